@@ -1,0 +1,22 @@
+//! Jakpreneur's domain, free of I/O: identifiers (NIK, phone, email, region codes), the
+//! embedded reference data (regions, provinces, KBLI sectors), and the rules a member
+//! record must satisfy. Everything a page, the API or the CLI accepts is parsed here, so a
+//! value of one of these types in hand is known to be valid.
+
+pub mod email;
+pub mod error;
+pub mod member;
+pub mod nik;
+pub mod phone;
+pub mod reference;
+pub mod region;
+pub mod text;
+
+#[cfg(feature = "demo")]
+pub mod demo;
+
+pub use error::{FieldError, ValidationErrors};
+pub use member::{Channel, MemberDraft, MemberPatch, NewMember, Sex, Status};
+pub use nik::Nik;
+pub use phone::Phone;
+pub use region::{RegionCode, RegionLevel};

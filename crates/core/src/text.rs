@@ -1,0 +1,132 @@
+//! Free-text fields (names, addresses): trimmed, inner whitespace collapsed, bounded length,
+//! no control characters.
+
+use crate::FieldError;
+
+pub fn parse_text(
+    field: &'static str,
+    raw: &str,
+    min_chars: usize,
+    max_chars: usize,
+) -> Result<String, FieldError> {
+    let value = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if value.is_empty() {
+        return Err(FieldError::required(field));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "invalid_characters",
+            format!("{field} contains control characters"),
+        ));
+    }
+    let n = value.chars().count();
+    if n < min_chars {
+        return Err(FieldError::new(
+            field,
+            "too_short",
+            format!("{field} must be at least {min_chars} characters"),
+        ));
+    }
+    if n > max_chars {
+        return Err(FieldError::new(
+            field,
+            "too_long",
+            format!("{field} must be at most {max_chars} characters"),
+        ));
+    }
+    if !value.chars().any(char::is_alphabetic) {
+        return Err(FieldError::new(
+            field,
+            "invalid_characters",
+            format!("{field} must contain letters"),
+        ));
+    }
+    Ok(value)
+}
+
+/// Strict `YYYY-MM-DD` calendar date (chrono alone would accept `2020-2-3`).
+pub fn parse_date(field: &'static str, raw: &str) -> Result<chrono::NaiveDate, FieldError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(FieldError::required(field));
+    }
+    let shaped = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !shaped {
+        return Err(FieldError::new(
+            field,
+            "date_format",
+            format!("{field} must be a date written YYYY-MM-DD"),
+        ));
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        FieldError::new(
+            field,
+            "date_invalid",
+            format!("{field} is not a real calendar date: {s}"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collapses_whitespace_and_bounds_length() {
+        assert_eq!(
+            parse_text("full_name", "  Siti   Aminah ", 2, 100).unwrap(),
+            "Siti Aminah"
+        );
+        assert_eq!(
+            parse_text("full_name", "   ", 2, 100).unwrap_err().code,
+            "required"
+        );
+        assert_eq!(
+            parse_text("full_name", "A", 2, 100).unwrap_err().code,
+            "too_short"
+        );
+        assert_eq!(
+            parse_text("full_name", &"a".repeat(101), 2, 100)
+                .unwrap_err()
+                .code,
+            "too_long"
+        );
+        assert_eq!(
+            parse_text("full_name", "12345", 2, 100).unwrap_err().code,
+            "invalid_characters"
+        );
+        assert_eq!(
+            parse_text("full_name", "ab\u{7}c", 2, 100)
+                .unwrap_err()
+                .code,
+            "invalid_characters"
+        );
+    }
+
+    #[test]
+    fn dates_are_strict() {
+        assert!(parse_date("d", "2000-02-29").is_ok());
+        assert_eq!(
+            parse_date("d", "1900-02-29").unwrap_err().code,
+            "date_invalid"
+        );
+        assert_eq!(
+            parse_date("d", "2021-02-30").unwrap_err().code,
+            "date_invalid"
+        );
+        assert_eq!(parse_date("d", "2021-2-3").unwrap_err().code, "date_format");
+        assert_eq!(
+            parse_date("d", "03-02-2021").unwrap_err().code,
+            "date_format"
+        );
+        assert_eq!(parse_date("d", "").unwrap_err().code, "required");
+    }
+}
