@@ -1,1 +1,18 @@
-//! placeholder
+//! Every SQL statement of Jakpreneur. One [`Store`] over SQLite (a single file, one writer
+//! connection and a pool of readers) or PostgreSQL, chosen at run time from the URL. The
+//! same SQL text runs on both wherever the dialects agree (`$1` placeholders work on both);
+//! each store function is written once and compiled for each backend by [`dispatch!`].
+
+#[macro_use]
+mod db;
+#[macro_use]
+mod sql;
+mod error;
+mod members;
+mod reference;
+
+pub use db::{Backend, ConnectOptions, Store};
+pub use error::StoreError;
+pub use members::{Member, MemberFilter, MemberPage, Page};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,229 @@
+//! Connecting, migrating, and running one body of code on either backend.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::{Result, StoreError};
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// Pool sizes and waits; the defaults suit one server process on a small machine.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Readers for SQLite; connections in all for PostgreSQL.
+    pub max_connections: u32,
+    /// How long a writer waits for a SQLite lock held by another process.
+    pub busy_timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            busy_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct SqlitePools {
+    /// SQLite has one writer at a time anyway; one connection avoids lock contention.
+    pub writer: SqlitePool,
+    pub readers: SqlitePool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Db {
+    Sqlite(SqlitePools),
+    Postgres(PgPool),
+}
+
+/// The database behind the product. Cheap to clone (pools are shared).
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) db: Db,
+}
+
+/// Runs `$body` with `$pool` bound to the backend's writer or reader pool. The body is
+/// compiled once per backend, so the same code works with either pool type.
+macro_rules! dispatch {
+    ($db:expr, write, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(s) => {
+                let $pool = &s.writer;
+                $body
+            }
+            $crate::db::Db::Postgres(p) => {
+                let $pool = p;
+                $body
+            }
+        }
+    };
+    // `$begin` is the statement that opens a write transaction: `BEGIN IMMEDIATE` on SQLite
+    // takes the write lock up front, so a transaction never fails half-way when another
+    // process (a CLI command beside the server) writes at the same time.
+    ($db:expr, write, $pool:ident, $begin:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(s) => {
+                let $pool = &s.writer;
+                let $begin = "BEGIN IMMEDIATE";
+                $body
+            }
+            $crate::db::Db::Postgres(p) => {
+                let $pool = p;
+                let $begin = "BEGIN";
+                $body
+            }
+        }
+    };
+    ($db:expr, read, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(s) => {
+                let $pool = &s.readers;
+                $body
+            }
+            $crate::db::Db::Postgres(p) => {
+                let $pool = p;
+                $body
+            }
+        }
+    };
+}
+
+impl Store {
+    /// Opens `url`: `postgres://…` / `postgresql://…`, or `sqlite:PATH`, or a plain file path.
+    /// A SQLite file is created if missing.
+    pub async fn connect(url: &str, opts: &ConnectOptions) -> Result<Self> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options =
+                PgConnectOptions::from_str(url).map_err(|_| StoreError::InvalidUrl(redact(url)))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options)
+                .await?;
+            return Ok(Self {
+                db: Db::Postgres(pool),
+            });
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() || path.contains("://") {
+            return Err(StoreError::InvalidUrl(redact(url)));
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(opts.busy_timeout)
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-32000");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(options.clone())
+            .await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(opts.max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        Ok(Self {
+            db: Db::Sqlite(SqlitePools { writer, readers }),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies pending migrations, then loads the embedded reference data.
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.db {
+            Db::Sqlite(s) => SQLITE_MIGRATOR.run(&s.writer).await?,
+            Db::Postgres(p) => POSTGRES_MIGRATOR.run(p).await?,
+        }
+        self.sync_reference_data().await
+    }
+
+    /// Refuses to run against a schema older than this binary expects.
+    pub async fn check_migrated(&self) -> Result<()> {
+        let expected = match self.backend() {
+            Backend::Sqlite => SQLITE_MIGRATOR.iter().map(|m| m.version).max(),
+            Backend::Postgres => POSTGRES_MIGRATOR.iter().map(|m| m.version).max(),
+        }
+        .unwrap_or(0);
+        const Q: &str = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success";
+        let applied: Result<i64> = dispatch!(&self.db, read, pool => {
+            sqlx::query_scalar::<_, i64>(Q).fetch_one(pool).await.map_err(StoreError::from)
+        });
+        let applied = applied.unwrap_or(0);
+        if applied < expected {
+            return Err(StoreError::NotMigrated { applied, expected });
+        }
+        Ok(())
+    }
+
+    /// Waits for in-flight queries and closes every connection (and checkpoints SQLite's WAL).
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite(s) => {
+                s.readers.close().await;
+                s.writer.close().await;
+            }
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// A URL fit for an error message: no password.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://…@h/db"
+        );
+        assert_eq!(super::redact("mysql://h/db"), "mysql://h/db");
+    }
+}

@@ -1,0 +1,34 @@
+//! Store errors: the outcomes a caller must handle (duplicate, missing, stale) and the
+//! internal ones (database down, corrupt row) that become an opaque 500 upstream.
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("a member with this NIK is already registered as {member_no}")]
+    DuplicateNik { member_no: String },
+    #[error("not found")]
+    NotFound,
+    #[error("the record has changed: it is now at version {current}")]
+    StaleVersion { current: i64 },
+    #[error("the member has already withdrawn")]
+    AlreadyWithdrawn,
+    #[error(
+        "the database schema is not up to date: run `jakpreneur migrate` (applied: {applied}, expected: {expected})"
+    )]
+    NotMigrated { applied: i64, expected: i64 },
+    #[error(
+        "database URL {0:?} is neither a SQLite path (sqlite:…) nor a PostgreSQL URL (postgres://…)"
+    )]
+    InvalidUrl(String),
+    #[error("a stored row is not valid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    pub(crate) fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
