@@ -10,6 +10,7 @@ mod sql;
 mod error;
 mod members;
 mod reference;
+pub mod scratch;
 
 pub use db::{Backend, ConnectOptions, Store};
 pub use error::StoreError;

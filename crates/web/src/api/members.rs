@@ -1,0 +1,253 @@
+//! `/api/v1/members`: register (P1), list, read, correct, withdraw.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jakpreneur_core::member::parse_withdrawal_reason;
+use jakpreneur_core::text::parse_date;
+use jakpreneur_core::{
+    FieldError, MemberDraft, MemberPatch, NewMember, RegionCode, Status, ValidationErrors,
+};
+use jakpreneur_store::{Member, MemberFilter, Page};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery, if_match};
+use crate::views::{
+    MemberList, MemberQuery, MemberView, RegisterMember, UpdateMember, WithdrawMember,
+};
+
+pub const DEFAULT_LIMIT: u32 = 50;
+pub const MAX_LIMIT: u32 = 500;
+
+/// Parses list filters and paging; every bad value is named.
+pub fn parse_member_query(q: &MemberQuery) -> Result<(MemberFilter, Page), ValidationErrors> {
+    let mut errs = ValidationErrors::default();
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let region = given(&q.region).and_then(|r| errs.take(RegionCode::parse("region", &r)));
+    let from = given(&q.registered_from).and_then(|d| errs.take(parse_date("registered_from", &d)));
+    let to = given(&q.registered_to).and_then(|d| errs.take(parse_date("registered_to", &d)));
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            errs.push(FieldError::new(
+                "registered_to",
+                "date_range",
+                "registered_to must not be before registered_from",
+            ));
+        }
+    }
+    let sector =
+        given(&q.sector).and_then(|s| errs.take(jakpreneur_core::member::parse_sector(&s)));
+    let status = given(&q.status).and_then(|s| errs.take(Status::parse(&s)));
+    let limit = match given(&q.limit) {
+        None => Some(DEFAULT_LIMIT),
+        Some(l) => errs.take(
+            l.parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| {
+                    FieldError::new(
+                        "limit",
+                        "limit_out_of_range",
+                        format!("limit must be a whole number from 1 to {MAX_LIMIT}"),
+                    )
+                }),
+        ),
+    };
+    let after = given(&q.after).and_then(|a| {
+        errs.take(a.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            FieldError::new(
+                "after",
+                "invalid_cursor",
+                "after must be the `next` value of a previous page",
+            )
+        }))
+    });
+    let q_text = given(&q.q);
+    if q_text.as_ref().is_some_and(|s| s.chars().count() > 100) {
+        errs.push(FieldError::new(
+            "q",
+            "too_long",
+            "q must be at most 100 characters",
+        ));
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    Ok((
+        MemberFilter {
+            region,
+            registered_from: from,
+            registered_to: to,
+            sector,
+            status,
+            q: q_text,
+        },
+        Page {
+            limit: limit.unwrap_or(DEFAULT_LIMIT),
+            after,
+        },
+    ))
+}
+
+fn etag(m: &Member) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{}\"", m.version))
+        .unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+fn member_response(status: StatusCode, m: Member) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::ETAG, etag(&m));
+    if status == StatusCode::CREATED {
+        if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/members/{}", m.member_no)) {
+            headers.insert(header::LOCATION, loc);
+        }
+    }
+    (status, headers, axum::Json(MemberView::full(m))).into_response()
+}
+
+/// Register a member (facility P1).
+#[utoipa::path(
+    post, path = "/api/v1/members", tag = "members",
+    request_body = RegisterMember,
+    responses(
+        (status = 201, description = "Registered", body = MemberView),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 409, description = "`duplicate_nik`: the NIK is registered; `member_no` names the member", body = ErrorBody),
+        (status = 422, description = "A field is invalid; `field` names it", body = ErrorBody),
+    )
+)]
+pub async fn register_member(
+    State(app): State<AppState>,
+    ApiJson(body): ApiJson<RegisterMember>,
+) -> ApiResult<Response> {
+    let draft = MemberDraft::from(body);
+    let new = NewMember::parse(&draft, app.clock.today())?;
+    let m = app.store.register_member(&new).await?;
+    Ok(member_response(StatusCode::CREATED, m))
+}
+
+/// List members, newest registration first, with keyset pages.
+#[utoipa::path(
+    get, path = "/api/v1/members", tag = "members",
+    params(MemberQuery),
+    responses(
+        (status = 200, description = "A page of members (NIK masked)", body = MemberList),
+        (status = 422, description = "A filter is invalid", body = ErrorBody),
+    )
+)]
+pub async fn list_members(
+    State(app): State<AppState>,
+    ApiQuery(q): ApiQuery<MemberQuery>,
+) -> ApiResult<axum::Json<MemberList>> {
+    let (filter, page) = parse_member_query(&q)?;
+    let p = app.store.list_members(&filter, page).await?;
+    Ok(axum::Json(MemberList {
+        items: p.items.into_iter().map(MemberView::masked).collect(),
+        next: p.next.map(|n| n.to_string()),
+    }))
+}
+
+/// Read one member.
+#[utoipa::path(
+    get, path = "/api/v1/members/{member_no}", tag = "members",
+    params(("member_no" = String, Path, example = "JP-3171-0000123")),
+    responses(
+        (status = 200, description = "The member; `ETag` carries the version", body = MemberView),
+        (status = 404, description = "No such member", body = ErrorBody),
+    )
+)]
+pub async fn get_member(
+    State(app): State<AppState>,
+    Path(member_no): Path<String>,
+) -> ApiResult<Response> {
+    let m = app
+        .store
+        .get_member(&member_no)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(member_response(StatusCode::OK, m))
+}
+
+/// Correct a member. Requires `If-Match: <version>`; a stale version changes nothing.
+#[utoipa::path(
+    patch, path = "/api/v1/members/{member_no}", tag = "members",
+    params(
+        ("member_no" = String, Path),
+        ("If-Match" = String, Header, description = "The version read, e.g. \"3\""),
+    ),
+    request_body = UpdateMember,
+    responses(
+        (status = 200, description = "Corrected", body = MemberView),
+        (status = 404, description = "No such member", body = ErrorBody),
+        (status = 409, description = "`stale_version` or `duplicate_nik`", body = ErrorBody),
+        (status = 422, description = "A field is invalid", body = ErrorBody),
+        (status = 428, description = "If-Match missing", body = ErrorBody),
+    )
+)]
+pub async fn update_member(
+    State(app): State<AppState>,
+    Path(member_no): Path<String>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<UpdateMember>,
+) -> ApiResult<Response> {
+    let expected = if_match(&headers)?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if_match_required",
+            "send If-Match with the version you read (the ETag of GET /api/v1/members/{member_no})",
+        )
+        .with_field("If-Match")
+    })?;
+    let patch = MemberPatch::from(body);
+    if patch.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "empty_patch",
+            "send at least one field to change",
+        ));
+    }
+    let current = app
+        .store
+        .get_member(&member_no)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let new = NewMember::parse(&patch.apply_to(current.to_draft()), app.clock.today())?;
+    let m = app.store.update_member(&member_no, expected, &new).await?;
+    Ok(member_response(StatusCode::OK, m))
+}
+
+/// Withdraw a member: the record stays, its status becomes `withdrawn`.
+#[utoipa::path(
+    post, path = "/api/v1/members/{member_no}/withdraw", tag = "members",
+    params(
+        ("member_no" = String, Path),
+        ("If-Match" = Option<String>, Header, description = "Optional: the version read"),
+    ),
+    request_body = WithdrawMember,
+    responses(
+        (status = 200, description = "Withdrawn", body = MemberView),
+        (status = 404, description = "No such member", body = ErrorBody),
+        (status = 409, description = "`already_withdrawn` or `stale_version`", body = ErrorBody),
+        (status = 422, description = "Reason missing or invalid", body = ErrorBody),
+    )
+)]
+pub async fn withdraw_member(
+    State(app): State<AppState>,
+    Path(member_no): Path<String>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<WithdrawMember>,
+) -> ApiResult<Response> {
+    let expected = if_match(&headers)?;
+    let reason = parse_withdrawal_reason(body.reason.as_deref())?;
+    let m = app
+        .store
+        .withdraw_member(&member_no, &reason, app.clock.today(), expected)
+        .await?;
+    Ok(member_response(StatusCode::OK, m))
+}

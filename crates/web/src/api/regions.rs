@@ -1,0 +1,70 @@
+//! `/api/v1/regions` and `/api/v1/sectors`: the embedded reference data.
+
+use axum::Json;
+use jakpreneur_core::reference::reference;
+use jakpreneur_core::{RegionCode, RegionLevel, ValidationErrors};
+
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::ApiQuery;
+use crate::views::{RegionList, RegionQuery, RegionView, SectorList, SectorView};
+
+/// Jakarta's regions: 1 province, 6 cities/regency, 44 districts, 267 villages.
+#[utoipa::path(
+    get, path = "/api/v1/regions", tag = "reference",
+    params(RegionQuery),
+    responses(
+        (status = 200, description = "Regions in hierarchy order", body = RegionList),
+        (status = 422, description = "Unknown level or parent", body = ErrorBody),
+    )
+)]
+pub async fn list_regions(ApiQuery(q): ApiQuery<RegionQuery>) -> ApiResult<Json<RegionList>> {
+    let mut errs = ValidationErrors::default();
+    let level = q
+        .level
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .and_then(|l| errs.take(RegionLevel::parse("level", l)));
+    let parent = q
+        .parent
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .and_then(|p| errs.take(RegionCode::parse("parent", p)));
+    if !errs.is_empty() {
+        return Err(errs.into());
+    }
+    let items = reference()
+        .regions
+        .iter()
+        .filter(|r| level.is_none_or(|l| r.level == l))
+        .filter(|r| {
+            parent
+                .as_ref()
+                .is_none_or(|p| r.parent_code.as_deref() == Some(p.as_str()))
+        })
+        .map(|r| RegionView {
+            code: r.code.clone(),
+            level: r.level.as_str().to_owned(),
+            name: r.name.clone(),
+            parent_code: r.parent_code.clone(),
+        })
+        .collect();
+    Ok(Json(RegionList { items, next: None }))
+}
+
+/// KBLI 2020 sections, the `sector` of a member.
+#[utoipa::path(
+    get, path = "/api/v1/sectors", tag = "reference",
+    responses((status = 200, description = "The 21 KBLI 2020 sections", body = SectorList))
+)]
+pub async fn list_sectors() -> Json<SectorList> {
+    let items = reference()
+        .sectors
+        .iter()
+        .map(|s| SectorView {
+            code: s.code.clone(),
+            name_id: s.name_id.clone(),
+            name_en: s.name_en.clone(),
+        })
+        .collect();
+    Json(SectorList { items, next: None })
+}

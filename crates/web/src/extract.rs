@@ -1,0 +1,228 @@
+//! Request extractors that turn every malformed input into the API's JSON error shape:
+//! bad JSON → 400, wrong type / unknown field → 422 naming the field, too large → 413,
+//! wrong content type → 415. Nothing reaches a handler unless it parsed.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// A JSON body, deserialized with the path of the failing field kept.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|m| {
+                let m = m.trim().to_ascii_lowercase();
+                m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with Content-Type: application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "the request body is too large",
+                )
+            } else {
+                ApiError::bad_request("unreadable_body", "the request body could not be read")
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Parses JSON bytes into `T`, mapping each kind of failure to its error.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(
+            "malformed_json",
+            "the request body is empty; send a JSON object",
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        json_error(&path, &inner)
+    })?;
+    de.end().map_err(|e| json_error(".", &e))?;
+    Ok(value)
+}
+
+fn json_error(path: &str, e: &serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    let msg = e.to_string();
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => ApiError::bad_request(
+            "malformed_json",
+            format!(
+                "the request body is not valid JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        ),
+        Category::Data => {
+            if let Some(name) = backticked_after(&msg, "unknown field `") {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unknown_field",
+                    format!("unknown field {name:?}"),
+                )
+                .with_field(name)
+            } else if let Some(name) = backticked_after(&msg, "missing field `") {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "required",
+                    format!("{name} is required"),
+                )
+                .with_field(name)
+            } else {
+                let field = if path == "." {
+                    None
+                } else {
+                    Some(path.to_owned())
+                };
+                let text = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+                let mut err = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    if msg.starts_with("invalid type") {
+                        "invalid_type"
+                    } else {
+                        "invalid_value"
+                    },
+                    match &field {
+                        Some(f) => format!("{f}: {text}"),
+                        None => text,
+                    },
+                );
+                err.body.field = field;
+                err
+            }
+        }
+    }
+}
+
+fn backticked_after<'a>(msg: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = &msg[msg.find(prefix)? + prefix.len()..];
+    Some(&rest[..rest.find('`')?])
+}
+
+/// Query parameters; unknown or repeated parameters are refused, naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let msg = e.inner().to_string();
+                let name = backticked_after(&msg, "unknown field `")
+                    .or_else(|| backticked_after(&msg, "duplicate field `"))
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| e.path().to_string());
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_parameter",
+                    format!("query parameter {name}: {msg}"),
+                )
+                .with_field(name)
+            })
+    }
+}
+
+/// The version a client read, from `If-Match: 3` or `If-Match: "3"` (a strong ETag).
+pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(v) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let bad = || {
+        ApiError::bad_request(
+            "invalid_if_match",
+            "If-Match must be the record's version, e.g. If-Match: \"3\"",
+        )
+        .with_field("If-Match")
+    };
+    let s = v.to_str().map_err(|_| bad())?.trim();
+    let s = s.strip_prefix("W/").unwrap_or(s).trim_matches('"');
+    s.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(Some)
+        .ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code, reason = "fields exist to be deserialized")]
+    struct T {
+        a: Option<String>,
+        n: Option<i64>,
+    }
+
+    fn code(body: &str) -> (StatusCode, String, Option<String>) {
+        let e = parse_json::<T>(body.as_bytes()).unwrap_err();
+        (e.status, e.body.code, e.body.field)
+    }
+
+    #[test]
+    fn maps_json_failures() {
+        assert_eq!(code("").1, "malformed_json");
+        assert_eq!(code("{\"a\": ").1, "malformed_json");
+        assert_eq!(code("{} x").1, "malformed_json");
+        assert_eq!(
+            code("{\"a\": 1}"),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_type".into(),
+                Some("a".into())
+            )
+        );
+        assert_eq!(
+            code("{\"zz\": 1}"),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_field".into(),
+                Some("zz".into())
+            )
+        );
+        assert_eq!(code("[]").1, "invalid_type");
+        assert!(parse_json::<T>(b"{\"a\": \"x\", \"n\": 2}").is_ok());
+    }
+
+    #[test]
+    fn if_match_forms() {
+        let mut h = HeaderMap::new();
+        assert_eq!(if_match(&h).unwrap(), None);
+        h.insert(header::IF_MATCH, "\"3\"".parse().unwrap());
+        assert_eq!(if_match(&h).unwrap(), Some(3));
+        h.insert(header::IF_MATCH, "W/\"4\"".parse().unwrap());
+        assert_eq!(if_match(&h).unwrap(), Some(4));
+        h.insert(header::IF_MATCH, "abc".parse().unwrap());
+        assert_eq!(if_match(&h).unwrap_err().body.code, "invalid_if_match");
+    }
+}

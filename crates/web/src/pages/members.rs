@@ -1,0 +1,379 @@
+//! Member pages: the list with filters and keyset paging, the registration form (inline
+//! errors, values kept), and one member's page.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use jakpreneur_core::nik::mask;
+use jakpreneur_core::reference::reference;
+use jakpreneur_core::{MemberDraft, NewMember, RegionLevel, ValidationErrors};
+use jakpreneur_store::{Member, StoreError};
+
+use super::{Chrome, render};
+use crate::AppState;
+use crate::api::members::parse_member_query;
+use crate::i18n::{PageLang, Tr};
+use crate::views::MemberQuery;
+
+/// One `<option>`: value and label.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// An `<optgroup>` of choices.
+pub struct ChoiceGroup {
+    pub label: String,
+    pub choices: Vec<Choice>,
+}
+
+fn region_name(code: &str) -> String {
+    reference()
+        .region(code)
+        .map_or_else(|| code.to_owned(), |r| r.name.clone())
+}
+
+/// Villages grouped by district, labelled with their city, for the registration form.
+fn village_groups() -> Vec<ChoiceGroup> {
+    let r = reference();
+    r.regions_at(RegionLevel::District)
+        .map(|d| ChoiceGroup {
+            label: format!(
+                "{} — {}",
+                d.name,
+                d.parent_code
+                    .as_deref()
+                    .map(region_name)
+                    .unwrap_or_default()
+            ),
+            choices: r
+                .children(&d.code)
+                .map(|v| Choice {
+                    value: v.code.clone(),
+                    label: format!("{} ({})", v.name, v.code),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Province, cities and districts (indented) for the list filter.
+fn region_choices() -> Vec<Choice> {
+    let r = reference();
+    let mut out = Vec::new();
+    for reg in &r.regions {
+        let indent = match reg.level {
+            RegionLevel::Province => "",
+            RegionLevel::City => "\u{a0}\u{a0}",
+            RegionLevel::District => "\u{a0}\u{a0}\u{a0}\u{a0}",
+            RegionLevel::Village => continue,
+        };
+        out.push(Choice {
+            value: reg.code.clone(),
+            label: format!("{indent}{}", reg.name),
+        });
+    }
+    out
+}
+
+fn sector_choices(tr: Tr<'_>) -> Vec<Choice> {
+    reference()
+        .sectors
+        .iter()
+        .map(|s| Choice {
+            value: s.code.clone(),
+            label: format!(
+                "{} — {}",
+                s.code,
+                if tr.lang == crate::i18n::Lang::En {
+                    &s.name_en
+                } else {
+                    &s.name_id
+                }
+            ),
+        })
+        .collect()
+}
+
+/// A member row of the list page.
+pub struct Row {
+    pub member_no: String,
+    pub business_name: String,
+    pub full_name: String,
+    pub place: String,
+    pub sector: String,
+    pub registered_on: String,
+    pub status: String,
+    pub withdrawn: bool,
+}
+
+#[derive(Template)]
+#[template(path = "members/list.html")]
+struct ListPage<'a> {
+    c: Chrome<'a>,
+    q: HashMap<String, String>,
+    regions: Vec<Choice>,
+    sectors: Vec<Choice>,
+    rows: Vec<Row>,
+    errors: Vec<(String, String)>,
+    next_href: Option<String>,
+    is_first_page: bool,
+}
+
+impl ListPage<'_> {
+    fn v(&self, name: &str) -> &str {
+        self.q.get(name).map_or("", String::as_str)
+    }
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
+    let tr = app.i18n.tr(lang.lang);
+    let c = Chrome::new(tr, uri.path(), uri.query());
+    let q: HashMap<String, String> = uri
+        .query()
+        .map(|s| form_urlencoded::parse(s.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let get = |k: &str| q.get(k).cloned().filter(|s| !s.trim().is_empty());
+    let query = MemberQuery {
+        region: get("region"),
+        registered_from: get("registered_from"),
+        registered_to: get("registered_to"),
+        sector: get("sector"),
+        status: get("status"),
+        q: get("q"),
+        limit: get("limit"),
+        after: get("after"),
+    };
+    let mut page = ListPage {
+        regions: region_choices(),
+        sectors: sector_choices(tr),
+        rows: Vec::new(),
+        errors: Vec::new(),
+        next_href: None,
+        is_first_page: query.after.is_none(),
+        q,
+        c,
+    };
+    let (filter, paging) = match parse_member_query(&query) {
+        Ok(v) => v,
+        Err(errs) => {
+            page.errors = translate(tr, &errs).into_iter().collect();
+            return render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page);
+        }
+    };
+    match app.store.list_members(&filter, paging).await {
+        Ok(p) => {
+            page.rows = p
+                .items
+                .into_iter()
+                .map(|m| Row {
+                    place: format!(
+                        "{}, {}",
+                        region_name(&m.village_code),
+                        region_name(&m.district_code)
+                    ),
+                    sector: m.sector.clone(),
+                    registered_on: m.registered_on.to_string(),
+                    status: tr.t(&format!("value.status_{}", m.status)).to_owned(),
+                    withdrawn: m.status == jakpreneur_core::Status::Withdrawn,
+                    member_no: m.member_no,
+                    business_name: m.business_name,
+                    full_name: m.full_name,
+                })
+                .collect();
+            page.next_href = p.next.map(|n| {
+                let mut s = form_urlencoded::Serializer::new(String::new());
+                for (k, v) in &page.q {
+                    if k != "after" && k != "lang" && !v.is_empty() {
+                        s.append_pair(k, v);
+                    }
+                }
+                s.append_pair("after", &n.to_string());
+                format!("/members?{}", s.finish())
+            });
+            render(StatusCode::OK, lang, &page)
+        }
+        Err(e) => store_failure(lang, page.c, e),
+    }
+}
+
+fn store_failure(lang: PageLang, c: Chrome<'_>, e: StoreError) -> Response {
+    let tr = c.tr;
+    tracing::error!(error = %e, "store error on a page");
+    super::message(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        lang,
+        c,
+        tr.t("app.name"),
+        tr.t("error.internal"),
+    )
+}
+
+/// Field → translated message.
+fn translate(tr: Tr<'_>, errs: &ValidationErrors) -> HashMap<String, String> {
+    errs.0
+        .iter()
+        .map(|e| (e.field.to_owned(), tr.error(e.code, &e.message)))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "members/new.html")]
+struct NewPage<'a> {
+    c: Chrome<'a>,
+    values: HashMap<String, String>,
+    errors: HashMap<String, String>,
+    villages: Vec<ChoiceGroup>,
+    sectors: Vec<Choice>,
+    existing_member_no: Option<String>,
+    today: String,
+}
+
+impl NewPage<'_> {
+    fn v(&self, name: &str) -> &str {
+        self.values.get(name).map_or("", String::as_str)
+    }
+
+    fn err(&self, name: &str) -> &str {
+        self.errors.get(name).map_or("", String::as_str)
+    }
+
+    fn has_err(&self, name: &str) -> bool {
+        self.errors.contains_key(name)
+    }
+}
+
+fn new_page<'a>(app: &AppState, c: Chrome<'a>, values: HashMap<String, String>) -> NewPage<'a> {
+    let sectors = sector_choices(c.tr);
+    NewPage {
+        c,
+        values,
+        errors: HashMap::new(),
+        villages: village_groups(),
+        sectors,
+        existing_member_no: None,
+        today: app.clock.today().to_string(),
+    }
+}
+
+pub async fn new_form(
+    State(app): State<AppState>,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
+    let c = Chrome::new(app.i18n.tr(lang.lang), uri.path(), uri.query());
+    let page = new_page(&app, c, HashMap::new());
+    render(StatusCode::OK, lang, &page)
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+    body: Bytes,
+) -> Response {
+    let tr = app.i18n.tr(lang.lang);
+    let c = Chrome::new(tr, uri.path(), uri.query());
+    let values: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
+    let get = |k: &str| values.get(k).cloned();
+    let draft = MemberDraft {
+        nik: get("nik"),
+        full_name: get("full_name"),
+        birth_date: get("birth_date"),
+        sex: get("sex"),
+        phone: get("phone"),
+        email: get("email"),
+        address: get("address"),
+        village_code: get("village_code"),
+        business_name: get("business_name"),
+        sector: get("sector"),
+        channel: get("channel"),
+        registered_on: get("registered_on"),
+    };
+    let mut page = new_page(&app, c, values);
+    let new = match NewMember::parse(&draft, app.clock.today()) {
+        Ok(m) => m,
+        Err(errs) => {
+            page.errors = translate(tr, &errs);
+            return render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page);
+        }
+    };
+    match app.store.register_member(&new).await {
+        Ok(m) => Redirect::to(&format!("/members/{}?registered=1", m.member_no)).into_response(),
+        Err(StoreError::DuplicateNik { member_no }) => {
+            page.errors
+                .insert("nik".into(), tr.t("error.duplicate_nik").to_owned());
+            page.existing_member_no = Some(member_no);
+            render(StatusCode::CONFLICT, lang, &page)
+        }
+        Err(e) => store_failure(lang, page.c, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "members/show.html")]
+struct ShowPage<'a> {
+    c: Chrome<'a>,
+    m: Member,
+    nik_masked: String,
+    village: String,
+    district: String,
+    city: String,
+    sector_name: String,
+    just_registered: bool,
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+    Path(member_no): Path<String>,
+) -> Response {
+    let tr = app.i18n.tr(lang.lang);
+    let c = Chrome::new(tr, uri.path(), uri.query());
+    match app.store.get_member(&member_no).await {
+        Ok(Some(m)) => {
+            let sector = reference().sector(&m.sector);
+            let page = ShowPage {
+                nik_masked: mask(&m.nik),
+                village: region_name(&m.village_code),
+                district: region_name(&m.district_code),
+                city: region_name(&m.city_code),
+                sector_name: sector.map_or_else(String::new, |s| {
+                    if tr.lang == crate::i18n::Lang::En {
+                        s.name_en.clone()
+                    } else {
+                        s.name_id.clone()
+                    }
+                }),
+                just_registered: uri
+                    .query()
+                    .is_some_and(|q| q.split('&').any(|p| p == "registered=1")),
+                m,
+                c,
+            };
+            let mut res = render(StatusCode::OK, lang, &page);
+            res.headers_mut().insert(
+                header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+            res
+        }
+        Ok(None) => super::message(
+            StatusCode::NOT_FOUND,
+            lang,
+            c,
+            tr.t("members.show_title"),
+            tr.t("members.not_found"),
+        ),
+        Err(e) => store_failure(lang, c, e),
+    }
+}

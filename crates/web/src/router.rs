@@ -1,0 +1,91 @@
+//! The table of contents: every URL the server answers, and the layers around them.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::AppState;
+use crate::api::{self, ApiDoc};
+use crate::error::ApiError;
+use crate::pages;
+
+/// Largest request body accepted (a member record is under 2 KiB).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The OpenAPI document and the API routes it describes, generated from the handlers.
+pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(
+            api::members::register_member,
+            api::members::list_members
+        ))
+        .routes(routes!(
+            api::members::get_member,
+            api::members::update_member
+        ))
+        .routes(routes!(api::members::withdraw_member))
+        .routes(routes!(api::regions::list_regions))
+        .routes(routes!(api::regions::list_sectors))
+        .split_for_parts()
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let (api, openapi) = api_routes();
+    let pages = Router::new()
+        .route("/", get(pages::home::home))
+        .route(
+            "/members",
+            get(pages::members::list).post(pages::members::create),
+        )
+        .route("/members/new", get(pages::members::new_form))
+        .route("/members/{member_no}", get(pages::members::show))
+        .route("/static/app.css", get(pages::stylesheet));
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(api)
+        .merge(pages)
+        .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a request handler panicked");
+            ApiError::internal().into_response()
+        }))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no API route {}", uri.path()),
+        )
+        .into_response()
+    } else {
+        (StatusCode::NOT_FOUND, axum::response::Html(NOT_FOUND_HTML)).into_response()
+    }
+}
+
+const NOT_FOUND_HTML: &str = "<!doctype html><html lang=\"id\"><meta charset=\"utf-8\"><title>404</title>\
+<link rel=\"stylesheet\" href=\"/static/app.css\"><main><h1>404</h1>\
+<p>Halaman tidak ditemukan. / Page not found.</p><p><a href=\"/\">Jakpreneur</a></p></main></html>";
+
+async fn method_not_allowed(uri: Uri) -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} does not accept this method", uri.path()),
+    )
+    .into_response()
+}

@@ -1,0 +1,252 @@
+//! JSON shapes the API sends and receives. Field names are fixed by DESIGN.md.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use jakpreneur_core::{MemberDraft, MemberPatch};
+use jakpreneur_store::Member;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+/// A member registration. Every value is a string; `email`, `channel` (default `centre`)
+/// and `registered_on` (default today, Asia/Jakarta) may be left out.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterMember {
+    #[schema(example = "3171015503900001")]
+    pub nik: Option<String>,
+    #[schema(example = "Siti Aminah")]
+    pub full_name: Option<String>,
+    #[schema(example = "1990-03-15")]
+    pub birth_date: Option<String>,
+    /// `F` or `M`; must agree with the NIK.
+    #[schema(example = "F")]
+    pub sex: Option<String>,
+    #[schema(example = "0812-3456-7890")]
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    #[schema(example = "Jl. Kebon Sirih No. 1")]
+    pub address: Option<String>,
+    #[schema(example = "31.71.01.1001")]
+    pub village_code: Option<String>,
+    #[schema(example = "Warung Bu Siti")]
+    pub business_name: Option<String>,
+    /// KBLI 2020 section letter A–U.
+    #[schema(example = "I")]
+    pub sector: Option<String>,
+    /// `centre` or `online`.
+    pub channel: Option<String>,
+    pub registered_on: Option<String>,
+}
+
+impl From<RegisterMember> for MemberDraft {
+    fn from(r: RegisterMember) -> Self {
+        MemberDraft {
+            nik: r.nik,
+            full_name: r.full_name,
+            birth_date: r.birth_date,
+            sex: r.sex,
+            phone: r.phone,
+            email: r.email,
+            address: r.address,
+            village_code: r.village_code,
+            business_name: r.business_name,
+            sector: r.sector,
+            channel: r.channel,
+            registered_on: r.registered_on,
+        }
+    }
+}
+
+/// Distinguishes an absent field (leave as is) from `null` (clear it).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// A correction: only the fields sent change. `"email": null` removes the e-mail.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMember {
+    pub nik: Option<String>,
+    pub full_name: Option<String>,
+    pub birth_date: Option<String>,
+    pub sex: Option<String>,
+    pub phone: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    pub address: Option<String>,
+    pub village_code: Option<String>,
+    pub business_name: Option<String>,
+    pub sector: Option<String>,
+    pub channel: Option<String>,
+    pub registered_on: Option<String>,
+}
+
+impl From<UpdateMember> for MemberPatch {
+    fn from(u: UpdateMember) -> Self {
+        MemberPatch {
+            nik: u.nik,
+            full_name: u.full_name,
+            birth_date: u.birth_date,
+            sex: u.sex,
+            phone: u.phone,
+            email: u.email,
+            address: u.address,
+            village_code: u.village_code,
+            business_name: u.business_name,
+            sector: u.sector,
+            channel: u.channel,
+            registered_on: u.registered_on,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawMember {
+    /// Why the member leaves (3–500 characters).
+    pub reason: Option<String>,
+}
+
+/// A member as the API shows it. In lists the NIK is masked (`3171**********01`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberView {
+    pub id: i64,
+    #[schema(example = "JP-3171-0000123")]
+    pub member_no: String,
+    pub nik: String,
+    pub full_name: String,
+    pub birth_date: NaiveDate,
+    pub sex: String,
+    /// Normalised, `+62…`.
+    pub phone: String,
+    pub email: Option<String>,
+    pub address: String,
+    pub village_code: String,
+    pub district_code: String,
+    pub city_code: String,
+    pub province_code: String,
+    pub business_name: String,
+    pub sector: String,
+    pub channel: String,
+    pub registered_on: NaiveDate,
+    /// `active` or `withdrawn`.
+    pub status: String,
+    pub withdrawn_on: Option<NaiveDate>,
+    pub withdrawal_reason: Option<String>,
+    /// Send it back in `If-Match` to correct the record.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl MemberView {
+    pub fn full(m: Member) -> Self {
+        Self::build(m, false)
+    }
+
+    pub fn masked(m: Member) -> Self {
+        Self::build(m, true)
+    }
+
+    fn build(m: Member, mask: bool) -> Self {
+        Self {
+            id: m.id,
+            member_no: m.member_no,
+            nik: if mask {
+                jakpreneur_core::nik::mask(&m.nik)
+            } else {
+                m.nik
+            },
+            full_name: m.full_name,
+            birth_date: m.birth_date,
+            sex: m.sex.as_str().to_owned(),
+            phone: m.phone,
+            email: m.email,
+            address: m.address,
+            village_code: m.village_code,
+            district_code: m.district_code,
+            city_code: m.city_code,
+            province_code: m.province_code,
+            business_name: m.business_name,
+            sector: m.sector,
+            channel: m.channel.as_str().to_owned(),
+            registered_on: m.registered_on,
+            status: m.status.as_str().to_owned(),
+            withdrawn_on: m.withdrawn_on,
+            withdrawal_reason: m.withdrawal_reason,
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberList {
+    pub items: Vec<MemberView>,
+    /// Pass as `after` to get the next page; `null` on the last page.
+    pub next: Option<String>,
+}
+
+/// Filters for the member list; all optional.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MemberQuery {
+    /// Region code at any level: `31`, `31.71`, `31.71.01` or `31.71.01.1001`.
+    pub region: Option<String>,
+    /// Registered on or after (YYYY-MM-DD).
+    pub registered_from: Option<String>,
+    /// Registered on or before (YYYY-MM-DD).
+    pub registered_to: Option<String>,
+    /// KBLI 2020 section letter.
+    pub sector: Option<String>,
+    /// `active` or `withdrawn`.
+    pub status: Option<String>,
+    /// Part of the full name or business name, any case.
+    pub q: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<String>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegionView {
+    #[schema(example = "31.71.01")]
+    pub code: String,
+    /// `province`, `city`, `district` or `village`.
+    pub level: String,
+    pub name: String,
+    pub parent_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegionList {
+    pub items: Vec<RegionView>,
+    /// Reference lists are short and come whole: always `null`.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RegionQuery {
+    /// `province`, `city`, `district` or `village`.
+    pub level: Option<String>,
+    /// Only the children of this region code.
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectorView {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectorList {
+    pub items: Vec<SectorView>,
+    pub next: Option<String>,
+}
