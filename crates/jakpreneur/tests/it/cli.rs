@@ -1,0 +1,101 @@
+//! The `jakpreneur` binary as a script would use it, against the test's database.
+
+use std::process::{Command, Output};
+
+use jakpreneur_testkit::{TestApp, member};
+
+on_both_backends!(
+    member_commands_register_show_and_list,
+    cli_errors_are_one_line_with_nonzero_exit
+);
+
+fn jakpreneur(app: &TestApp, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jakpreneur"))
+        .arg("--db")
+        .arg(&app.db_url)
+        .args(args)
+        .env_remove("JAKPRENEUR_CONFIG")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn add_args(m: &serde_json::Value) -> Vec<String> {
+    let mut v = vec!["member".to_owned(), "add".to_owned()];
+    for (k, val) in m.as_object().unwrap() {
+        if let Some(s) = val.as_str() {
+            v.push(format!("--{}", k.replace('_', "-")));
+            v.push(s.to_owned());
+        }
+    }
+    v
+}
+
+async fn member_commands_register_show_and_list(app: TestApp) {
+    let m = member(1);
+    let args = add_args(&m);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = jakpreneur(&app, &refs);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let no = stdout(&out).trim().to_owned();
+    assert!(no.starts_with("JP-31"), "prints the member number: {no}");
+    assert_eq!(app.count().await, 1, "the same database as the API");
+
+    let out = jakpreneur(&app, &["member", "show", &no, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["nik"], m["nik"]);
+
+    let out = jakpreneur(
+        &app,
+        &["member", "list", "--region", "31", "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed["items"][0]["member_no"], no.as_str());
+
+    let out = jakpreneur(&app, &["member", "list", "--format", "csv"]);
+    assert!(stdout(&out).starts_with("member_no,registered_on"));
+    assert!(stdout(&out).contains(&no));
+
+    let out = jakpreneur(&app, &["demo", "--members", "30", "--seed", "9"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(app.count().await, 31);
+
+    let out = jakpreneur(&app, &["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+async fn cli_errors_are_one_line_with_nonzero_exit(app: TestApp) {
+    let m = member(2);
+    let args = add_args(&m);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(jakpreneur(&app, &refs).status.success());
+    let again = jakpreneur(&app, &refs);
+    assert!(!again.status.success());
+    let err = stderr(&again);
+    assert!(err.contains("already registered as JP-"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+
+    let out = jakpreneur(&app, &["member", "add", "--nik", "123"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.starts_with("error: invalid member: nik:"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+
+    let out = jakpreneur(&app, &["member", "show", "JP-0000-0000000"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no member JP-0000-0000000"));
+
+    let out = jakpreneur(&app, &["member", "list", "--limit", "0"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("limit"));
+    assert_eq!(app.count().await, 1);
+}

@@ -1,0 +1,75 @@
+//! Two officers, retried requests: the database, not luck, keeps the registry consistent.
+
+use std::collections::HashSet;
+
+use axum::http::StatusCode;
+use jakpreneur_testkit::{TestApp, member, member_in};
+
+on_both_backends!(
+    fifty_simultaneous_registrations_of_one_nik_leave_one_member,
+    simultaneous_registrations_get_distinct_member_numbers
+);
+
+async fn fifty_simultaneous_registrations_of_one_nik_leave_one_member(app: TestApp) {
+    let app = std::sync::Arc::new(app);
+    let body = member(21);
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let (app, body) = (app.clone(), body.clone());
+            tokio::spawn(async move { app.post_json("/api/v1/members", &body).await })
+        })
+        .collect();
+    let mut created = Vec::new();
+    let mut conflicts = Vec::new();
+    for t in tasks {
+        let res = t.await.expect("task");
+        match res.status {
+            StatusCode::CREATED => {
+                created.push(res.json()["member_no"].as_str().unwrap().to_owned())
+            }
+            StatusCode::CONFLICT => {
+                let v = res.json();
+                assert_eq!(v["error"]["code"], "duplicate_nik");
+                conflicts.push(v["error"]["member_no"].as_str().unwrap().to_owned());
+            }
+            other => panic!("unexpected {other}: {}", res.text()),
+        }
+    }
+    assert_eq!(created.len(), 1, "exactly one registration wins");
+    assert_eq!(conflicts.len(), 49);
+    assert!(
+        conflicts.iter().all(|no| *no == created[0]),
+        "every loser learns the winner's member_no"
+    );
+    assert_eq!(app.count().await, 1);
+}
+
+async fn simultaneous_registrations_get_distinct_member_numbers(app: TestApp) {
+    let app = std::sync::Arc::new(app);
+    let tasks: Vec<_> = (0..40u32)
+        .map(|i| {
+            let app = app.clone();
+            let village = if i % 2 == 0 {
+                "31.71.01.1001"
+            } else {
+                "31.71.03.1002"
+            };
+            tokio::spawn(async move {
+                app.post_json("/api/v1/members", &member_in(100 + i, village))
+                    .await
+            })
+        })
+        .collect();
+    let mut numbers = HashSet::new();
+    for t in tasks {
+        let res = t.await.expect("task");
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        numbers.insert(res.json()["member_no"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(numbers.len(), 40, "member numbers are unique");
+    let expected: HashSet<String> = (1..=40).map(|n| format!("JP-3171-{n:07}")).collect();
+    assert_eq!(
+        numbers, expected,
+        "one city's sequence, without gaps when nothing failed"
+    );
+}

@@ -1,0 +1,30 @@
+//! Integration tests, one binary. They go through the HTTP router or the CLI as a user
+//! would. Every test that touches storage runs on SQLite always and on PostgreSQL when
+//! `JAKPRENEUR_TEST_PG` holds a server URL; otherwise its `postgres` variant is reported
+//! as ignored, with the reason.
+
+/// For each `async fn name(app: TestApp)`, generates `name::sqlite` and `name::postgres`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(jakpreneur_testkit::TestApp::sqlite().await).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(not(jp_pg), ignore = "PostgreSQL skipped: set JAKPRENEUR_TEST_PG=postgres://… to run")]
+            async fn postgres() {
+                super::$name(jakpreneur_testkit::TestApp::postgres().await).await
+            }
+        }
+    )*};
+}
+
+mod cli;
+mod concurrency;
+mod errors;
+mod listing;
+mod members;
+mod pages;
+mod reference;

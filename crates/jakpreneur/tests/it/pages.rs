@@ -1,0 +1,129 @@
+//! The HTML pages, used as a browser without JavaScript would: forms post, links get.
+
+use axum::http::StatusCode;
+use jakpreneur_testkit::{TestApp, member};
+
+on_both_backends!(
+    registration_form_keeps_values_and_shows_errors,
+    member_list_and_page,
+    language_switch
+);
+
+fn pairs(v: &serde_json::Value) -> Vec<(String, String)> {
+    v.as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+        .collect()
+}
+
+async fn registration_form_keeps_values_and_shows_errors(app: TestApp) {
+    let form = app.get("/members/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let html = form.text();
+    assert!(
+        html.contains("<form") && html.contains("name=\"nik\"") && html.contains("31.71.01.1001")
+    );
+    assert!(!html.contains("<script"), "works without JavaScript");
+
+    let mut m = member(1);
+    m["phone"] = serde_json::json!("12345");
+    m["business_name"] = serde_json::json!("Warung <Sate> & Co");
+    let p = pairs(&m);
+    let refs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = app.post_form("/members", &refs).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text();
+    assert!(
+        html.contains("Bukan nomor telepon Indonesia"),
+        "inline error in Indonesian"
+    );
+    assert!(
+        html.contains("Warung &#60;Sate&#62; &#38; Co")
+            || html.contains("Warung &lt;Sate&gt; &amp; Co"),
+        "values kept, escaped"
+    );
+    assert!(
+        html.contains(m["nik"].as_str().unwrap()),
+        "the NIK typed is kept in the form"
+    );
+    assert_eq!(app.count().await, 0);
+
+    m["phone"] = serde_json::json!("0812 1111 2222");
+    let p = pairs(&m);
+    let refs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = app.post_form("/members", &refs).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let location = res.header("location").unwrap();
+    assert!(location.starts_with("/members/JP-"), "{location}");
+    let page = app.get(&location).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("Anggota berhasil didaftarkan"));
+
+    // The same NIK again: refused on the form, with a link to the member on file.
+    let res = app.post_form("/members", &refs).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(
+        res.text().contains(
+            location
+                .trim_start_matches("/members/")
+                .split('?')
+                .next()
+                .unwrap()
+        )
+    );
+    assert_eq!(app.count().await, 1);
+}
+
+async fn member_list_and_page(app: TestApp) {
+    let empty = app.get("/members").await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert!(empty.text().contains("Tidak ada anggota"), "empty state");
+    let m = app.register(2).await;
+    let nik = m["nik"].as_str().unwrap();
+    let list = app.get("/members?region=31").await.text();
+    assert!(list.contains(m["member_no"].as_str().unwrap()));
+    assert!(!list.contains(nik));
+    let page = app
+        .get(&format!("/members/{}", m["member_no"].as_str().unwrap()))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(
+        html.contains(&format!("{}**********{}", &nik[..4], &nik[14..])),
+        "NIK masked on the page"
+    );
+    assert!(!html.contains(nik));
+    let bad = app.get("/members?limit=9999").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("1–500"));
+    let missing = app.get("/members/JP-0000-0000000").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.text().contains("Anggota tidak ditemukan"));
+    for i in 3..8 {
+        app.register(i).await;
+    }
+    let first = app.get("/members?limit=2").await.text();
+    assert!(first.contains("rel=\"next\""), "a next-page link");
+}
+
+async fn language_switch(app: TestApp) {
+    let id = app.get("/members/new").await;
+    assert!(id.text().contains("Pendaftaran anggota"));
+    assert!(id.text().contains("lang=\"id\""));
+    let en = app.get("/members/new?lang=en").await;
+    assert!(en.text().contains("Member registration"));
+    assert!(en.header("set-cookie").unwrap().starts_with("lang=en"));
+    let remembered = app
+        .request(
+            axum::http::Method::GET,
+            "/members",
+            &[("cookie", "lang=en")],
+            vec![],
+        )
+        .await;
+    assert!(remembered.text().contains("No member matches"));
+    assert_eq!(app.get("/").await.status, StatusCode::OK);
+    let css = app.get("/static/app.css").await;
+    assert!(css.header("content-type").unwrap().starts_with("text/css"));
+}

@@ -1,0 +1,101 @@
+//! Reference data and the API's self-description.
+
+use axum::http::StatusCode;
+use jakpreneur_testkit::TestApp;
+
+on_both_backends!(
+    regions_serve_the_real_hierarchy,
+    openapi_lists_every_route_and_docs_work_offline
+);
+
+async fn regions_serve_the_real_hierarchy(app: TestApp) {
+    for (level, n) in [
+        ("province", 1),
+        ("city", 6),
+        ("district", 44),
+        ("village", 267),
+    ] {
+        let v = app
+            .get(&format!("/api/v1/regions?level={level}"))
+            .await
+            .json();
+        assert_eq!(v["items"].as_array().unwrap().len(), n, "{level}");
+    }
+    let all = app.get("/api/v1/regions").await.json();
+    assert_eq!(all["items"].as_array().unwrap().len(), 318);
+    assert_eq!(all["next"], serde_json::Value::Null);
+    let pusat = app
+        .get("/api/v1/regions?level=district&parent=31.71")
+        .await
+        .json();
+    let names: Vec<&str> = pusat["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"Gambir") && names.contains(&"Menteng"),
+        "{names:?}"
+    );
+    assert!(
+        pusat["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["parent_code"] == "31.71")
+    );
+    let res = app.get("/api/v1/regions?level=planet").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.error(), ("level_invalid".into(), Some("level".into())));
+    let res = app.get("/api/v1/regions?parent=32").await;
+    assert_eq!(
+        res.error(),
+        ("region_unknown".into(), Some("parent".into()))
+    );
+    let sectors = app.get("/api/v1/sectors").await.json();
+    assert_eq!(sectors["items"].as_array().unwrap().len(), 21);
+    // The reference tables in the database hold the same rows (members point at them).
+    assert_eq!(app.get("/healthz").await.text(), "ok");
+}
+
+async fn openapi_lists_every_route_and_docs_work_offline(app: TestApp) {
+    let doc = app.get("/api/v1/openapi.json").await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let doc = doc.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let expected = [
+        ("/api/v1/members", "post"),
+        ("/api/v1/members", "get"),
+        ("/api/v1/members/{member_no}", "get"),
+        ("/api/v1/members/{member_no}", "patch"),
+        ("/api/v1/members/{member_no}/withdraw", "post"),
+        ("/api/v1/regions", "get"),
+        ("/api/v1/sectors", "get"),
+    ];
+    let paths = doc["paths"].as_object().unwrap();
+    let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    for (path, method) in expected {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing from OpenAPI"
+        );
+    }
+    assert_eq!(
+        documented,
+        expected.len(),
+        "every documented operation is listed here"
+    );
+    let page = app.get("/api/docs/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text().contains("swagger-ui"),
+        "the docs page is Swagger UI"
+    );
+    assert!(
+        !page.text().contains("https://"),
+        "no asset is loaded from outside"
+    );
+    let css = app.get("/api/docs/swagger-ui.css").await;
+    assert_eq!(css.status, StatusCode::OK, "Swagger UI assets are embedded");
+}
