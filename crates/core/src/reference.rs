@@ -1,5 +1,5 @@
 //! Reference data embedded in the binary from `crates/core/data/` (copied from the real
-//! Kemendagri and KBLI 2020 sources, see `docs/data-sources.md`): Jakarta's region
+//! Kemendagri and KBLI 2020 sources, see `crates/core/data/SOURCES.md`): Jakarta's region
 //! hierarchy, the 38 province codes, and the KBLI 2020 sections. Parsed once, on first use.
 
 use std::collections::HashMap;

@@ -51,6 +51,8 @@ pub(crate) struct SqlitePools {
     /// SQLite has one writer at a time anyway; one connection avoids lock contention.
     pub writer: SqlitePool,
     pub readers: SqlitePool,
+    /// Registrations go through one group-commit task on the writer.
+    pub commits: crate::group_commit::CommitQueue,
 }
 
 #[derive(Debug, Clone)]
@@ -143,7 +145,10 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(opts.busy_timeout)
             .pragma("temp_store", "memory")
-            .pragma("cache_size", "-32000");
+            .pragma("cache_size", "-32000")
+            // Checkpoints run in the background (see `spawn_checkpointer`), not inside a
+            // committing writer, whose request would otherwise wait for the fsync.
+            .pragma("wal_autocheckpoint", "0");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
@@ -155,8 +160,14 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await?;
+        spawn_checkpointer(readers.clone());
+        let commits = crate::group_commit::CommitQueue::spawn(writer.clone());
         Ok(Self {
-            db: Db::Sqlite(SqlitePools { writer, readers }),
+            db: Db::Sqlite(SqlitePools {
+                writer,
+                readers,
+                commits,
+            }),
         })
     }
 
@@ -204,6 +215,32 @@ impl Store {
             Db::Postgres(p) => p.close().await,
         }
     }
+}
+
+/// Copies the SQLite write-ahead log into the database file every second, beside the
+/// writer rather than in its way (a PASSIVE checkpoint never blocks it). Once nobody is
+/// reading an old snapshot the log is reset, so it does not grow without bound. Stops
+/// when the pool closes.
+fn spawn_checkpointer(readers: SqlitePool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if readers.is_closed() {
+                break;
+            }
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&readers)
+                .await
+            {
+                if readers.is_closed() {
+                    break;
+                }
+                tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+        }
+    });
 }
 
 /// A URL fit for an error message: no password.

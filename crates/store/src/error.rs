@@ -19,6 +19,8 @@ pub enum StoreError {
         "database URL {0:?} is neither a SQLite path (sqlite:…) nor a PostgreSQL URL (postgres://…)"
     )]
     InvalidUrl(String),
+    #[error("temporarily unavailable: {0}")]
+    Unavailable(String),
     #[error("a stored row is not valid: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

@@ -8,6 +8,7 @@ mod db;
 #[macro_use]
 mod sql;
 mod error;
+mod group_commit;
 mod members;
 mod reference;
 pub mod scratch;

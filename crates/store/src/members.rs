@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use jakpreneur_core::{Channel, NewMember, RegionCode, RegionLevel, Sex, Status};
 
+use crate::db::Db;
 use crate::sql::{Arg, Sql, like_contains};
 use crate::{Result, Store, StoreError};
 
@@ -206,6 +207,52 @@ pub fn format_member_no(city_digits: &str, seq: i64) -> String {
     format!("JP-{city_digits}-{seq:07}")
 }
 
+/// Takes the city's next member number and inserts `$m`, inside the caller's transaction
+/// `$tx`. Written once, compiled for each backend.
+macro_rules! insert_member {
+    ($tx:expr, $m:expr, $now:expr) => {
+        async {
+            let m: &NewMember = $m;
+            let [province, city, district, village] = region_args(m)?;
+            let seq: i64 = sqlx::query_scalar(NEXT_SEQ)
+                .bind(&city)
+                .fetch_one(&mut *$tx)
+                .await?;
+            let member_no = format_member_no(&city.replace('.', ""), seq);
+            let row: MemberRow = sqlx::query_as(INSERT_MEMBER)
+                .bind(&member_no)
+                .bind(m.nik.as_str())
+                .bind(&m.full_name)
+                .bind(m.birth_date)
+                .bind(m.sex.as_str())
+                .bind(m.phone.as_str())
+                .bind(&m.email)
+                .bind(&m.address)
+                .bind(province)
+                .bind(city)
+                .bind(district)
+                .bind(village)
+                .bind(&m.business_name)
+                .bind(&m.sector)
+                .bind(m.channel.as_str())
+                .bind(m.registered_on)
+                .bind($now)
+                .fetch_one(&mut *$tx)
+                .await?;
+            Member::try_from(row)
+        }
+    };
+}
+
+/// The SQLite write of one registration, for the group-commit task.
+pub(crate) async fn insert_member_sqlite(
+    tx: &mut sqlx::SqliteConnection,
+    m: &NewMember,
+    now: DateTime<Utc>,
+) -> Result<Member> {
+    insert_member!(tx, m, now).await
+}
+
 impl Store {
     /// Registers a member (facility P1). A NIK already on file gives
     /// [`StoreError::DuplicateNik`] with the existing member number, however many
@@ -215,14 +262,23 @@ impl Store {
         if let Some(member_no) = self.member_no_by_nik(m.nik.as_str()).await? {
             return Err(StoreError::DuplicateNik { member_no });
         }
-        match self.insert_members(std::slice::from_ref(m), false).await {
-            Ok(mut v) => v.pop().ok_or(StoreError::NotFound),
-            Err(e) if e.is_unique_violation() => match self.member_no_by_nik(m.nik.as_str()).await?
-            {
-                Some(member_no) => Err(StoreError::DuplicateNik { member_no }),
-                None => Err(e),
+        let inserted = match &self.db {
+            Db::Sqlite(s) => s.commits.register(m.clone()).await?,
+            Db::Postgres(_) => match self.insert_members(std::slice::from_ref(m), false).await {
+                Ok(mut v) => v.pop(),
+                Err(e) if e.is_unique_violation() => None,
+                Err(e) => return Err(e),
             },
-            Err(e) => Err(e),
+        };
+        match inserted {
+            Some(member) => Ok(member),
+            // Another registration of this NIK won; it has committed, so it can be read.
+            None => match self.member_no_by_nik(m.nik.as_str()).await? {
+                Some(member_no) => Err(StoreError::DuplicateNik { member_no }),
+                None => Err(StoreError::Unavailable(
+                    "a registration of this NIK was in flight; retry".into(),
+                )),
+            },
         }
     }
 
@@ -247,30 +303,8 @@ impl Store {
                         continue;
                     }
                 }
-                let [province, city, district, village] = region_args(m)?;
-                let seq: i64 = sqlx::query_scalar(NEXT_SEQ).bind(&city).fetch_one(&mut *tx).await?;
-                let member_no = format_member_no(&city.replace('.', ""), seq);
-                let row: MemberRow = sqlx::query_as(INSERT_MEMBER)
-                    .bind(&member_no)
-                    .bind(m.nik.as_str())
-                    .bind(&m.full_name)
-                    .bind(m.birth_date)
-                    .bind(m.sex.as_str())
-                    .bind(m.phone.as_str())
-                    .bind(&m.email)
-                    .bind(&m.address)
-                    .bind(province)
-                    .bind(city)
-                    .bind(district)
-                    .bind(village)
-                    .bind(&m.business_name)
-                    .bind(&m.sector)
-                    .bind(m.channel.as_str())
-                    .bind(m.registered_on)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                out.push(Member::try_from(row)?);
+                let member: Result<Member> = insert_member!(tx, m, now).await;
+                out.push(member?);
             }
             tx.commit().await?;
             Ok(out)

@@ -246,6 +246,29 @@ impl TestApp {
         res.json()
     }
 
+    /// Runs SQL directly on this test's database, bypassing the product (to simulate damage).
+    pub async fn raw_sql(&self, sql: &str) {
+        use sqlx::Connection;
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        if self.db_url.starts_with("postgres") {
+            let mut c = sqlx::PgConnection::connect(&self.db_url)
+                .await
+                .expect("raw connection");
+            sqlx::raw_sql(sql)
+                .execute(&mut c)
+                .await
+                .expect("raw SQL runs");
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", self.db_url))
+                .await
+                .expect("raw connection");
+            sqlx::raw_sql(sql)
+                .execute(&mut c)
+                .await
+                .expect("raw SQL runs");
+        }
+    }
+
     pub async fn count(&self) -> i64 {
         self.store.count_members().await.expect("count")
     }

@@ -145,6 +145,16 @@ impl From<StoreError> for ApiError {
                 "already_withdrawn",
                 "the member has already withdrawn",
             ),
+            StoreError::Unavailable(why) => {
+                tracing::warn!(%why, "store unavailable");
+                let mut a = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the database is busy; retry shortly",
+                );
+                a.retry_after = Some(1);
+                a
+            }
             StoreError::Database(sqlx::Error::PoolTimedOut) => {
                 tracing::warn!("database pool timed out");
                 let mut a = ApiError::new(

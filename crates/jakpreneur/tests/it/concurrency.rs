@@ -7,7 +7,8 @@ use jakpreneur_testkit::{TestApp, member, member_in};
 
 on_both_backends!(
     fifty_simultaneous_registrations_of_one_nik_leave_one_member,
-    simultaneous_registrations_get_distinct_member_numbers
+    simultaneous_registrations_get_distinct_member_numbers,
+    a_registration_the_database_refuses_does_not_sink_the_others,
 );
 
 async fn fifty_simultaneous_registrations_of_one_nik_leave_one_member(app: TestApp) {
@@ -72,4 +73,44 @@ async fn simultaneous_registrations_get_distinct_member_numbers(app: TestApp) {
         numbers, expected,
         "one city's sequence, without gaps when nothing failed"
     );
+}
+
+/// SQLite writes simultaneous registrations in one transaction; a record the database
+/// refuses (here: its village row was deleted behind the product's back) must fail alone.
+async fn a_registration_the_database_refuses_does_not_sink_the_others(app: TestApp) {
+    app.raw_sql("DELETE FROM regions WHERE code = '31.71.01.1001'")
+        .await;
+    let app = std::sync::Arc::new(app);
+    let tasks: Vec<_> = (0..30u32)
+        .map(|i| {
+            let app = app.clone();
+            let village = if i == 17 {
+                "31.71.01.1001"
+            } else {
+                "31.74.02.1001"
+            };
+            tokio::spawn(async move {
+                app.post_json("/api/v1/members", &member_in(200 + i, village))
+                    .await
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for (i, t) in tasks.into_iter().enumerate() {
+        let res = t.await.expect("task");
+        if i == 17 {
+            assert_eq!(
+                res.status,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "{}",
+                res.text()
+            );
+            assert_eq!(res.error().0, "internal", "the cause stays in the log");
+        } else {
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+            created += 1;
+        }
+    }
+    assert_eq!(created, 29);
+    assert_eq!(app.count().await, 29, "nothing half-written");
 }

@@ -24,6 +24,7 @@ macro_rules! on_both_backends {
 mod cli;
 mod concurrency;
 mod errors;
+mod indicators;
 mod listing;
 mod members;
 mod pages;
