@@ -4,17 +4,17 @@
 //! instead: it takes every registration waiting (up to [`MAX_BATCH`]), writes them in one
 //! transaction and answers each caller separately.
 //!
-//! A NIK already present (or repeated within the batch) fails only its own INSERT: SQLite
-//! rolls back just that statement and the transaction goes on. Any other failure rolls the
-//! whole batch back and each registration is retried alone, so one bad record never sinks
-//! the others and nothing is half-written.
+//! A NIK already present (or repeated within the batch) is skipped by the INSERT and
+//! reported to its caller as a duplicate. Any other failure rolls the whole batch back and
+//! each registration is retried alone, so one bad record never sinks the others and
+//! nothing is half-written.
 
 use chrono::{DateTime, Utc};
 use jakpreneur_core::NewMember;
 use sqlx::sqlite::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::members::{Member, insert_member_sqlite};
+use crate::members::{Member, insert_batch_sqlite};
 use crate::{Result, StoreError};
 
 pub const MAX_BATCH: usize = 128;
@@ -88,14 +88,7 @@ async fn write(
     now: DateTime<Utc>,
 ) -> Result<Vec<Option<Member>>> {
     let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-    let mut out = Vec::with_capacity(members.len());
-    for m in members {
-        match insert_member_sqlite(&mut *tx, m, now).await {
-            Ok(member) => out.push(Some(member)),
-            Err(e) if e.is_unique_violation() => out.push(None),
-            Err(e) => return Err(e),
-        }
-    }
+    let out = insert_batch_sqlite(&mut tx, members, now).await?;
     tx.commit().await?;
     Ok(out)
 }

@@ -244,13 +244,94 @@ macro_rules! insert_member {
     };
 }
 
-/// The SQLite write of one registration, for the group-commit task.
-pub(crate) async fn insert_member_sqlite(
-    tx: &mut sqlx::SqliteConnection,
-    m: &NewMember,
+const RESERVE_SEQ: &str = "INSERT INTO member_no_counters (city_code, last_seq) VALUES ($1, $2) \
+     ON CONFLICT (city_code) DO UPDATE SET last_seq = member_no_counters.last_seq + excluded.last_seq \
+     RETURNING last_seq";
+
+/// Writes a batch of registrations on SQLite inside the caller's transaction, in a fixed
+/// number of statements: one counter update per city reserves that city's numbers, then
+/// one multi-row INSERT skips NIKs already on file (or repeated in the batch).
+/// Returns, per input, the stored member or `None` when its NIK was taken. A skipped
+/// registration leaves a gap in its city's numbers.
+pub(crate) async fn insert_batch_sqlite(
+    conn: &mut sqlx::SqliteConnection,
+    members: &[&NewMember],
     now: DateTime<Utc>,
-) -> Result<Member> {
-    insert_member!(tx, m, now).await
+) -> Result<Vec<Option<Member>>> {
+    let regions = members
+        .iter()
+        .map(|m| region_args(m))
+        .collect::<Result<Vec<_>>>()?;
+    let mut cities: Vec<&str> = regions.iter().map(|r| r[1].as_str()).collect();
+    cities.sort_unstable();
+    cities.dedup();
+    let mut next_seq = std::collections::HashMap::new();
+    for city in cities {
+        let n = regions.iter().filter(|r| r[1] == city).count() as i64;
+        let last: i64 = sqlx::query_scalar(RESERVE_SEQ)
+            .bind(city)
+            .bind(n)
+            .fetch_one(&mut *conn)
+            .await?;
+        next_seq.insert(city, last - n + 1);
+    }
+    let mut sql = String::from(
+        "INSERT INTO members (member_no, nik, full_name, birth_date, sex, phone, email, address, \
+         province_code, city_code, district_code, village_code, business_name, sector, channel, \
+         registered_on, status, version, created_at, updated_at) VALUES ",
+    );
+    const PER_ROW: usize = 17;
+    for i in 0..members.len() {
+        let p = |k: usize| format!("${}", i * PER_ROW + k);
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let cols: Vec<String> = (1..=16).map(p).collect();
+        sql.push_str(&format!(
+            "({}, 'active', 1, {}, {})",
+            cols.join(", "),
+            p(17),
+            p(17)
+        ));
+    }
+    sql.push_str(concat!(
+        " ON CONFLICT (nik) DO NOTHING RETURNING ",
+        member_cols!()
+    ));
+    let mut q = sqlx::query_as::<_, MemberRow>(sqlx::AssertSqlSafe(sql));
+    let mut numbers = Vec::with_capacity(members.len());
+    for (m, [province, city, district, village]) in members.iter().zip(&regions) {
+        let seq = next_seq
+            .get_mut(city.as_str())
+            .ok_or_else(|| StoreError::Corrupt(format!("city {city}")))?;
+        let member_no = format_member_no(&city.replace('.', ""), *seq);
+        *seq += 1;
+        numbers.push(member_no.clone());
+        q = q
+            .bind(member_no)
+            .bind(m.nik.as_str().to_owned())
+            .bind(m.full_name.clone())
+            .bind(m.birth_date)
+            .bind(m.sex.as_str())
+            .bind(m.phone.as_str().to_owned())
+            .bind(m.email.clone())
+            .bind(m.address.clone())
+            .bind(province.clone())
+            .bind(city.clone())
+            .bind(district.clone())
+            .bind(village.clone())
+            .bind(m.business_name.clone())
+            .bind(m.sector.clone())
+            .bind(m.channel.as_str())
+            .bind(m.registered_on)
+            .bind(now);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    let mut by_no: std::collections::HashMap<String, Member> = rows
+        .into_iter()
+        .map(|r| Member::try_from(r).map(|m| (m.member_no.clone(), m)))
+        .collect::<Result<_>>()?;
+    Ok(numbers.iter().map(|no| by_no.remove(no)).collect())
 }
 
 impl Store {
@@ -259,15 +340,17 @@ impl Store {
     /// registrations race: the NIK is unique in the database.
     #[tracing::instrument(skip_all)]
     pub async fn register_member(&self, m: &NewMember) -> Result<Member> {
-        if let Some(member_no) = self.member_no_by_nik(m.nik.as_str()).await? {
-            return Err(StoreError::DuplicateNik { member_no });
-        }
         let inserted = match &self.db {
+            // The batch INSERT skips a NIK on file by itself; no lookup first.
             Db::Sqlite(s) => s.commits.register(m.clone()).await?,
-            Db::Postgres(_) => match self.insert_members(std::slice::from_ref(m), false).await {
-                Ok(mut v) => v.pop(),
-                Err(e) if e.is_unique_violation() => None,
-                Err(e) => return Err(e),
+            // Looking first answers a duplicate without taking a member number.
+            Db::Postgres(_) => match self.member_no_by_nik(m.nik.as_str()).await? {
+                Some(member_no) => return Err(StoreError::DuplicateNik { member_no }),
+                None => match self.insert_members(std::slice::from_ref(m), false).await {
+                    Ok(mut v) => v.pop(),
+                    Err(e) if e.is_unique_violation() => None,
+                    Err(e) => return Err(e),
+                },
             },
         };
         match inserted {
