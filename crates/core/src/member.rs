@@ -201,10 +201,10 @@ impl NewMember {
                 ));
             }
         }
-        if let (Some(n), Some(b), Some(s)) = (&nik, birth_date, sex) {
-            if let Err(e) = n.check_against(b, s) {
-                errs.push(e);
-            }
+        if let (Some(n), Some(b), Some(s)) = (&nik, birth_date, sex)
+            && let Err(e) = n.check_against(b, s)
+        {
+            errs.push(e);
         }
         match (
             nik,

@@ -22,6 +22,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant, reason = "parsed once at start-up")]
 pub enum Command {
     /// Serve the web pages and the JSON API.
     Serve(ServeArgs),

@@ -45,7 +45,8 @@ pub struct FieldDetail {
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub body: ErrorDetail,
+    /// Boxed: errors travel through `Result`s on every request path.
+    pub body: Box<ErrorDetail>,
     pub retry_after: Option<u32>,
 }
 
@@ -53,14 +54,14 @@ impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         Self {
             status,
-            body: ErrorDetail {
+            body: Box::new(ErrorDetail {
                 code: code.to_owned(),
                 message: message.into(),
                 field: None,
                 details: Vec::new(),
                 member_no: None,
                 current_version: None,
-            },
+            }),
             retry_after: None,
         }
     }
@@ -175,7 +176,7 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut res = (self.status, axum::Json(ErrorBody { error: self.body })).into_response();
+        let mut res = (self.status, axum::Json(ErrorBody { error: *self.body })).into_response();
         if let Some(s) = self.retry_after {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(s));

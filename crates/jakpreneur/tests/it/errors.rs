@@ -6,17 +6,20 @@ use jakpreneur_testkit::{TestApp, member};
 
 on_both_backends!(malformed_requests_get_4xx_json_and_write_nothing);
 
+/// What is sent (description, headers, body) and what must come back (status, code, field).
+type Case<'a> = (
+    &'a str,
+    Vec<(&'a str, &'a str)>,
+    Vec<u8>,
+    StatusCode,
+    &'a str,
+    Option<&'a str>,
+);
+
 async fn malformed_requests_get_4xx_json_and_write_nothing(app: TestApp) {
     let json = [("content-type", "application/json")];
     let valid = member(1).to_string();
-    let cases: Vec<(
-        &str,
-        Vec<(&str, &str)>,
-        Vec<u8>,
-        StatusCode,
-        &str,
-        Option<&str>,
-    )> = vec![
+    let cases: Vec<Case> = vec![
         (
             "empty body",
             json.to_vec(),
@@ -28,7 +31,7 @@ async fn malformed_requests_get_4xx_json_and_write_nothing(app: TestApp) {
         (
             "truncated",
             json.to_vec(),
-            valid[..valid.len() / 2].as_bytes().to_vec(),
+            valid.as_bytes()[..valid.len() / 2].to_vec(),
             StatusCode::BAD_REQUEST,
             "malformed_json",
             None,

@@ -32,14 +32,14 @@ pub fn parse_member_query(q: &MemberQuery) -> Result<(MemberFilter, Page), Valid
     let region = given(&q.region).and_then(|r| errs.take(RegionCode::parse("region", &r)));
     let from = given(&q.registered_from).and_then(|d| errs.take(parse_date("registered_from", &d)));
     let to = given(&q.registered_to).and_then(|d| errs.take(parse_date("registered_to", &d)));
-    if let (Some(f), Some(t)) = (from, to) {
-        if f > t {
-            errs.push(FieldError::new(
-                "registered_to",
-                "date_range",
-                "registered_to must not be before registered_from",
-            ));
-        }
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        errs.push(FieldError::new(
+            "registered_to",
+            "date_range",
+            "registered_to must not be before registered_from",
+        ));
     }
     let sector =
         given(&q.sector).and_then(|s| errs.take(jakpreneur_core::member::parse_sector(&s)));
@@ -103,10 +103,10 @@ fn etag(m: &Member) -> HeaderValue {
 fn member_response(status: StatusCode, m: Member) -> Response {
     let mut headers = HeaderMap::new();
     headers.insert(header::ETAG, etag(&m));
-    if status == StatusCode::CREATED {
-        if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/members/{}", m.member_no)) {
-            headers.insert(header::LOCATION, loc);
-        }
+    if status == StatusCode::CREATED
+        && let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/members/{}", m.member_no))
+    {
+        headers.insert(header::LOCATION, loc);
     }
     (status, headers, axum::Json(MemberView::full(m))).into_response()
 }
