@@ -69,7 +69,7 @@ pub enum MemberCommand {
         #[arg(long)]
         json: bool,
     },
-    /// List members, newest first.
+    /// List members, most recently recorded first.
     List(MemberListArgs),
 }
 

@@ -173,7 +173,7 @@ pub struct MemberFilter {
     pub q: Option<String>,
 }
 
-/// A keyset page: newest registrations first; `after` is the last id of the previous page.
+/// A keyset page: most recently recorded first (by id); `after` is the last id of the previous page.
 #[derive(Debug, Clone, Copy)]
 pub struct Page {
     pub limit: u32,

@@ -132,7 +132,7 @@ pub async fn register_member(
     Ok(member_response(StatusCode::CREATED, m))
 }
 
-/// List members, newest registration first, with keyset pages.
+/// List members, most recently recorded first, with keyset pages.
 #[utoipa::path(
     get, path = "/api/v1/members", tag = "members",
     params(MemberQuery),
