@@ -368,7 +368,24 @@ impl Store {
     /// Registers many members in one transaction, skipping NIKs already on file; returns
     /// how many were added. For demo data and bulk loads.
     pub async fn register_members_bulk(&self, ms: &[NewMember]) -> Result<usize> {
-        Ok(self.insert_members(ms, true).await?.len())
+        match &self.db {
+            Db::Sqlite(s) => {
+                let now = Utc::now();
+                let mut tx = s.writer.begin_with("BEGIN IMMEDIATE").await?;
+                let mut added = 0;
+                for chunk in ms.chunks(crate::group_commit::MAX_BATCH) {
+                    let refs: Vec<&NewMember> = chunk.iter().collect();
+                    added += insert_batch_sqlite(&mut tx, &refs, now)
+                        .await?
+                        .iter()
+                        .flatten()
+                        .count();
+                }
+                tx.commit().await?;
+                Ok(added)
+            }
+            Db::Postgres(_) => Ok(self.insert_members(ms, true).await?.len()),
+        }
     }
 
     async fn insert_members(&self, ms: &[NewMember], skip_duplicates: bool) -> Result<Vec<Member>> {

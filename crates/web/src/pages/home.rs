@@ -45,16 +45,7 @@ pub async fn home(
                 member_count: group_thousands(n),
             },
         ),
-        Err(e) => {
-            tracing::error!(error = %e, "counting members failed");
-            super::message(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                lang,
-                c,
-                tr.t("app.name"),
-                tr.t("error.internal"),
-            )
-        }
+        Err(e) => super::store_failure(lang, c, e),
     }
 }
 

@@ -13,7 +13,7 @@ use jakpreneur_core::reference::reference;
 use jakpreneur_core::{MemberDraft, NewMember, RegionLevel, ValidationErrors};
 use jakpreneur_store::{Member, StoreError};
 
-use super::{Chrome, render};
+use super::{Chrome, render, store_failure};
 use crate::AppState;
 use crate::api::members::parse_member_query;
 use crate::i18n::{PageLang, Tr};
@@ -203,18 +203,6 @@ pub async fn list(
         }
         Err(e) => store_failure(lang, page.c, e),
     }
-}
-
-fn store_failure(lang: PageLang, c: Chrome<'_>, e: StoreError) -> Response {
-    let tr = c.tr;
-    tracing::error!(error = %e, "store error on a page");
-    super::message(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        lang,
-        c,
-        tr.t("app.name"),
-        tr.t("error.internal"),
-    )
 }
 
 /// Field → translated message.

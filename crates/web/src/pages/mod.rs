@@ -104,6 +104,19 @@ pub fn message(
     )
 }
 
+/// The page for a store error: logged once; the reader gets an apology in their language.
+pub fn store_failure(lang: PageLang, c: Chrome<'_>, e: jakpreneur_store::StoreError) -> Response {
+    let tr = c.tr;
+    tracing::error!(error = %e, "store error on a page");
+    message(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        lang,
+        c,
+        tr.t("app.name"),
+        tr.t("error.internal"),
+    )
+}
+
 pub async fn stylesheet() -> impl IntoResponse {
     (
         [
