@@ -16,6 +16,10 @@ use crate::{FieldError, Nik, Phone, ValidationErrors};
 pub const MIN_AGE: i32 = 15;
 pub const MAX_AGE: i32 = 100;
 
+/// The earliest registration date accepted: it catches mistyped years (`0021-…`) while
+/// leaving room for records older than OK OCE (December 2017) from earlier programmes.
+pub const EARLIEST_REGISTRATION: (i32, u32, u32) = (2000, 1, 1);
+
 /// The order in which fields appear on the form; errors are reported in this order.
 pub const FIELDS: [&str; 12] = [
     "nik",
@@ -180,11 +184,22 @@ impl NewMember {
         let registered_on = match d.registered_on.as_deref().map(str::trim) {
             None | Some("") => Some(today),
             Some(s) => errs.take(parse_date("registered_on", s).and_then(|r| {
+                let earliest = NaiveDate::from_ymd_opt(
+                    EARLIEST_REGISTRATION.0,
+                    EARLIEST_REGISTRATION.1,
+                    EARLIEST_REGISTRATION.2,
+                );
                 if r > today {
                     Err(FieldError::new(
                         "registered_on",
                         "date_in_future",
                         format!("registered_on {r} is in the future"),
+                    ))
+                } else if earliest.is_some_and(|e| r < e) {
+                    Err(FieldError::new(
+                        "registered_on",
+                        "date_too_early",
+                        format!("registered_on {r} is before 2000-01-01"),
                     ))
                 } else {
                     Ok(r)
@@ -418,6 +433,10 @@ mod tests {
     fn future_registration_and_bad_values() {
         let mut d = valid();
         d.registered_on = Some("2026-11-24".into());
+        let mut early = valid();
+        early.registered_on = Some("0030-01-01".into());
+        early.birth_date = Some("0015-03-15".into());
+        assert!(codes(&early).contains(&("registered_on", "date_too_early")));
         d.email = Some("not-an-email".into());
         d.sector = Some("Z".into());
         d.channel = Some("phone".into());

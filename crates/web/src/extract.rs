@@ -26,6 +26,31 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 let m = m.trim().to_ascii_lowercase();
                 m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
             });
+        let charset_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|v| {
+                v.split(';').skip(1).all(|p| {
+                    let p = p.trim().to_ascii_lowercase();
+                    !p.starts_with("charset=")
+                        || matches!(
+                            p.trim_start_matches("charset=").trim_matches('"'),
+                            "utf-8" | "utf8"
+                        )
+                })
+            });
+        let encoded = req
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"));
+        if encoded || !charset_ok {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as uncompressed UTF-8 JSON",
+            ));
+        }
         if !is_json {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -41,7 +66,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                     "the request body is too large",
                 )
             } else {
-                ApiError::bad_request("unreadable_body", "the request body could not be read")
+                ApiError::bad_request(
+                    "unreadable_body",
+                    "the request body could not be read (incomplete, or sent too slowly)",
+                )
             }
         })?;
         parse_json(&bytes).map(ApiJson)
@@ -64,20 +92,20 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 "invalid_type",
                 "the request body must be a JSON object",
             ),
-            Err(e) => json_error(".", &e),
+            Err(e) => json_error(".", &e, bytes),
         });
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        json_error(&path, &inner)
+        json_error(&path, &inner, bytes)
     })?;
-    de.end().map_err(|e| json_error(".", &e))?;
+    de.end().map_err(|e| json_error(".", &e, bytes))?;
     Ok(value)
 }
 
-fn json_error(path: &str, e: &serde_json::Error) -> ApiError {
+fn json_error(path: &str, e: &serde_json::Error, bytes: &[u8]) -> ApiError {
     use serde_json::error::Category;
     let msg = e.to_string();
     match e.classify() {
@@ -90,7 +118,20 @@ fn json_error(path: &str, e: &serde_json::Error) -> ApiError {
             ),
         ),
         Category::Data => {
-            if let Some(name) = backticked_after(&msg, "unknown field `") {
+            // A data error may come before a syntax error further on; malformed is malformed.
+            if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+                return json_error(path, &syntax, bytes);
+            }
+            if let Some(name) = backticked_after(&msg, "duplicate field `") {
+                let name = clip(name);
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "duplicate_field",
+                    format!("field {name:?} is given twice"),
+                )
+                .with_field(name)
+            } else if let Some(name) = backticked_after(&msg, "unknown field `") {
+                let name = clip(name);
                 ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "unknown_field",
@@ -130,6 +171,14 @@ fn json_error(path: &str, e: &serde_json::Error) -> ApiError {
     }
 }
 
+/// A name from the request, cut short for echoing in a message.
+fn clip(name: &str) -> &str {
+    match name.char_indices().nth(64) {
+        Some((i, _)) => &name[..i],
+        None => name,
+    }
+}
+
 fn backticked_after<'a>(msg: &'a str, prefix: &str) -> Option<&'a str> {
     let rest = &msg[msg.find(prefix)? + prefix.len()..];
     Some(&rest[..rest.find('`')?])
@@ -162,25 +211,73 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// The version a client read, from `If-Match: 3` or `If-Match: "3"` (a strong ETag).
-pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    let Some(v) = headers.get(header::IF_MATCH) else {
+/// What a client's `If-Match` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMatch {
+    /// `If-Match: *`: any current version (the record must exist).
+    Any,
+    /// `If-Match: "3"` (or `3`): exactly this version, compared strongly.
+    Version(i64),
+}
+
+impl IfMatch {
+    /// The version to require, if any.
+    pub fn version(self) -> Option<i64> {
+        match self {
+            IfMatch::Any => None,
+            IfMatch::Version(v) => Some(v),
+        }
+    }
+}
+
+/// Parses `If-Match`: `*`, `"3"` or `3`. Weak tags (`W/"3"`) never match a strong
+/// comparison, so they are refused, as are lists and repeated headers.
+pub fn if_match(headers: &HeaderMap) -> Result<Option<IfMatch>, ApiError> {
+    let mut values = headers.get_all(header::IF_MATCH).iter();
+    let Some(v) = values.next() else {
         return Ok(None);
     };
     let bad = || {
         ApiError::bad_request(
             "invalid_if_match",
-            "If-Match must be the record's version, e.g. If-Match: \"3\"",
+            "If-Match must be one version as sent in the ETag, e.g. If-Match: \"3\"",
         )
         .with_field("If-Match")
     };
+    if values.next().is_some() {
+        return Err(bad());
+    }
     let s = v.to_str().map_err(|_| bad())?.trim();
-    let s = s.strip_prefix("W/").unwrap_or(s).trim_matches('"');
-    s.parse::<i64>()
+    if s == "*" {
+        return Ok(Some(IfMatch::Any));
+    }
+    let digits = s
+        .strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .unwrap_or(s);
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    digits
+        .parse::<i64>()
         .ok()
         .filter(|n| *n > 0)
-        .map(Some)
+        .map(|n| Some(IfMatch::Version(n)))
         .ok_or_else(bad)
+}
+
+/// A path parameter; a segment that is not UTF-8 gets the API's JSON 400.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|e| ApiError::bad_request("invalid_path", e.body_text()))
+    }
 }
 
 #[cfg(test)]
@@ -206,6 +303,20 @@ mod tests {
         assert_eq!(code("{\"a\": ").1, "malformed_json");
         assert_eq!(code("{} x").1, "malformed_json");
         assert_eq!(
+            code("{\"a\": 1, ").1,
+            "malformed_json",
+            "a syntax error wins over a type error before it"
+        );
+        assert_eq!(code("{\"zz\": ").1, "malformed_json");
+        assert_eq!(
+            code("{\"a\": \"x\", \"a\": \"y\"}"),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "duplicate_field".into(),
+                Some("a".into())
+            )
+        );
+        assert_eq!(
             code("{\"a\": 1}"),
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -230,10 +341,34 @@ mod tests {
         let mut h = HeaderMap::new();
         assert_eq!(if_match(&h).unwrap(), None);
         h.insert(header::IF_MATCH, "\"3\"".parse().unwrap());
-        assert_eq!(if_match(&h).unwrap(), Some(3));
-        h.insert(header::IF_MATCH, "W/\"4\"".parse().unwrap());
-        assert_eq!(if_match(&h).unwrap(), Some(4));
-        h.insert(header::IF_MATCH, "abc".parse().unwrap());
-        assert_eq!(if_match(&h).unwrap_err().body.code, "invalid_if_match");
+        assert_eq!(if_match(&h).unwrap(), Some(IfMatch::Version(3)));
+        h.insert(header::IF_MATCH, "4".parse().unwrap());
+        assert_eq!(if_match(&h).unwrap(), Some(IfMatch::Version(4)));
+        h.insert(header::IF_MATCH, "*".parse().unwrap());
+        assert_eq!(if_match(&h).unwrap(), Some(IfMatch::Any));
+        for bad in [
+            "abc",
+            "W/\"4\"",
+            "\"51",
+            "+51",
+            "\"1\", \"2\"",
+            "0",
+            "99999999999999999999",
+            "",
+        ] {
+            h.insert(header::IF_MATCH, bad.parse().unwrap());
+            assert_eq!(
+                if_match(&h).unwrap_err().body.code,
+                "invalid_if_match",
+                "{bad}"
+            );
+        }
+        h.insert(header::IF_MATCH, "1".parse().unwrap());
+        h.append(header::IF_MATCH, "2".parse().unwrap());
+        assert_eq!(
+            if_match(&h).unwrap_err().body.code,
+            "invalid_if_match",
+            "repeated header"
+        );
     }
 }

@@ -3,9 +3,14 @@
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, Uri};
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -19,6 +24,12 @@ use crate::pages;
 
 /// Largest request body accepted (a member record is under 2 KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A request that takes longer than this in all is answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A request body that stalls this long between two pieces is abandoned.
+pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The OpenAPI document and the API routes it describes, generated from the handlers.
 pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
@@ -56,6 +67,12 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(refuse_declared_oversize))
+        .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a request handler panicked");
             ApiError::internal().into_response()
@@ -88,4 +105,26 @@ async fn method_not_allowed(uri: Uri) -> Response {
         format!("{} does not accept this method", uri.path()),
     )
     .into_response()
+}
+
+/// Refuses a body whose declared length is over the limit before reading any of it (and
+/// before `Expect: 100-continue` invites the client to send it).
+async fn refuse_declared_oversize(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!(
+                "the request body is larger than {} KiB",
+                MAX_BODY_BYTES / 1024
+            ),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }

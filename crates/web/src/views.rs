@@ -12,28 +12,40 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct RegisterMember {
     #[schema(example = "3171015503900001")]
+    #[schema(required = true, nullable = false)]
     pub nik: Option<String>,
     #[schema(example = "Siti Aminah")]
+    #[schema(required = true, nullable = false)]
     pub full_name: Option<String>,
     #[schema(example = "1990-03-15")]
+    #[schema(required = true, nullable = false)]
     pub birth_date: Option<String>,
     /// `F` or `M`; must agree with the NIK.
     #[schema(example = "F")]
+    #[schema(required = true, nullable = false)]
     pub sex: Option<String>,
     #[schema(example = "0812-3456-7890")]
+    #[schema(required = true, nullable = false)]
     pub phone: Option<String>,
+    #[schema(nullable = false)]
     pub email: Option<String>,
     #[schema(example = "Jl. Kebon Sirih No. 1")]
+    #[schema(required = true, nullable = false)]
     pub address: Option<String>,
     #[schema(example = "31.71.01.1001")]
+    #[schema(required = true, nullable = false)]
     pub village_code: Option<String>,
     #[schema(example = "Warung Bu Siti")]
+    #[schema(required = true, nullable = false)]
     pub business_name: Option<String>,
     /// KBLI 2020 section letter A–U.
     #[schema(example = "I")]
+    #[schema(required = true, nullable = false)]
     pub sector: Option<String>,
     /// `centre` or `online`.
+    #[schema(nullable = false)]
     pub channel: Option<String>,
+    #[schema(nullable = false)]
     pub registered_on: Option<String>,
 }
 
@@ -104,6 +116,7 @@ impl From<UpdateMember> for MemberPatch {
 #[serde(deny_unknown_fields)]
 pub struct WithdrawMember {
     /// Why the member leaves (3–500 characters).
+    #[schema(required = true, nullable = false)]
     pub reason: Option<String>,
 }
 
@@ -202,12 +215,15 @@ pub struct MemberQuery {
     /// KBLI 2020 section letter.
     pub sector: Option<String>,
     /// `active` or `withdrawn`.
+    #[param(pattern = "^(active|withdrawn)$")]
     pub status: Option<String>,
     /// Part of the full name or business name, any case.
     pub q: Option<String>,
     /// Page size, 1–500 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
     /// The `next` cursor of the previous page.
+    #[param(value_type = Option<u64>, minimum = 1)]
     pub after: Option<String>,
 }
 
@@ -250,3 +266,8 @@ pub struct SectorList {
     pub items: Vec<SectorView>,
     pub next: Option<String>,
 }
+
+/// An endpoint without query parameters: any given is refused, as elsewhere.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}

@@ -4,7 +4,10 @@
 use axum::http::{Method, StatusCode};
 use jakpreneur_testkit::{TestApp, member};
 
-on_both_backends!(malformed_requests_get_4xx_json_and_write_nothing);
+on_both_backends!(
+    malformed_requests_get_4xx_json_and_write_nothing,
+    hostile_inputs_found_by_fuzzing
+);
 
 /// What is sent (description, headers, body) and what must come back (status, code, field).
 type Case<'a> = (
@@ -149,4 +152,100 @@ async fn malformed_requests_get_4xx_json_and_write_nothing(app: TestApp) {
         ("invalid_parameter".into(), Some("colour".into()))
     );
     assert_eq!(app.count().await, 0);
+}
+
+/// Cases a schemathesis and hand-made fuzzing run turned up; each must stay a clean 4xx.
+async fn hostile_inputs_found_by_fuzzing(app: TestApp) {
+    let json = ("content-type", "application/json");
+    // A member number that is not UTF-8: JSON 400, not plain text.
+    for (method, path) in [
+        (Method::GET, "/api/v1/members/%FF"),
+        (Method::PATCH, "/api/v1/members/%C3%28"),
+        (Method::POST, "/api/v1/members/%FF/withdraw"),
+    ] {
+        let res = app
+            .request(method, path, &[json, ("if-match", "1")], b"{}".to_vec())
+            .await;
+        assert_eq!(
+            (res.status, res.error().0.as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_path"),
+            "{path}"
+        );
+    }
+    // A syntax error after a type error is still malformed JSON.
+    let res = app
+        .request(
+            Method::POST,
+            "/api/v1/members",
+            &[json],
+            br#"{"nik": 1, "#.to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.error().0.as_str()),
+        (StatusCode::BAD_REQUEST, "malformed_json")
+    );
+    // A key given twice is named.
+    let res = app
+        .request(
+            Method::POST,
+            "/api/v1/members",
+            &[json],
+            br#"{"nik": "1", "nik": "2"}"#.to_vec(),
+        )
+        .await;
+    assert_eq!(res.error(), ("duplicate_field".into(), Some("nik".into())));
+    // A declared length over the limit is refused before any of the body is read.
+    let res = app
+        .request(
+            Method::POST,
+            "/api/v1/members",
+            &[json, ("content-length", "10000000000")],
+            b"{}".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.error().0.as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+    );
+    // Compressed or non-UTF-8 bodies are not silently misread.
+    let body = member(3).to_string().into_bytes();
+    for headers in [
+        vec![("content-type", "application/json; charset=utf-16")],
+        vec![json, ("content-encoding", "gzip")],
+    ] {
+        let res = app
+            .request(Method::POST, "/api/v1/members", &headers, body.clone())
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{headers:?}"
+        );
+    }
+    let res = app
+        .request(
+            Method::POST,
+            "/api/v1/members",
+            &[("content-type", "application/json; charset=UTF-8")],
+            body,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    // A NUL in the search text would end the match early in SQLite.
+    let res = app.get("/api/v1/members?q=Siti%00ZZZ").await;
+    assert_eq!(res.error(), ("invalid_characters".into(), Some("q".into())));
+    // Year 30 is a typing slip, not a registration date.
+    let mut m = member(4);
+    m["registered_on"] = serde_json::json!("0030-01-01");
+    assert_eq!(
+        app.post_json("/api/v1/members", &m).await.error().0,
+        "date_too_early"
+    );
+    // Unknown parameters are refused on every list.
+    assert_eq!(
+        app.get("/api/v1/sectors?foo=1").await.error(),
+        ("invalid_parameter".into(), Some("foo".into()))
+    );
+    assert_eq!(app.count().await, 1);
 }

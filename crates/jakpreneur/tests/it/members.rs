@@ -222,8 +222,20 @@ async fn patch_needs_the_current_version(app: TestApp) {
     assert_eq!(now["business_name"], "Kopi Kenangan Rakyat");
     assert_eq!(now["version"], 2);
 
-    let res = app.patch_json(&url, &change, Some("abc")).await;
-    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    for bad in ["abc", "W/\"2\"", "\"2", "+2"] {
+        let res = app.patch_json(&url, &change, Some(bad)).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "If-Match {bad}");
+    }
+    // `*` matches whatever version is current.
+    let res = app
+        .patch_json(
+            &url,
+            &json!({"address": "Jl. Salemba Raya No. 9"}),
+            Some("*"),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.json()["version"], 3);
     let res = app
         .patch_json("/api/v1/members/JP-3171-7777777", &change, Some("1"))
         .await;

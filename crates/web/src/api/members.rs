@@ -1,6 +1,6 @@
 //! `/api/v1/members`: register (P1), list, read, correct, withdraw.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jakpreneur_core::member::parse_withdrawal_reason;
@@ -12,7 +12,7 @@ use jakpreneur_store::{Member, MemberFilter, Page};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery, if_match};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, if_match};
 use crate::views::{
     MemberList, MemberQuery, MemberView, RegisterMember, UpdateMember, WithdrawMember,
 };
@@ -69,6 +69,16 @@ pub fn parse_member_query(q: &MemberQuery) -> Result<(MemberFilter, Page), Valid
         }))
     });
     let q_text = given(&q.q);
+    if q_text
+        .as_ref()
+        .is_some_and(|s| s.chars().any(char::is_control))
+    {
+        errs.push(FieldError::new(
+            "q",
+            "invalid_characters",
+            "q contains control characters",
+        ));
+    }
     if q_text.as_ref().is_some_and(|s| s.chars().count() > 100) {
         errs.push(FieldError::new(
             "q",
@@ -118,6 +128,8 @@ fn member_response(status: StatusCode, m: Member) -> Response {
     responses(
         (status = 201, description = "Registered", body = MemberView),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
+        (status = 415, description = "Body not sent as UTF-8 JSON", body = ErrorBody),
         (status = 409, description = "`duplicate_nik`: the NIK is registered; `member_no` names the member", body = ErrorBody),
         (status = 422, description = "A field is invalid; `field` names it", body = ErrorBody),
     )
@@ -159,12 +171,13 @@ pub async fn list_members(
     params(("member_no" = String, Path, example = "JP-3171-0000123")),
     responses(
         (status = 200, description = "The member; `ETag` carries the version", body = MemberView),
+        (status = 400, description = "The member number is not UTF-8", body = ErrorBody),
         (status = 404, description = "No such member", body = ErrorBody),
     )
 )]
 pub async fn get_member(
     State(app): State<AppState>,
-    Path(member_no): Path<String>,
+    ApiPath(member_no): ApiPath<String>,
 ) -> ApiResult<Response> {
     let m = app
         .store
@@ -179,11 +192,14 @@ pub async fn get_member(
     patch, path = "/api/v1/members/{member_no}", tag = "members",
     params(
         ("member_no" = String, Path),
-        ("If-Match" = String, Header, description = "The version read, e.g. \"3\""),
+        ("If-Match" = String, Header, description = "The version read, e.g. \"3\", or * for any"),
     ),
     request_body = UpdateMember,
     responses(
         (status = 200, description = "Corrected", body = MemberView),
+        (status = 400, description = "Malformed JSON, or a path or If-Match that cannot be read", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
+        (status = 415, description = "Body not sent as UTF-8 JSON", body = ErrorBody),
         (status = 404, description = "No such member", body = ErrorBody),
         (status = 409, description = "`stale_version` or `duplicate_nik`", body = ErrorBody),
         (status = 422, description = "A field is invalid", body = ErrorBody),
@@ -192,11 +208,11 @@ pub async fn get_member(
 )]
 pub async fn update_member(
     State(app): State<AppState>,
-    Path(member_no): Path<String>,
+    ApiPath(member_no): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<UpdateMember>,
 ) -> ApiResult<Response> {
-    let expected = if_match(&headers)?.ok_or_else(|| {
+    let condition = if_match(&headers)?.ok_or_else(|| {
         ApiError::new(
             StatusCode::PRECONDITION_REQUIRED,
             "if_match_required",
@@ -217,6 +233,10 @@ pub async fn update_member(
         .get_member(&member_no)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    let expected = match condition {
+        IfMatch::Any => current.version,
+        IfMatch::Version(v) => v,
+    };
     let new = NewMember::parse(&patch.apply_to(current.to_draft()), app.clock.today())?;
     let m = app.store.update_member(&member_no, expected, &new).await?;
     Ok(member_response(StatusCode::OK, m))
@@ -232,6 +252,9 @@ pub async fn update_member(
     request_body = WithdrawMember,
     responses(
         (status = 200, description = "Withdrawn", body = MemberView),
+        (status = 400, description = "Malformed JSON, or a path or If-Match that cannot be read", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB", body = ErrorBody),
+        (status = 415, description = "Body not sent as UTF-8 JSON", body = ErrorBody),
         (status = 404, description = "No such member", body = ErrorBody),
         (status = 409, description = "`already_withdrawn` or `stale_version`", body = ErrorBody),
         (status = 422, description = "Reason missing or invalid", body = ErrorBody),
@@ -239,11 +262,11 @@ pub async fn update_member(
 )]
 pub async fn withdraw_member(
     State(app): State<AppState>,
-    Path(member_no): Path<String>,
+    ApiPath(member_no): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<WithdrawMember>,
 ) -> ApiResult<Response> {
-    let expected = if_match(&headers)?;
+    let expected = if_match(&headers)?.and_then(IfMatch::version);
     let reason = parse_withdrawal_reason(body.reason.as_deref())?;
     let m = app
         .store

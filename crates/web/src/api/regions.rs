@@ -6,7 +6,7 @@ use jakpreneur_core::{RegionCode, RegionLevel, ValidationErrors};
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
-use crate::views::{RegionList, RegionQuery, RegionView, SectorList, SectorView};
+use crate::views::{NoParams, RegionList, RegionQuery, RegionView, SectorList, SectorView};
 
 /// Jakarta's regions: 1 province, 6 cities/regency, 44 districts, 267 villages.
 #[utoipa::path(
@@ -54,9 +54,12 @@ pub async fn list_regions(ApiQuery(q): ApiQuery<RegionQuery>) -> ApiResult<Json<
 /// KBLI 2020 sections, the `sector` of a member.
 #[utoipa::path(
     get, path = "/api/v1/sectors", tag = "reference",
-    responses((status = 200, description = "The 21 KBLI 2020 sections", body = SectorList))
+    responses(
+        (status = 200, description = "The 21 KBLI 2020 sections", body = SectorList),
+        (status = 422, description = "A query parameter was given; none is accepted", body = ErrorBody),
+    )
 )]
-pub async fn list_sectors() -> Json<SectorList> {
+pub async fn list_sectors(ApiQuery(_none): ApiQuery<NoParams>) -> Json<SectorList> {
     let items = reference()
         .sectors
         .iter()
