@@ -12,17 +12,17 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct RegisterMember {
     #[schema(example = "3171015503900001")]
-    #[schema(required = true, nullable = false)]
+    #[schema(required = true, nullable = false, pattern = "^[0-9]{16}$")]
     pub nik: Option<String>,
     #[schema(example = "Siti Aminah")]
-    #[schema(required = true, nullable = false)]
+    #[schema(required = true, nullable = false, min_length = 2, max_length = 100)]
     pub full_name: Option<String>,
     #[schema(example = "1990-03-15")]
-    #[schema(required = true, nullable = false)]
+    #[schema(required = true, nullable = false, format = Date)]
     pub birth_date: Option<String>,
     /// `F` or `M`; must agree with the NIK.
     #[schema(example = "F")]
-    #[schema(required = true, nullable = false)]
+    #[schema(required = true, nullable = false, pattern = "^[FMfm]$")]
     pub sex: Option<String>,
     #[schema(example = "0812-3456-7890")]
     #[schema(required = true, nullable = false)]
@@ -30,22 +30,26 @@ pub struct RegisterMember {
     #[schema(nullable = false)]
     pub email: Option<String>,
     #[schema(example = "Jl. Kebon Sirih No. 1")]
-    #[schema(required = true, nullable = false)]
+    #[schema(required = true, nullable = false, min_length = 5, max_length = 300)]
     pub address: Option<String>,
     #[schema(example = "31.71.01.1001")]
-    #[schema(required = true, nullable = false)]
+    #[schema(
+        required = true,
+        nullable = false,
+        pattern = "^[0-9]{2}[.][0-9]{2}[.][0-9]{2}[.][0-9]{4}$"
+    )]
     pub village_code: Option<String>,
     #[schema(example = "Warung Bu Siti")]
-    #[schema(required = true, nullable = false)]
+    #[schema(required = true, nullable = false, min_length = 2, max_length = 120)]
     pub business_name: Option<String>,
     /// KBLI 2020 section letter A–U.
     #[schema(example = "I")]
-    #[schema(required = true, nullable = false)]
+    #[schema(required = true, nullable = false, pattern = "^[A-Ua-u]$")]
     pub sector: Option<String>,
     /// `centre` or `online`.
     #[schema(nullable = false)]
     pub channel: Option<String>,
-    #[schema(nullable = false)]
+    #[schema(nullable = false, format = Date)]
     pub registered_on: Option<String>,
 }
 
@@ -116,7 +120,7 @@ impl From<UpdateMember> for MemberPatch {
 #[serde(deny_unknown_fields)]
 pub struct WithdrawMember {
     /// Why the member leaves (3–500 characters).
-    #[schema(required = true, nullable = false)]
+    #[schema(required = true, nullable = false, min_length = 3, max_length = 500)]
     pub reason: Option<String>,
 }
 
