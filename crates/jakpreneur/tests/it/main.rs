@@ -29,3 +29,4 @@ mod listing;
 mod members;
 mod pages;
 mod reference;
+mod server;
