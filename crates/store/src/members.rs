@@ -207,41 +207,40 @@ pub fn format_member_no(city_digits: &str, seq: i64) -> String {
     format!("JP-{city_digits}-{seq:07}")
 }
 
-/// Takes the city's next member number and inserts `$m`, inside the caller's transaction
-/// `$tx`. Written once, compiled for each backend.
-macro_rules! insert_member {
-    ($tx:expr, $m:expr, $now:expr) => {
-        async {
-            let m: &NewMember = $m;
-            let [province, city, district, village] = region_args(m)?;
-            let seq: i64 = sqlx::query_scalar(NEXT_SEQ)
-                .bind(&city)
-                .fetch_one(&mut *$tx)
-                .await?;
-            let member_no = format_member_no(&city.replace('.', ""), seq);
-            let row: MemberRow = sqlx::query_as(INSERT_MEMBER)
-                .bind(&member_no)
-                .bind(m.nik.as_str())
-                .bind(&m.full_name)
-                .bind(m.birth_date)
-                .bind(m.sex.as_str())
-                .bind(m.phone.as_str())
-                .bind(&m.email)
-                .bind(&m.address)
-                .bind(province)
-                .bind(city)
-                .bind(district)
-                .bind(village)
-                .bind(&m.business_name)
-                .bind(&m.sector)
-                .bind(m.channel.as_str())
-                .bind(m.registered_on)
-                .bind($now)
-                .fetch_one(&mut *$tx)
-                .await?;
-            Member::try_from(row)
-        }
-    };
+/// Takes the city's next member number and inserts `m`, inside the caller's PostgreSQL
+/// transaction. (SQLite writes registrations in batches: [`insert_batch_sqlite`].)
+async fn insert_member_pg(
+    conn: &mut sqlx::PgConnection,
+    m: &NewMember,
+    now: DateTime<Utc>,
+) -> Result<Member> {
+    let [province, city, district, village] = region_args(m)?;
+    let seq: i64 = sqlx::query_scalar(NEXT_SEQ)
+        .bind(&city)
+        .fetch_one(&mut *conn)
+        .await?;
+    let member_no = format_member_no(&city.replace('.', ""), seq);
+    let row: MemberRow = sqlx::query_as(INSERT_MEMBER)
+        .bind(&member_no)
+        .bind(m.nik.as_str())
+        .bind(&m.full_name)
+        .bind(m.birth_date)
+        .bind(m.sex.as_str())
+        .bind(m.phone.as_str())
+        .bind(&m.email)
+        .bind(&m.address)
+        .bind(province)
+        .bind(city)
+        .bind(district)
+        .bind(village)
+        .bind(&m.business_name)
+        .bind(&m.sector)
+        .bind(m.channel.as_str())
+        .bind(m.registered_on)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+    Member::try_from(row)
 }
 
 const RESERVE_SEQ: &str = "INSERT INTO member_no_counters (city_code, last_seq) VALUES ($1, $2) \
@@ -344,9 +343,9 @@ impl Store {
             // The batch INSERT skips a NIK on file by itself; no lookup first.
             Db::Sqlite(s) => s.commits.register(m.clone()).await?,
             // Looking first answers a duplicate without taking a member number.
-            Db::Postgres(_) => match self.member_no_by_nik(m.nik.as_str()).await? {
+            Db::Postgres(pool) => match self.member_no_by_nik(m.nik.as_str()).await? {
                 Some(member_no) => return Err(StoreError::DuplicateNik { member_no }),
-                None => match self.insert_members(std::slice::from_ref(m), false).await {
+                None => match Self::insert_members_pg(pool, std::slice::from_ref(m), false).await {
                     Ok(mut v) => v.pop(),
                     Err(e) if e.is_unique_violation() => None,
                     Err(e) => return Err(e),
@@ -384,31 +383,34 @@ impl Store {
                 tx.commit().await?;
                 Ok(added)
             }
-            Db::Postgres(_) => Ok(self.insert_members(ms, true).await?.len()),
+            Db::Postgres(pool) => Ok(Self::insert_members_pg(pool, ms, true).await?.len()),
         }
     }
 
-    async fn insert_members(&self, ms: &[NewMember], skip_duplicates: bool) -> Result<Vec<Member>> {
+    /// Registers members one by one in one PostgreSQL transaction, optionally skipping
+    /// NIKs already on file.
+    async fn insert_members_pg(
+        pool: &sqlx::PgPool,
+        ms: &[NewMember],
+        skip_duplicates: bool,
+    ) -> Result<Vec<Member>> {
         let now = Utc::now();
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let mut out = Vec::with_capacity(ms.len());
-            for m in ms {
-                if skip_duplicates {
-                    let exists = sqlx::query_scalar::<_, String>(SELECT_NO_BY_NIK)
-                        .bind(m.nik.as_str())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    if exists.is_some() {
-                        continue;
-                    }
+        let mut tx = pool.begin().await?;
+        let mut out = Vec::with_capacity(ms.len());
+        for m in ms {
+            if skip_duplicates {
+                let exists = sqlx::query_scalar::<_, String>(SELECT_NO_BY_NIK)
+                    .bind(m.nik.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if exists.is_some() {
+                    continue;
                 }
-                let member: Result<Member> = insert_member!(tx, m, now).await;
-                out.push(member?);
             }
-            tx.commit().await?;
-            Ok(out)
-        })
+            out.push(insert_member_pg(&mut tx, m, now).await?);
+        }
+        tx.commit().await?;
+        Ok(out)
     }
 
     async fn member_no_by_nik(&self, nik: &str) -> Result<Option<String>> {
