@@ -83,8 +83,9 @@ string_enum!(
     Status, "status", "status_invalid" { Active => "active", Withdrawn => "withdrawn" }
 );
 
-/// Raw input for a member, as typed into a form or sent as JSON.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Raw input for a member, as typed into a form or sent as JSON. Serializes to the API's
+/// registration body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct MemberDraft {
     pub nik: Option<String>,
     pub full_name: Option<String>,
@@ -273,24 +274,6 @@ impl NewMember {
             }
         }
     }
-
-    /// The draft this record would be typed as (used to apply a correction on top).
-    pub fn to_draft(&self) -> MemberDraft {
-        MemberDraft {
-            nik: Some(self.nik.as_str().to_owned()),
-            full_name: Some(self.full_name.clone()),
-            birth_date: Some(self.birth_date.to_string()),
-            sex: Some(self.sex.as_str().to_owned()),
-            phone: Some(self.phone.as_str().to_owned()),
-            email: self.email.clone(),
-            address: Some(self.address.clone()),
-            village_code: Some(self.village.as_str().to_owned()),
-            business_name: Some(self.business_name.clone()),
-            sector: Some(self.sector.clone()),
-            channel: Some(self.channel.as_str().to_owned()),
-            registered_on: Some(self.registered_on.to_string()),
-        }
-    }
 }
 
 /// A correction: only the fields given change. `email: Some(None)` clears the e-mail.
@@ -370,6 +353,24 @@ mod tests {
         }
     }
 
+    /// The draft a record would be typed as.
+    fn draft_of(m: &NewMember) -> MemberDraft {
+        MemberDraft {
+            nik: Some(m.nik.as_str().to_owned()),
+            full_name: Some(m.full_name.clone()),
+            birth_date: Some(m.birth_date.to_string()),
+            sex: Some(m.sex.as_str().to_owned()),
+            phone: Some(m.phone.as_str().to_owned()),
+            email: m.email.clone(),
+            address: Some(m.address.clone()),
+            village_code: Some(m.village.as_str().to_owned()),
+            business_name: Some(m.business_name.clone()),
+            sector: Some(m.sector.clone()),
+            channel: Some(m.channel.as_str().to_owned()),
+            registered_on: Some(m.registered_on.to_string()),
+        }
+    }
+
     fn codes(d: &MemberDraft) -> Vec<(&'static str, &'static str)> {
         NewMember::parse(d, today())
             .unwrap_err()
@@ -386,7 +387,7 @@ mod tests {
         assert_eq!(m.sector, "I");
         assert_eq!(m.channel, Channel::Centre);
         assert_eq!(m.village.city_digits().as_deref(), Some("3171"));
-        assert_eq!(NewMember::parse(&m.to_draft(), today()).unwrap(), m);
+        assert_eq!(NewMember::parse(&draft_of(&m), today()).unwrap(), m);
     }
 
     #[test]
@@ -471,7 +472,7 @@ mod tests {
             email: Some(None),
             ..Default::default()
         };
-        let n = NewMember::parse(&p.apply_to(m.to_draft()), today()).unwrap();
+        let n = NewMember::parse(&p.apply_to(draft_of(&m)), today()).unwrap();
         assert_eq!(n.business_name, "Kopi Siti");
         assert_eq!(n.email, None);
         assert_eq!(n.nik, m.nik);

@@ -14,13 +14,12 @@ use jakpreneur_core::demo::DemoGenerator;
 use jakpreneur_store::scratch;
 use jakpreneur_store::{Backend, ConnectOptions, Store};
 use jakpreneur_web::{AppState, Clock, build_router};
-use serde_json::json;
 
 use crate::cli::BenchRegisterArgs;
 use crate::config::Config;
 
 /// Distinct valid registrations (the generator's NIKs are random; repeats are dropped).
-fn payloads(n: usize, today: chrono::NaiveDate) -> Vec<String> {
+fn payloads(n: usize, today: chrono::NaiveDate) -> serde_json::Result<Vec<String>> {
     let mut g = DemoGenerator::new(424_242, today);
     let mut seen = HashSet::with_capacity(n);
     let mut out = Vec::with_capacity(n);
@@ -29,17 +28,9 @@ fn payloads(n: usize, today: chrono::NaiveDate) -> Vec<String> {
         if !seen.insert(d.nik.clone()) {
             continue;
         }
-        out.push(
-            json!({
-                "nik": d.nik, "full_name": d.full_name, "birth_date": d.birth_date, "sex": d.sex,
-                "phone": d.phone, "email": d.email, "address": d.address, "village_code": d.village_code,
-                "business_name": d.business_name, "sector": d.sector, "channel": d.channel,
-                "registered_on": d.registered_on,
-            })
-            .to_string(),
-        );
+        out.push(serde_json::to_string(&d)?);
     }
-    out
+    Ok(out)
 }
 
 struct Outcome {
@@ -161,7 +152,7 @@ pub async fn register(
 
     let warmup = usize::try_from(a.warmup)?;
     let requests = usize::try_from(a.requests)?;
-    let all = payloads(warmup + requests, today);
+    let all = payloads(warmup + requests, today)?;
     let (warm, timed) = all.split_at(warmup);
     eprintln!(
         "bench register: {} backend, {} warm-up + {} timed registrations, {} concurrent clients, in-process server at {base}",
