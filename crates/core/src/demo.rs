@@ -312,6 +312,7 @@ impl DemoGenerator {
                 .into(),
             ),
             registered_on: Some(registered_on.to_string()),
+            consent: Some(true),
         }
     }
 }

@@ -3,10 +3,12 @@
 //! record must satisfy. Everything a page, the API or the CLI accepts is parsed here, so a
 //! value of one of these types in hand is known to be valid.
 
+pub mod access;
 pub mod email;
 pub mod error;
 pub mod member;
 pub mod nik;
+pub mod password;
 pub mod phone;
 pub mod reference;
 pub mod region;
@@ -15,6 +17,7 @@ pub mod text;
 #[cfg(feature = "demo")]
 pub mod demo;
 
+pub use access::{Actor, Permission, Role, Scope};
 pub use error::{FieldError, ValidationErrors};
 pub use member::{Channel, MemberDraft, MemberPatch, NewMember, Sex, Status};
 pub use nik::Nik;

@@ -99,7 +99,14 @@ pub struct MemberDraft {
     pub sector: Option<String>,
     pub channel: Option<String>,
     pub registered_on: Option<String>,
+    /// The applicant agreed to the processing of their data ([`CONSENT_VERSION`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent: Option<bool>,
 }
+
+/// The version of the consent text shown at registration (the text is in the message
+/// catalogues, key `consent.text`); recorded with each member.
+pub const CONSENT_VERSION: &str = "2026-11-v1";
 
 /// A member record known to satisfy every rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,6 +159,34 @@ pub fn parse_sector(raw: &str) -> Result<String, FieldError> {
 }
 
 impl NewMember {
+    /// Validates a registration: the whole draft, then the applicant's consent (last, as on
+    /// the form).
+    pub fn parse_registration(d: &MemberDraft, today: NaiveDate) -> Result<Self, ValidationErrors> {
+        let consent = if d.consent == Some(true) {
+            None
+        } else {
+            Some(FieldError::new(
+                "consent",
+                "consent_required",
+                "consent must be given: the applicant agrees to the processing of their personal data",
+            ))
+        };
+        match (Self::parse(d, today), consent) {
+            (Ok(m), None) => Ok(m),
+            (Ok(_), Some(c)) => {
+                let mut errs = ValidationErrors::default();
+                errs.push(c);
+                Err(errs)
+            }
+            (Err(mut errs), c) => {
+                if let Some(c) = c {
+                    errs.push(c);
+                }
+                Err(errs)
+            }
+        }
+    }
+
     /// Validates a whole draft; `today` is the programme's current date (Asia/Jakarta).
     pub fn parse(d: &MemberDraft, today: NaiveDate) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::default();
@@ -350,6 +385,7 @@ mod tests {
             sector: Some("i".into()),
             channel: None,
             registered_on: Some("2021-10-21".into()),
+            consent: Some(true),
         }
     }
 
@@ -368,6 +404,7 @@ mod tests {
             sector: Some(m.sector.clone()),
             channel: Some(m.channel.as_str().to_owned()),
             registered_on: Some(m.registered_on.to_string()),
+            consent: Some(true),
         }
     }
 

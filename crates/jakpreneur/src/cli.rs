@@ -33,9 +33,75 @@ pub enum Command {
     /// Register, show and list members (for scripts).
     #[command(subcommand)]
     Member(MemberCommand),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Re-encrypt every NIK under a new data key and make it the key file (the old key
+    /// is kept beside it as `<file>.old`).
+    RotateKey,
     /// Measure performance.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is read from the first line of standard input;
+    /// for a `member` account the member's NIK from the second.
+    Add(UserAddArgs),
+    /// List accounts.
+    List,
+    /// Disable an account: its sessions end and its tokens stop working.
+    Disable { username: String },
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[arg(long)]
+    pub username: String,
+    /// admin, province_officer, city_officer, district_officer, trainer, mentor, curator,
+    /// buyer, partner or member.
+    #[arg(long)]
+    pub role: String,
+    /// Region code: a province, city or district officer's own level; any level for a
+    /// trainer, mentor or curator.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// For a member account: the member number (the NIK comes on standard input).
+    #[arg(long)]
+    pub member_no: Option<String>,
+    /// Read the password from standard input (required: passwords never go on the
+    /// command line, where other users can see them).
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token; the token alone is printed on the last line.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// What the token is for.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// Revoke a token by its ID.
+    Revoke { id: i64 },
+    /// List tokens (never the tokens themselves).
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Re-walk the hash chain; names the first broken entry and exits 1 if there is one.
+    Verify,
 }
 
 #[derive(Debug, Args)]
@@ -105,6 +171,9 @@ pub struct MemberAddArgs {
     /// YYYY-MM-DD (default today).
     #[arg(long)]
     pub registered_on: Option<String>,
+    /// The applicant agreed to the processing of their personal data (required).
+    #[arg(long)]
+    pub consent: bool,
     /// Print the whole record as JSON instead of the member number.
     #[arg(long)]
     pub json: bool,

@@ -1,7 +1,7 @@
 //! The typed configuration: defaults → TOML file → environment
 //! (`JAKPRENEUR__SECTION__KEY`) → command-line flags.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use figment::Figment;
@@ -13,13 +13,104 @@ use serde::{Deserialize, Serialize};
 pub struct Config {
     pub database: DatabaseConfig,
     pub server: ServerConfig,
+    pub security: SecurityConfig,
+}
+
+/// A value that must not reach logs or error messages (a database URL may carry a
+/// password): `Debug` prints `<redacted>`.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Accounts, sessions, rate limits and the data key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    /// The data key file (NIK encryption). Default: `jakpreneur.key` beside the SQLite
+    /// database, or in the working directory for PostgreSQL. Created on first run.
+    pub data_key_file: Option<PathBuf>,
+    /// Mark cookies Secure: set when the site is served over HTTPS.
+    pub secure_cookies: bool,
+    /// argon2id memory (KiB), iterations and lanes.
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+    pub session_idle_minutes: u64,
+    pub session_absolute_hours: u64,
+    /// Failed logins in a row before an account is locked, and for how long.
+    pub max_failed_logins: u32,
+    pub lockout_minutes: u64,
+    /// Per client address.
+    pub login_attempts_per_minute: u32,
+    pub public_requests_per_minute: u32,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        let p = jakpreneur_store::AccountPolicy::default();
+        Self {
+            data_key_file: None,
+            secure_cookies: false,
+            argon2_memory_kib: p.argon2_memory_kib,
+            argon2_iterations: p.argon2_iterations,
+            argon2_parallelism: p.argon2_parallelism,
+            session_idle_minutes: p.session_idle.as_secs() / 60,
+            session_absolute_hours: p.session_absolute.as_secs() / 3600,
+            max_failed_logins: p.max_failed_logins,
+            lockout_minutes: p.lockout.as_secs() / 60,
+            login_attempts_per_minute: 10,
+            public_requests_per_minute: 60,
+        }
+    }
+}
+
+impl SecurityConfig {
+    pub fn account_policy(&self) -> jakpreneur_store::AccountPolicy {
+        use std::time::Duration;
+        jakpreneur_store::AccountPolicy {
+            argon2_memory_kib: self.argon2_memory_kib,
+            argon2_iterations: self.argon2_iterations,
+            argon2_parallelism: self.argon2_parallelism,
+            session_idle: Duration::from_secs(self.session_idle_minutes * 60),
+            session_absolute: Duration::from_secs(self.session_absolute_hours * 3600),
+            max_failed_logins: self.max_failed_logins.max(1),
+            lockout: Duration::from_secs(self.lockout_minutes * 60),
+        }
+    }
+
+    pub fn web_settings(&self) -> jakpreneur_web::SecuritySettings {
+        jakpreneur_web::SecuritySettings {
+            accounts: self.account_policy(),
+            limits: jakpreneur_web::security::RateLimits::new(
+                self.login_attempts_per_minute,
+                self.public_requests_per_minute,
+            ),
+            secure_cookies: self.secure_cookies,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DatabaseConfig {
     /// SQLite path or postgres:// URL.
-    pub url: String,
+    pub url: Secret,
     /// Readers (SQLite) or connections (PostgreSQL).
     pub max_connections: u32,
 }
@@ -33,7 +124,7 @@ pub struct ServerConfig {
 impl Default for DatabaseConfig {
     fn default() -> Self {
         Self {
-            url: "jakpreneur.db".into(),
+            url: Secret::new("jakpreneur.db"),
             max_connections: 8,
         }
     }
@@ -64,8 +155,18 @@ impl Config {
         fig = fig.merge(Env::prefixed("JAKPRENEUR__").split("__"));
         let mut cfg: Config = fig.extract().context("invalid configuration")?;
         if let Some(db) = db {
-            cfg.database.url = db.to_owned();
+            cfg.database.url = Secret::new(db);
         }
         Ok(cfg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let mut cfg = super::Config::default();
+        cfg.database.url = super::Secret::new("postgres://u:hunter2@h/db");
+        assert!(!format!("{cfg:?}").contains("hunter2"));
     }
 }

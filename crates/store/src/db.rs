@@ -65,6 +65,8 @@ pub(crate) enum Db {
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) db: Db,
+    /// The data key's ciphers; attached after migration by [`Store::attach_key`].
+    pub(crate) vault: Option<std::sync::Arc<crate::crypto::Vault>>,
 }
 
 /// Runs `$body` with `$pool` bound to the backend's writer or reader pool. The body is
@@ -128,6 +130,7 @@ impl Store {
                 .await?;
             return Ok(Self {
                 db: Db::Postgres(pool),
+                vault: None,
             });
         }
         let path = url
@@ -148,7 +151,10 @@ impl Store {
             .pragma("cache_size", "-32000")
             // Checkpoints run in the background (see `spawn_checkpointer`), not inside a
             // committing writer, whose request would otherwise wait for the fsync.
-            .pragma("wal_autocheckpoint", "0");
+            .pragma("wal_autocheckpoint", "0")
+            // Deleted and overwritten content (an erased member's data, a NIK converted
+            // out of the clear) is zeroed in the file, not left in free pages.
+            .pragma("secure_delete", "ON");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
@@ -168,6 +174,7 @@ impl Store {
                 readers,
                 commits,
             }),
+            vault: None,
         })
     }
 

@@ -7,10 +7,24 @@ pub enum StoreError {
     DuplicateNik { member_no: String },
     #[error("not found")]
     NotFound,
+    /// The actor lacks the permission, or the record lies outside its scope.
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    #[error("data key: {0}")]
+    Key(String),
     #[error("the record has changed: it is now at version {current}")]
     StaleVersion { current: i64 },
     #[error("the member has already withdrawn")]
     AlreadyWithdrawn,
+    #[error("the member's personal data has been erased; the record can no longer change")]
+    Erased,
+    /// The record that a change would produce breaks a rule; every field is named.
+    #[error("invalid: {0:?}")]
+    Invalid(jakpreneur_core::ValidationErrors),
+    /// Login refused. Deliberately says nothing about why (unknown user, wrong password,
+    /// locked or disabled account).
+    #[error("the username or password is wrong, or the account is locked")]
+    BadCredentials,
     #[error(
         "the database schema is not up to date: run `jakpreneur migrate` (applied: {applied}, expected: {expected})"
     )]

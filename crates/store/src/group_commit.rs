@@ -5,26 +5,26 @@
 //! transaction and answers each caller separately.
 //!
 //! A NIK already present (or repeated within the batch) is skipped by the INSERT and
-//! reported to its caller as a duplicate. Any other failure rolls the whole batch back and
+//! reported to its caller as a duplicate. Each registration's audit entry is written in
+//! the same transaction. Any other failure rolls the whole batch back and
 //! each registration is retried alone, so one bad record never sinks the others and
 //! nothing is half-written.
 
 use chrono::{DateTime, Utc};
-use jakpreneur_core::NewMember;
 use sqlx::sqlite::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::members::{Member, insert_batch_sqlite};
+use crate::members::{MemberRow, Prepared, insert_batch_sqlite};
 use crate::{Result, StoreError};
 
 pub const MAX_BATCH: usize = 128;
 
 /// `Ok(None)`: the NIK is already registered.
-type Reply = Result<Option<Member>>;
+type Reply = Result<Option<MemberRow>>;
 
 #[derive(Debug)]
 pub(crate) struct Job {
-    member: NewMember,
+    member: Prepared,
     reply: oneshot::Sender<Reply>,
 }
 
@@ -44,7 +44,7 @@ impl CommitQueue {
     }
 
     /// Queues a registration and waits for its transaction to commit.
-    pub async fn register(&self, member: NewMember) -> Reply {
+    pub async fn register(&self, member: Prepared) -> Reply {
         let (reply, answer) = oneshot::channel();
         let closed = || StoreError::Unavailable("the SQLite writer has stopped".into());
         self.0
@@ -57,7 +57,7 @@ impl CommitQueue {
 
 async fn run(writer: &SqlitePool, jobs: Vec<Job>) {
     let now = Utc::now();
-    let members: Vec<&NewMember> = jobs.iter().map(|j| &j.member).collect();
+    let members: Vec<&Prepared> = jobs.iter().map(|j| &j.member).collect();
     match write(writer, &members, now).await {
         Ok(outcomes) => {
             for (job, outcome) in jobs.into_iter().zip(outcomes) {
@@ -84,9 +84,9 @@ async fn run(writer: &SqlitePool, jobs: Vec<Job>) {
 /// One transaction for all `members`; `None` where the NIK was already on file.
 async fn write(
     writer: &SqlitePool,
-    members: &[&NewMember],
+    members: &[&Prepared],
     now: DateTime<Utc>,
-) -> Result<Vec<Option<Member>>> {
+) -> Result<Vec<Option<MemberRow>>> {
     let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
     let out = insert_batch_sqlite(&mut tx, members, now).await?;
     tx.commit().await?;

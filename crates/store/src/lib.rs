@@ -7,14 +7,22 @@
 mod db;
 #[macro_use]
 mod sql;
+mod access;
+mod accounts;
+mod audit;
+pub mod crypto;
 mod error;
 mod group_commit;
+mod keys;
 mod members;
 mod reference;
 pub mod scratch;
 
+pub use accounts::{AccountPolicy, ApiToken, NewUser, Session, User};
+pub use audit::{AuditEntry, AuditFilter, AuditPage, ChainCheck};
+pub use crypto::{DataKey, Vault};
 pub use db::{Backend, ConnectOptions, Store};
 pub use error::StoreError;
-pub use members::{Member, MemberFilter, MemberPage, Page};
+pub use members::{Member, MemberExport, MemberFilter, MemberPage, Page, Personal, PublicMember};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

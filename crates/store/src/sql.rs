@@ -8,6 +8,7 @@ pub(crate) enum Arg {
     Text(String),
     Int(i64),
     Date(NaiveDate),
+    Bytes(Vec<u8>),
 }
 
 #[derive(Debug, Default)]
@@ -45,6 +46,7 @@ macro_rules! bind_args {
                 $crate::sql::Arg::Text(s) => q.bind(s.clone()),
                 $crate::sql::Arg::Int(i) => q.bind(*i),
                 $crate::sql::Arg::Date(d) => q.bind(*d),
+                $crate::sql::Arg::Bytes(b) => q.bind(b.clone()),
             };
         }
         q

@@ -7,9 +7,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::NaiveDate;
+use jakpreneur_core::Actor;
 use jakpreneur_core::demo::DemoGenerator;
-use jakpreneur_store::{ConnectOptions, Store, scratch};
-use jakpreneur_web::{AppState, Clock, build_router};
+use jakpreneur_store::{AccountPolicy, ConnectOptions, DataKey, NewUser, Store, scratch};
+use jakpreneur_web::security::RateLimits;
+use jakpreneur_web::{AppState, Clock, SecuritySettings, build_router};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -35,12 +37,15 @@ enum Guard {
     Postgres {
         server: String,
         name: String,
+        /// Holds the data key file.
+        #[allow(dead_code, reason = "held for its Drop, which deletes the directory")]
+        dir: tempfile::TempDir,
     },
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        if let Guard::Postgres { server, name } = self {
+        if let Guard::Postgres { server, name, .. } = self {
             let (server, name) = (server.clone(), name.clone());
             // Drop runs outside async; a short-lived runtime on its own thread does the I/O.
             let _ = std::thread::spawn(move || {
@@ -61,7 +66,34 @@ pub struct TestApp {
     pub store: Store,
     /// The URL of this test's database (for the CLI).
     pub db_url: String,
+    /// The data key, and (SQLite) the key file beside the database, for the CLI.
+    pub key: DataKey,
+    pub key_file: std::path::PathBuf,
+    /// The administrator `admin` every test app starts with.
+    pub admin: Creds,
     guard: Option<Guard>,
+}
+
+/// The password of every account tests create.
+pub const TEST_PASSWORD: &str = "kopi-tubruk-pagi-hujan-Cempaka";
+
+/// How a test client identifies itself: an API token for `/api/`, a session cookie and
+/// its CSRF token for pages. Empty for the public.
+#[derive(Debug, Clone, Default)]
+pub struct Creds {
+    pub username: String,
+    pub token: Option<String>,
+    pub session: Option<(String, String)>,
+}
+
+/// Cheap account hashing and generous rate limits: tests make many logins from one
+/// (absent) address. Tests of the limits build their own settings.
+pub fn test_settings() -> SecuritySettings {
+    SecuritySettings {
+        accounts: AccountPolicy::for_tests(),
+        limits: RateLimits::new(100_000, 100_000),
+        secure_cookies: false,
+    }
 }
 
 impl Drop for TestApp {
@@ -124,7 +156,12 @@ impl TestResponse {
 }
 
 impl TestApp {
-    async fn over(db_url: String, guard: Guard) -> Self {
+    async fn over(
+        db_url: String,
+        guard: Guard,
+        key_file: std::path::PathBuf,
+        settings: SecuritySettings,
+    ) -> Self {
         let opts = ConnectOptions {
             max_connections: 16,
             ..ConnectOptions::default()
@@ -133,29 +170,119 @@ impl TestApp {
             .await
             .expect("test database opens");
         store.migrate().await.expect("migrations apply");
-        let router = build_router(AppState::new(store.clone(), Clock::Fixed(today())));
-        Self {
+        let key = DataKey::load_or_create(&key_file).expect("key file").0;
+        let store = store.attach_key(&key).await.expect("data key attaches");
+        let router = build_router(AppState::new(
+            store.clone(),
+            Clock::Fixed(today()),
+            settings,
+        ));
+        let mut app = Self {
             router,
             store,
             db_url,
+            key,
+            key_file,
+            admin: Creds::default(),
             guard: Some(guard),
-        }
+        };
+        app.admin = app.user("admin", "admin", None).await;
+        app
     }
 
     pub async fn sqlite() -> Self {
+        Self::sqlite_with(test_settings()).await
+    }
+
+    pub async fn sqlite_with(settings: SecuritySettings) -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = dir.path().join("test.db").display().to_string();
-        Self::over(url, Guard::Sqlite(dir)).await
+        let key_file = dir.path().join("jakpreneur.key");
+        Self::over(url, Guard::Sqlite(dir), key_file, settings).await
     }
 
     /// A fresh database on the server in `JAKPRENEUR_TEST_PG`.
     pub async fn postgres() -> Self {
+        Self::postgres_with(test_settings()).await
+    }
+
+    pub async fn postgres_with(settings: SecuritySettings) -> Self {
         let server = pg_server().expect("JAKPRENEUR_TEST_PG must hold a PostgreSQL server URL");
         let name = scratch::unique_name("jp_test");
         let url = scratch::create_pg_database(&server, &name)
             .await
             .expect("scratch PostgreSQL database");
-        Self::over(url, Guard::Postgres { server, name }).await
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let key_file = dir.path().join("jakpreneur.key");
+        Self::over(
+            url,
+            Guard::Postgres { server, name, dir },
+            key_file,
+            settings,
+        )
+        .await
+    }
+
+    /// Creates an account (through the store, as the command line would), signs it in
+    /// and gives it a token. `link` is `(member_no, nik)` for a member account.
+    pub async fn user(&self, username: &str, role: &str, region: Option<&str>) -> Creds {
+        self.user_linked(username, role, region, None).await
+    }
+
+    pub async fn user_linked(
+        &self,
+        username: &str,
+        role: &str,
+        region: Option<&str>,
+        link: Option<(&str, &str)>,
+    ) -> Creds {
+        let policy = AccountPolicy::for_tests();
+        let cli = Actor::system("test");
+        self.store
+            .create_user(
+                &cli,
+                &NewUser {
+                    username: username.into(),
+                    role: role.into(),
+                    region: region.map(str::to_owned),
+                    member_no: link.map(|l| l.0.to_owned()),
+                    nik: link.map(|l| l.1.to_owned()),
+                    password: TEST_PASSWORD.into(),
+                },
+                &policy,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("creating {username}: {e}"));
+        let session = self
+            .store
+            .login(username, TEST_PASSWORD, None, &policy)
+            .await
+            .expect("test login");
+        let token = match self.store.create_token(&cli, username, "test").await {
+            Ok((_, t)) => Some(t),
+            Err(e) => panic!("token for {username}: {e}"),
+        };
+        Creds {
+            username: username.into(),
+            token,
+            session: Some((session.token, session.csrf_token)),
+        }
+    }
+
+    /// Requests as `creds` (the public when empty).
+    pub fn as_(&self, creds: &Creds) -> Client<'_> {
+        Client {
+            app: self,
+            creds: creds.clone(),
+        }
+    }
+
+    pub fn anonymous(&self) -> Client<'_> {
+        self.as_(&Creds::default())
+    }
+
+    fn admin_client(&self) -> Client<'_> {
+        self.as_(&self.admin)
     }
 
     pub async fn send(&self, req: Request<Body>) -> TestResponse {
@@ -185,26 +312,17 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Vec<u8>,
     ) -> TestResponse {
-        let mut b = Request::builder().method(method).uri(path);
-        for (k, v) in headers {
-            b = b.header(*k, *v);
-        }
-        self.send(b.body(Body::from(body)).expect("request builds"))
+        self.admin_client()
+            .request(method, path, headers, body)
             .await
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
-        self.request(Method::GET, path, &[], Vec::new()).await
+        self.admin_client().get(path).await
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
-        self.request(
-            Method::POST,
-            path,
-            &[("content-type", "application/json")],
-            body.to_string().into_bytes(),
-        )
-        .await
+        self.admin_client().post_json(path, body).await
     }
 
     pub async fn patch_json(
@@ -213,30 +331,11 @@ impl TestApp {
         body: &Value,
         if_match: Option<&str>,
     ) -> TestResponse {
-        let mut h = vec![("content-type", "application/json")];
-        if let Some(v) = if_match {
-            h.push(("if-match", v));
-        }
-        self.request(Method::PATCH, path, &h, body.to_string().into_bytes())
-            .await
+        self.admin_client().patch_json(path, body, if_match).await
     }
 
     pub async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> TestResponse {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in pairs {
-            s.append_pair(k, v);
-        }
-        let body = s.finish();
-        self.request(
-            Method::POST,
-            path,
-            &[(
-                header::CONTENT_TYPE.as_str(),
-                "application/x-www-form-urlencoded",
-            )],
-            body.into_bytes(),
-        )
-        .await
+        self.admin_client().post_form(path, pairs).await
     }
 
     /// Registers `member(i)` and returns the created record.
@@ -292,4 +391,104 @@ pub fn member_in(i: u32, village_code: &str) -> Value {
     m["nik"] = json!(format!("{district}{}", &nik[6..]));
     m["village_code"] = json!(village_code);
     m
+}
+
+/// Requests made as one set of credentials.
+pub struct Client<'a> {
+    app: &'a TestApp,
+    pub creds: Creds,
+}
+
+impl Client<'_> {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> TestResponse {
+        let mut b = Request::builder().method(method).uri(path);
+        let given = |name: &str| headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name));
+        if let (true, Some(t), false) = (
+            path.starts_with("/api/"),
+            &self.creds.token,
+            given("authorization"),
+        ) {
+            b = b.header("authorization", format!("Bearer {t}"));
+        }
+        let session = (!path.starts_with("/api/"))
+            .then_some(self.creds.session.as_ref())
+            .flatten()
+            .map(|(c, _)| format!("jp_session={c}"));
+        let mut cookie_sent = false;
+        for (k, v) in headers {
+            if k.eq_ignore_ascii_case("cookie")
+                && let Some(s) = &session
+            {
+                // The test's own cookies travel with the session's.
+                b = b.header(*k, format!("{v}; {s}"));
+                cookie_sent = true;
+            } else {
+                b = b.header(*k, *v);
+            }
+        }
+        if let (Some(s), false) = (&session, cookie_sent) {
+            b = b.header("cookie", s.as_str());
+        }
+        self.app
+            .send(b.body(Body::from(body)).expect("request builds"))
+            .await
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.request(Method::GET, path, &[], Vec::new()).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
+        self.request(
+            Method::POST,
+            path,
+            &[("content-type", "application/json")],
+            body.to_string().into_bytes(),
+        )
+        .await
+    }
+
+    pub async fn patch_json(
+        &self,
+        path: &str,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> TestResponse {
+        let mut h = vec![("content-type", "application/json")];
+        if let Some(v) = if_match {
+            h.push(("if-match", v));
+        }
+        self.request(Method::PATCH, path, &h, body.to_string().into_bytes())
+            .await
+    }
+
+    /// Posts a form, with the session's CSRF token unless the pairs carry a `csrf`.
+    pub async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> TestResponse {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if let (Some((_, csrf)), false) =
+            (&self.creds.session, pairs.iter().any(|(k, _)| *k == "csrf"))
+        {
+            s.append_pair("csrf", csrf);
+        }
+        for (k, v) in pairs {
+            s.append_pair(k, v);
+        }
+        let body = s.finish();
+        self.request(
+            Method::POST,
+            path,
+            &[(
+                header::CONTENT_TYPE.as_str(),
+                "application/x-www-form-urlencoded",
+            )],
+            body.into_bytes(),
+        )
+        .await
+    }
 }

@@ -47,7 +47,9 @@ pub struct ApiError {
     pub status: StatusCode,
     /// Boxed: errors travel through `Result`s on every request path.
     pub body: Box<ErrorDetail>,
-    pub retry_after: Option<u32>,
+    pub retry_after: Option<u64>,
+    /// Adds `WWW-Authenticate: Bearer` (a 401 from the API).
+    pub www_authenticate: bool,
 }
 
 impl ApiError {
@@ -62,6 +64,7 @@ impl ApiError {
                 member_no: None,
                 current_version: None,
             }),
+            www_authenticate: false,
             retry_after: None,
         }
     }
@@ -131,6 +134,22 @@ impl From<StoreError> for ApiError {
                 a
             }
             StoreError::NotFound => ApiError::not_found(),
+            StoreError::Forbidden(why) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("not allowed: {why}"),
+            ),
+            StoreError::BadCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "the username or password is wrong, or the account is locked for a while",
+            ),
+            StoreError::Erased => ApiError::new(
+                StatusCode::CONFLICT,
+                "member_erased",
+                "the member's personal data has been erased; the record can no longer change",
+            ),
+            StoreError::Invalid(errs) => ApiError::from(errs),
             StoreError::StaleVersion { current } => {
                 let mut a = ApiError::new(
                     StatusCode::CONFLICT,
@@ -180,6 +199,12 @@ impl IntoResponse for ApiError {
         if let Some(s) = self.retry_after {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        if self.www_authenticate {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"jakpreneur\""),
+            );
         }
         res
     }

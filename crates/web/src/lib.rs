@@ -9,6 +9,7 @@ pub mod extract;
 pub mod i18n;
 pub mod pages;
 pub mod router;
+pub mod security;
 pub mod views;
 
 use std::sync::Arc;
@@ -22,14 +23,35 @@ pub struct AppState {
     pub store: jakpreneur_store::Store,
     pub clock: Clock,
     pub i18n: Arc<i18n::Catalogues>,
+    pub security: Arc<SecuritySettings>,
+}
+
+/// Accounts policy, rate limits and cookie flags, from the typed configuration.
+#[derive(Debug, Clone)]
+pub struct SecuritySettings {
+    pub accounts: jakpreneur_store::AccountPolicy,
+    pub limits: security::RateLimits,
+    /// Mark cookies `Secure` (set when the site is served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        Self {
+            accounts: jakpreneur_store::AccountPolicy::default(),
+            limits: security::RateLimits::new(10, 60),
+            secure_cookies: false,
+        }
+    }
 }
 
 impl AppState {
-    pub fn new(store: jakpreneur_store::Store, clock: Clock) -> Self {
+    pub fn new(store: jakpreneur_store::Store, clock: Clock, security: SecuritySettings) -> Self {
         Self {
             store,
             clock,
             i18n: Arc::new(i18n::Catalogues::embedded()),
+            security: Arc::new(security),
         }
     }
 }
@@ -71,8 +93,8 @@ pub async fn serve_with(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _peer)) => stream,
+                let (stream, peer) = match accepted {
+                    Ok((stream, peer)) => (stream, peer),
                     Err(e) => {
                         // Out of file descriptors and the like: back off, keep serving.
                         tracing::warn!(error = %e, "accept failed");
@@ -81,7 +103,10 @@ pub async fn serve_with(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let service = TowerToHyperService::new(router.clone());
+                // Handlers learn the client's address (audit log, rate limits) from this.
+                let service = TowerToHyperService::new(router.clone().layer(
+                    axum::Extension(axum::extract::ConnectInfo(peer)),
+                ));
                 let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
                 tokio::spawn(async move {
                     if let Err(e) = conn.await {

@@ -21,6 +21,7 @@ use crate::AppState;
 use crate::api::{self, ApiDoc};
 use crate::error::ApiError;
 use crate::pages;
+use crate::security;
 
 /// Largest request body accepted (a member record is under 2 KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -43,29 +44,121 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             api::members::update_member
         ))
         .routes(routes!(api::members::withdraw_member))
+        .routes(routes!(api::members::export_member))
+        .routes(routes!(api::members::erase_member))
+        .routes(routes!(api::audit::list_audit))
+        .routes(routes!(api::audit::me))
+        .routes(routes!(api::public::membership))
         .routes(routes!(api::regions::list_regions))
         .routes(routes!(api::regions::list_sectors))
         .split_for_parts()
 }
 
+/// Page routes, each recorded as it is added so [`route_inventory`] lists exactly what
+/// the router serves (the access matrix test walks that list).
+struct Pages {
+    router: Router<AppState>,
+    seen: Vec<(&'static str, &'static str)>,
+}
+
+impl Pages {
+    fn get<H, T>(mut self, path: &'static str, h: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.router = self.router.route(path, get(h));
+        self.seen.push(("GET", path));
+        self
+    }
+
+    fn post<H, T>(mut self, path: &'static str, h: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.router = self.router.route(path, axum::routing::post(h));
+        self.seen.push(("POST", path));
+        self
+    }
+}
+
+fn page_routes() -> Pages {
+    use pages::{account, admin, cek, home, members};
+    Pages {
+        router: Router::new(),
+        seen: Vec::new(),
+    }
+    .get("/", home::home)
+    .get("/static/app.css", pages::stylesheet)
+    .get("/login", account::login_form)
+    .post("/login", account::login)
+    .post("/logout", account::logout)
+    .get("/account", account::show)
+    .post("/account/password", account::change_password)
+    .post("/account/tokens", account::create_token)
+    .post("/account/tokens/{id}/revoke", account::revoke_token)
+    .get("/cek", cek::check)
+    .get("/admin/audit", admin::audit)
+    .get("/members", members::list)
+    .post("/members", members::create)
+    .get("/members/new", members::new_form)
+    .get("/members/{member_no}", members::show)
+    .post("/members/{member_no}/nik", members::reveal_nik)
+    .get("/members/{member_no}/export", members::export)
+    .post("/members/{member_no}/erase", members::erase)
+}
+
+/// Routes outside the API document and the page table.
+pub const OTHER_ROUTES: [(&str, &str); 3] = [
+    ("GET", "/healthz"),
+    ("GET", "/api/docs/"),
+    ("GET", "/api/v1/openapi.json"),
+];
+
+/// Every (method, path) the router serves: the API (from its OpenAPI document), the
+/// pages, and [`OTHER_ROUTES`].
+pub fn route_inventory() -> Vec<(String, String)> {
+    let (_, openapi) = api_routes();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (path, item) in openapi.paths.paths {
+        let ops = [
+            ("GET", item.get.is_some()),
+            ("POST", item.post.is_some()),
+            ("PUT", item.put.is_some()),
+            ("PATCH", item.patch.is_some()),
+            ("DELETE", item.delete.is_some()),
+        ];
+        for (m, present) in ops {
+            if present {
+                out.push((m.to_owned(), path.clone()));
+            }
+        }
+    }
+    for (m, p) in page_routes().seen.into_iter().chain(OTHER_ROUTES) {
+        out.push((m.to_owned(), p.to_owned()));
+    }
+    out.sort();
+    out
+}
+
 pub fn build_router(state: AppState) -> Router {
     let (api, openapi) = api_routes();
-    let pages = Router::new()
-        .route("/", get(pages::home::home))
-        .route(
-            "/members",
-            get(pages::members::list).post(pages::members::create),
-        )
-        .route("/members/new", get(pages::members::new_form))
-        .route("/members/{member_no}", get(pages::members::show))
-        .route("/static/app.css", get(pages::stylesheet));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(api)
-        .merge(pages)
+        .merge(page_routes().router)
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::authenticate,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::rate_limit,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(refuse_declared_oversize))
         .layer(RequestBodyTimeoutLayer::new(BODY_IDLE_TIMEOUT))
@@ -77,6 +170,7 @@ pub fn build_router(state: AppState) -> Router {
             tracing::error!("a request handler panicked");
             ApiError::internal().into_response()
         }))
+        .layer(middleware::from_fn(security::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

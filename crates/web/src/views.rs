@@ -51,6 +51,10 @@ pub struct RegisterMember {
     pub channel: Option<String>,
     #[schema(nullable = false, format = Date)]
     pub registered_on: Option<String>,
+    /// Must be `true`: the applicant agrees to the processing of their personal data
+    /// (consent text version `2026-11-v1`, recorded with the time).
+    #[schema(required = true, nullable = false)]
+    pub consent: Option<bool>,
 }
 
 impl From<RegisterMember> for MemberDraft {
@@ -68,6 +72,7 @@ impl From<RegisterMember> for MemberDraft {
             sector: r.sector,
             channel: r.channel,
             registered_on: r.registered_on,
+            consent: r.consent,
         }
     }
 }
@@ -124,20 +129,24 @@ pub struct WithdrawMember {
     pub reason: Option<String>,
 }
 
-/// A member as the API shows it. In lists the NIK is masked (`3171**********01`).
+/// A member as the API shows it. The NIK is masked (`3171**********01`) unless it was
+/// asked for with `reveal=nik` by a role that may see it. Personal fields are `null` once
+/// the member is erased.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberView {
     pub id: i64,
     #[schema(example = "JP-3171-0000123")]
     pub member_no: String,
-    pub nik: String,
-    pub full_name: String,
-    pub birth_date: NaiveDate,
+    pub nik: Option<String>,
+    /// Whether `nik` is in the clear.
+    pub nik_revealed: bool,
+    pub full_name: Option<String>,
+    pub birth_date: Option<NaiveDate>,
     pub sex: String,
     /// Normalised, `+62…`.
-    pub phone: String,
+    pub phone: Option<String>,
     pub email: Option<String>,
-    pub address: String,
+    pub address: Option<String>,
     pub village_code: String,
     pub district_code: String,
     pub city_code: String,
@@ -150,36 +159,31 @@ pub struct MemberView {
     pub status: String,
     pub withdrawn_on: Option<NaiveDate>,
     pub withdrawal_reason: Option<String>,
+    /// The consent text version agreed to at registration, and when.
+    pub consent_version: Option<String>,
+    pub consent_at: Option<DateTime<Utc>>,
+    /// When the personal data was erased.
+    pub erased_at: Option<DateTime<Utc>>,
     /// Send it back in `If-Match` to correct the record.
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-impl MemberView {
-    pub fn full(m: Member) -> Self {
-        Self::build(m, false)
-    }
-
-    pub fn masked(m: Member) -> Self {
-        Self::build(m, true)
-    }
-
-    fn build(m: Member, mask: bool) -> Self {
+impl From<Member> for MemberView {
+    fn from(m: Member) -> Self {
+        let p = m.personal;
         Self {
             id: m.id,
             member_no: m.member_no,
-            nik: if mask {
-                jakpreneur_core::nik::mask(&m.nik)
-            } else {
-                m.nik
-            },
-            full_name: m.full_name,
-            birth_date: m.birth_date,
+            nik_revealed: p.as_ref().is_some_and(|p| p.nik_revealed),
+            nik: p.as_ref().map(|p| p.nik.clone()),
+            full_name: p.as_ref().map(|p| p.full_name.clone()),
+            birth_date: p.as_ref().map(|p| p.birth_date),
             sex: m.sex.as_str().to_owned(),
-            phone: m.phone,
-            email: m.email,
-            address: m.address,
+            phone: p.as_ref().map(|p| p.phone.clone()),
+            email: p.as_ref().and_then(|p| p.email.clone()),
+            address: p.map(|p| p.address),
             village_code: m.village_code,
             district_code: m.district_code,
             city_code: m.city_code,
@@ -191,11 +195,177 @@ impl MemberView {
             status: m.status.as_str().to_owned(),
             withdrawn_on: m.withdrawn_on,
             withdrawal_reason: m.withdrawal_reason,
+            consent_version: m.consent_version,
+            consent_at: m.consent_at,
+            erased_at: m.erased_at,
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
     }
+}
+
+/// `?reveal=nik` asks for the NIK in the clear (the view is audited).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RevealQuery {
+    /// `nik` to see the NIK unmasked.
+    #[param(pattern = "^nik$")]
+    pub reveal: Option<String>,
+}
+
+impl RevealQuery {
+    pub fn reveal(&self) -> Result<bool, crate::error::ApiError> {
+        match self.reveal.as_deref().map(str::trim) {
+            None | Some("") => Ok(false),
+            Some("nik") => Ok(true),
+            Some(_) => Err(crate::error::ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "reveal_invalid",
+                "reveal must be nik",
+            )
+            .with_field("reveal")),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseMember {
+    /// Why the data is erased, e.g. the member's request (3–500 characters).
+    #[schema(required = true, nullable = false, min_length = 3, max_length = 500)]
+    pub reason: Option<String>,
+}
+
+/// One audit entry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntryView {
+    pub seq: i64,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub actor: String,
+    pub address: Option<String>,
+    pub action: String,
+    pub record_type: String,
+    pub record_id: String,
+    /// JSON text; personal values appear masked or as keyed fingerprints.
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<jakpreneur_store::AuditEntry> for AuditEntryView {
+    fn from(e: jakpreneur_store::AuditEntry) -> Self {
+        Self {
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor,
+            address: e.address,
+            action: e.action,
+            record_type: e.record_type,
+            record_id: e.record_id,
+            before: e.before,
+            after: e.after,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkedAccount {
+    pub username: String,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Everything held about one member.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberExportView {
+    pub member: MemberView,
+    pub accounts: Vec<LinkedAccount>,
+    pub history: Vec<AuditEntryView>,
+}
+
+impl From<jakpreneur_store::MemberExport> for MemberExportView {
+    fn from(e: jakpreneur_store::MemberExport) -> Self {
+        Self {
+            member: e.member.into(),
+            accounts: e
+                .accounts
+                .into_iter()
+                .map(|(username, role, created_at)| LinkedAccount {
+                    username,
+                    role,
+                    created_at,
+                })
+                .collect(),
+            history: e.history.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditList {
+    pub items: Vec<AuditEntryView>,
+    pub next: Option<String>,
+}
+
+/// What the public check shows of a member: never personal data.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicMemberView {
+    pub member_no: String,
+    pub business_name: String,
+    pub district_code: String,
+    pub district: String,
+    pub status: String,
+    /// Facilities reached (`P1` … `P7`).
+    pub facilities: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicMembership {
+    pub q: String,
+    pub items: Vec<PublicMemberView>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PublicQuery {
+    /// A member number (`JP-3171-0000123`) or at least 3 letters of a business name.
+    pub q: Option<String>,
+}
+
+/// Who the token belongs to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeView {
+    pub username: String,
+    pub role: String,
+    pub permissions: Vec<String>,
+    /// `all`, `region:<code>`, `member:<member_no>` or `none`.
+    pub scope: String,
+}
+
+/// Filters for the audit log.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub record_type: Option<String>,
+    pub record_id: Option<String>,
+    pub action: Option<String>,
+    /// From this date (YYYY-MM-DD, UTC), inclusive.
+    pub from: Option<String>,
+    /// To this date, inclusive.
+    pub to: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 500)]
+    pub limit: Option<String>,
+    /// The `next` cursor of the previous page.
+    pub before: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -41,9 +41,11 @@ struct Outcome {
 
 async fn drive(
     base: &str,
+    token: &str,
     bodies: Arc<Vec<String>>,
     concurrency: usize,
 ) -> anyhow::Result<Outcome> {
+    let auth = format!("Bearer {token}");
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .build()?;
@@ -52,8 +54,13 @@ async fn drive(
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
-        let (client, next, bodies, url) =
-            (client.clone(), next.clone(), bodies.clone(), url.clone());
+        let (client, next, bodies, url, auth) = (
+            client.clone(),
+            next.clone(),
+            bodies.clone(),
+            url.clone(),
+            auth.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut failures = 0usize;
@@ -64,6 +71,7 @@ async fn drive(
                 let res = client
                     .post(&url)
                     .header("content-type", "application/json")
+                    .header("authorization", &auth)
                     .body(body.clone())
                     .send()
                     .await;
@@ -117,11 +125,11 @@ pub async fn register(
     anyhow::ensure!(a.concurrency >= 1, "--concurrency must be at least 1");
     anyhow::ensure!(a.requests >= 1, "--requests must be at least 1");
     let tmp = std::env::temp_dir().join(scratch::unique_name("jakpreneur_bench"));
-    let postgres_server = db_given && cfg.database.url.starts_with("postgres");
+    let postgres_server = db_given && cfg.database.url.expose().starts_with("postgres");
     let (url, pg_name) = if postgres_server {
         let name = scratch::unique_name("jakpreneur_bench");
         (
-            scratch::create_pg_database(&cfg.database.url, &name)
+            scratch::create_pg_database(cfg.database.url.expose(), &name)
                 .await
                 .context("creating a scratch database")?,
             Some(name),
@@ -140,11 +148,19 @@ pub async fn register(
     };
     let store = Store::connect(&url, &opts).await?;
     store.migrate().await?;
+    let store = store
+        .attach_key(&jakpreneur_store::DataKey::generate())
+        .await?;
+    let token = super::bench_token(&store).await?;
     let backend = store.backend();
     let today = Clock::System.today();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let router = build_router(AppState::new(store.clone(), Clock::Fixed(today)));
+    let router = build_router(AppState::new(
+        store.clone(),
+        Clock::Fixed(today),
+        cfg.security.web_settings(),
+    ));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(jakpreneur_web::serve(listener, router, async move {
         let _ = stop_rx.await;
@@ -161,13 +177,13 @@ pub async fn register(
         requests,
         a.concurrency
     );
-    let w = drive(&base, Arc::new(warm.to_vec()), a.concurrency).await?;
+    let w = drive(&base, &token, Arc::new(warm.to_vec()), a.concurrency).await?;
     anyhow::ensure!(
         w.failures == 0,
         "{} warm-up registrations failed",
         w.failures
     );
-    let mut o = drive(&base, Arc::new(timed.to_vec()), a.concurrency).await?;
+    let mut o = drive(&base, &token, Arc::new(timed.to_vec()), a.concurrency).await?;
     o.latencies.sort();
     let stored = store.count_members().await?;
 
@@ -175,7 +191,7 @@ pub async fn register(
     let _ = server.await;
     store.close().await;
     if let Some(name) = pg_name {
-        scratch::drop_pg_database(&cfg.database.url, &name).await?;
+        scratch::drop_pg_database(cfg.database.url.expose(), &name).await?;
     } else {
         let _ = std::fs::remove_dir_all(&tmp);
     }

@@ -30,7 +30,7 @@ pub async fn run(store: &Store, members: u64, seed: Option<u64>) -> anyhow::Resu
             .collect::<Result<_, _>>()
             .context("the demo generator produced an invalid member")?;
         let n = store
-            .register_members_bulk(&batch)
+            .register_members_bulk(&super::cli_actor(), &batch)
             .await
             .context("storing demo members")? as u64;
         added += n;

@@ -35,15 +35,16 @@ async fn add(store: &Store, a: MemberAddArgs) -> anyhow::Result<ExitCode> {
         sector: a.sector,
         channel: a.channel,
         registered_on: a.registered_on,
+        consent: Some(a.consent),
     };
-    let new = match NewMember::parse(&draft, Clock::System.today()) {
+    let new = match NewMember::parse_registration(&draft, Clock::System.today()) {
         Ok(m) => m,
         Err(errs) => bail!("invalid member: {errs}"),
     };
-    match store.register_member(&new).await {
+    match store.register_member(&super::cli_actor(), &new).await {
         Ok(m) => {
             if a.json {
-                println!("{}", serde_json::to_string_pretty(&MemberView::full(m))?);
+                println!("{}", serde_json::to_string_pretty(&MemberView::from(m))?);
             } else {
                 println!("{}", m.member_no);
             }
@@ -57,11 +58,16 @@ async fn add(store: &Store, a: MemberAddArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn show(store: &Store, member_no: &str, json: bool) -> anyhow::Result<ExitCode> {
-    let Some(m) = store.get_member(member_no).await? else {
-        bail!("no member {member_no}");
+    let m = match store
+        .get_member(&super::cli_actor(), member_no, false)
+        .await
+    {
+        Ok(m) => m,
+        Err(StoreError::NotFound) => bail!("no member {member_no}"),
+        Err(e) => return Err(e.into()),
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&MemberView::full(m))?);
+        println!("{}", serde_json::to_string_pretty(&MemberView::from(m))?);
     } else {
         print_member(&m);
     }
@@ -69,17 +75,20 @@ async fn show(store: &Store, member_no: &str, json: bool) -> anyhow::Result<Exit
 }
 
 fn print_member(m: &Member) {
-    let nik = jakpreneur_core::nik::mask(&m.nik);
+    let p = m.personal.as_ref();
+    let personal = |f: fn(&jakpreneur_store::Personal) -> String| {
+        p.map(f).unwrap_or_else(|| "(erased)".into())
+    };
     let rows: [(&str, String); 17] = [
         ("member_no", m.member_no.clone()),
         ("status", m.status.to_string()),
-        ("full_name", m.full_name.clone()),
-        ("nik", nik),
+        ("full_name", personal(|p| p.full_name.clone())),
+        ("nik", personal(|p| p.nik.clone())),
         ("sex", m.sex.to_string()),
-        ("birth_date", m.birth_date.to_string()),
-        ("phone", m.phone.clone()),
-        ("email", m.email.clone().unwrap_or_default()),
-        ("address", m.address.clone()),
+        ("birth_date", personal(|p| p.birth_date.to_string())),
+        ("phone", personal(|p| p.phone.clone())),
+        ("email", personal(|p| p.email.clone().unwrap_or_default())),
+        ("address", personal(|p| p.address.clone())),
         ("village_code", m.village_code.clone()),
         ("business_name", m.business_name.clone()),
         ("sector", m.sector.clone()),
@@ -115,12 +124,14 @@ async fn list(store: &Store, a: MemberListArgs) -> anyhow::Result<ExitCode> {
         Ok(v) => v,
         Err(errs) => bail!("invalid filter: {errs}"),
     };
-    let p = store.list_members(&filter, page).await?;
+    let p = store
+        .list_members(&super::cli_actor(), &filter, page)
+        .await?;
     let next = p.next.map(|n| n.to_string());
     let mut out = std::io::stdout().lock();
     match a.format {
         ListFormat::Json => {
-            let items: Vec<MemberView> = p.items.into_iter().map(MemberView::masked).collect();
+            let items: Vec<MemberView> = p.items.into_iter().map(MemberView::from).collect();
             let doc = serde_json::json!({ "items": items, "next": next });
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
@@ -143,7 +154,7 @@ async fn list(store: &Store, a: MemberListArgs) -> anyhow::Result<ExitCode> {
                     &m.sector,
                     m.status.as_str(),
                     &m.business_name,
-                    &m.full_name,
+                    m.personal.as_ref().map_or("", |p| p.full_name.as_str()),
                 ])?;
             }
             w.flush()?;

@@ -1,17 +1,20 @@
 //! One module per subcommand. Every command goes through the same store and core calls
 //! as the web API.
 
+mod accounts;
 mod bench;
 mod demo;
+mod keys;
 mod member;
 mod serve;
 
 use std::process::ExitCode;
 
 use anyhow::Context;
-use jakpreneur_store::{Backend, ConnectOptions, Store};
+use jakpreneur_core::Actor;
+use jakpreneur_store::{AccountPolicy, Backend, ConnectOptions, DataKey, NewUser, Store};
 
-use crate::cli::{BenchCommand, Cli, Command};
+use crate::cli::{AuditCommand, BenchCommand, Cli, Command};
 use crate::config::Config;
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -37,6 +40,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
             code
         }
+        Command::User(cmd) => {
+            let store = open(&cfg, false).await?;
+            let code = accounts::user(&store, &cfg, cmd).await;
+            store.close().await;
+            code
+        }
+        Command::Token(cmd) => {
+            let store = open(&cfg, false).await?;
+            let code = accounts::token(&store, cmd).await;
+            store.close().await;
+            code
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let store = open(&cfg, false).await?;
+            let check = store.verify_audit().await;
+            store.close().await;
+            match check? {
+                jakpreneur_store::ChainCheck::Intact { entries } => {
+                    println!("audit log intact: {entries} entries, every hash checks out");
+                    Ok(ExitCode::SUCCESS)
+                }
+                jakpreneur_store::ChainCheck::Broken { seq, reason } => {
+                    eprintln!("error: audit log broken at entry {seq}: {reason}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::RotateKey => keys::rotate(&cfg).await,
         Command::Bench(BenchCommand::Register(args)) => {
             bench::register(&cfg, cli.db.is_some(), args).await
         }
@@ -48,14 +79,14 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<Store> {
         max_connections: cfg.database.max_connections,
         ..ConnectOptions::default()
     };
-    Store::connect(&cfg.database.url, &opts)
+    Store::connect(cfg.database.url.expose(), &opts)
         .await
         .with_context(|| "opening the database".to_string())
 }
 
-/// Connects and makes sure the schema is current: SQLite is migrated on start;
-/// PostgreSQL only when `migrate_postgres` (the demo), otherwise it must be migrated
-/// beforehand with `jakpreneur migrate`.
+/// Connects, makes sure the schema is current and attaches the data key. SQLite is
+/// migrated on start; PostgreSQL only when `migrate_postgres` (the demo), otherwise it
+/// must be migrated beforehand with `jakpreneur migrate`.
 pub async fn open(cfg: &Config, migrate_postgres: bool) -> anyhow::Result<Store> {
     let store = connect(cfg).await?;
     if store.backend() == Backend::Sqlite || migrate_postgres {
@@ -63,5 +94,72 @@ pub async fn open(cfg: &Config, migrate_postgres: bool) -> anyhow::Result<Store>
     } else {
         store.check_migrated().await?;
     }
-    Ok(store)
+    let key = load_key(cfg, &store).await?;
+    Ok(store.attach_key(&key).await?)
+}
+
+pub fn key_path(cfg: &Config) -> std::path::PathBuf {
+    cfg.security
+        .data_key_file
+        .clone()
+        .unwrap_or_else(|| DataKey::default_path(cfg.database.url.expose()))
+}
+
+/// The data key from its file. A database that has never had a key gets a new one
+/// (written owner-only); a database written with a key whose file is missing is an
+/// error, never a fresh key that could not read it.
+async fn load_key(cfg: &Config, store: &Store) -> anyhow::Result<DataKey> {
+    let path = key_path(cfg);
+    let recorded = store.key_fingerprint().await?;
+    if recorded.is_some() || path.exists() {
+        if !path.exists() {
+            anyhow::bail!(
+                "the data key file {} is missing; this database's NIKs were encrypted with the key of fingerprint {}. \
+                 Restore the key file (or set JAKPRENEUR__SECURITY__DATA_KEY_FILE)",
+                path.display(),
+                recorded.unwrap_or_default()
+            );
+        }
+        return Ok(DataKey::load(&path)?);
+    }
+    let (key, created) = DataKey::load_or_create(&path)?;
+    if created {
+        eprintln!(
+            "Created the data key {} (owner-only). Back it up apart from the database: without it the NIKs cannot be read.",
+            path.display()
+        );
+    }
+    Ok(key)
+}
+
+/// Who the command line acts as in the audit log.
+pub fn cli_actor() -> Actor {
+    let who = std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "cli".into());
+    Actor::system(&who)
+}
+
+/// An administrator and a token for the benchmark's scratch database.
+pub async fn bench_token(store: &Store) -> anyhow::Result<String> {
+    let policy = AccountPolicy::default();
+    store
+        .create_user(
+            &cli_actor(),
+            &NewUser {
+                username: "bench-admin".into(),
+                role: "admin".into(),
+                region: None,
+                member_no: None,
+                nik: None,
+                password: jakpreneur_store::crypto::random_token(""),
+            },
+            &policy,
+        )
+        .await?;
+    let (_, token) = store
+        .create_token(&cli_actor(), "bench-admin", "bench")
+        .await?;
+    Ok(token)
 }

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use jakpreneur_store::{NewUser, Store};
 use jakpreneur_web::{AppState, Clock, build_router};
 
 use crate::cli::ServeArgs;
@@ -19,6 +20,7 @@ pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
             eprintln!("The database already holds {have} members; no demo members added.");
         }
     }
+    ensure_accounts(&store, cfg, args.demo).await?;
     let listen = args.listen.unwrap_or_else(|| cfg.server.listen.clone());
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
@@ -28,13 +30,81 @@ pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
         "Jakpreneur ({} database) serving on http://{addr}/ — API docs at http://{addr}/api/docs/",
         store.backend().name()
     );
-    let router = build_router(AppState::new(store.clone(), Clock::System));
+    let router = build_router(AppState::new(
+        store.clone(),
+        Clock::System,
+        cfg.security.web_settings(),
+    ));
     jakpreneur_web::serve(listener, router, shutdown_signal())
         .await
         .context("server failed")?;
     store.close().await;
     eprintln!("Stopped.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo database's accounts, documented in the README. All share one password.
+pub const DEMO_PASSWORD: &str = "ondel-ondel-kerak-telor";
+pub const DEMO_ACCOUNTS: [(&str, &str, Option<&str>); 5] = [
+    ("admin", "admin", None),
+    ("provinsi", "province_officer", Some("31")),
+    ("jakpus", "city_officer", Some("31.71")),
+    ("gambir", "district_officer", Some("31.71.01")),
+    ("pelatih", "trainer", Some("31.74")),
+];
+
+/// With no account at all, the server would be unusable: the demo gets its documented
+/// accounts; otherwise an administrator is created and its generated password printed
+/// once, here and nowhere else.
+async fn ensure_accounts(store: &Store, cfg: &Config, demo: bool) -> anyhow::Result<()> {
+    if store.count_users().await? > 0 {
+        return Ok(());
+    }
+    let policy = cfg.security.account_policy();
+    let actor = super::cli_actor();
+    if demo {
+        for (username, role, region) in DEMO_ACCOUNTS {
+            store
+                .create_user(
+                    &actor,
+                    &NewUser {
+                        username: username.into(),
+                        role: role.into(),
+                        region: region.map(str::to_owned),
+                        member_no: None,
+                        nik: None,
+                        password: DEMO_PASSWORD.into(),
+                    },
+                    &policy,
+                )
+                .await
+                .with_context(|| format!("creating the demo account {username}"))?;
+        }
+        eprintln!(
+            "Demo accounts (password {DEMO_PASSWORD:?}): admin, provinsi (province officer), jakpus (Central Jakarta officer), gambir (Gambir district officer), pelatih (trainer, South Jakarta)."
+        );
+    } else {
+        let password = jakpreneur_store::crypto::random_token("")[..24].to_owned();
+        store
+            .create_user(
+                &actor,
+                &NewUser {
+                    username: "admin".into(),
+                    role: "admin".into(),
+                    region: None,
+                    member_no: None,
+                    nik: None,
+                    password: password.clone(),
+                },
+                &policy,
+            )
+            .await
+            .context("creating the first administrator")?;
+        eprintln!(
+            "No accounts existed: created the administrator \"admin\" with the password\n\n    {password}\n\nIt is shown only this once. Sign in and change it under My account."
+        );
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -15,6 +15,7 @@ fn jakpreneur(app: &TestApp, args: &[&str]) -> Output {
         .arg(&app.db_url)
         .args(args)
         .env_remove("JAKPRENEUR_CONFIG")
+        .env("JAKPRENEUR__SECURITY__DATA_KEY_FILE", &app.key_file)
         .output()
         .expect("the binary runs")
 }
@@ -33,6 +34,8 @@ fn add_args(m: &serde_json::Value) -> Vec<String> {
         if let Some(s) = val.as_str() {
             v.push(format!("--{}", k.replace('_', "-")));
             v.push(s.to_owned());
+        } else if val.as_bool() == Some(true) {
+            v.push(format!("--{}", k.replace('_', "-")));
         }
     }
     v
@@ -51,7 +54,11 @@ async fn member_commands_register_show_and_list(app: TestApp) {
     let out = jakpreneur(&app, &["member", "show", &no, "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(shown["nik"], m["nik"]);
+    let nik = m["nik"].as_str().unwrap();
+    assert_eq!(
+        shown["nik"],
+        format!("{}**********{}", &nik[..4], &nik[14..])
+    );
 
     let out = jakpreneur(
         &app,

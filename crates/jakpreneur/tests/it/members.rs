@@ -39,10 +39,15 @@ async fn register_returns_the_record_with_member_no_and_etag(app: TestApp) {
     assert_eq!(m["channel"], "centre");
     assert_eq!(m["status"], "active");
     assert_eq!(m["version"], 1);
+    let nik = body["nik"].as_str().unwrap();
     assert_eq!(
-        m["nik"], body["nik"],
-        "the registrant sees the full NIK just sent"
+        m["nik"],
+        format!("{}**********{}", &nik[..4], &nik[14..]),
+        "the NIK comes back masked, even to the registrant"
     );
+    assert_eq!(m["nik_revealed"], false);
+    assert_eq!(m["consent_version"], "2026-11-v1");
+    assert!(m["consent_at"].is_string(), "consent time recorded");
     assert_eq!(m["district_code"], "31.71.01");
     assert_eq!(res.header("etag").as_deref(), Some("\"1\""));
     assert_eq!(
@@ -147,7 +152,8 @@ async fn several_invalid_fields_are_all_reported(app: TestApp) {
             "address",
             "village_code",
             "business_name",
-            "sector"
+            "sector",
+            "consent"
         ]
     );
 }
@@ -281,8 +287,8 @@ async fn patch_clears_email_with_null_and_refuses_a_taken_nik(app: TestApp) {
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert_eq!(res.json()["email"], serde_json::Value::Null);
-    let taken =
-        json!({"nik": other["nik"], "birth_date": other["birth_date"], "sex": other["sex"]});
+    let other_nik = member(12)["nik"].clone();
+    let taken = json!({"nik": other_nik, "birth_date": other["birth_date"], "sex": other["sex"]});
     let res = app.patch_json(&url, &taken, Some("2")).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text());
     assert_eq!(res.json()["error"]["code"], "duplicate_nik");

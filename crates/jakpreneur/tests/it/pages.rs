@@ -13,7 +13,11 @@ fn pairs(v: &serde_json::Value) -> Vec<(String, String)> {
     v.as_object()
         .unwrap()
         .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+        .map(|(k, v)| match v.as_bool() {
+            // The consent checkbox sends "yes" when ticked.
+            Some(b) => (k.clone(), if b { "yes".into() } else { String::new() }),
+            None => (k.clone(), v.as_str().unwrap_or_default().to_owned()),
+        })
         .collect()
 }
 
@@ -80,7 +84,8 @@ async fn member_list_and_page(app: TestApp) {
     assert_eq!(empty.status, StatusCode::OK);
     assert!(empty.text().contains("Tidak ada anggota"), "empty state");
     let m = app.register(2).await;
-    let nik = m["nik"].as_str().unwrap();
+    let sent = member(2);
+    let nik = sent["nik"].as_str().unwrap();
     let list = app.get("/members?region=31").await.text();
     assert!(list.contains(m["member_no"].as_str().unwrap()));
     assert!(!list.contains(nik));

@@ -70,6 +70,11 @@ async fn openapi_lists_every_route_and_docs_work_offline(app: TestApp) {
         ("/api/v1/members/{member_no}", "get"),
         ("/api/v1/members/{member_no}", "patch"),
         ("/api/v1/members/{member_no}/withdraw", "post"),
+        ("/api/v1/members/{member_no}/export", "get"),
+        ("/api/v1/members/{member_no}/erase", "post"),
+        ("/api/v1/audit", "get"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/public/membership", "get"),
         ("/api/v1/regions", "get"),
         ("/api/v1/sectors", "get"),
     ];

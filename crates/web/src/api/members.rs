@@ -6,16 +6,32 @@ use axum::response::{IntoResponse, Response};
 use jakpreneur_core::member::parse_withdrawal_reason;
 use jakpreneur_core::text::parse_date;
 use jakpreneur_core::{
-    FieldError, MemberDraft, MemberPatch, NewMember, RegionCode, Status, ValidationErrors,
+    Actor, FieldError, MemberDraft, MemberPatch, NewMember, RegionCode, Status, ValidationErrors,
 };
 use jakpreneur_store::{Member, MemberFilter, Page};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, if_match};
+use crate::security::Caller;
 use crate::views::{
-    MemberList, MemberQuery, MemberView, RegisterMember, UpdateMember, WithdrawMember,
+    EraseMember, MemberExportView, MemberList, MemberQuery, MemberView, RegisterMember,
+    RevealQuery, UpdateMember, WithdrawMember,
 };
+
+/// The caller's actor, or 401 for the public: every member route needs an account.
+pub fn signed_in(caller: &Caller) -> ApiResult<&Actor> {
+    if caller.actor.is_anonymous() {
+        let mut e = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "send an API token: Authorization: Bearer <token>",
+        );
+        e.www_authenticate = true;
+        return Err(e);
+    }
+    Ok(&caller.actor)
+}
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 500;
@@ -118,7 +134,8 @@ fn member_response(status: StatusCode, m: Member) -> Response {
     {
         headers.insert(header::LOCATION, loc);
     }
-    (status, headers, axum::Json(MemberView::full(m))).into_response()
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    (status, headers, axum::Json(MemberView::from(m))).into_response()
 }
 
 /// Register a member (facility P1).
@@ -130,17 +147,22 @@ fn member_response(status: StatusCode, m: Member) -> Response {
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "Body not sent as UTF-8 JSON", body = ErrorBody),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "The role may not register, or the village is outside its region", body = ErrorBody),
         (status = 409, description = "`duplicate_nik`: the NIK is registered; `member_no` names the member", body = ErrorBody),
         (status = 422, description = "A field is invalid; `field` names it", body = ErrorBody),
-    )
+    ),
+    security(("bearer" = []))
 )]
 pub async fn register_member(
     State(app): State<AppState>,
+    caller: Caller,
     ApiJson(body): ApiJson<RegisterMember>,
 ) -> ApiResult<Response> {
+    let actor = signed_in(&caller)?;
     let draft = MemberDraft::from(body);
-    let new = NewMember::parse(&draft, app.clock.today())?;
-    let m = app.store.register_member(&new).await?;
+    let new = NewMember::parse_registration(&draft, app.clock.today())?;
+    let m = app.store.register_member(actor, &new).await?;
     Ok(member_response(StatusCode::CREATED, m))
 }
 
@@ -149,18 +171,23 @@ pub async fn register_member(
     get, path = "/api/v1/members", tag = "members",
     params(MemberQuery),
     responses(
-        (status = 200, description = "A page of members (NIK masked)", body = MemberList),
+        (status = 200, description = "A page of members in the caller's region (NIK masked)", body = MemberList),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "The role may not read members", body = ErrorBody),
         (status = 422, description = "A filter is invalid", body = ErrorBody),
-    )
+    ),
+    security(("bearer" = []))
 )]
 pub async fn list_members(
     State(app): State<AppState>,
+    caller: Caller,
     ApiQuery(q): ApiQuery<MemberQuery>,
 ) -> ApiResult<axum::Json<MemberList>> {
+    let actor = signed_in(&caller)?;
     let (filter, page) = parse_member_query(&q)?;
-    let p = app.store.list_members(&filter, page).await?;
+    let p = app.store.list_members(actor, &filter, page).await?;
     Ok(axum::Json(MemberList {
-        items: p.items.into_iter().map(MemberView::masked).collect(),
+        items: p.items.into_iter().map(MemberView::from).collect(),
         next: p.next.map(|n| n.to_string()),
     }))
 }
@@ -168,22 +195,25 @@ pub async fn list_members(
 /// Read one member.
 #[utoipa::path(
     get, path = "/api/v1/members/{member_no}", tag = "members",
-    params(("member_no" = String, Path, example = "JP-3171-0000123")),
+    params(("member_no" = String, Path, example = "JP-3171-0000123"), RevealQuery),
     responses(
-        (status = 200, description = "The member; `ETag` carries the version", body = MemberView),
+        (status = 200, description = "The member; `ETag` carries the version. The NIK is masked unless `reveal=nik` (audited)", body = MemberView),
         (status = 400, description = "The member number is not UTF-8", body = ErrorBody),
-        (status = 404, description = "No such member", body = ErrorBody),
-    )
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "The role may not read members, or not see NIKs", body = ErrorBody),
+        (status = 404, description = "No such member in the caller's region", body = ErrorBody),
+    ),
+    security(("bearer" = []))
 )]
 pub async fn get_member(
     State(app): State<AppState>,
+    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
+    ApiQuery(q): ApiQuery<RevealQuery>,
 ) -> ApiResult<Response> {
-    let m = app
-        .store
-        .get_member(&member_no)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let actor = signed_in(&caller)?;
+    let reveal = q.reveal()?;
+    let m = app.store.get_member(actor, &member_no, reveal).await?;
     Ok(member_response(StatusCode::OK, m))
 }
 
@@ -200,18 +230,23 @@ pub async fn get_member(
         (status = 400, description = "Malformed JSON, or a path or If-Match that cannot be read", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "Body not sent as UTF-8 JSON", body = ErrorBody),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "The role may not correct members, or the member (or its new village) is outside its region", body = ErrorBody),
         (status = 404, description = "No such member", body = ErrorBody),
-        (status = 409, description = "`stale_version` or `duplicate_nik`", body = ErrorBody),
+        (status = 409, description = "`stale_version`, `duplicate_nik` or `member_erased`", body = ErrorBody),
         (status = 422, description = "A field is invalid", body = ErrorBody),
         (status = 428, description = "If-Match missing", body = ErrorBody),
-    )
+    ),
+    security(("bearer" = []))
 )]
 pub async fn update_member(
     State(app): State<AppState>,
+    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<UpdateMember>,
 ) -> ApiResult<Response> {
+    let actor = signed_in(&caller)?;
     let condition = if_match(&headers)?.ok_or_else(|| {
         ApiError::new(
             StatusCode::PRECONDITION_REQUIRED,
@@ -228,17 +263,14 @@ pub async fn update_member(
             "send at least one field to change",
         ));
     }
-    let current = app
-        .store
-        .get_member(&member_no)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
     let expected = match condition {
-        IfMatch::Any => current.version,
-        IfMatch::Version(v) => v,
+        IfMatch::Any => None,
+        IfMatch::Version(v) => Some(v),
     };
-    let new = NewMember::parse(&patch.apply_to(current.to_draft()), app.clock.today())?;
-    let m = app.store.update_member(&member_no, expected, &new).await?;
+    let m = app
+        .store
+        .update_member(actor, &member_no, expected, &patch, app.clock.today())
+        .await?;
     Ok(member_response(StatusCode::OK, m))
 }
 
@@ -255,22 +287,88 @@ pub async fn update_member(
         (status = 400, description = "Malformed JSON, or a path or If-Match that cannot be read", body = ErrorBody),
         (status = 413, description = "Body over 64 KiB", body = ErrorBody),
         (status = 415, description = "Body not sent as UTF-8 JSON", body = ErrorBody),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "The role may not withdraw members, or the member is outside its region", body = ErrorBody),
         (status = 404, description = "No such member", body = ErrorBody),
-        (status = 409, description = "`already_withdrawn` or `stale_version`", body = ErrorBody),
+        (status = 409, description = "`already_withdrawn`, `stale_version` or `member_erased`", body = ErrorBody),
         (status = 422, description = "Reason missing or invalid", body = ErrorBody),
-    )
+    ),
+    security(("bearer" = []))
 )]
 pub async fn withdraw_member(
     State(app): State<AppState>,
+    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<WithdrawMember>,
 ) -> ApiResult<Response> {
+    let actor = signed_in(&caller)?;
     let expected = if_match(&headers)?.and_then(IfMatch::version);
     let reason = parse_withdrawal_reason(body.reason.as_deref())?;
     let m = app
         .store
-        .withdraw_member(&member_no, &reason, app.clock.today(), expected)
+        .withdraw_member(actor, &member_no, &reason, app.clock.today(), expected)
+        .await?;
+    Ok(member_response(StatusCode::OK, m))
+}
+
+/// Download everything held about a member as JSON (UU 27/2022): the record, linked
+/// accounts and the record's audit trail. The download is itself audited.
+#[utoipa::path(
+    get, path = "/api/v1/members/{member_no}/export", tag = "members",
+    params(("member_no" = String, Path)),
+    responses(
+        (status = 200, description = "All data held about the member", body = MemberExportView),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "The role may not export", body = ErrorBody),
+        (status = 404, description = "No such member in the caller's region", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn export_member(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(member_no): ApiPath<String>,
+) -> ApiResult<Response> {
+    let actor = signed_in(&caller)?;
+    let export = app.store.export_member(actor, &member_no).await?;
+    let disposition = format!("attachment; filename=\"{}.json\"", export.member.member_no);
+    let mut res = axum::Json(MemberExportView::from(export)).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+/// Erase a member's personal data. The member number and the anonymous facts statistics
+/// need (region, sector, sex, dates, status) stay, so published counts do not change.
+#[utoipa::path(
+    post, path = "/api/v1/members/{member_no}/erase", tag = "members",
+    params(("member_no" = String, Path)),
+    request_body = EraseMember,
+    responses(
+        (status = 200, description = "Erased", body = MemberView),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "Only an administrator may erase", body = ErrorBody),
+        (status = 404, description = "No such member", body = ErrorBody),
+        (status = 409, description = "`member_erased`: already erased", body = ErrorBody),
+        (status = 422, description = "Reason missing or invalid", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn erase_member(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(member_no): ApiPath<String>,
+    ApiJson(body): ApiJson<EraseMember>,
+) -> ApiResult<Response> {
+    let actor = signed_in(&caller)?;
+    let reason = parse_withdrawal_reason(body.reason.as_deref())?;
+    let m = app
+        .store
+        .erase_member(actor, &member_no, &reason, app.clock.today())
         .await?;
     Ok(member_response(StatusCode::OK, m))
 }

@@ -1,7 +1,9 @@
 //! The JSON API under `/api/v1`. Each module owns one resource; handlers are thin:
 //! extract → core/store → view.
 
+pub mod audit;
 pub mod members;
+pub mod public;
 pub mod regions;
 
 use utoipa::OpenApi;
@@ -11,14 +13,38 @@ use utoipa::OpenApi;
     info(
         title = "Jakpreneur API",
         description = "Member registry and services of Jakarta's entrepreneurship programme. \
-            Errors: `{\"error\": {\"code\", \"message\", \"field\"}}` with 400 (malformed), 404, \
+            Errors: `{\"error\": {\"code\", \"message\", \"field\"}}` with 400 (malformed), 401 (no or bad token), 403 (not allowed), 404, \
             409 (duplicate or stale version), 413, 415, 422 (invalid value), 428 (If-Match missing).",
         license(name = "AGPL-3.0-or-later")
     ),
     tags(
         (name = "members", description = "Facility P1: the member registry"),
-        (name = "reference", description = "Regions and business sectors")
+        (name = "reference", description = "Regions and business sectors"),
+        (name = "public", description = "Open to anyone, rate limited, no personal data"),
+        (name = "audit", description = "The audit log and the calling account")
     ),
-    components(schemas(crate::error::ErrorBody))
+    components(schemas(crate::error::ErrorBody)),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// Declares the `bearer` security scheme the routes refer to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token from `jakpreneur token create` or the account page",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}

@@ -31,11 +31,12 @@ pub fn group_thousands(n: i64) -> String {
 
 pub async fn home(
     State(app): State<AppState>,
+    caller: crate::security::Caller,
     lang: PageLang,
     OriginalUri(uri): OriginalUri,
 ) -> Response {
     let tr = app.i18n.tr(lang.lang);
-    let c = Chrome::new(tr, uri.path(), uri.query());
+    let c = Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
     match app.store.count_members().await {
         Ok(n) => render(
             StatusCode::OK,

@@ -8,16 +8,17 @@ use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use jakpreneur_core::nik::mask;
+use jakpreneur_core::member::parse_withdrawal_reason;
 use jakpreneur_core::reference::reference;
-use jakpreneur_core::{MemberDraft, NewMember, RegionLevel, ValidationErrors};
+use jakpreneur_core::{MemberDraft, NewMember, Permission, RegionLevel, ValidationErrors};
 use jakpreneur_store::{Member, StoreError};
 
-use super::{Chrome, render, store_failure};
+use super::{Chrome, login_redirect, refused, render, store_failure};
 use crate::AppState;
 use crate::api::members::parse_member_query;
 use crate::i18n::{PageLang, Tr};
-use crate::views::MemberQuery;
+use crate::security::Caller;
+use crate::views::{MemberExportView, MemberQuery};
 
 /// One `<option>`: value and label.
 pub struct Choice {
@@ -132,11 +133,15 @@ impl ListPage<'_> {
 
 pub async fn list(
     State(app): State<AppState>,
+    caller: Caller,
     lang: PageLang,
     OriginalUri(uri): OriginalUri,
 ) -> Response {
+    if caller.actor.is_anonymous() {
+        return login_redirect(&uri);
+    }
     let tr = app.i18n.tr(lang.lang);
-    let c = Chrome::new(tr, uri.path(), uri.query());
+    let c = Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
     let q: HashMap<String, String> = uri
         .query()
         .map(|s| form_urlencoded::parse(s.as_bytes()).into_owned().collect())
@@ -169,7 +174,7 @@ pub async fn list(
             return render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page);
         }
     };
-    match app.store.list_members(&filter, paging).await {
+    match app.store.list_members(&caller.actor, &filter, paging).await {
         Ok(p) => {
             page.rows = p
                 .items
@@ -186,7 +191,7 @@ pub async fn list(
                     withdrawn: m.status == jakpreneur_core::Status::Withdrawn,
                     member_no: m.member_no,
                     business_name: m.business_name,
-                    full_name: m.full_name,
+                    full_name: m.personal.map(|p| p.full_name).unwrap_or_default(),
                 })
                 .collect();
             page.next_href = p.next.map(|n| {
@@ -201,7 +206,14 @@ pub async fn list(
             });
             render(StatusCode::OK, lang, &page)
         }
-        Err(e) => store_failure(lang, page.c, e),
+        Err(e) => match refused(
+            lang,
+            Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller),
+            &e,
+        ) {
+            Some(r) => r,
+            None => store_failure(lang, page.c, e),
+        },
     }
 }
 
@@ -252,24 +264,53 @@ fn new_page<'a>(app: &AppState, c: Chrome<'a>, values: HashMap<String, String>) 
     }
 }
 
+/// The form is offered only to roles that may register.
+fn may_register(caller: &Caller, lang: PageLang, c: Chrome<'_>) -> Option<Response> {
+    (!caller.actor.can(Permission::MemberRegister))
+        .then(|| refused(lang, c, &StoreError::Forbidden(String::new())))
+        .flatten()
+}
+
 pub async fn new_form(
     State(app): State<AppState>,
+    caller: Caller,
     lang: PageLang,
     OriginalUri(uri): OriginalUri,
 ) -> Response {
-    let c = Chrome::new(app.i18n.tr(lang.lang), uri.path(), uri.query());
+    if caller.actor.is_anonymous() {
+        return login_redirect(&uri);
+    }
+    let c = Chrome::new(app.i18n.tr(lang.lang), uri.path(), uri.query()).for_caller(&caller);
+    if let Some(r) = may_register(
+        &caller,
+        lang,
+        Chrome::new(app.i18n.tr(lang.lang), uri.path(), uri.query()).for_caller(&caller),
+    ) {
+        return r;
+    }
     let page = new_page(&app, c, HashMap::new());
     render(StatusCode::OK, lang, &page)
 }
 
 pub async fn create(
     State(app): State<AppState>,
+    caller: Caller,
     lang: PageLang,
     OriginalUri(uri): OriginalUri,
     body: Bytes,
 ) -> Response {
+    if caller.actor.is_anonymous() {
+        return login_redirect(&uri);
+    }
     let tr = app.i18n.tr(lang.lang);
-    let c = Chrome::new(tr, uri.path(), uri.query());
+    let c = Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
+    if let Some(r) = may_register(
+        &caller,
+        lang,
+        Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller),
+    ) {
+        return r;
+    }
     let values: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
     let get = |k: &str| values.get(k).cloned();
     let draft = MemberDraft {
@@ -285,22 +326,28 @@ pub async fn create(
         sector: get("sector"),
         channel: get("channel"),
         registered_on: get("registered_on"),
+        consent: Some(values.get("consent").is_some_and(|v| v == "yes")),
     };
     let mut page = new_page(&app, c, values);
-    let new = match NewMember::parse(&draft, app.clock.today()) {
+    let new = match NewMember::parse_registration(&draft, app.clock.today()) {
         Ok(m) => m,
         Err(errs) => {
             page.errors = translate(tr, &errs);
             return render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page);
         }
     };
-    match app.store.register_member(&new).await {
+    match app.store.register_member(&caller.actor, &new).await {
         Ok(m) => Redirect::to(&format!("/members/{}?registered=1", m.member_no)).into_response(),
         Err(StoreError::DuplicateNik { member_no }) => {
             page.errors
                 .insert("nik".into(), tr.t("error.duplicate_nik").to_owned());
             page.existing_member_no = Some(member_no);
             render(StatusCode::CONFLICT, lang, &page)
+        }
+        Err(StoreError::Forbidden(_)) => {
+            page.errors
+                .insert("village_code".into(), tr.t("error.forbidden").to_owned());
+            render(StatusCode::FORBIDDEN, lang, &page)
         }
         Err(e) => store_failure(lang, page.c, e),
     }
@@ -311,57 +358,195 @@ pub async fn create(
 struct ShowPage<'a> {
     c: Chrome<'a>,
     m: Member,
-    nik_masked: String,
     village: String,
     district: String,
     city: String,
     sector_name: String,
     just_registered: bool,
+    can_reveal: bool,
+    can_export: bool,
+    can_erase: bool,
+    erase_error: Option<String>,
+}
+
+fn show_page<'a>(c: Chrome<'a>, caller: &Caller, m: Member, just_registered: bool) -> ShowPage<'a> {
+    let tr = c.tr;
+    let sector = reference().sector(&m.sector);
+    let personal = m.personal.is_some();
+    let revealed = m.personal.as_ref().is_some_and(|p| p.nik_revealed);
+    ShowPage {
+        village: region_name(&m.village_code),
+        district: region_name(&m.district_code),
+        city: region_name(&m.city_code),
+        sector_name: sector.map_or_else(String::new, |s| {
+            if tr.lang == crate::i18n::Lang::En {
+                s.name_en.clone()
+            } else {
+                s.name_id.clone()
+            }
+        }),
+        just_registered,
+        can_reveal: personal && !revealed && caller.actor.can(Permission::MemberReadNik),
+        can_export: caller.actor.can(Permission::MemberExport),
+        can_erase: personal && caller.actor.can(Permission::MemberErase),
+        erase_error: None,
+        m,
+        c,
+    }
+}
+
+fn no_store(mut res: Response) -> Response {
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
+async fn show_member(
+    app: &AppState,
+    caller: &Caller,
+    lang: PageLang,
+    uri: &axum::http::Uri,
+    member_no: &str,
+    reveal: bool,
+) -> Response {
+    if caller.actor.is_anonymous() {
+        return login_redirect(uri);
+    }
+    let tr = app.i18n.tr(lang.lang);
+    let chrome = || Chrome::new(tr, uri.path(), uri.query()).for_caller(caller);
+    match app.store.get_member(&caller.actor, member_no, reveal).await {
+        Ok(m) => {
+            let just = uri
+                .query()
+                .is_some_and(|q| q.split('&').any(|p| p == "registered=1"));
+            no_store(render(
+                StatusCode::OK,
+                lang,
+                &show_page(chrome(), caller, m, just),
+            ))
+        }
+        Err(e) => match refused(lang, chrome(), &e) {
+            Some(r) => r,
+            None => store_failure(lang, chrome(), e),
+        },
+    }
 }
 
 pub async fn show(
     State(app): State<AppState>,
+    caller: Caller,
     lang: PageLang,
     OriginalUri(uri): OriginalUri,
     Path(member_no): Path<String>,
 ) -> Response {
+    show_member(&app, &caller, lang, &uri, &member_no, false).await
+}
+
+/// A POST, so that showing the NIK is a deliberate act (and audited), never a link that
+/// a crawler or a prefetch could follow.
+pub async fn reveal_nik(
+    State(app): State<AppState>,
+    caller: Caller,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+    Path(member_no): Path<String>,
+) -> Response {
+    show_member(&app, &caller, lang, &uri, &member_no, true).await
+}
+
+/// Everything held about the member, as a JSON download (audited).
+pub async fn export(
+    State(app): State<AppState>,
+    caller: Caller,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+    Path(member_no): Path<String>,
+) -> Response {
+    if caller.actor.is_anonymous() {
+        return login_redirect(&uri);
+    }
     let tr = app.i18n.tr(lang.lang);
-    let c = Chrome::new(tr, uri.path(), uri.query());
-    match app.store.get_member(&member_no).await {
-        Ok(Some(m)) => {
-            let sector = reference().sector(&m.sector);
-            let page = ShowPage {
-                nik_masked: mask(&m.nik),
-                village: region_name(&m.village_code),
-                district: region_name(&m.district_code),
-                city: region_name(&m.city_code),
-                sector_name: sector.map_or_else(String::new, |s| {
-                    if tr.lang == crate::i18n::Lang::En {
-                        s.name_en.clone()
-                    } else {
-                        s.name_id.clone()
-                    }
-                }),
-                just_registered: uri
-                    .query()
-                    .is_some_and(|q| q.split('&').any(|p| p == "registered=1")),
-                m,
-                c,
+    match app.store.export_member(&caller.actor, &member_no).await {
+        Ok(export) => {
+            let name = export.member.member_no.clone();
+            let body = match serde_json::to_string_pretty(&MemberExportView::from(export)) {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::error!(error = %e, "export did not serialise");
+                    return store_failure(
+                        lang,
+                        Chrome::new(tr, uri.path(), None),
+                        StoreError::Corrupt("export".into()),
+                    );
+                }
             };
-            let mut res = render(StatusCode::OK, lang, &page);
-            res.headers_mut().insert(
-                header::CACHE_CONTROL,
-                axum::http::HeaderValue::from_static("no-store"),
-            );
-            res
+            no_store(
+                (
+                    [
+                        (header::CONTENT_TYPE, "application/json".to_owned()),
+                        (
+                            header::CONTENT_DISPOSITION,
+                            format!("attachment; filename=\"{name}.json\""),
+                        ),
+                    ],
+                    body,
+                )
+                    .into_response(),
+            )
         }
-        Ok(None) => super::message(
-            StatusCode::NOT_FOUND,
-            lang,
-            c,
-            tr.t("members.show_title"),
-            tr.t("members.not_found"),
-        ),
-        Err(e) => store_failure(lang, c, e),
+        Err(e) => {
+            let c = Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
+            match refused(
+                lang,
+                Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller),
+                &e,
+            ) {
+                Some(r) => r,
+                None => store_failure(lang, c, e),
+            }
+        }
+    }
+}
+
+/// Erases the member's personal data (administrators), after a reason is given.
+pub async fn erase(
+    State(app): State<AppState>,
+    caller: Caller,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+    Path(member_no): Path<String>,
+    body: Bytes,
+) -> Response {
+    if caller.actor.is_anonymous() {
+        return login_redirect(&uri);
+    }
+    let tr = app.i18n.tr(lang.lang);
+    let chrome = || Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
+    let values: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
+    let reason = match parse_withdrawal_reason(values.get("reason").map(String::as_str)) {
+        Ok(r) => r,
+        Err(_) => {
+            return match app.store.get_member(&caller.actor, &member_no, false).await {
+                Ok(m) => {
+                    let mut page = show_page(chrome(), &caller, m, false);
+                    page.erase_error = Some(tr.t("error.reason_required").to_owned());
+                    no_store(render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page))
+                }
+                Err(e) => {
+                    refused(lang, chrome(), &e).unwrap_or_else(|| store_failure(lang, chrome(), e))
+                }
+            };
+        }
+    };
+    match app
+        .store
+        .erase_member(&caller.actor, &member_no, &reason, app.clock.today())
+        .await
+    {
+        Ok(m) => Redirect::to(&format!("/members/{}", m.member_no)).into_response(),
+        Err(StoreError::Erased) => Redirect::to(&format!("/members/{member_no}")).into_response(),
+        Err(e) => refused(lang, chrome(), &e).unwrap_or_else(|| store_failure(lang, chrome(), e)),
     }
 }

@@ -1,6 +1,9 @@
 //! Server-rendered HTML pages (askama templates in `crates/web/templates/`). They work
 //! without JavaScript; Indonesian by default, English via `?lang=en`.
 
+pub mod account;
+pub mod admin;
+pub mod cek;
 pub mod home;
 pub mod members;
 
@@ -9,6 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::i18n::{PageLang, Tr};
+use crate::security::Caller;
 
 pub const STYLESHEET: &str = include_str!("../../static/app.css");
 
@@ -17,6 +21,13 @@ pub struct Chrome<'a> {
     pub tr: Tr<'a>,
     pub here_id: String,
     pub here_en: String,
+    /// The signed-in user, for the header.
+    pub user: Option<String>,
+    /// The session's CSRF token, for every form on the page.
+    pub csrf: String,
+    pub can_read_members: bool,
+    pub can_register: bool,
+    pub can_audit: bool,
 }
 
 impl<'a> Chrome<'a> {
@@ -42,7 +53,26 @@ impl<'a> Chrome<'a> {
             tr,
             here_id: link("id"),
             here_en: link("en"),
+            user: None,
+            csrf: String::new(),
+            can_read_members: false,
+            can_register: false,
+            can_audit: false,
         }
+    }
+
+    /// Fills in who is signed in and what the navigation may offer them.
+    pub fn for_caller(mut self, caller: &Caller) -> Self {
+        use jakpreneur_core::Permission;
+        let a = &caller.actor;
+        if !a.is_anonymous() {
+            self.user = Some(a.name.clone());
+        }
+        self.csrf = caller.csrf().to_owned();
+        self.can_read_members = a.can(Permission::MemberRead);
+        self.can_register = a.can(Permission::MemberRegister);
+        self.can_audit = a.can(Permission::AuditRead);
+        self
     }
 
     pub fn lang(&self) -> &'static str {
@@ -115,6 +145,42 @@ pub fn store_failure(lang: PageLang, c: Chrome<'_>, e: jakpreneur_store::StoreEr
         tr.t("app.name"),
         tr.t("error.internal"),
     )
+}
+
+/// Pages that need an account send the public to the login form, and come back after.
+pub fn login_redirect(uri: &axum::http::Uri) -> Response {
+    let next = uri
+        .path_and_query()
+        .map_or("/", axum::http::uri::PathAndQuery::as_str);
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    s.append_pair("next", next);
+    axum::response::Redirect::to(&format!("/login?{}", s.finish())).into_response()
+}
+
+/// The page for a refused action (403) or a record outside one's reach (404).
+pub fn refused(
+    lang: PageLang,
+    c: Chrome<'_>,
+    e: &jakpreneur_store::StoreError,
+) -> Option<Response> {
+    let tr = c.tr;
+    match e {
+        jakpreneur_store::StoreError::Forbidden(_) => Some(message(
+            StatusCode::FORBIDDEN,
+            lang,
+            c,
+            tr.t("app.name"),
+            tr.t("error.forbidden"),
+        )),
+        jakpreneur_store::StoreError::NotFound => Some(message(
+            StatusCode::NOT_FOUND,
+            lang,
+            c,
+            tr.t("members.show_title"),
+            tr.t("members.not_found"),
+        )),
+        _ => None,
+    }
 }
 
 pub async fn stylesheet() -> impl IntoResponse {

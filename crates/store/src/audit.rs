@@ -1,0 +1,391 @@
+//! The audit log: every change (and every view of unmasked personal data) appended in the
+//! same transaction as the change, each entry hash-chained to the one before.
+//!
+//! `hash = SHA-256(JSON [prev_hash, seq, at, user_id, actor, address, action, record_type,
+//! record_id, before, after])`, over exactly the values stored. `audit_head` holds the last
+//! sequence number and hash; taking it (an UPDATE) serialises appends, so the chain has no
+//! forks and no gaps. Snapshots never hold personal data in the clear: the NIK appears
+//! masked, other personal fields as short keyed fingerprints that show a change without
+//! the value, so erasing a member never has to rewrite (and break) the chain.
+
+use chrono::{DateTime, Utc};
+use jakpreneur_core::Actor;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::sql::{Arg, Sql};
+use crate::{Result, Store};
+
+/// The hash before the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Who acted, as the log records it.
+#[derive(Debug, Clone)]
+pub(crate) struct Who {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub address: Option<String>,
+}
+
+impl From<&Actor> for Who {
+    fn from(a: &Actor) -> Self {
+        Self {
+            user_id: a.user_id,
+            name: a.name.clone(),
+            address: a.address.clone(),
+        }
+    }
+}
+
+/// One change to append.
+#[derive(Debug, Clone)]
+pub(crate) struct Change {
+    pub who: Who,
+    pub action: &'static str,
+    pub record_type: &'static str,
+    pub record_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// A stored entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub user_id: Option<i64>,
+    pub actor: String,
+    pub address: Option<String>,
+    pub action: String,
+    pub record_type: String,
+    pub record_id: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditEntry {
+    /// The hash this entry should carry, given the previous entry's hash.
+    pub fn expected_hash(&self, prev_hash: &str) -> String {
+        chain_hash(
+            prev_hash,
+            self.seq,
+            &self.at,
+            self.user_id,
+            &self.actor,
+            self.address.as_deref(),
+            &self.action,
+            &self.record_type,
+            &self.record_id,
+            self.before.as_deref(),
+            self.after.as_deref(),
+        )
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // reason: one argument per hashed column, in order
+fn chain_hash(
+    prev: &str,
+    seq: i64,
+    at: &str,
+    user_id: Option<i64>,
+    actor: &str,
+    address: Option<&str>,
+    action: &str,
+    record_type: &str,
+    record_id: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> String {
+    let canonical = serde_json::to_string(&(
+        prev,
+        seq,
+        at,
+        user_id,
+        actor,
+        address,
+        action,
+        record_type,
+        record_id,
+        before,
+        after,
+    ))
+    .expect("a tuple of strings and numbers serialises");
+    hex::encode(Sha256::digest(canonical.as_bytes()))
+}
+
+/// Timestamps in the log: one fixed text form, so what is hashed is what is stored.
+pub(crate) fn audit_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+const TAKE_HEAD: &str =
+    "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq - $1, hash";
+const SET_HEAD: &str = "UPDATE audit_head SET hash = $1 WHERE id = 1";
+
+/// Appends `changes` in order inside the caller's transaction. Defined once per backend
+/// connection type by the macro below; the SQL is the same.
+macro_rules! define_append {
+    ($name:ident, $conn:ty) => {
+        pub(crate) async fn $name(
+            conn: &mut $conn,
+            at: DateTime<Utc>,
+            changes: &[Change],
+        ) -> Result<()> {
+            if changes.is_empty() {
+                return Ok(());
+            }
+            let (first_prev_seq, mut prev): (i64, String) = sqlx::query_as(TAKE_HEAD)
+                .bind(changes.len() as i64)
+                .fetch_one(&mut *conn)
+                .await?;
+            let at = audit_time(at);
+            for chunk in changes.chunks(64).enumerate() {
+                let (chunk_no, chunk) = chunk;
+                let mut sql = String::from(
+                    "INSERT INTO audit_log (seq, at, user_id, actor, address, action, record_type, \
+                     record_id, before, after, prev_hash, hash) VALUES ",
+                );
+                let mut rows = Vec::with_capacity(chunk.len());
+                for (i, c) in chunk.iter().enumerate() {
+                    let seq = first_prev_seq + (chunk_no * 64 + i) as i64 + 1;
+                    let before = c.before.as_ref().map(|v| v.to_string());
+                    let after = c.after.as_ref().map(|v| v.to_string());
+                    let who = &c.who;
+                    let hash = chain_hash(
+                        &prev,
+                        seq,
+                        &at,
+                        who.user_id,
+                        &who.name,
+                        who.address.as_deref(),
+                        c.action,
+                        c.record_type,
+                        &c.record_id,
+                        before.as_deref(),
+                        after.as_deref(),
+                    );
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    let b = i * 12;
+                    sql.push_str(&format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                        b + 1,
+                        b + 2,
+                        b + 3,
+                        b + 4,
+                        b + 5,
+                        b + 6,
+                        b + 7,
+                        b + 8,
+                        b + 9,
+                        b + 10,
+                        b + 11,
+                        b + 12
+                    ));
+                    rows.push((seq, c, before, after, prev.clone(), hash.clone()));
+                    prev = hash;
+                }
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (seq, c, before, after, prev_hash, hash) in rows {
+                    q = q
+                        .bind(seq)
+                        .bind(at.clone())
+                        .bind(c.who.user_id)
+                        .bind(c.who.name.clone())
+                        .bind(c.who.address.clone())
+                        .bind(c.action)
+                        .bind(c.record_type)
+                        .bind(c.record_id.clone())
+                        .bind(before)
+                        .bind(after)
+                        .bind(prev_hash)
+                        .bind(hash);
+                }
+                q.execute(&mut *conn).await?;
+            }
+            sqlx::query(SET_HEAD).bind(prev).execute(&mut *conn).await?;
+            Ok(())
+        }
+    };
+}
+
+define_append!(append_sqlite, sqlx::SqliteConnection);
+define_append!(append_pg, sqlx::PgConnection);
+
+/// Lets code written once for both backends (see `dispatch!`) append to the log.
+pub(crate) trait AppendAudit {
+    fn append_audit<'a>(
+        &'a mut self,
+        at: DateTime<Utc>,
+        changes: &'a [Change],
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a;
+}
+
+impl AppendAudit for sqlx::SqliteConnection {
+    fn append_audit<'a>(
+        &'a mut self,
+        at: DateTime<Utc>,
+        changes: &'a [Change],
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        append_sqlite(self, at, changes)
+    }
+}
+
+impl AppendAudit for sqlx::PgConnection {
+    fn append_audit<'a>(
+        &'a mut self,
+        at: DateTime<Utc>,
+        changes: &'a [Change],
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        append_pg(self, at, changes)
+    }
+}
+
+/// Which entries the audit page lists.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Exact actor name (username, `cli:…`).
+    pub actor: Option<String>,
+    pub record_type: Option<String>,
+    pub record_id: Option<String>,
+    pub action: Option<String>,
+    /// Inclusive dates (UTC).
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    pub next: Option<i64>,
+}
+
+/// What `audit verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainCheck {
+    /// Every entry checked out; the number of entries.
+    Intact { entries: i64 },
+    /// The first entry that does not fit the chain, and why.
+    Broken { seq: i64, reason: String },
+}
+
+const ENTRY_COLS: &str = "seq, at, user_id, actor, address, action, record_type, record_id, \
+     before, after, prev_hash, hash";
+
+impl Store {
+    /// Audit entries, newest first, keyset-paged by `seq`. Admin-only.
+    pub async fn list_audit(
+        &self,
+        actor: &Actor,
+        f: &AuditFilter,
+        limit: u32,
+        before_seq: Option<i64>,
+    ) -> Result<AuditPage> {
+        crate::access::require(actor, jakpreneur_core::Permission::AuditRead)?;
+        let mut sql = Sql::new(&format!("SELECT {ENTRY_COLS} FROM audit_log WHERE 1 = 1"));
+        let text_eq = |sql: &mut Sql, col: &str, v: &Option<String>| {
+            if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                let p = sql.arg(Arg::Text(v.to_owned()));
+                sql.push(&format!(" AND {col} = {p}"));
+            }
+        };
+        text_eq(&mut sql, "actor", &f.actor);
+        text_eq(&mut sql, "record_type", &f.record_type);
+        text_eq(&mut sql, "record_id", &f.record_id);
+        text_eq(&mut sql, "action", &f.action);
+        if let Some(d) = f.from {
+            let p = sql.arg(Arg::Text(d.format("%Y-%m-%d").to_string()));
+            sql.push(&format!(" AND at >= {p}"));
+        }
+        if let Some(d) = f.to.and_then(|d| d.succ_opt()) {
+            let p = sql.arg(Arg::Text(d.format("%Y-%m-%d").to_string()));
+            sql.push(&format!(" AND at < {p}"));
+        }
+        if let Some(s) = before_seq {
+            let p = sql.arg(Arg::Int(s));
+            sql.push(&format!(" AND seq < {p}"));
+        }
+        let limit = i64::from(limit.clamp(1, 500));
+        let p = sql.arg(Arg::Int(limit + 1));
+        sql.push(&format!(" ORDER BY seq DESC LIMIT {p}"));
+        let mut items: Vec<AuditEntry> = dispatch!(&self.db, read, pool => {
+            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
+        });
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|e| e.seq)
+        } else {
+            None
+        };
+        Ok(AuditPage { items, next })
+    }
+
+    /// Re-walks the whole chain from the first entry: each entry's `prev_hash` must be the
+    /// previous entry's hash, its own hash must match its contents, sequence numbers must
+    /// run without gaps, and the last hash must be the head's (so a deleted tail shows).
+    pub async fn verify_audit(&self) -> Result<ChainCheck> {
+        const BATCH: i64 = 2000;
+        let mut prev = GENESIS.to_owned();
+        let mut expected_seq = 1;
+        loop {
+            let q =
+                format!("SELECT {ENTRY_COLS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2");
+            let batch: Vec<AuditEntry> = dispatch!(&self.db, read, pool => {
+                sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(expected_seq).bind(BATCH).fetch_all(pool).await?
+            });
+            let done = (batch.len() as i64) < BATCH;
+            for e in batch {
+                if e.seq != expected_seq {
+                    return Ok(ChainCheck::Broken {
+                        seq: expected_seq,
+                        reason: format!("entry {expected_seq} is missing (next is {})", e.seq),
+                    });
+                }
+                if e.prev_hash != prev {
+                    return Ok(ChainCheck::Broken {
+                        seq: e.seq,
+                        reason: "its prev_hash is not the previous entry's hash".into(),
+                    });
+                }
+                if e.expected_hash(&prev) != e.hash {
+                    return Ok(ChainCheck::Broken {
+                        seq: e.seq,
+                        reason: "its contents do not match its hash (the row was altered)".into(),
+                    });
+                }
+                prev = e.hash;
+                expected_seq += 1;
+            }
+            if done {
+                break;
+            }
+        }
+        let (head_seq, head_hash): (i64, String) = dispatch!(&self.db, read, pool => {
+            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await?
+        });
+        let entries = expected_seq - 1;
+        if head_seq != entries || head_hash != prev {
+            return Ok(ChainCheck::Broken {
+                seq: entries + 1,
+                reason: format!(
+                    "the log ends at entry {entries} but the chain head records {head_seq}: entries were removed"
+                ),
+            });
+        }
+        Ok(ChainCheck::Intact { entries })
+    }
+
+    /// Appends one entry in a transaction of its own (a view of unmasked data, a login).
+    pub(crate) async fn audit_now(&self, change: Change) -> Result<()> {
+        let now = Utc::now();
+        dispatch!(&self.db, write, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
+            tx.append_audit(now, std::slice::from_ref(&change)).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}

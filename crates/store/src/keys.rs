@@ -1,0 +1,148 @@
+//! Attaching the data key to a store, converting rows written before NIKs were encrypted,
+//! and rotating the key.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use jakpreneur_core::{Actor, Permission};
+
+use crate::access::require;
+use crate::audit::{AppendAudit, Change, Who};
+use crate::crypto::{DataKey, Vault};
+use crate::db::Db;
+use crate::{Result, Store, StoreError};
+
+const FINGERPRINT: &str = "data_key_fingerprint";
+
+impl Store {
+    /// The ciphers of the attached data key.
+    pub(crate) fn vault(&self) -> Result<&Vault> {
+        self.vault
+            .as_deref()
+            .ok_or_else(|| StoreError::Key("no data key is attached to the store".into()))
+    }
+
+    /// Attaches the data key. The first key attached to a database is recorded by its
+    /// fingerprint; any other key is refused, so data is never written under two keys.
+    /// NIKs of rows written before encryption are then encrypted (and, on SQLite, the file
+    /// is vacuumed so the old text leaves it).
+    pub async fn attach_key(mut self, key: &DataKey) -> Result<Self> {
+        let vault = Vault::new(key);
+        let stored: Option<String> = dispatch!(&self.db, write, pool => {
+            sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
+                .bind(FINGERPRINT).fetch_optional(pool).await?
+        });
+        match stored {
+            Some(f) if f == vault.fingerprint() => {}
+            Some(f) => {
+                return Err(StoreError::Key(format!(
+                    "this data key (fingerprint {}) is not the one this database was written with \
+                     (fingerprint {f}); point JAKPRENEUR__SECURITY__DATA_KEY_FILE at the right key file",
+                    vault.fingerprint()
+                )));
+            }
+            None => {
+                dispatch!(&self.db, write, pool => {
+                    sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                        .bind(FINGERPRINT).bind(vault.fingerprint()).execute(pool).await?;
+                });
+            }
+        }
+        self.vault = Some(Arc::new(vault));
+        let converted = self.encrypt_legacy_niks().await?;
+        if converted > 0 {
+            tracing::info!(converted, "NIKs stored in the clear were encrypted");
+            if let Db::Sqlite(s) = &self.db {
+                sqlx::query("VACUUM").execute(&s.writer).await?;
+            }
+        }
+        Ok(self)
+    }
+
+    /// Encrypts NIKs left in `nik_legacy` by a database older than encryption.
+    async fn encrypt_legacy_niks(&self) -> Result<u64> {
+        let vault = self.vault()?;
+        let mut total = 0;
+        loop {
+            let n: u64 = dispatch!(&self.db, write, pool, begin => {
+                let mut tx = pool.begin_with(begin).await?;
+                let rows: Vec<(i64, String)> = sqlx::query_as(
+                    "SELECT id, nik_legacy FROM members WHERE nik_legacy IS NOT NULL ORDER BY id LIMIT 1000",
+                )
+                .fetch_all(&mut *tx)
+                .await?;
+                for (id, nik) in &rows {
+                    sqlx::query("UPDATE members SET nik_hash = $1, nik_cipher = $2, nik_legacy = NULL WHERE id = $3")
+                        .bind(vault.nik_hash(nik))
+                        .bind(vault.encrypt_nik(nik))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                rows.len() as u64
+            });
+            total += n;
+            if n == 0 {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Re-encrypts every NIK (and recomputes its keyed hash) under `new_key`, in one
+    /// transaction, and records the new key's fingerprint. The caller must make the new key
+    /// the key file afterwards (see `jakpreneur rotate-key`). Returns the rows re-encrypted.
+    pub async fn rotate_key(&mut self, actor: &Actor, new_key: &DataKey) -> Result<u64> {
+        require(actor, Permission::UserManage)?;
+        let old = self.vault()?;
+        let new = Vault::new(new_key);
+        let now = Utc::now();
+        let n: u64 = dispatch!(&self.db, write, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
+            let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+                "SELECT id, nik_cipher FROM members WHERE nik_cipher IS NOT NULL ORDER BY id",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            // Clear the hashes first so no new hash can meet an old one in the unique index.
+            sqlx::query("UPDATE members SET nik_hash = NULL WHERE nik_cipher IS NOT NULL")
+                .execute(&mut *tx)
+                .await?;
+            for (id, cipher) in &rows {
+                let nik = old.decrypt_nik(cipher)?;
+                sqlx::query("UPDATE members SET nik_hash = $1, nik_cipher = $2 WHERE id = $3")
+                    .bind(new.nik_hash(&nik))
+                    .bind(new.encrypt_nik(&nik))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("UPDATE settings SET value = $1 WHERE name = $2")
+                .bind(new.fingerprint())
+                .bind(FINGERPRINT)
+                .execute(&mut *tx)
+                .await?;
+            let change = Change {
+                who: Who::from(actor),
+                action: "data_key.rotate",
+                record_type: "data_key",
+                record_id: new.fingerprint().to_owned(),
+                before: Some(serde_json::json!({ "fingerprint": old.fingerprint() })),
+                after: Some(serde_json::json!({ "fingerprint": new.fingerprint(), "rows": rows.len() })),
+            };
+            tx.append_audit(now, std::slice::from_ref(&change)).await?;
+            tx.commit().await?;
+            rows.len() as u64
+        });
+        self.vault = Some(Arc::new(new));
+        Ok(n)
+    }
+
+    /// The fingerprint the database records for its data key, if any.
+    pub async fn key_fingerprint(&self) -> Result<Option<String>> {
+        Ok(dispatch!(&self.db, read, pool => {
+            sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
+                .bind(FINGERPRINT).fetch_optional(pool).await?
+        }))
+    }
+}

@@ -1,0 +1,396 @@
+//! Sign in and out, change one's password, and manage one's API tokens.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use jakpreneur_core::Scope;
+use jakpreneur_store::{ApiToken, StoreError};
+
+use super::{Chrome, login_redirect, render, store_failure};
+use crate::AppState;
+use crate::i18n::PageLang;
+use crate::security::{Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie};
+
+fn form(body: &Bytes) -> HashMap<String, String> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// Only a local path: never send a user to another site after login.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account/login.html")]
+struct LoginPage<'a> {
+    c: Chrome<'a>,
+    username: String,
+    next: String,
+    login_csrf: String,
+    error: Option<String>,
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the form's state, passed through once"
+)]
+fn login_page(
+    app: &AppState,
+    headers: &HeaderMap,
+    lang: PageLang,
+    c: Chrome<'_>,
+    status: StatusCode,
+    username: String,
+    next: String,
+    error: Option<String>,
+) -> Response {
+    // The form's CSRF token doubles as a cookie (there is no session yet).
+    let token = cookie(headers, LOGIN_CSRF_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map_or_else(|| jakpreneur_store::crypto::random_token(""), str::to_owned);
+    let page = LoginPage {
+        c,
+        username,
+        next,
+        login_csrf: token.clone(),
+        error,
+    };
+    let mut res = render(status, lang, &page);
+    if let Some(v) = set_cookie(app, headers, LOGIN_CSRF_COOKIE, &token, None) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
+pub async fn login_form(
+    State(app): State<AppState>,
+    caller: Caller,
+    lang: PageLang,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
+    let next = uri.query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "next")
+            .map(|(_, v)| v.into_owned())
+    });
+    let next = safe_next(next.as_deref());
+    if !caller.actor.is_anonymous() {
+        return Redirect::to(&next).into_response();
+    }
+    let tr = app.i18n.tr(lang.lang);
+    let c = Chrome::new(tr, uri.path(), uri.query());
+    let needed = next != "/";
+    let error = needed.then(|| tr.t("auth.login_needed").to_owned());
+    login_page(
+        &app,
+        &headers,
+        lang,
+        c,
+        StatusCode::OK,
+        String::new(),
+        next,
+        error,
+    )
+}
+
+pub async fn login(
+    State(app): State<AppState>,
+    caller: Caller,
+    lang: PageLang,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    body: Bytes,
+) -> Response {
+    let f = form(&body);
+    let username = f.get("username").cloned().unwrap_or_default();
+    let password = f.get("password").cloned().unwrap_or_default();
+    let next = safe_next(f.get("next").map(String::as_str));
+    let tr = app.i18n.tr(lang.lang);
+    let c = Chrome::new(tr, uri.path(), uri.query());
+    match app
+        .store
+        .login(
+            &username,
+            &password,
+            caller.actor.address.clone(),
+            &app.security.accounts,
+        )
+        .await
+    {
+        Ok(session) => {
+            let mut res = Redirect::to(&next).into_response();
+            let max_age = app.security.accounts.session_absolute.as_secs() as i64;
+            if let Some(v) = set_cookie(
+                &app,
+                &headers,
+                SESSION_COOKIE,
+                &session.token,
+                Some(max_age),
+            ) {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            if let Some(v) = set_cookie(&app, &headers, LOGIN_CSRF_COOKIE, "", Some(0)) {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            res
+        }
+        Err(StoreError::BadCredentials) => {
+            // Slows guessing from one connection; the rate limit and lockout do the rest.
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            login_page(
+                &app,
+                &headers,
+                lang,
+                c,
+                StatusCode::UNAUTHORIZED,
+                username,
+                next,
+                Some(tr.t("error.bad_credentials").to_owned()),
+            )
+        }
+        Err(e) => store_failure(lang, c, e),
+    }
+}
+
+pub async fn logout(State(app): State<AppState>, caller: Caller, headers: HeaderMap) -> Response {
+    if let Some(s) = &caller.session
+        && let Err(e) = app.store.end_session(&s.token).await
+    {
+        tracing::error!(error = %e, "ending a session failed");
+    }
+    let mut res = Redirect::to("/").into_response();
+    if let Some(v) = set_cookie(&app, &headers, SESSION_COOKIE, "", Some(0)) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[derive(Template)]
+#[template(path = "account/show.html")]
+struct AccountPage<'a> {
+    c: Chrome<'a>,
+    username: String,
+    role: String,
+    scope: String,
+    tokens: Vec<ApiToken>,
+    errors: HashMap<String, String>,
+    notice: Option<String>,
+    new_token: Option<String>,
+    can_tokens: bool,
+}
+
+impl AccountPage<'_> {
+    fn err(&self, name: &str) -> &str {
+        self.errors.get(name).map_or("", String::as_str)
+    }
+}
+
+async fn account_page<'a>(
+    app: &AppState,
+    caller: &Caller,
+    c: Chrome<'a>,
+) -> Result<AccountPage<'a>, StoreError> {
+    let tr = c.tr;
+    let a = &caller.actor;
+    let tokens = if a.can(jakpreneur_core::Permission::TokenOwn) {
+        app.store
+            .list_tokens(a)
+            .await?
+            .into_iter()
+            .filter(|t| t.username == a.name)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(AccountPage {
+        username: a.name.clone(),
+        role: a.role.as_str().to_owned(),
+        scope: match &a.scope {
+            Scope::All => tr.t("auth.scope_all").to_owned(),
+            Scope::Region(r) => jakpreneur_core::reference::reference()
+                .region(r.as_str())
+                .map_or_else(
+                    || r.as_str().to_owned(),
+                    |x| format!("{} ({})", x.name, r.as_str()),
+                ),
+            Scope::Member(no) => no.clone(),
+            Scope::Nothing => tr.t("auth.scope_none").to_owned(),
+        },
+        tokens,
+        errors: HashMap::new(),
+        notice: None,
+        new_token: None,
+        can_tokens: a.can(jakpreneur_core::Permission::TokenOwn),
+        c,
+    })
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    caller: Caller,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
+    if caller.actor.is_anonymous() {
+        return login_redirect(&uri);
+    }
+    let c = Chrome::new(app.i18n.tr(lang.lang), uri.path(), uri.query()).for_caller(&caller);
+    let tr = c.tr;
+    let changed = uri
+        .query()
+        .is_some_and(|q| q.contains("password_changed=1"));
+    match account_page(&app, &caller, c).await {
+        Ok(mut page) => {
+            if changed {
+                page.notice = Some(tr.t("auth.password_changed").to_owned());
+            }
+            render(StatusCode::OK, lang, &page)
+        }
+        Err(e) => store_failure(lang, Chrome::new(tr, uri.path(), None), e),
+    }
+}
+
+pub async fn change_password(
+    State(app): State<AppState>,
+    caller: Caller,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+    body: Bytes,
+) -> Response {
+    if caller.actor.is_anonymous() {
+        return login_redirect(&uri);
+    }
+    let f = form(&body);
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let (current, new, confirm) = (
+        get("current_password"),
+        get("new_password"),
+        get("confirm_password"),
+    );
+    let c = Chrome::new(app.i18n.tr(lang.lang), "/account", None).for_caller(&caller);
+    let tr = c.tr;
+    let outcome = if new != confirm {
+        Err(StoreError::Invalid(
+            jakpreneur_core::FieldError::new(
+                "confirm_password",
+                "confirm_mismatch",
+                "the two new passwords differ",
+            )
+            .into(),
+        ))
+    } else {
+        app.store
+            .change_password(
+                &caller.actor,
+                &current,
+                &new,
+                caller.session.as_ref().map(|s| s.token.as_str()),
+                &app.security.accounts,
+            )
+            .await
+    };
+    match outcome {
+        Ok(()) => Redirect::to("/account?password_changed=1").into_response(),
+        Err(StoreError::Invalid(errs)) => match account_page(&app, &caller, c).await {
+            Ok(mut page) => {
+                page.errors = errs
+                    .0
+                    .iter()
+                    .map(|e| (e.field.to_owned(), tr.error(e.code, &e.message)))
+                    .collect();
+                render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page)
+            }
+            Err(e) => store_failure(lang, Chrome::new(tr, "/account", None), e),
+        },
+        Err(e) => store_failure(lang, Chrome::new(tr, "/account", None), e),
+    }
+}
+
+pub async fn create_token(
+    State(app): State<AppState>,
+    caller: Caller,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+    body: Bytes,
+) -> Response {
+    if caller.actor.is_anonymous() {
+        return login_redirect(&uri);
+    }
+    let f = form(&body);
+    let name = f.get("name").cloned().unwrap_or_default();
+    let c = Chrome::new(app.i18n.tr(lang.lang), "/account", None).for_caller(&caller);
+    let tr = c.tr;
+    let created = app
+        .store
+        .create_token(&caller.actor, &caller.actor.name, &name)
+        .await;
+    let (status, new_token, errors) = match created {
+        Ok((_, token)) => (StatusCode::CREATED, Some(token), HashMap::new()),
+        Err(StoreError::Invalid(errs)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            errs.0
+                .iter()
+                .map(|e| (e.field.to_owned(), tr.error(e.code, &e.message)))
+                .collect(),
+        ),
+        Err(StoreError::Forbidden(_)) => (
+            StatusCode::FORBIDDEN,
+            None,
+            HashMap::from([("name".to_owned(), tr.t("error.forbidden").to_owned())]),
+        ),
+        Err(e) => return store_failure(lang, c, e),
+    };
+    match account_page(&app, &caller, c).await {
+        Ok(mut page) => {
+            page.new_token = new_token;
+            page.errors = errors;
+            let mut res = render(status, lang, &page);
+            res.headers_mut().insert(
+                header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+            res
+        }
+        Err(e) => store_failure(lang, Chrome::new(tr, "/account", None), e),
+    }
+}
+
+pub async fn revoke_token(
+    State(app): State<AppState>,
+    caller: Caller,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+) -> Response {
+    if caller.actor.is_anonymous() {
+        return login_redirect(&uri);
+    }
+    let c = Chrome::new(app.i18n.tr(lang.lang), "/account", None).for_caller(&caller);
+    let Ok(id) = id.parse::<i64>() else {
+        return super::refused(lang, c, &StoreError::NotFound).unwrap_or_default();
+    };
+    match app.store.revoke_token(&caller.actor, id).await {
+        Ok(_) => Redirect::to("/account").into_response(),
+        Err(e) => match super::refused(
+            lang,
+            Chrome::new(app.i18n.tr(lang.lang), "/account", None).for_caller(&caller),
+            &e,
+        ) {
+            Some(r) => r,
+            None => store_failure(lang, c, e),
+        },
+    }
+}

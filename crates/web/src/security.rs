@@ -1,0 +1,284 @@
+//! Who is calling, and the guards every request passes: authentication (a Bearer token
+//! for the API, the session cookie for pages), CSRF on every state-changing form, rate
+//! limits on login and the public endpoints, and the security headers.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use jakpreneur_core::Actor;
+use jakpreneur_store::Session;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::router::MAX_BODY_BYTES;
+
+pub const SESSION_COOKIE: &str = "jp_session";
+/// Before login there is no session to hold a CSRF token: the login form's token is also
+/// set in this cookie, and the two must match (double submit).
+pub const LOGIN_CSRF_COOKIE: &str = "jp_csrf";
+/// The form field every state-changing form carries.
+pub const CSRF_FIELD: &str = "csrf";
+
+/// The caller of a request, resolved once by [`authenticate`].
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub actor: Actor,
+    /// The browser session, for pages.
+    pub session: Option<Session>,
+}
+
+impl Caller {
+    pub fn csrf(&self) -> &str {
+        self.session.as_ref().map_or("", |s| s.csrf_token.as_str())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .unwrap_or_else(|| Caller {
+                actor: Actor::anonymous(None),
+                session: None,
+            }))
+    }
+}
+
+/// The client's address: the TCP peer (the server loop records it). Behind a proxy this
+/// is the proxy; see docs/security.md.
+pub fn client_ip(parts_ext: &axum::http::Extensions) -> Option<IpAddr> {
+    parts_ext.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// Equal without revealing where the first difference is.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn is_state_changing(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Resolves the caller and, for a page form, checks its CSRF token.
+pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let ip = client_ip(req.extensions());
+    let address = ip.map(|i| i.to_string());
+    let path = req.uri().path().to_owned();
+    let is_api = path.starts_with("/api/");
+    let caller = if is_api {
+        match bearer(req.headers()) {
+            None => Caller {
+                actor: Actor::anonymous(address),
+                session: None,
+            },
+            Some(token) => match app.store.token_actor(token, address).await {
+                Ok(Some(actor)) => Caller {
+                    actor,
+                    session: None,
+                },
+                Ok(None) => {
+                    return ApiError::new(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid_token",
+                        "the API token is unknown, revoked, or its account is disabled",
+                    )
+                    .into_response();
+                }
+                Err(e) => return ApiError::from(e).into_response(),
+            },
+        }
+    } else {
+        let session = match cookie(req.headers(), SESSION_COOKIE) {
+            Some(token) => match app
+                .store
+                .session(token, address.clone(), &app.security.accounts)
+                .await
+            {
+                Ok(s) => s,
+                Err(e) => return ApiError::from(e).into_response(),
+            },
+            None => None,
+        };
+        match session {
+            Some(s) => Caller {
+                actor: s.actor.clone(),
+                session: Some(s),
+            },
+            None => Caller {
+                actor: Actor::anonymous(address),
+                session: None,
+            },
+        }
+    };
+    let mut req = req;
+    if !is_api && is_state_changing(req.method()) {
+        let expected = match &caller.session {
+            Some(s) => Some(s.csrf_token.clone()),
+            None => cookie(req.headers(), LOGIN_CSRF_COOKIE).map(str::to_owned),
+        };
+        let (parts, body) = req.into_parts();
+        let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+            Ok(b) => b,
+            Err(_) => {
+                return ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "the form is too large",
+                )
+                .into_response();
+            }
+        };
+        let sent = form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == CSRF_FIELD)
+            .map(|(_, v)| v.into_owned());
+        let ok = matches!((&expected, &sent), (Some(e), Some(s)) if same_secret(e, s));
+        if !ok {
+            tracing::warn!(path, "form refused: CSRF token missing or wrong");
+            return (StatusCode::FORBIDDEN, Html(CSRF_REFUSED_HTML)).into_response();
+        }
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+    req.extensions_mut().insert(caller);
+    next.run(req).await
+}
+
+const CSRF_REFUSED_HTML: &str = "<!doctype html><html lang=\"id\"><meta charset=\"utf-8\"><title>403</title>\
+<link rel=\"stylesheet\" href=\"/static/app.css\"><main><h1>403</h1>\
+<p>Formulir kedaluwarsa atau tidak berasal dari situs ini. Muat ulang halaman lalu coba lagi.</p>\
+<p>The form has expired or did not come from this site. Reload the page and try again.</p>\
+<p><a href=\"/\">Jakpreneur</a></p></main></html>";
+
+/// Per-address request budgets.
+#[derive(Clone)]
+pub struct RateLimits {
+    login: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    public: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+impl std::fmt::Debug for RateLimits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RateLimits")
+    }
+}
+
+impl RateLimits {
+    /// `login_per_minute` login attempts and `public_per_minute` public lookups per
+    /// address, each allowed in a burst.
+    pub fn new(login_per_minute: u32, public_per_minute: u32) -> Self {
+        let quota =
+            |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
+        Self {
+            login: Arc::new(RateLimiter::keyed(quota(login_per_minute))),
+            public: Arc::new(RateLimiter::keyed(quota(public_per_minute))),
+        }
+    }
+}
+
+/// Refuses with 429 and `Retry-After` once an address spends its budget on login or on
+/// the public endpoints.
+pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let limiter = if (path == "/login" || path == "/api/v1/login") && req.method() == Method::POST {
+        Some(&app.security.limits.login)
+    } else if path == "/cek" || path.starts_with("/api/v1/public/") {
+        Some(&app.security.limits.public)
+    } else {
+        None
+    };
+    if let Some(limiter) = limiter {
+        let ip = client_ip(req.extensions()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        if let Err(not_until) = limiter.check_key(&ip) {
+            let wait = not_until
+                .wait_time_from(governor::clock::Clock::now(
+                    &governor::clock::DefaultClock::default(),
+                ))
+                .as_secs()
+                .max(1);
+            let mut e = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many requests from your address; retry in {wait} s"),
+            );
+            e.retry_after = Some(wait);
+            return e.into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Headers on every response: no inline script, no framing, no MIME sniffing, no
+/// referrer to other sites.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let set = |h: &mut HeaderMap, k: header::HeaderName, v: &'static str| {
+        h.insert(k, HeaderValue::from_static(v));
+    };
+    set(
+        h,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    );
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::REFERRER_POLICY, "same-origin");
+    res
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, and Secure when the site is served over
+/// HTTPS (configured, or said so by the proxy in front).
+pub fn set_cookie(
+    app: &AppState,
+    headers: &HeaderMap,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) -> Option<HeaderValue> {
+    let https = app.security.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if https {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).ok()
+}
