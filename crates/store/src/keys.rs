@@ -104,10 +104,8 @@ impl Store {
             )
             .fetch_all(&mut *tx)
             .await?;
-            // Clear the hashes first so no new hash can meet an old one in the unique index.
-            sqlx::query("UPDATE members SET nik_hash = NULL WHERE nik_cipher IS NOT NULL")
-                .execute(&mut *tx)
-                .await?;
+            // New hashes are HMACs under a fresh key: one meeting an old hash of another
+            // row in the unique index would take a SHA-256 collision.
             for (id, cipher) in &rows {
                 let nik = old.decrypt_nik(cipher)?;
                 sqlx::query("UPDATE members SET nik_hash = $1, nik_cipher = $2 WHERE id = $3")

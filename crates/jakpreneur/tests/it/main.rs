@@ -21,6 +21,8 @@ macro_rules! on_both_backends {
     )*};
 }
 
+mod access;
+mod auth;
 mod cli;
 mod concurrency;
 mod errors;
@@ -28,5 +30,6 @@ mod indicators;
 mod listing;
 mod members;
 mod pages;
+mod privacy;
 mod reference;
 mod server;

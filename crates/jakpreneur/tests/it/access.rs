@@ -1,0 +1,560 @@
+//! The access matrix: every role × every route × a member inside and outside the role's
+//! region, through the router as a browser or an integration would call it. The table
+//! below is written by hand from the rules (not derived from the code's role
+//! definitions), and it must name every route the router serves: adding a route without
+//! an entry here fails `every_route_has_an_entry`.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::http::{Method, StatusCode};
+use jakpreneur_testkit::{Creds, TestApp, member_in};
+use serde_json::json;
+
+on_both_backends!(role_route_scope_matrix, lists_show_only_the_region);
+
+const IN_VILLAGE: &str = "31.71.01.1001"; // Gambir, Central Jakarta
+const OUT_VILLAGE: &str = "31.74.02.1001"; // Setiabudi, South Jakarta
+
+/// What a request should come to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// Passed authorisation: 2xx, 3xx (not to the login page), or a 409/422 on content.
+    Ok,
+    /// 404: the record is outside the caller's reach (reads).
+    NotFound,
+    /// 403: not allowed (writes outside scope, missing permission, or a page form sent
+    /// without a session's CSRF token).
+    Forbidden,
+    /// 401 from the API, or a redirect to the login page.
+    SignIn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum R {
+    Admin,
+    Province,
+    City,
+    District,
+    Trainer,
+    Mentor,
+    Curator,
+    Buyer,
+    Partner,
+    Member,
+    Anonymous,
+}
+
+const ROLES: [R; 11] = [
+    R::Admin,
+    R::Province,
+    R::City,
+    R::District,
+    R::Trainer,
+    R::Mentor,
+    R::Curator,
+    R::Buyer,
+    R::Partner,
+    R::Member,
+    R::Anonymous,
+];
+
+use R::*;
+use Want::*;
+
+/// Roles whose region covers the "out" member too (the whole province).
+fn covers_out(r: R) -> bool {
+    matches!(r, Admin | Province)
+}
+
+fn officer(r: R) -> bool {
+    matches!(r, Province | City | District)
+}
+
+fn reader(r: R) -> bool {
+    matches!(
+        r,
+        Admin | Province | City | District | Trainer | Mentor | Curator | Member
+    )
+}
+
+/// A read of one member: anonymous must sign in, roles without member access are
+/// refused, others see what their scope covers and get 404 beyond it.
+fn read_one(r: R, inside: bool, allowed: fn(R) -> bool, sign_in: Want) -> Want {
+    match r {
+        Anonymous => sign_in,
+        r if !allowed(r) => Forbidden,
+        r if inside || covers_out(r) => Ok,
+        _ => NotFound,
+    }
+}
+
+/// A write to one member: outside scope is 403.
+fn write_one(r: R, inside: bool, allowed: fn(R) -> bool, anonymous: Want) -> Want {
+    match r {
+        Anonymous => anonymous,
+        r if !allowed(r) => Forbidden,
+        r if inside || covers_out(r) => Ok,
+        _ => Forbidden,
+    }
+}
+
+fn can_register(r: R) -> bool {
+    r == Admin || officer(r)
+}
+fn can_export(r: R) -> bool {
+    r == Admin || officer(r) || r == Member
+}
+fn can_see_nik(r: R) -> bool {
+    r == Admin || officer(r) || r == Member
+}
+fn admin_only(r: R) -> bool {
+    r == Admin
+}
+fn has_tokens(r: R) -> bool {
+    !matches!(r, Member | Anonymous)
+}
+
+/// The expected outcome of `method path` for role `r` on the inside or outside member.
+fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
+    let signed_in = |w: Want| if r == Anonymous { SignIn } else { w };
+    // Page forms: the public has no session, so no CSRF token: refused before anything.
+    let form = |w: Want| if r == Anonymous { Forbidden } else { w };
+    match (method, path) {
+        // Open to all.
+        ("GET", "/healthz")
+        | ("GET", "/api/docs/")
+        | ("GET", "/api/v1/openapi.json")
+        | ("GET", "/api/v1/regions")
+        | ("GET", "/api/v1/sectors")
+        | ("GET", "/api/v1/public/membership")
+        | ("GET", "/")
+        | ("GET", "/static/app.css")
+        | ("GET", "/login")
+        | ("GET", "/cek")
+        // A login attempt with a wrong password (the login form carries its own token).
+        | ("POST", "/login") => Ok,
+        ("GET", "/api/v1/me") => signed_in(Ok),
+        ("GET", "/api/v1/audit") => signed_in(if r == Admin { Ok } else { Forbidden }),
+        ("GET", "/api/v1/members") => signed_in(if reader(r) { Ok } else { Forbidden }),
+        ("POST", "/api/v1/members") => write_one(r, inside, can_register, SignIn),
+        ("GET", "/api/v1/members/{member_no}") => read_one(r, inside, reader, SignIn),
+        ("PATCH", "/api/v1/members/{member_no}") | ("POST", "/api/v1/members/{member_no}/withdraw") => {
+            write_one(r, inside, |r| r == Admin || officer(r), SignIn)
+        }
+        ("GET", "/api/v1/members/{member_no}/export") => read_one(r, inside, can_export, SignIn),
+        ("POST", "/api/v1/members/{member_no}/erase") => write_one(r, inside, admin_only, SignIn),
+        // Pages.
+        ("POST", "/logout") => form(Ok),
+        ("GET", "/account") => signed_in(Ok),
+        // A wrong current password: 422, i.e. the form was accepted for checking.
+        ("POST", "/account/password") => form(Ok),
+        ("POST", "/account/tokens") => form(if has_tokens(r) { Ok } else { Forbidden }),
+        // Inside: one's own token; outside: another user's (only an admin may revoke it).
+        ("POST", "/account/tokens/{id}/revoke") => form(if inside || r == Admin { Ok } else { NotFound }),
+        ("GET", "/admin/audit") => signed_in(if r == Admin { Ok } else { Forbidden }),
+        ("GET", "/members") => signed_in(if reader(r) { Ok } else { Forbidden }),
+        ("GET", "/members/new") => signed_in(if can_register(r) { Ok } else { Forbidden }),
+        ("POST", "/members") => write_one(r, inside, can_register, Forbidden),
+        ("GET", "/members/{member_no}") => read_one(r, inside, reader, SignIn),
+        ("POST", "/members/{member_no}/nik") => match r {
+            Anonymous => Forbidden,
+            Trainer | Mentor | Curator | Buyer | Partner => Forbidden,
+            r => read_one(r, inside, can_see_nik, Forbidden),
+        },
+        ("GET", "/members/{member_no}/export") => read_one(r, inside, can_export, SignIn),
+        ("POST", "/members/{member_no}/erase") => write_one(r, inside, admin_only, Forbidden),
+        _ => panic!("no access rule for {method} {path}: add it to the matrix in tests/it/access.rs"),
+    }
+}
+
+/// Every route the matrix covers; compared with what the router serves.
+const ROUTES: [(&str, &str); 33] = [
+    ("GET", "/healthz"),
+    ("GET", "/api/docs/"),
+    ("GET", "/api/v1/openapi.json"),
+    ("GET", "/api/v1/regions"),
+    ("GET", "/api/v1/sectors"),
+    ("GET", "/api/v1/public/membership"),
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/audit"),
+    ("GET", "/api/v1/members"),
+    ("POST", "/api/v1/members"),
+    ("GET", "/api/v1/members/{member_no}"),
+    ("PATCH", "/api/v1/members/{member_no}"),
+    ("POST", "/api/v1/members/{member_no}/withdraw"),
+    ("GET", "/api/v1/members/{member_no}/export"),
+    ("POST", "/api/v1/members/{member_no}/erase"),
+    ("GET", "/"),
+    ("GET", "/static/app.css"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("GET", "/account"),
+    ("POST", "/account/password"),
+    ("POST", "/account/tokens"),
+    ("POST", "/account/tokens/{id}/revoke"),
+    ("GET", "/cek"),
+    ("GET", "/admin/audit"),
+    ("GET", "/members"),
+    ("POST", "/members"),
+    ("GET", "/members/new"),
+    ("GET", "/members/{member_no}"),
+    ("POST", "/members/{member_no}/nik"),
+    ("GET", "/members/{member_no}/export"),
+    ("POST", "/members/{member_no}/erase"),
+];
+
+#[test]
+fn every_route_has_an_entry() {
+    let served: BTreeSet<(String, String)> = jakpreneur_web::router::route_inventory()
+        .into_iter()
+        .collect();
+    let table: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    let missing: Vec<_> = served.difference(&table).collect();
+    assert!(
+        missing.is_empty(),
+        "routes served without an entry in the access matrix: {missing:?}"
+    );
+    let stale: Vec<_> = table.difference(&served).collect();
+    assert!(
+        stale.is_empty(),
+        "matrix entries for routes no longer served: {stale:?}"
+    );
+    for (m, p) in &served {
+        for r in ROLES {
+            for inside in [true, false] {
+                let _ = want(m, p, r, inside);
+            }
+        }
+    }
+}
+
+struct World {
+    creds: Vec<(R, Creds)>,
+    /// The member the member account is linked to (inside Gambir).
+    own_no: String,
+    own_nik: String,
+    next: AtomicU32,
+}
+
+impl World {
+    fn creds(&self, r: R) -> Creds {
+        self.creds
+            .iter()
+            .find(|(x, _)| *x == r)
+            .map(|(_, c)| c.clone())
+            .unwrap_or_default()
+    }
+
+    fn serial(&self) -> u32 {
+        self.next.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+async fn register(app: &TestApp, w: &World, village: &str) -> (String, String) {
+    let m = member_in(w.serial(), village);
+    let nik = m["nik"].as_str().unwrap().to_owned();
+    let res = app.post_json("/api/v1/members", &m).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    (res.json()["member_no"].as_str().unwrap().to_owned(), nik)
+}
+
+async fn world(app: &TestApp) -> World {
+    let w = World {
+        creds: Vec::new(),
+        own_no: String::new(),
+        own_nik: String::new(),
+        next: AtomicU32::new(100),
+    };
+    let (own_no, own_nik) = register(app, &w, IN_VILLAGE).await;
+    let mut creds = vec![(Admin, app.admin.clone()), (Anonymous, Creds::default())];
+    for (r, name, role, region) in [
+        (Province, "provinsi", "province_officer", Some("31")),
+        (City, "jakpus", "city_officer", Some("31.71")),
+        (District, "gambir", "district_officer", Some("31.71.01")),
+        (Trainer, "pelatih", "trainer", Some("31.71.01")),
+        (Mentor, "mentor", "mentor", Some("31.71.01")),
+        (Curator, "kurator", "curator", Some("31.71.01")),
+        (Buyer, "pembeli", "buyer", None),
+        (Partner, "bank", "partner", None),
+    ] {
+        creds.push((r, app.user(name, role, region).await));
+    }
+    creds.push((
+        Member,
+        app.user_linked("anggota", "member", None, Some((&own_no, &own_nik)))
+            .await,
+    ));
+    World {
+        creds,
+        own_no,
+        own_nik,
+        next: w.next,
+    }
+}
+
+/// A member to aim at: the linked member's own record for the member role inside, and
+/// otherwise a member in Gambir (inside) or Setiabudi (outside). Routes that change or
+/// destroy the record get a fresh one.
+async fn target(app: &TestApp, w: &World, r: R, inside: bool, fresh: bool) -> String {
+    if r == Member && inside {
+        return w.own_no.clone();
+    }
+    if !fresh {
+        // Stable targets, registered once.
+        let key = if inside { "in" } else { "out" };
+        let q = format!("/api/v1/members?q=stable-{key}&limit=1");
+        let found = app.get(&q).await.json();
+        if let Some(no) = found["items"][0]["member_no"].as_str() {
+            return no.to_owned();
+        }
+        let mut m = member_in(w.serial(), if inside { IN_VILLAGE } else { OUT_VILLAGE });
+        m["business_name"] = json!(format!("Toko stable-{key}"));
+        let res = app.post_json("/api/v1/members", &m).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        return res.json()["member_no"].as_str().unwrap().to_owned();
+    }
+    register(app, w, if inside { IN_VILLAGE } else { OUT_VILLAGE })
+        .await
+        .0
+}
+
+fn classify(path: &str, status: StatusCode, location: Option<&str>) -> Want {
+    match status.as_u16() {
+        401 if path.starts_with("/api/") || path == "/login" => {
+            if path == "/login" {
+                Ok
+            } else {
+                SignIn
+            }
+        }
+        303 | 302 | 307 if location.is_some_and(|l| l.starts_with("/login")) => SignIn,
+        403 => Forbidden,
+        404 => NotFound,
+        s if (200..400).contains(&s) || s == 409 || s == 422 => Ok,
+        _ => panic!("unexpected status {status} for {path}"),
+    }
+}
+
+async fn role_route_scope_matrix(app: TestApp) {
+    let w = world(&app).await;
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    for (method, path) in ROUTES {
+        for r in ROLES {
+            for inside in [true, false] {
+                let expected = want(method, path, r, inside);
+                let mut creds = w.creds(r);
+                let fresh = matches!(
+                    (method, path),
+                    ("POST", "/api/v1/members/{member_no}/withdraw")
+                        | ("POST", "/api/v1/members/{member_no}/erase")
+                        | ("POST", "/members/{member_no}/erase")
+                );
+                let member_no = if path.contains("{member_no}") {
+                    target(&app, &w, r, inside, fresh && !(r == Member && inside)).await
+                } else {
+                    String::new()
+                };
+                let (status, location) = match (method, path) {
+                    ("POST", "/logout") if r != Anonymous => {
+                        // A second session of the same account, so the others survive.
+                        let s = app
+                            .store
+                            .login(
+                                &creds.username,
+                                jakpreneur_testkit::TEST_PASSWORD,
+                                None,
+                                &jakpreneur_store::AccountPolicy::for_tests(),
+                            )
+                            .await
+                            .unwrap();
+                        creds.session = Some((s.token, s.csrf_token));
+                        let res = app.as_(&creds).post_form(path, &[]).await;
+                        (res.status, res.header("location"))
+                    }
+                    ("POST", "/login") => {
+                        let res = app
+                            .as_(&creds)
+                            .request(
+                                Method::POST,
+                                "/login",
+                                &[
+                                    ("content-type", "application/x-www-form-urlencoded"),
+                                    ("cookie", &format!("jp_csrf={}", "ab".repeat(32))),
+                                ],
+                                format!(
+                                    "username=nobody&password=wrong-password-here&csrf={}",
+                                    creds
+                                        .session
+                                        .as_ref()
+                                        .map_or("ab".repeat(32), |s| s.1.clone())
+                                )
+                                .into_bytes(),
+                            )
+                            .await;
+                        (res.status, res.header("location"))
+                    }
+                    ("POST", "/account/tokens/{id}/revoke") => {
+                        let owner = match (inside, r) {
+                            (true, _) | (_, Anonymous) => creds.username.clone(),
+                            (false, Buyer) => "bank".into(),
+                            (false, _) => "pembeli".into(),
+                        };
+                        let owner = if owner.is_empty() {
+                            "admin".to_owned()
+                        } else {
+                            owner
+                        };
+                        let (t, _) = app
+                            .store
+                            .create_token(&jakpreneur_core::Actor::system("test"), &owner, "matrix")
+                            .await
+                            .unwrap();
+                        let url = format!("/account/tokens/{}/revoke", t.id);
+                        let res = app.as_(&creds).post_form(&url, &[]).await;
+                        (res.status, res.header("location"))
+                    }
+                    _ => {
+                        let url = path.replace("{member_no}", &member_no);
+                        let village = if inside { IN_VILLAGE } else { OUT_VILLAGE };
+                        let res = match method {
+                            "GET" => {
+                                let url = match path {
+                                    "/api/v1/public/membership" | "/cek" => format!("{url}?q=Toko"),
+                                    _ => url,
+                                };
+                                app.as_(&creds).get(&url).await
+                            }
+                            "PATCH" => {
+                                app.as_(&creds)
+                                    .patch_json(
+                                        &url,
+                                        &json!({"business_name": "Toko Baru"}),
+                                        Some("*"),
+                                    )
+                                    .await
+                            }
+                            "POST" if url.starts_with("/api/") => {
+                                let body = if path == "/api/v1/members" {
+                                    member_in(w.serial(), village)
+                                } else {
+                                    json!({"reason": "matrix test"})
+                                };
+                                app.as_(&creds).post_json(&url, &body).await
+                            }
+                            _ => {
+                                let body: Vec<(String, String)> = if path == "/members" {
+                                    let m = member_in(w.serial(), village);
+                                    m.as_object()
+                                        .unwrap()
+                                        .iter()
+                                        .map(|(k, v)| {
+                                            let v = match v {
+                                                serde_json::Value::Bool(true) => "yes".to_owned(),
+                                                v => v.as_str().unwrap_or_default().to_owned(),
+                                            };
+                                            (k.clone(), v)
+                                        })
+                                        .collect()
+                                } else {
+                                    vec![
+                                        ("reason".into(), "matrix test".into()),
+                                        ("name".into(), "matrix".into()),
+                                        ("current_password".into(), "not-the-password".into()),
+                                        ("new_password".into(), "x".into()),
+                                        ("confirm_password".into(), "x".into()),
+                                    ]
+                                };
+                                let refs: Vec<(&str, &str)> =
+                                    body.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                                app.as_(&creds).post_form(&url, &refs).await
+                            }
+                        };
+                        (res.status, res.header("location"))
+                    }
+                };
+                let got = classify(path, status, location.as_deref());
+                cases += 1;
+                if got != expected {
+                    failures.push(format!(
+                        "{method} {path} as {r:?} ({}): expected {expected:?}, got {got:?} ({status})",
+                        if inside { "inside" } else { "outside" }
+                    ));
+                }
+            }
+        }
+    }
+    assert_eq!(cases, ROUTES.len() * ROLES.len() * 2);
+    let unique: BTreeSet<_> = ROUTES.iter().collect();
+    assert_eq!(unique.len(), ROUTES.len(), "each route once in the matrix");
+    assert!(
+        failures.is_empty(),
+        "{} of {cases} cases wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // The member's own record was never erased or withdrawn by the matrix.
+    let own = app
+        .get(&format!("/api/v1/members/{}", w.own_no))
+        .await
+        .json();
+    assert_eq!(own["status"], "active");
+    let _ = &w.own_nik;
+}
+
+/// Lists carry only what the scope covers, whatever the filter asks for.
+async fn lists_show_only_the_region(app: TestApp) {
+    let w = world(&app).await;
+    let (out_no, _) = register(&app, &w, OUT_VILLAGE).await;
+    let (in_no, _) = register(&app, &w, IN_VILLAGE).await;
+    for (r, sees_out) in [
+        (Province, true),
+        (City, false),
+        (District, false),
+        (Trainer, false),
+        (Member, false),
+    ] {
+        let c = w.creds(r);
+        for url in [
+            "/api/v1/members?limit=500",
+            "/api/v1/members?region=31.74&limit=500",
+        ] {
+            let v = app.as_(&c).get(url).await.json();
+            let nos: Vec<&str> = v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["member_no"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                nos.contains(&out_no.as_str()),
+                sees_out,
+                "{r:?} {url}: {nos:?}"
+            );
+            if r == Member {
+                assert!(
+                    nos.iter().all(|n| *n == w.own_no),
+                    "a member sees only itself: {nos:?}"
+                );
+            } else if !url.contains("31.74") {
+                assert!(
+                    nos.contains(&in_no.as_str()),
+                    "{r:?} sees its region: {nos:?}"
+                );
+            }
+            for m in v["items"].as_array().unwrap() {
+                assert!(
+                    m["nik"].as_str().unwrap().contains("**********"),
+                    "NIK masked in lists"
+                );
+            }
+        }
+        let page = app.as_(&c).get("/members?limit=500").await.text();
+        assert_eq!(page.contains(&out_no), sees_out, "{r:?} page list");
+    }
+}

@@ -1,0 +1,540 @@
+//! Signing in and out, lockout, tokens, CSRF, security headers, rate limits and the public
+//! membership check, as a browser, an integration or an operator at the CLI meets them.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use axum::http::{Method, StatusCode};
+use jakpreneur_store::AccountPolicy;
+use jakpreneur_testkit::{Creds, TEST_PASSWORD, TestApp, member, test_settings};
+use jakpreneur_web::security::RateLimits;
+
+on_both_backends!(
+    login_failures_say_nothing_and_lock_the_account,
+    sessions_end_at_logout_and_password_change,
+    api_tokens_are_shown_once_and_revocable,
+    cli_manages_users_and_tokens,
+    public_check_shows_no_personal_data,
+);
+
+const LOGIN_CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+async fn login(app: &TestApp, username: &str, password: &str) -> jakpreneur_testkit::TestResponse {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    s.append_pair("username", username)
+        .append_pair("password", password)
+        .append_pair("csrf", LOGIN_CSRF)
+        .append_pair("next", "/members");
+    app.anonymous()
+        .request(
+            Method::POST,
+            "/login",
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("cookie", &format!("jp_csrf={LOGIN_CSRF}")),
+            ],
+            s.finish().into_bytes(),
+        )
+        .await
+}
+
+fn session_cookie(res: &jakpreneur_testkit::TestResponse) -> Option<String> {
+    res.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("jp_session=") && !c.starts_with("jp_session=;"))
+        .map(str::to_owned)
+}
+
+fn cli(app: &TestApp, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jakpreneur"))
+        .arg("--db")
+        .arg(&app.db_url)
+        .args(args)
+        .env_remove("JAKPRENEUR_CONFIG")
+        .env("JAKPRENEUR__SECURITY__DATA_KEY_FILE", &app.key_file)
+        // Cheap hashing: the CLI hashes passwords too.
+        .env("JAKPRENEUR__SECURITY__ARGON2_MEMORY_KIB", "256")
+        .env("JAKPRENEUR__SECURITY__ARGON2_ITERATIONS", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+async fn login_failures_say_nothing_and_lock_the_account(app: TestApp) {
+    app.user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    let ok = login(&app, "gambir", TEST_PASSWORD).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.header("location").as_deref(), Some("/members"));
+    let cookie = session_cookie(&ok).expect("a session cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Secure"), "plain HTTP here");
+
+    let wrong = login(&app, "gambir", "not-the-password-at-all").await;
+    let unknown = login(&app, "nobody-here", "not-the-password-at-all").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    let strip = |t: String| t.replace("nobody-here", "").replace("gambir", "");
+    assert_eq!(
+        strip(wrong.text()),
+        strip(unknown.text()),
+        "an unknown username and a wrong password read the same"
+    );
+    // Four more failures (five in a row) lock the account: even the right password fails.
+    for _ in 0..4 {
+        login(&app, "gambir", "still-not-the-password").await;
+    }
+    let locked = login(&app, "gambir", TEST_PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
+    assert!(session_cookie(&locked).is_none());
+    assert_eq!(
+        strip(locked.text()),
+        strip(unknown.text()),
+        "locked reads the same too"
+    );
+    let log = app.get("/api/v1/audit?action=user.lock").await.json();
+    assert_eq!(log["items"][0]["record_id"], "gambir");
+
+    // Without the login form's token the attempt is refused before any password check.
+    let res = app
+        .anonymous()
+        .post_form(
+            "/login",
+            &[("username", "gambir"), ("password", TEST_PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // The login form sets its token.
+    let form = app.anonymous().get("/login").await;
+    assert!(form.header("set-cookie").unwrap().starts_with("jp_csrf="));
+    assert!(form.text().contains("name=\"csrf\""));
+    // A redirect target off the site is ignored.
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    app.user("jakpus", "city_officer", Some("31.71")).await;
+    s.append_pair("username", "jakpus")
+        .append_pair("password", TEST_PASSWORD)
+        .append_pair("csrf", LOGIN_CSRF)
+        .append_pair("next", "//evil.example/");
+    let res = app
+        .anonymous()
+        .request(
+            Method::POST,
+            "/login",
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("cookie", &format!("jp_csrf={LOGIN_CSRF}")),
+            ],
+            s.finish().into_bytes(),
+        )
+        .await;
+    assert_eq!(res.header("location").as_deref(), Some("/"));
+}
+
+async fn sessions_end_at_logout_and_password_change(app: TestApp) {
+    let c = app
+        .user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    let other = app
+        .store
+        .login("gambir", TEST_PASSWORD, None, &AccountPolicy::for_tests())
+        .await
+        .unwrap();
+    let other = Creds {
+        session: Some((other.token, other.csrf_token)),
+        ..c.clone()
+    };
+    assert_eq!(app.as_(&c).get("/account").await.status, StatusCode::OK);
+
+    // A state-changing form without the session's token changes nothing.
+    let res = app
+        .as_(&c)
+        .post_form(
+            "/account/password",
+            &[("csrf", "forged"), ("current_password", TEST_PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let before = app.count().await;
+    let m = member(1);
+    let res = app
+        .as_(&c)
+        .request(
+            Method::POST,
+            "/members",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            format!("nik={}&consent=yes", m["nik"].as_str().unwrap()).into_bytes(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "no csrf field");
+    assert_eq!(app.count().await, before);
+
+    // A weak new password is refused with the reason; the old one still works.
+    let res = app
+        .as_(&c)
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", TEST_PASSWORD),
+                ("new_password", "password1234"),
+                ("confirm_password", "password1234"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("Terlalu mudah ditebak"));
+    let res = app
+        .as_(&c)
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", TEST_PASSWORD),
+                ("new_password", "sambal-matah-di-pagi-minggu"),
+                ("confirm_password", "sambal-matah-di-pagi-minggu"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    assert_eq!(
+        app.as_(&c).get("/account").await.status,
+        StatusCode::OK,
+        "this session stays"
+    );
+    let res = app.as_(&other).get("/account").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "the other session ended");
+    assert_eq!(
+        login(&app, "gambir", TEST_PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login(&app, "gambir", "sambal-matah-di-pagi-minggu")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Logout deletes the session: the cookie is worthless afterwards.
+    let res = app.as_(&c).post_form("/logout", &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(res.header("set-cookie").unwrap().contains("Max-Age=0"));
+    let res = app.as_(&c).get("/members").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(
+        res.header("location")
+            .unwrap()
+            .starts_with("/login?next=%2Fmembers")
+    );
+}
+
+async fn api_tokens_are_shown_once_and_revocable(app: TestApp) {
+    let c = app.user("pelatih", "trainer", Some("31.74")).await;
+    let page = app
+        .as_(&c)
+        .post_form("/account/tokens", &[("name", "laporan harian")])
+        .await;
+    assert_eq!(page.status, StatusCode::CREATED);
+    let html = page.text();
+    let start = html.find("jpt_").expect("the token is shown");
+    let token = html[start..start + 68].to_owned();
+    let again = app.as_(&c).get("/account").await.text();
+    assert!(!again.contains(&token), "shown once");
+    assert!(again.contains("laporan harian"));
+
+    let me = Creds {
+        token: Some(token.clone()),
+        ..Creds::default()
+    };
+    let res = app.as_(&me).get("/api/v1/me").await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.json()["username"], "pelatih");
+    assert_eq!(res.json()["scope"], "region:31.74");
+    let listed = app
+        .store
+        .list_tokens(&jakpreneur_core::Actor::system("t"))
+        .await
+        .unwrap();
+    let t = listed.iter().find(|t| t.name == "laporan harian").unwrap();
+    assert!(t.last_used_at.is_some(), "last use recorded");
+
+    let res = app
+        .as_(&c)
+        .post_form(&format!("/account/tokens/{}/revoke", t.id), &[])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = app.as_(&me).get("/api/v1/me").await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(res.error().0, "invalid_token");
+    let res = app.anonymous().get("/api/v1/members").await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        res.header("www-authenticate")
+            .unwrap()
+            .starts_with("Bearer")
+    );
+    let bad = app
+        .anonymous()
+        .request(
+            Method::GET,
+            "/api/v1/me",
+            &[("authorization", "Bearer jpt_nope")],
+            vec![],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn cli_manages_users_and_tokens(app: TestApp) {
+    let out = cli(
+        &app,
+        &[
+            "user",
+            "add",
+            "--username",
+            "jaksel",
+            "--role",
+            "city_officer",
+            "--region",
+            "31.74",
+            "--password-stdin",
+        ],
+        "kerak-telor-di-monas-sore\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cli(
+        &app,
+        &[
+            "user",
+            "add",
+            "--username",
+            "lemah",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "password123\n",
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("password") && err.contains("12"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let out = cli(
+        &app,
+        &[
+            "user",
+            "add",
+            "--username",
+            "camat",
+            "--role",
+            "district_officer",
+            "--region",
+            "31.74",
+            "--password-stdin",
+        ],
+        "kerak-telor-di-monas-sore\n",
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("region"),
+        "a district officer needs a district"
+    );
+    let out = cli(
+        &app,
+        &[
+            "user",
+            "add",
+            "--username",
+            "jaksel",
+            "--role",
+            "trainer",
+            "--region",
+            "31.74",
+            "--password-stdin",
+        ],
+        "kerak-telor-di-monas-sore\n",
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("taken"));
+
+    let out = cli(&app, &["token", "create", "--username", "jaksel"], "");
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let token = stdout.trim().lines().last().unwrap().to_owned();
+    assert!(token.starts_with("jpt_"), "{stdout}");
+    let me = Creds {
+        token: Some(token.clone()),
+        ..Creds::default()
+    };
+    assert_eq!(
+        app.as_(&me).get("/api/v1/me").await.json()["role"],
+        "city_officer"
+    );
+
+    let list = String::from_utf8_lossy(&cli(&app, &["user", "list"], "").stdout).into_owned();
+    assert!(list.contains("jaksel") && list.contains("31.74"));
+    assert!(!list.contains("$argon2"), "no password hash is printed");
+
+    let out = cli(&app, &["user", "disable", "jaksel"], "");
+    assert!(out.status.success());
+    assert_eq!(
+        app.as_(&me).get("/api/v1/me").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let out = cli(&app, &["user", "disable", "nobody"], "");
+    assert!(!out.status.success());
+
+    let listed = String::from_utf8_lossy(&cli(&app, &["token", "list"], "").stdout).into_owned();
+    assert!(!listed.contains(&token), "tokens are never shown again");
+    let id = app
+        .store
+        .list_tokens(&jakpreneur_core::Actor::system("t"))
+        .await
+        .unwrap()[0]
+        .id;
+    let out = cli(&app, &["token", "revoke", &id.to_string()], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !cli(&app, &["token", "revoke", "999999"], "")
+            .status
+            .success()
+    );
+}
+
+async fn public_check_shows_no_personal_data(app: TestApp) {
+    let sent = member(1);
+    let m = app.post_json("/api/v1/members", &sent).await.json();
+    let no = m["member_no"].as_str().unwrap();
+    let res = app
+        .anonymous()
+        .get(&format!("/api/v1/public/membership?q={no}"))
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let v = res.json();
+    let item = &v["items"][0];
+    assert_eq!(item["member_no"], no);
+    assert_eq!(item["business_name"], m["business_name"]);
+    assert_eq!(item["facilities"], serde_json::json!(["P1"]));
+    assert!(item["district"].is_string());
+    let body = res.text();
+    for field in ["nik", "full_name", "phone", "address", "birth_date"] {
+        let value = sent[field].as_str().unwrap();
+        assert!(!body.contains(value), "{field} must not appear");
+    }
+    let name_part = &m["business_name"].as_str().unwrap()[..4];
+    let by_name = app
+        .anonymous()
+        .get(&format!(
+            "/api/v1/public/membership?q={}",
+            name_part.replace(' ', "%20")
+        ))
+        .await
+        .json();
+    assert!(
+        by_name["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["member_no"] == no)
+    );
+    let none = app
+        .anonymous()
+        .get("/api/v1/public/membership?q=Oke%20Oce%20Bakery")
+        .await
+        .json();
+    assert_eq!(none["items"], serde_json::json!([]));
+    let short = app.anonymous().get("/api/v1/public/membership?q=ab").await;
+    assert_eq!(short.error(), ("query_invalid".into(), Some("q".into())));
+    let page = app.anonymous().get(&format!("/cek?q={no}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains(no));
+    assert!(!page.text().contains(sent["full_name"].as_str().unwrap()));
+}
+
+/// Every response carries the security headers; the CSP allows no inline script.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_headers_on_pages_and_api() {
+    let app = TestApp::sqlite().await;
+    for path in [
+        "/",
+        "/login",
+        "/api/v1/regions",
+        "/no-such-page",
+        "/api/docs/",
+    ] {
+        let res = app.anonymous().get(path).await;
+        let csp = res.header("content-security-policy").unwrap_or_default();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}"
+        );
+        assert_eq!(
+            res.header("x-content-type-options").as_deref(),
+            Some("nosniff")
+        );
+        assert_eq!(
+            res.header("referrer-policy").as_deref(),
+            Some("same-origin")
+        );
+    }
+}
+
+/// Login attempts and public lookups are limited per address: 429 with Retry-After.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_answer_429_with_retry_after() {
+    let mut settings = test_settings();
+    settings.limits = RateLimits::new(3, 2);
+    let app = TestApp::sqlite_with(settings).await;
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(login(&app, "nobody-here", "wrong-password-xyz").await);
+    }
+    assert!(
+        statuses[..3]
+            .iter()
+            .all(|r| r.status == StatusCode::UNAUTHORIZED)
+    );
+    assert_eq!(statuses[3].status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        statuses[3]
+            .header("retry-after")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+    for i in 0..3 {
+        let res = app
+            .anonymous()
+            .get("/api/v1/public/membership?q=Warung")
+            .await;
+        if i < 2 {
+            assert_eq!(res.status, StatusCode::OK);
+        } else {
+            assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+            assert_eq!(res.error().0, "rate_limited");
+        }
+    }
+    // Signed-in work is not limited.
+    for _ in 0..5 {
+        assert_eq!(app.get("/api/v1/regions").await.status, StatusCode::OK);
+    }
+}

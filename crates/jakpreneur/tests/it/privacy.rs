@@ -1,0 +1,412 @@
+//! Personal data (UU 27/2022) and the audit log: the NIK never reaches the database in
+//! the clear, unmasked views and exports are audited, erasure keeps the counts, and the
+//! hash chain catches a row edited behind the product's back.
+
+use std::process::{Command, Output};
+
+use axum::http::StatusCode;
+use jakpreneur_testkit::{TestApp, member, member_in};
+use serde_json::json;
+
+on_both_backends!(
+    reveal_and_export_are_audited,
+    erasure_removes_personal_data_and_keeps_counts,
+    audit_chain_catches_an_edited_row,
+);
+
+fn jakpreneur(app: &TestApp, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jakpreneur"))
+        .arg("--db")
+        .arg(&app.db_url)
+        .args(args)
+        .env_remove("JAKPRENEUR_CONFIG")
+        .env("JAKPRENEUR__SECURITY__DATA_KEY_FILE", &app.key_file)
+        .output()
+        .expect("the binary runs")
+}
+
+fn masked(nik: &str) -> String {
+    format!("{}**********{}", &nik[..4], &nik[14..])
+}
+
+async fn audit_actions(app: &TestApp, record_id: &str) -> Vec<String> {
+    let v = app
+        .get(&format!("/api/v1/audit?record_id={record_id}&limit=500"))
+        .await
+        .json();
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The test: the raw NIKs registered appear nowhere in the SQLite file or its
+/// WAL, even after corrections, withdrawal, erasure and a key rotation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_raw_nik_in_the_sqlite_file_or_wal() {
+    let app = TestApp::sqlite().await;
+    let mut niks = Vec::new();
+    let mut numbers = Vec::new();
+    for i in 0..40 {
+        let m = member(i);
+        niks.push(m["nik"].as_str().unwrap().to_owned());
+        numbers.push(
+            app.register(i).await["member_no"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    // A correction to a new NIK, a withdrawal, an erasure, a reveal, an export.
+    let new_nik = member(200)["nik"].as_str().unwrap().to_owned();
+    let sent = member(0);
+    let res = app
+        .patch_json(
+            &format!("/api/v1/members/{}", numbers[0]),
+            &json!({"nik": new_nik, "birth_date": member(200)["birth_date"], "sex": member(200)["sex"]}),
+            Some("*"),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    niks.push(new_nik);
+    let _ = sent;
+    app.post_json(
+        &format!("/api/v1/members/{}/withdraw", numbers[1]),
+        &json!({"reason": "moved away"}),
+    )
+    .await;
+    app.post_json(
+        &format!("/api/v1/members/{}/erase", numbers[2]),
+        &json!({"reason": "member's request"}),
+    )
+    .await;
+    let shown = app
+        .get(&format!("/api/v1/members/{}?reveal=nik", numbers[3]))
+        .await
+        .json();
+    assert_eq!(
+        shown["nik"], niks[3],
+        "the clear NIK is there for those allowed"
+    );
+    app.get(&format!("/api/v1/members/{}/export", numbers[4]))
+        .await;
+
+    app.store.close().await;
+    let dir = std::path::Path::new(&app.db_url)
+        .parent()
+        .unwrap()
+        .to_owned();
+    let mut scanned = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("test.db") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        scanned += bytes.len();
+        for nik in &niks {
+            assert!(
+                !bytes.windows(16).any(|w| w == nik.as_bytes()),
+                "raw NIK {} found in {name}",
+                masked(nik)
+            );
+        }
+    }
+    assert!(
+        scanned > 100_000,
+        "the database files were read ({scanned} bytes)"
+    );
+}
+
+async fn reveal_and_export_are_audited(app: TestApp) {
+    let sent = member_in(1, "31.71.01.1001");
+    let nik = sent["nik"].as_str().unwrap().to_owned();
+    let m = app.post_json("/api/v1/members", &sent).await.json();
+    let no = m["member_no"].as_str().unwrap().to_owned();
+    assert_eq!(m["nik"], masked(&nik));
+
+    let officer = app
+        .user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    let trainer = app.user("pelatih", "trainer", Some("31.71.01")).await;
+    let url = format!("/api/v1/members/{no}");
+    let plain = app.as_(&officer).get(&url).await.json();
+    assert_eq!(plain["nik"], masked(&nik), "masked unless asked for");
+    assert!(
+        !audit_actions(&app, &no)
+            .await
+            .contains(&"member.view_nik".to_owned())
+    );
+
+    let revealed = app.as_(&officer).get(&format!("{url}?reveal=nik")).await;
+    assert_eq!(revealed.status, StatusCode::OK);
+    assert_eq!(revealed.json()["nik"], nik);
+    assert_eq!(revealed.json()["nik_revealed"], true);
+    let denied = app.as_(&trainer).get(&format!("{url}?reveal=nik")).await;
+    assert_eq!(
+        denied.status,
+        StatusCode::FORBIDDEN,
+        "a trainer never sees NIKs"
+    );
+    let bad = app.as_(&officer).get(&format!("{url}?reveal=phone")).await;
+    assert_eq!(bad.error().0, "reveal_invalid");
+
+    // The page shows the NIK only after a deliberate POST, and audits it too.
+    let page = app
+        .as_(&officer)
+        .get(&format!("/members/{no}"))
+        .await
+        .text();
+    assert!(page.contains(&masked(&nik)) && !page.contains(&nik));
+    let page = app
+        .as_(&officer)
+        .post_form(&format!("/members/{no}/nik"), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains(&nik));
+
+    // The member's own download (an account linked by member number and NIK).
+    let own = app
+        .user_linked("siti", "member", None, Some((&no, &nik)))
+        .await;
+    let export = app.as_(&own).get(&format!("{url}/export")).await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.text());
+    assert!(
+        export
+            .header("content-disposition")
+            .unwrap()
+            .contains(".json")
+    );
+    let e = export.json();
+    assert_eq!(e["member"]["nik"], nik);
+    assert_eq!(e["member"]["consent_version"], "2026-11-v1");
+    assert_eq!(e["accounts"][0]["username"], "siti");
+    assert!(
+        e["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["action"] == "member.register"),
+        "the record's own audit trail is part of the export"
+    );
+    // Another member's export is not there for this account.
+    let other = app
+        .post_json("/api/v1/members", &member_in(2, "31.71.01.1001"))
+        .await
+        .json();
+    let other_no = other["member_no"].as_str().unwrap();
+    let res = app
+        .as_(&own)
+        .get(&format!("/api/v1/members/{other_no}/export"))
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+
+    let actions = audit_actions(&app, &no).await;
+    assert_eq!(
+        actions.iter().filter(|a| *a == "member.view_nik").count(),
+        2,
+        "one entry per unmasked view: {actions:?}"
+    );
+    assert!(actions.contains(&"member.export".to_owned()));
+    // Audit entries never hold the NIK or other personal values in the clear.
+    let log = app.get("/api/v1/audit?limit=500").await.text();
+    assert!(!log.contains(&nik), "no clear NIK in the audit log");
+    assert!(!log.contains(sent["phone"].as_str().unwrap().trim_start_matches('0')));
+}
+
+async fn erasure_removes_personal_data_and_keeps_counts(app: TestApp) {
+    let sent = member_in(1, "31.71.01.1001");
+    let nik = sent["nik"].as_str().unwrap().to_owned();
+    let no = app.post_json("/api/v1/members", &sent).await.json()["member_no"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.register(2).await;
+    let own = app
+        .user_linked("siti", "member", None, Some((&no, &nik)))
+        .await;
+    assert_eq!(app.as_(&own).get("/api/v1/me").await.status, StatusCode::OK);
+    let officer = app
+        .user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    let before = app.count().await;
+
+    let res = app
+        .as_(&officer)
+        .post_json(
+            &format!("/api/v1/members/{no}/erase"),
+            &json!({"reason": "request"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "officers do not erase");
+    let res = app
+        .post_json(&format!("/api/v1/members/{no}/erase"), &json!({}))
+        .await;
+    assert_eq!(res.error().1.as_deref(), Some("reason"));
+
+    let res = app
+        .post_json(
+            &format!("/api/v1/members/{no}/erase"),
+            &json!({"reason": "the member's request of 2026-11-20"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let m = res.json();
+    for field in [
+        "nik",
+        "full_name",
+        "birth_date",
+        "phone",
+        "email",
+        "address",
+    ] {
+        assert!(m[field].is_null(), "{field} erased: {m}");
+    }
+    assert!(m["erased_at"].is_string());
+    assert_eq!(m["member_no"], no.as_str());
+    assert_eq!(m["village_code"], "31.71.01.1001", "anonymous facts stay");
+    assert_eq!(m["status"], "withdrawn");
+    assert_eq!(app.count().await, before, "counts do not change");
+    let listed = app.get("/api/v1/members?region=31.71.01").await.text();
+    assert!(listed.contains(&no));
+
+    let again = app
+        .post_json(
+            &format!("/api/v1/members/{no}/erase"),
+            &json!({"reason": "again"}),
+        )
+        .await;
+    assert_eq!(again.error().0, "member_erased");
+    let patch = app
+        .patch_json(
+            &format!("/api/v1/members/{no}"),
+            &json!({"business_name": "X"}),
+            Some("*"),
+        )
+        .await;
+    assert_eq!(patch.error().0, "member_erased");
+    let res = app.as_(&own).get("/api/v1/me").await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNAUTHORIZED,
+        "the member's account is disabled"
+    );
+    let public = app
+        .anonymous()
+        .get(&format!("/api/v1/public/membership?q={no}"))
+        .await
+        .json();
+    assert_eq!(public["items"][0]["member_no"], no.as_str());
+}
+
+async fn audit_chain_catches_an_edited_row(app: TestApp) {
+    for i in 0..5 {
+        app.register(i).await;
+    }
+    let no = app.get("/api/v1/members?limit=1").await.json()["items"][0]["member_no"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.patch_json(
+        &format!("/api/v1/members/{no}"),
+        &json!({"business_name": "Toko Baru"}),
+        Some("*"),
+    )
+    .await;
+    let entries = match app.store.verify_audit().await.unwrap() {
+        jakpreneur_store::ChainCheck::Intact { entries } => entries,
+        other => panic!("fresh chain broken: {other:?}"),
+    };
+    assert!(entries >= 7, "user, token and member entries: {entries}");
+    let out = jakpreneur(&app, &["audit", "verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("{entries} entries")));
+
+    // The page lists entries, newest first, filtered by record.
+    let page = app.get(&format!("/admin/audit?record_id={no}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("member.update"));
+
+    // Someone with database access rewrites who made a change.
+    app.raw_sql("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 4")
+        .await;
+    assert_eq!(
+        app.store.verify_audit().await.unwrap(),
+        jakpreneur_store::ChainCheck::Broken {
+            seq: 4,
+            reason: "its contents do not match its hash (the row was altered)".into()
+        }
+    );
+    let out = jakpreneur(&app, &["audit", "verify"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken at entry 4"), "{err}");
+
+    // Deleting the newest entry is caught too.
+    app.raw_sql(
+        "UPDATE audit_log SET actor = (SELECT actor FROM audit_log WHERE seq = 3) WHERE seq = 4",
+    )
+    .await;
+    app.raw_sql(&format!("DELETE FROM audit_log WHERE seq = {entries}"))
+        .await;
+    let check = app.store.verify_audit().await.unwrap();
+    assert!(
+        matches!(check, jakpreneur_store::ChainCheck::Broken { .. }),
+        "{check:?}"
+    );
+}
+
+/// Rotating the data key re-encrypts every NIK; lookups and the chain still work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotate_key_reencrypts_every_nik() {
+    let app = TestApp::sqlite().await;
+    for i in 0..5 {
+        app.register(i).await;
+    }
+    let old = std::fs::read_to_string(&app.key_file).unwrap();
+    let out = jakpreneur(&app, &["rotate-key"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("re-encrypted 5 NIKs"));
+    let new = std::fs::read_to_string(&app.key_file).unwrap();
+    assert_ne!(old, new, "the key file holds the new key");
+    let mut old_path = app.key_file.clone().into_os_string();
+    old_path.push(".old");
+    assert_eq!(std::fs::read_to_string(old_path).unwrap(), old);
+    // The CLI (a new process, reading the new key) still finds NIKs and their duplicates.
+    let m = member(1);
+    let mut args = vec![
+        "member".to_owned(),
+        "add".to_owned(),
+        "--consent".to_owned(),
+    ];
+    for (k, v) in m.as_object().unwrap() {
+        if let Some(s) = v.as_str() {
+            args.push(format!("--{}", k.replace('_', "-")));
+            args.push(s.to_owned());
+        }
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let dup = jakpreneur(&app, &refs);
+    assert!(!dup.status.success());
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("already registered"));
+    assert!(jakpreneur(&app, &["audit", "verify"]).status.success());
+    // The old key no longer opens the database.
+    std::fs::write(&app.key_file, old).unwrap();
+    let refused = jakpreneur(&app, &["member", "list"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("not the one this database was written with")
+    );
+}
