@@ -363,15 +363,12 @@ impl Store {
         policy: &AccountPolicy,
     ) -> Result<Session> {
         let name = username.trim().to_lowercase();
-        let q = format!(
-            "SELECT {USER_COLS}, password_hash, failed_logins FROM users WHERE username = $1"
-        );
+        let q = format!("SELECT {USER_COLS}, password_hash FROM users WHERE username = $1");
         #[derive(sqlx::FromRow)]
         struct Row {
             #[sqlx(flatten)]
             user: User,
             password_hash: String,
-            failed_logins: i32,
         }
         let row: Option<Row> = dispatch!(&self.db, read, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(&name).fetch_optional(pool).await?
@@ -388,18 +385,24 @@ impl Store {
             return Err(StoreError::BadCredentials);
         }
         if !ok {
-            let failures = row.failed_logins + 1;
-            let lock = failures >= policy.max_failed_logins as i32;
-            let until = lock.then(|| now + chrono_dur(policy.lockout));
-            dispatch!(&self.db, write, pool, begin => {
+            // Counted in SQL, so failures racing in parallel each count.
+            let max = policy.max_failed_logins as i32;
+            let until = now + chrono_dur(policy.lockout);
+            let (failures, lock): (i32, bool) = dispatch!(&self.db, write, pool, begin => {
                 let mut tx = pool.begin_with(begin).await?;
-                sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-                    .bind(if lock { 0 } else { failures })
-                    .bind(until.or(row.user.locked_until))
-                    .bind(row.user.id)
-                    .execute(&mut *tx)
-                    .await?;
+                let failures: i32 = sqlx::query_scalar(
+                    "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+                )
+                .bind(row.user.id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let lock = failures >= max;
                 if lock {
+                    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
+                        .bind(until)
+                        .bind(row.user.id)
+                        .execute(&mut *tx)
+                        .await?;
                     let change = Change {
                         who: Who { user_id: None, name: "anonymous".into(), address: address.clone() },
                         action: "user.lock",
@@ -411,7 +414,9 @@ impl Store {
                     tx.append_audit(now, std::slice::from_ref(&change)).await?;
                 }
                 tx.commit().await?;
+                (failures, lock)
             });
+            tracing::debug!(user_id = row.user.id, failures, "failed login");
             if lock {
                 tracing::warn!(
                     user_id = row.user.id,

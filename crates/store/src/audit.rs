@@ -367,7 +367,7 @@ impl Store {
             sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await?
         });
         let entries = expected_seq - 1;
-        if head_seq != entries || head_hash != prev {
+        if head_seq != entries {
             return Ok(ChainCheck::Broken {
                 seq: entries + 1,
                 reason: format!(
@@ -375,10 +375,16 @@ impl Store {
                 ),
             });
         }
+        if head_hash != prev {
+            return Ok(ChainCheck::Broken {
+                seq: entries,
+                reason: "the last entry's hash is not the one the chain head recorded: the chain was recomputed or the head altered".into(),
+            });
+        }
         Ok(ChainCheck::Intact { entries })
     }
 
-    /// Appends one entry in a transaction of its own (a view of unmasked data, a login).
+    /// Appends one entry in a transaction of its own (a view of unmasked data, an export).
     pub(crate) async fn audit_now(&self, change: Change) -> Result<()> {
         let now = Utc::now();
         dispatch!(&self.db, write, pool, begin => {

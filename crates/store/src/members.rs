@@ -973,7 +973,11 @@ impl Store {
                 record_type: "member",
                 record_id: member_no.to_owned(),
                 before: Some(before),
-                after: Some(row_snapshot(&row, vault)?),
+                after: Some({
+                    let mut after = row_snapshot(&row, vault)?;
+                    after["erase_reason"] = json!(reason);
+                    after
+                }),
             };
             tx.append_audit(now, std::slice::from_ref(&change)).await?;
             tx.commit().await?;
@@ -1023,7 +1027,7 @@ impl Store {
     pub async fn public_lookup(&self, q: &str) -> Result<Vec<PublicMember>> {
         let q = q.trim();
         let rows: Vec<(String, String, String, String)> = if q.len() >= 4
-            && q[..3].eq_ignore_ascii_case("JP-")
+            && q.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("JP-"))
         {
             dispatch!(&self.db, read, pool => {
                 sqlx::query_as("SELECT member_no, business_name, district_code, status FROM members WHERE member_no = $1")

@@ -105,7 +105,7 @@ fn page_routes() -> Pages {
     .get("/members/new", members::new_form)
     .get("/members/{member_no}", members::show)
     .post("/members/{member_no}/nik", members::reveal_nik)
-    .get("/members/{member_no}/export", members::export)
+    .post("/members/{member_no}/export", members::export)
     .post("/members/{member_no}/erase", members::erase)
 }
 

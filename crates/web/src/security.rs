@@ -172,8 +172,15 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
         }
         req = Request::from_parts(parts, Body::from(bytes));
     }
+    let signed_in = !caller.actor.is_anonymous();
     req.extensions_mut().insert(caller);
-    next.run(req).await
+    let mut res = next.run(req).await;
+    // What a signed-in user sees may hold personal data: never kept in a shared cache.
+    if signed_in {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
 }
 
 const CSRF_REFUSED_HTML: &str = "<!doctype html><html lang=\"id\"><meta charset=\"utf-8\"><title>403</title>\
@@ -212,7 +219,7 @@ impl RateLimits {
 /// the public endpoints.
 pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let limiter = if (path == "/login" || path == "/api/v1/login") && req.method() == Method::POST {
+    let limiter = if path == "/login" && req.method() == Method::POST {
         Some(&app.security.limits.login)
     } else if path == "/cek" || path.starts_with("/api/v1/public/") {
         Some(&app.security.limits.public)
@@ -221,6 +228,10 @@ pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -
     };
     if let Some(limiter) = limiter {
         let ip = client_ip(req.extensions()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        // Forget addresses whose budget has refilled, so the table stays small.
+        if limiter.len() > 10_000 {
+            limiter.retain_recent();
+        }
         if let Err(not_until) = limiter.check_key(&ip) {
             let wait = not_until
                 .wait_time_from(governor::clock::Clock::now(

@@ -302,7 +302,15 @@ impl From<jakpreneur_store::MemberExport> for MemberExportView {
                     created_at,
                 })
                 .collect(),
-            history: e.history.into_iter().map(Into::into).collect(),
+            // The member learns who handled their record and when, not staff addresses.
+            history: e
+                .history
+                .into_iter()
+                .map(|h| AuditEntryView {
+                    address: None,
+                    ..h.into()
+                })
+                .collect(),
         }
     }
 }

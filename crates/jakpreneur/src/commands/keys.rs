@@ -4,7 +4,8 @@
 //! transaction re-encrypts every NIK and records the new key's fingerprint; (3) the old
 //! file becomes `<file>.old` and the new one takes its place. If the process stops
 //! between (2) and (3), the next start finds the database expecting the `.new` key;
-//! running `rotate-key` again finishes the swap.
+//! running `rotate-key` again finishes the swap. Stop the server before rotating: a
+//! running server holds the old key in memory.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,11 +62,15 @@ pub async fn rotate(cfg: &Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Retires the current key file to `<file>.old` (an earlier `.old` moves aside with a
+/// timestamp: no key is ever deleted here) and installs the new one.
 fn swap(path: &PathBuf, new_path: &PathBuf, old_path: &PathBuf) -> anyhow::Result<()> {
-    if old_path.exists() {
-        std::fs::remove_file(old_path)?;
-    }
     if path.exists() {
+        if old_path.exists() {
+            let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+            let aside = with_suffix(old_path, &format!("-{stamp}"));
+            std::fs::rename(old_path, &aside).context("keeping the previous old key")?;
+        }
         std::fs::rename(path, old_path).context("keeping the old key")?;
     }
     std::fs::rename(new_path, path).context("installing the new key")?;

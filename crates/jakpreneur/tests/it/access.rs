@@ -162,7 +162,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
             Trainer | Mentor | Curator | Buyer | Partner => Forbidden,
             r => read_one(r, inside, can_see_nik, Forbidden),
         },
-        ("GET", "/members/{member_no}/export") => read_one(r, inside, can_export, SignIn),
+        ("POST", "/members/{member_no}/export") => read_one(r, inside, can_export, Forbidden),
         ("POST", "/members/{member_no}/erase") => write_one(r, inside, admin_only, Forbidden),
         _ => panic!("no access rule for {method} {path}: add it to the matrix in tests/it/access.rs"),
     }
@@ -201,7 +201,7 @@ const ROUTES: [(&str, &str); 33] = [
     ("GET", "/members/new"),
     ("GET", "/members/{member_no}"),
     ("POST", "/members/{member_no}/nik"),
-    ("GET", "/members/{member_no}/export"),
+    ("POST", "/members/{member_no}/export"),
     ("POST", "/members/{member_no}/erase"),
 ];
 

@@ -460,6 +460,23 @@ async fn public_check_shows_no_personal_data(app: TestApp) {
         .await
         .json();
     assert_eq!(none["items"], serde_json::json!([]));
+    // Letters outside ASCII, where the member-number prefix check once split a character.
+    for q in ["ab%C3%A9", "%C3%A9%C3%A9%C3%A9", "JP%C3%A9x", "Jé-"] {
+        let res = app
+            .anonymous()
+            .get(&format!("/api/v1/public/membership?q={q}"))
+            .await;
+        assert!(
+            res.status == StatusCode::OK || res.status == StatusCode::BAD_REQUEST,
+            "{q}: {}",
+            res.status
+        );
+        let page = app.anonymous().get(&format!("/cek?q={q}")).await;
+        assert!(
+            page.status.is_success() || page.status.is_client_error(),
+            "{q}"
+        );
+    }
     let short = app.anonymous().get("/api/v1/public/membership?q=ab").await;
     assert_eq!(short.error(), ("query_invalid".into(), Some("q".into())));
     let page = app.anonymous().get(&format!("/cek?q={no}")).await;
@@ -533,7 +550,14 @@ async fn rate_limits_answer_429_with_retry_after() {
             assert_eq!(res.error().0, "rate_limited");
         }
     }
-    // Signed-in work is not limited.
+    // Signed-in work is not limited, and never cached.
+    assert_eq!(
+        app.get("/api/v1/members")
+            .await
+            .header("cache-control")
+            .as_deref(),
+        Some("no-store")
+    );
     for _ in 0..5 {
         assert_eq!(app.get("/api/v1/regions").await.status, StatusCode::OK);
     }

@@ -456,7 +456,8 @@ pub async fn reveal_nik(
     show_member(&app, &caller, lang, &uri, &member_no, true).await
 }
 
-/// Everything held about the member, as a JSON download (audited).
+/// Everything held about the member, as a JSON download (audited). A POST, like the
+/// NIK reveal: an audited act must be deliberate, never a prefetched link.
 pub async fn export(
     State(app): State<AppState>,
     caller: Caller,
