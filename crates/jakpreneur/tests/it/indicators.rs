@@ -20,7 +20,12 @@ async fn registered_members_counts_every_record(app: TestApp) {
         &json!({"reason": "pindah domisili"}),
     )
     .await;
-    // Recount from the raw rows, withdrawn members included.
+    app.post_json(
+        &format!("/api/v1/members/{}/erase", numbers[1]),
+        &json!({"reason": "permintaan anggota"}),
+    )
+    .await;
+    // Recount from the raw rows, withdrawn and erased members included.
     let mut raw = 0;
     let mut after: Option<String> = None;
     loop {
