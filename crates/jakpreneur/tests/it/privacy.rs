@@ -410,3 +410,63 @@ async fn rotate_key_reencrypts_every_nik() {
             .contains("not the one this database was written with")
     );
 }
+
+/// A row written by the version before encryption (its NIK in `nik_legacy`) is encrypted
+/// when the store next opens, and the clear text leaves the SQLite file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn niks_left_in_the_clear_by_an_older_version_are_encrypted_on_start() {
+    let app = TestApp::sqlite().await;
+    let legacy_nik = "3171015503900001";
+    app.raw_sql(&format!(
+        "INSERT INTO members (member_no, nik_legacy, full_name, birth_date, sex, phone, address, \
+         province_code, city_code, district_code, village_code, business_name, sector, channel, \
+         registered_on, status, version, created_at, updated_at) VALUES ('JP-3171-0999999', \
+         '{legacy_nik}', 'Siti Aminah', '1990-03-15', 'F', '+6281234567890', 'Jl. Kebon Sirih 1', \
+         '31', '31.71', '31.71.01', '31.71.01.1001', 'Warung Lama', 'I', 'centre', '2019-05-01', \
+         'active', 1, '2019-05-01T00:00:00Z', '2019-05-01T00:00:00Z')"
+    ))
+    .await;
+    let reopened = jakpreneur_store::Store::connect(&app.db_url, &Default::default())
+        .await
+        .unwrap();
+    reopened.migrate().await.unwrap();
+    let reopened = reopened.attach_key(&app.key).await.unwrap();
+    reopened.close().await;
+
+    let shown = app
+        .get("/api/v1/members/JP-3171-0999999?reveal=nik")
+        .await
+        .json();
+    assert_eq!(
+        shown["nik"], legacy_nik,
+        "converted, and readable with the key"
+    );
+    // Its NIK is now on file by hash: registering it again is a duplicate.
+    let mut again = member(1);
+    again["nik"] = json!(legacy_nik);
+    again["birth_date"] = json!("1990-03-15");
+    again["sex"] = json!("F");
+    let res = app.post_json("/api/v1/members", &again).await;
+    assert_eq!(res.error().0, "duplicate_nik");
+    app.store.close().await;
+    let dir = std::path::Path::new(&app.db_url)
+        .parent()
+        .unwrap()
+        .to_owned();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("test.db")
+        {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes.windows(16).any(|w| w == legacy_nik.as_bytes()),
+                "clear NIK left in {}",
+                path.display()
+            );
+        }
+    }
+}
