@@ -562,3 +562,45 @@ async fn rate_limits_answer_429_with_retry_after() {
         assert_eq!(app.get("/api/v1/regions").await.status, StatusCode::OK);
     }
 }
+
+/// A session ends after its idle time, and after its absolute lifetime however busy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_expire_when_idle_and_at_their_absolute_end() {
+    use std::time::Duration;
+    let mut settings = test_settings();
+    settings.accounts.session_idle = Duration::from_millis(400);
+    let app = TestApp::sqlite_with(settings).await;
+    let c = app
+        .user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    assert_eq!(app.as_(&c).get("/account").await.status, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let res = app.as_(&c).get("/account").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "idle too long");
+
+    let mut settings = test_settings();
+    settings.accounts.session_absolute = Duration::from_secs(1);
+    let app = TestApp::sqlite_with(settings).await;
+    app.user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    let res = login(&app, "gambir", TEST_PASSWORD).await;
+    let cookie = session_cookie(&res).unwrap();
+    assert!(cookie.contains("Max-Age=1"), "{cookie}");
+    let value = cookie.split(';').next().unwrap().to_owned();
+    let anonymous = app.anonymous();
+    let headers = [("cookie", value.as_str())];
+    let get = || anonymous.request(Method::GET, "/account", &headers, vec![]);
+    assert_eq!(get().await.status, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        get().await.status,
+        StatusCode::OK,
+        "still within its lifetime"
+    );
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        get().await.status,
+        StatusCode::SEE_OTHER,
+        "past its absolute end"
+    );
+}
