@@ -217,6 +217,14 @@ pub struct MemberListArgs {
 pub enum BenchCommand {
     /// Registrations per second and latency through the HTTP API, on a fresh database.
     Register(BenchRegisterArgs),
+    /// Browser logins per second and latency (POST /login, with the configured argon2id
+    /// cost) through the web router, on a fresh database. Rate limits are lifted for the
+    /// measurement.
+    Login(BenchLoginArgs),
+    /// The cost of the region-scope filter on the member list: list queries as an
+    /// administrator, a city officer, a district officer and a member, on a fresh
+    /// database filled with demo members.
+    Scope(BenchScopeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -230,4 +238,30 @@ pub struct BenchRegisterArgs {
     /// Warm-up registrations, not timed.
     #[arg(long, default_value_t = 1_000)]
     pub warmup: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchLoginArgs {
+    /// Logins to time (after the warm-up).
+    #[arg(long, default_value_t = 400)]
+    pub requests: u64,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+    /// Warm-up logins, not timed.
+    #[arg(long, default_value_t = 20)]
+    pub warmup: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchScopeArgs {
+    /// Demo members to fill the database with.
+    #[arg(long, default_value_t = 100_000)]
+    pub members: u64,
+    /// Timed runs of each query for each actor (after the warm-up).
+    #[arg(long, default_value_t = 200)]
+    pub iterations: u32,
+    /// Warm-up runs of each query for each actor, not timed.
+    #[arg(long, default_value_t = 20)]
+    pub warmup: u32,
 }

@@ -212,6 +212,16 @@ impl Store {
         Ok(())
     }
 
+    /// Refreshes the query planner's statistics. Worth running after a bulk load: without
+    /// them PostgreSQL may pick a plan that sorts every row a filter matches (measured in
+    /// BENCHMARKS.md).
+    pub async fn analyze(&self) -> Result<()> {
+        dispatch!(&self.db, write, pool => {
+            sqlx::query("ANALYZE").execute(pool).await?;
+        });
+        Ok(())
+    }
+
     /// Waits for in-flight queries and closes every connection (and checkpoints SQLite's WAL).
     pub async fn close(&self) {
         match &self.db {

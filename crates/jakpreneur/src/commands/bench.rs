@@ -1,9 +1,15 @@
-//! `jakpreneur bench register`: registrations per second and latency percentiles through
-//! the HTTP API, with concurrent clients against a warm in-process server on a fresh
-//! database (a temporary SQLite file, or a scratch database on the PostgreSQL server given
-//! with `--db`, dropped afterwards).
+//! Benchmarks, each on a fresh database: a temporary SQLite file, or a scratch database on
+//! the PostgreSQL server given with `--db`, dropped afterwards.
+//!
+//! - `bench register`: registrations per second and latency percentiles through the HTTP
+//!   API, with concurrent clients against a warm in-process server.
+//! - `bench login`: browser logins per second (`POST /login`) through the same router,
+//!   with the production argon2id cost.
+//! - `bench scope`: the cost of the region-scope filter on the member list, at 100,000
+//!   demo members, for an administrator, a city officer, a district officer and a member.
 
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,12 +17,115 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use jakpreneur_core::demo::DemoGenerator;
+use jakpreneur_core::{Actor, Role};
 use jakpreneur_store::scratch;
-use jakpreneur_store::{Backend, ConnectOptions, Store};
-use jakpreneur_web::{AppState, Clock, build_router};
+use jakpreneur_store::{
+    Backend, ConnectOptions, MemberFilter, NewUser, Page, Store, crypto::random_token,
+};
+use jakpreneur_web::{AppState, Clock, SecuritySettings, build_router};
 
-use crate::cli::BenchRegisterArgs;
+use crate::cli::{BenchLoginArgs, BenchRegisterArgs, BenchScopeArgs};
 use crate::config::Config;
+
+/// Where a benchmark's throw-away database lives, to remove it afterwards.
+enum Scratch {
+    Sqlite { dir: PathBuf },
+    Postgres { server: String, name: String },
+}
+
+impl Scratch {
+    /// Creates a fresh database, migrates it and attaches a new data key. The database is
+    /// removed again if any step fails.
+    async fn open(
+        cfg: &Config,
+        db_given: bool,
+        max_connections: u32,
+    ) -> anyhow::Result<(Self, Store)> {
+        let server = cfg.database.url.expose();
+        let (place, url) = if db_given && server.starts_with("postgres") {
+            let name = scratch::unique_name("jakpreneur_bench");
+            let url = scratch::create_pg_database(server, &name)
+                .await
+                .context("creating a scratch database")?;
+            (
+                Scratch::Postgres {
+                    server: server.to_owned(),
+                    name,
+                },
+                url,
+            )
+        } else {
+            let dir = std::env::temp_dir().join(scratch::unique_name("jakpreneur_bench"));
+            std::fs::create_dir_all(&dir)?;
+            let url = dir.join("bench.db").display().to_string();
+            (Scratch::Sqlite { dir }, url)
+        };
+        let opts = ConnectOptions {
+            max_connections,
+            ..Default::default()
+        };
+        let store = async {
+            let store = Store::connect(&url, &opts).await?;
+            store.migrate().await?;
+            Ok::<_, anyhow::Error>(
+                store
+                    .attach_key(&jakpreneur_store::DataKey::generate())
+                    .await?,
+            )
+        }
+        .await;
+        match store {
+            Ok(store) => Ok((place, store)),
+            Err(e) => {
+                place.remove().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Removes the database; a failure is reported, not fatal (the figures are printed).
+    async fn remove(self) {
+        match self {
+            Scratch::Sqlite { dir } => {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            Scratch::Postgres { server, name } => {
+                if let Err(e) = scratch::drop_pg_database(&server, &name).await {
+                    eprintln!("warning: could not drop the scratch database {name}: {e}");
+                }
+            }
+        }
+    }
+}
+
+/// The router served in-process on a free loopback port.
+struct Server {
+    base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    async fn start(
+        store: &Store,
+        today: chrono::NaiveDate,
+        security: SecuritySettings,
+    ) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let router = build_router(AppState::new(store.clone(), Clock::Fixed(today), security));
+        let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(jakpreneur_web::serve(listener, router, async move {
+            let _ = stop_rx.await;
+        }));
+        Ok(Self { base, stop, task })
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
 
 /// Distinct valid registrations (the generator's NIKs are random; repeats are dropped).
 fn payloads(n: usize, today: chrono::NaiveDate) -> serde_json::Result<Vec<String>> {
@@ -39,52 +148,44 @@ struct Outcome {
     elapsed: Duration,
 }
 
-async fn drive(
-    base: &str,
-    token: &str,
-    bodies: Arc<Vec<String>>,
+/// Sends requests `0..count` from `concurrency` clients, each taking the next index as
+/// soon as its previous request is answered. `make` builds request `i`; `ok` judges the
+/// response (the body is read in full either way). Latency is measured per request.
+async fn drive<M>(
+    client: &reqwest::Client,
+    count: usize,
     concurrency: usize,
-) -> anyhow::Result<Outcome> {
-    let auth = format!("Bearer {token}");
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .build()?;
+    make: M,
+    ok: fn(&reqwest::Response) -> bool,
+) -> anyhow::Result<Outcome>
+where
+    M: Fn(&reqwest::Client, usize) -> reqwest::RequestBuilder + Send + Sync + 'static,
+{
+    let make = Arc::new(make);
     let next = Arc::new(AtomicUsize::new(0));
-    let url = format!("{base}/api/v1/members");
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
-        let (client, next, bodies, url, auth) = (
-            client.clone(),
-            next.clone(),
-            bodies.clone(),
-            url.clone(),
-            auth.clone(),
-        );
+        let (client, next, make) = (client.clone(), next.clone(), make.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut failures = 0usize;
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(body) = bodies.get(i) else { break };
+                if i >= count {
+                    break;
+                }
                 let t = Instant::now();
-                let res = client
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .header("authorization", &auth)
-                    .body(body.clone())
-                    .send()
-                    .await;
-                let ok = match res {
+                let good = match make(&client, i).send().await {
                     Ok(r) => {
-                        let created = r.status() == reqwest::StatusCode::CREATED;
+                        let good = ok(&r);
                         let _ = r.bytes().await;
-                        created
+                        good
                     }
                     Err(_) => false,
                 };
                 lat.push(t.elapsed());
-                if !ok {
+                if !good {
                     failures += 1;
                 }
             }
@@ -98,6 +199,7 @@ async fn drive(
         latencies.extend(l);
         failures += f;
     }
+    latencies.sort();
     Ok(Outcome {
         latencies,
         failures,
@@ -117,6 +219,16 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+fn print_latency(o: &Outcome) {
+    println!(
+        "latency        p50 {:.2} ms   p90 {:.2} ms   p99 {:.2} ms   max {:.2} ms",
+        ms(percentile(&o.latencies, 50.0)),
+        ms(percentile(&o.latencies, 90.0)),
+        ms(percentile(&o.latencies, 99.0)),
+        ms(o.latencies.last().copied().unwrap_or_default())
+    );
+}
+
 pub async fn register(
     cfg: &Config,
     db_given: bool,
@@ -124,77 +236,16 @@ pub async fn register(
 ) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(a.concurrency >= 1, "--concurrency must be at least 1");
     anyhow::ensure!(a.requests >= 1, "--requests must be at least 1");
-    let tmp = std::env::temp_dir().join(scratch::unique_name("jakpreneur_bench"));
-    let postgres_server = db_given && cfg.database.url.expose().starts_with("postgres");
-    let (url, pg_name) = if postgres_server {
-        let name = scratch::unique_name("jakpreneur_bench");
-        (
-            scratch::create_pg_database(cfg.database.url.expose(), &name)
-                .await
-                .context("creating a scratch database")?,
-            Some(name),
-        )
-    } else {
-        std::fs::create_dir_all(&tmp)?;
-        (tmp.join("bench.db").display().to_string(), None)
-    };
-    let opts = ConnectOptions {
-        max_connections: cfg
-            .database
-            .max_connections
-            .max(a.concurrency as u32)
-            .min(64),
-        ..Default::default()
-    };
-    let store = Store::connect(&url, &opts).await?;
-    store.migrate().await?;
-    let store = store
-        .attach_key(&jakpreneur_store::DataKey::generate())
-        .await?;
-    let token = super::bench_token(&store).await?;
-    let backend = store.backend();
-    let today = Clock::System.today();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let router = build_router(AppState::new(
-        store.clone(),
-        Clock::Fixed(today),
-        cfg.security.web_settings(),
-    ));
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(jakpreneur_web::serve(listener, router, async move {
-        let _ = stop_rx.await;
-    }));
-
-    let warmup = usize::try_from(a.warmup)?;
-    let requests = usize::try_from(a.requests)?;
-    let all = payloads(warmup + requests, today)?;
-    let (warm, timed) = all.split_at(warmup);
-    eprintln!(
-        "bench register: {} backend, {} warm-up + {} timed registrations, {} concurrent clients, in-process server at {base}",
-        backend.name(),
-        warmup,
-        requests,
-        a.concurrency
-    );
-    let w = drive(&base, &token, Arc::new(warm.to_vec()), a.concurrency).await?;
-    anyhow::ensure!(
-        w.failures == 0,
-        "{} warm-up registrations failed",
-        w.failures
-    );
-    let mut o = drive(&base, &token, Arc::new(timed.to_vec()), a.concurrency).await?;
-    o.latencies.sort();
-    let stored = store.count_members().await?;
-
-    let _ = stop_tx.send(());
-    let _ = server.await;
+    let max_connections = cfg
+        .database
+        .max_connections
+        .max(a.concurrency as u32)
+        .min(64);
+    let (place, store) = Scratch::open(cfg, db_given, max_connections).await?;
+    let result = register_on(&store, cfg, &a).await;
     store.close().await;
-    if let Some(name) = pg_name {
-        scratch::drop_pg_database(cfg.database.url.expose(), &name).await?;
-    } else {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
+    place.remove().await;
+    let (backend, o, stored) = result?;
 
     let rate = o.latencies.len() as f64 / o.elapsed.as_secs_f64();
     println!("backend        {}", backend.name());
@@ -207,13 +258,7 @@ pub async fn register(
     println!("concurrency    {}", a.concurrency);
     println!("elapsed        {:.2} s", o.elapsed.as_secs_f64());
     println!("throughput     {rate:.0} registrations/s");
-    println!(
-        "latency        p50 {:.2} ms   p90 {:.2} ms   p99 {:.2} ms   max {:.2} ms",
-        ms(percentile(&o.latencies, 50.0)),
-        ms(percentile(&o.latencies, 90.0)),
-        ms(percentile(&o.latencies, 99.0)),
-        ms(o.latencies.last().copied().unwrap_or_default())
-    );
+    print_latency(&o);
     if backend == Backend::Sqlite {
         let met = rate >= 3000.0 && percentile(&o.latencies, 99.0) < Duration::from_millis(20);
         println!(
@@ -226,4 +271,457 @@ pub async fn register(
     } else {
         ExitCode::FAILURE
     })
+}
+
+async fn register_on(
+    store: &Store,
+    cfg: &Config,
+    a: &BenchRegisterArgs,
+) -> anyhow::Result<(Backend, Outcome, i64)> {
+    let token = super::bench_token(store).await?;
+    let backend = store.backend();
+    let today = Clock::System.today();
+    let server = Server::start(store, today, cfg.security.web_settings()).await?;
+    let base = server.base.clone();
+
+    let warmup = usize::try_from(a.warmup)?;
+    let requests = usize::try_from(a.requests)?;
+    let all = payloads(warmup + requests, today)?;
+    let (warm, timed) = all.split_at(warmup);
+    eprintln!(
+        "bench register: {} backend, {} warm-up + {} timed registrations, {} concurrent clients, in-process server at {base}",
+        backend.name(),
+        warmup,
+        requests,
+        a.concurrency
+    );
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(a.concurrency)
+        .build()?;
+    let url = format!("{base}/api/v1/members");
+    let auth = format!("Bearer {token}");
+    let request = |bodies: Vec<String>| {
+        let (url, auth) = (url.clone(), auth.clone());
+        move |c: &reqwest::Client, i: usize| {
+            c.post(&url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(reqwest::header::AUTHORIZATION, &auth)
+                .body(bodies[i].clone())
+        }
+    };
+    let created = |r: &reqwest::Response| r.status() == reqwest::StatusCode::CREATED;
+    let w = drive(
+        &client,
+        warm.len(),
+        a.concurrency,
+        request(warm.to_vec()),
+        created,
+    )
+    .await?;
+    anyhow::ensure!(
+        w.failures == 0,
+        "{} warm-up registrations failed",
+        w.failures
+    );
+    let o = drive(
+        &client,
+        timed.len(),
+        a.concurrency,
+        request(timed.to_vec()),
+        created,
+    )
+    .await?;
+    let stored = store.count_members().await?;
+    server.stop().await;
+    Ok((backend, o, stored))
+}
+
+/// Accounts the login benchmark signs in to, in turn.
+const LOGIN_ACCOUNTS: usize = 16;
+
+pub async fn login(cfg: &Config, db_given: bool, a: BenchLoginArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(a.concurrency >= 1, "--concurrency must be at least 1");
+    anyhow::ensure!(a.requests >= 1, "--requests must be at least 1");
+    let max_connections = cfg
+        .database
+        .max_connections
+        .max(a.concurrency as u32)
+        .min(64);
+    let (place, store) = Scratch::open(cfg, db_given, max_connections).await?;
+    let backend = store.backend();
+    let result = login_on(&store, cfg, &a).await;
+    store.close().await;
+    place.remove().await;
+    let o = result?;
+
+    let policy = cfg.security.account_policy();
+    let rate = o.latencies.len() as f64 / o.elapsed.as_secs_f64();
+    println!("backend        {}", backend.name());
+    println!(
+        "logins         {} timed, {} failed ({} accounts, POST /login with a double-submit CSRF pair; success = 303 + jp_session cookie)",
+        o.latencies.len(),
+        o.failures,
+        LOGIN_ACCOUNTS
+    );
+    println!(
+        "argon2id       m = {} KiB ({} MiB), t = {}, p = {} (from the configuration), verified on tokio's blocking pool",
+        policy.argon2_memory_kib,
+        policy.argon2_memory_kib / 1024,
+        policy.argon2_iterations,
+        policy.argon2_parallelism
+    );
+    println!("rate limits    lifted for the measurement (all requests come from 127.0.0.1)");
+    println!("concurrency    {}", a.concurrency);
+    println!(
+        "cpus           {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!("elapsed        {:.2} s", o.elapsed.as_secs_f64());
+    println!("throughput     {rate:.1} logins/s");
+    print_latency(&o);
+    Ok(if o.failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The login form's CSRF token, as a browser gets it: `GET /login` sets the `jp_csrf`
+/// cookie and puts the same value in the form's hidden `csrf` field.
+async fn login_csrf(client: &reqwest::Client, base: &str) -> anyhow::Result<String> {
+    let res = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .context("GET /login")?;
+    anyhow::ensure!(
+        res.status() == reqwest::StatusCode::OK,
+        "GET /login answered {}",
+        res.status()
+    );
+    let cookie = res
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("jp_csrf="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+        .context("GET /login set no jp_csrf cookie")?;
+    let page = res.text().await?;
+    let field = page
+        .split_once(r#"name="csrf" value=""#)
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(v, _)| v.to_owned())
+        .context("the login form has no csrf field")?;
+    anyhow::ensure!(
+        field == cookie && cookie.len() == 64,
+        "the login form's csrf field does not match its jp_csrf cookie"
+    );
+    Ok(cookie)
+}
+
+async fn login_on(store: &Store, cfg: &Config, a: &BenchLoginArgs) -> anyhow::Result<Outcome> {
+    let policy = cfg.security.account_policy();
+    let mut accounts = Vec::with_capacity(LOGIN_ACCOUNTS);
+    for i in 0..LOGIN_ACCOUNTS {
+        let username = format!("bench-officer-{i:02}");
+        let password = random_token("");
+        store
+            .create_user(
+                &super::cli_actor(),
+                &NewUser {
+                    username: username.clone(),
+                    role: "city_officer".into(),
+                    region: Some("31.71".into()),
+                    member_no: None,
+                    nik: None,
+                    password: password.clone(),
+                },
+                &policy,
+            )
+            .await
+            .with_context(|| format!("creating the account {username}"))?;
+        accounts.push((username, password));
+    }
+    // The default limit (10 logins a minute per address) would stop a benchmark that
+    // logs in from one address within seconds.
+    let security = SecuritySettings {
+        accounts: policy,
+        limits: jakpreneur_web::security::RateLimits::new(1_000_000, 1_000_000),
+        secure_cookies: false,
+    };
+    let today = Clock::System.today();
+    let server = Server::start(store, today, security).await?;
+    let base = server.base.clone();
+    let result = async {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(a.concurrency)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        let csrf = login_csrf(&client, &base).await?;
+        eprintln!(
+            "bench login: {} backend, {} accounts, {} warm-up + {} timed logins, {} concurrent clients, in-process server at {base}; rate limits lifted",
+            store.backend().name(),
+            LOGIN_ACCOUNTS,
+            a.warmup,
+            a.requests,
+            a.concurrency
+        );
+        let url = format!("{base}/login");
+        let cookie = format!("jp_csrf={csrf}");
+        let bodies: Arc<Vec<String>> = Arc::new(
+            accounts
+                .iter()
+                .map(|(u, p)| format!("username={u}&password={p}&csrf={csrf}&next=%2F"))
+                .collect(),
+        );
+        let request = move |c: &reqwest::Client, i: usize| {
+            c.post(&url)
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .header(reqwest::header::COOKIE, &cookie)
+                .body(bodies[i % bodies.len()].clone())
+        };
+        let signed_in = |r: &reqwest::Response| {
+            r.status() == reqwest::StatusCode::SEE_OTHER
+                && r
+                    .headers()
+                    .get_all(reqwest::header::SET_COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .any(|v| v.starts_with("jp_session=") && !v.starts_with("jp_session=;"))
+        };
+        let warmup = usize::try_from(a.warmup)?;
+        let requests = usize::try_from(a.requests)?;
+        if warmup > 0 {
+            let w = drive(&client, warmup, a.concurrency, request.clone(), signed_in).await?;
+            anyhow::ensure!(w.failures == 0, "{} warm-up logins failed", w.failures);
+        }
+        drive(&client, requests, a.concurrency, request, signed_in).await
+    }
+    .await;
+    server.stop().await;
+    result
+}
+
+/// The demo generator's seed for `bench scope`, fixed so runs compare.
+const SCOPE_SEED: u64 = 20_261_123;
+
+/// One member-list query of `bench scope`.
+struct Query {
+    name: &'static str,
+    filter: MemberFilter,
+    page: Page,
+}
+
+/// One actor of `bench scope`, with how many members its scope reaches.
+struct Who {
+    name: String,
+    actor: Actor,
+    reach: u64,
+}
+
+/// Members the actor's list reaches, counted by paging through it (500 a page).
+async fn count_reach(store: &Store, actor: &Actor) -> anyhow::Result<u64> {
+    let mut n = 0u64;
+    let mut after = None;
+    loop {
+        let page = store
+            .list_members(actor, &MemberFilter::default(), Page { limit: 500, after })
+            .await?;
+        n += page.items.len() as u64;
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return Ok(n),
+        }
+    }
+}
+
+pub async fn scope(cfg: &Config, db_given: bool, a: BenchScopeArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(a.members >= 100, "--members must be at least 100");
+    anyhow::ensure!(a.iterations >= 1, "--iterations must be at least 1");
+    let (place, store) = Scratch::open(cfg, db_given, cfg.database.max_connections).await?;
+    let result = scope_on(&store, &a).await;
+    store.close().await;
+    place.remove().await;
+    result?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn scope_on(store: &Store, a: &BenchScopeArgs) -> anyhow::Result<()> {
+    let backend = store.backend();
+    eprintln!(
+        "bench scope: {} backend, filling a fresh database with {} demo members (seed {SCOPE_SEED})",
+        backend.name(),
+        a.members
+    );
+    let fill = Instant::now();
+    super::demo::run(store, a.members, Some(SCOPE_SEED)).await?;
+    let fill = fill.elapsed();
+    let total = store.count_members().await?;
+
+    let admin = Actor::system("bench");
+    let top = store
+        .list_members(
+            &admin,
+            &MemberFilter::default(),
+            Page {
+                limit: 50,
+                after: None,
+            },
+        )
+        .await?;
+    let newest = top.items.first().context("no members were added")?;
+    let middle = newest.id / 2;
+    let member_no = top.items[top.items.len() / 2].member_no.clone();
+
+    let actors = [
+        ("admin (all)".to_owned(), admin),
+        (
+            "city officer 31.71".to_owned(),
+            Actor::for_account(1, "kota", Role::CityOfficer, Some("31.71"), None, None),
+        ),
+        (
+            "district officer 31.71.01".to_owned(),
+            Actor::for_account(
+                2,
+                "kecamatan",
+                Role::DistrictOfficer,
+                Some("31.71.01"),
+                None,
+                None,
+            ),
+        ),
+        (
+            format!("member {member_no}"),
+            Actor::for_account(3, "anggota", Role::Member, None, Some(&member_no), None),
+        ),
+    ];
+    let mut whos = Vec::with_capacity(actors.len());
+    for (name, actor) in actors {
+        let reach = count_reach(store, &actor).await?;
+        whos.push(Who { name, actor, reach });
+    }
+    // What decrypting one NIK costs, apart from the queries.
+    let vault = jakpreneur_store::Vault::new(&jakpreneur_store::DataKey::generate());
+    let sealed: Vec<Vec<u8>> = (0..20_000u64)
+        .map(|i| vault.encrypt_nik(&format!("3171{i:012}")))
+        .collect();
+    let t = Instant::now();
+    for s in &sealed {
+        std::hint::black_box(vault.decrypt_nik(s)?);
+    }
+    let decrypt = t.elapsed() / sealed.len() as u32;
+    let first = Page {
+        limit: 50,
+        after: None,
+    };
+    let queries = [
+        Query {
+            name: "first page",
+            filter: MemberFilter::default(),
+            page: first,
+        },
+        Query {
+            name: "deep page",
+            filter: MemberFilter::default(),
+            page: Page {
+                limit: 50,
+                after: Some(middle),
+            },
+        },
+        Query {
+            name: "sector I",
+            filter: MemberFilter {
+                sector: Some("I".into()),
+                ..Default::default()
+            },
+            page: first,
+        },
+        Query {
+            name: "q warung",
+            filter: MemberFilter {
+                q: Some("warung".into()),
+                ..Default::default()
+            },
+            page: first,
+        },
+    ];
+
+    println!("backend        {}", backend.name());
+    println!(
+        "members        {total} (demo generator, seed {SCOPE_SEED}; filled in {:.1} s)",
+        fill.as_secs_f64()
+    );
+    println!(
+        "method         Store::list_members, 50 a page, one caller; {} warm-up + {} timed runs per cell, actors interleaved",
+        a.warmup, a.iterations
+    );
+    println!(
+        "               each returned row's NIK is decrypted (XChaCha20-Poly1305) to be masked: part of the time"
+    );
+    println!(
+        "nik decrypt    {:.1} µs a row measured apart ({:.3} ms for a page of 50)",
+        decrypt.as_secs_f64() * 1e6,
+        ms(decrypt * 50)
+    );
+    println!("deep page      after id {middle} (about half-way down the list)");
+    for w in &whos {
+        println!(
+            "scope          {:<26} reaches {} members ({:.1}%)",
+            w.name,
+            w.reach,
+            100.0 * w.reach as f64 / total.max(1) as f64
+        );
+    }
+    println!();
+    println!(
+        "{:<11} {:<26} {:>4} {:>9} {:>9} {:>22}",
+        "query", "actor", "rows", "p50 ms", "p95 ms", "p50 vs admin"
+    );
+    for q in &queries {
+        let mut times: Vec<Vec<Duration>> =
+            vec![Vec::with_capacity(a.iterations as usize); whos.len()];
+        let mut rows = vec![0usize; whos.len()];
+        for round in 0..(a.warmup + a.iterations) {
+            for (i, w) in whos.iter().enumerate() {
+                let t = Instant::now();
+                let page = store.list_members(&w.actor, &q.filter, q.page).await?;
+                let took = t.elapsed();
+                rows[i] = page.items.len();
+                if round >= a.warmup {
+                    times[i].push(took);
+                }
+            }
+        }
+        for t in &mut times {
+            t.sort();
+        }
+        let admin_p50 = percentile(&times[0], 50.0);
+        for (i, w) in whos.iter().enumerate() {
+            let p50 = percentile(&times[i], 50.0);
+            let vs = if i == 0 {
+                "-".to_owned()
+            } else {
+                format!(
+                    "{:+.3} ms ({:+.0}%)",
+                    ms(p50) - ms(admin_p50),
+                    100.0 * (p50.as_secs_f64() / admin_p50.as_secs_f64().max(1e-9) - 1.0)
+                )
+            };
+            println!(
+                "{:<11} {:<26} {:>4} {:>9.3} {:>9.3} {:>22}",
+                q.name,
+                w.name,
+                rows[i],
+                ms(p50),
+                ms(percentile(&times[i], 95.0)),
+                vs
+            );
+        }
+    }
+    Ok(())
 }

@@ -43,6 +43,10 @@ pub async fn run(store: &Store, members: u64, seed: Option<u64>) -> anyhow::Resu
         );
     }
     bar.finish();
+    store
+        .analyze()
+        .await
+        .context("refreshing planner statistics")?;
     eprintln!("Added {added} demo members.");
     Ok(())
 }

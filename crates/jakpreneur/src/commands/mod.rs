@@ -71,6 +71,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(BenchCommand::Register(args)) => {
             bench::register(&cfg, cli.db.is_some(), args).await
         }
+        Command::Bench(BenchCommand::Login(args)) => {
+            bench::login(&cfg, cli.db.is_some(), args).await
+        }
+        Command::Bench(BenchCommand::Scope(args)) => {
+            bench::scope(&cfg, cli.db.is_some(), args).await
+        }
     }
 }
 
