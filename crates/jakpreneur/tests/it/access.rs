@@ -237,7 +237,6 @@ struct World {
     creds: Vec<(R, Creds)>,
     /// The member the member account is linked to (inside Gambir).
     own_no: String,
-    own_nik: String,
     next: AtomicU32,
 }
 
@@ -267,7 +266,6 @@ async fn world(app: &TestApp) -> World {
     let w = World {
         creds: Vec::new(),
         own_no: String::new(),
-        own_nik: String::new(),
         next: AtomicU32::new(100),
     };
     let (own_no, own_nik) = register(app, &w, IN_VILLAGE).await;
@@ -292,7 +290,6 @@ async fn world(app: &TestApp) -> World {
     World {
         creds,
         own_no,
-        own_nik,
         next: w.next,
     }
 }
@@ -504,7 +501,6 @@ async fn role_route_scope_matrix(app: TestApp) {
         .await
         .json();
     assert_eq!(own["status"], "active");
-    let _ = &w.own_nik;
 }
 
 /// Lists carry only what the scope covers, whatever the filter asks for.

@@ -61,7 +61,6 @@ async fn no_raw_nik_in_the_sqlite_file_or_wal() {
     }
     // A correction to a new NIK, a withdrawal, an erasure, a reveal, an export.
     let new_nik = member(200)["nik"].as_str().unwrap().to_owned();
-    let sent = member(0);
     let res = app
         .patch_json(
             &format!("/api/v1/members/{}", numbers[0]),
@@ -71,7 +70,6 @@ async fn no_raw_nik_in_the_sqlite_file_or_wal() {
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     niks.push(new_nik);
-    let _ = sent;
     app.post_json(
         &format!("/api/v1/members/{}/withdraw", numbers[1]),
         &json!({"reason": "moved away"}),

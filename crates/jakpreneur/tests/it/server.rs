@@ -58,3 +58,67 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     let _ = stop.send(());
     server.await.unwrap().unwrap();
 }
+
+/// The first start on a database without accounts creates the administrator, prints its
+/// generated password once, and that password signs in; the next start prints nothing.
+#[test]
+fn first_start_creates_an_administrator_and_prints_its_password_once() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("first.db");
+    let start = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jakpreneur"))
+            .arg("--db")
+            .arg(&db)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env_remove("JAKPRENEUR_CONFIG")
+            .env("JAKPRENEUR__SECURITY__ARGON2_MEMORY_KIB", "256")
+            .env("JAKPRENEUR__SECURITY__ARGON2_ITERATIONS", "1")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = Vec::new();
+        for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+            let line = line.unwrap();
+            let done = line.contains("serving on");
+            lines.push(line);
+            if done {
+                break;
+            }
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        lines
+    };
+    let first = start();
+    let at = first
+        .iter()
+        .position(|l| l.contains("created the administrator \"admin\""))
+        .unwrap_or_else(|| panic!("no administrator announced: {first:?}"));
+    let password = first[at + 2].trim().to_owned();
+    assert_eq!(password.len(), 24, "{first:?}");
+    assert!(
+        first.iter().any(|l| l.contains("Created the data key")),
+        "the key file is made on first run: {first:?}"
+    );
+    let second = start();
+    assert!(
+        !second
+            .iter()
+            .any(|l| l.contains(&password) || l.contains("administrator")),
+        "printed only once: {second:?}"
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store =
+            jakpreneur_store::Store::connect(&db.display().to_string(), &Default::default())
+                .await
+                .unwrap();
+        let policy = jakpreneur_store::AccountPolicy::for_tests();
+        assert!(store.login("admin", &password, None, &policy).await.is_ok());
+        store.close().await;
+    });
+}
