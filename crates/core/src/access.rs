@@ -25,12 +25,14 @@ pub enum Permission {
     UserManage,
     /// Read the audit log.
     AuditRead,
+    /// Record services (ledger events) for members within scope, and void them.
+    EventRecord,
     /// Create and revoke one's own API tokens.
     TokenOwn,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Permission::MemberRead,
         Permission::MemberReadNik,
         Permission::MemberRegister,
@@ -40,6 +42,7 @@ impl Permission {
         Permission::MemberErase,
         Permission::UserManage,
         Permission::AuditRead,
+        Permission::EventRecord,
         Permission::TokenOwn,
     ];
 
@@ -54,6 +57,7 @@ impl Permission {
             Permission::MemberErase => "member_erase",
             Permission::UserManage => "user_manage",
             Permission::AuditRead => "audit_read",
+            Permission::EventRecord => "event_record",
             Permission::TokenOwn => "token_own",
         }
     }
@@ -147,9 +151,10 @@ impl Role {
                 MemberUpdate,
                 MemberWithdraw,
                 MemberExport,
+                EventRecord,
                 TokenOwn,
             ],
-            Role::Trainer | Role::Mentor | Role::Curator => &[MemberRead, TokenOwn],
+            Role::Trainer | Role::Mentor | Role::Curator => &[MemberRead, EventRecord, TokenOwn],
             Role::Buyer | Role::Partner => &[TokenOwn],
             Role::Member => &[MemberRead, MemberReadNik, MemberExport],
             Role::Anonymous => &[],
@@ -252,6 +257,8 @@ pub struct Actor {
     pub scope: Scope,
     /// Where the request came from, for the audit log.
     pub address: Option<String>,
+    /// The agency the account belongs to; services it records are credited there.
+    pub agency: Option<String>,
 }
 
 impl Actor {
@@ -263,6 +270,7 @@ impl Actor {
             role: Role::Anonymous,
             scope: Scope::Nothing,
             address,
+            agency: None,
         }
     }
 
@@ -274,6 +282,7 @@ impl Actor {
             role: Role::Admin,
             scope: Scope::All,
             address: None,
+            agency: None,
         }
     }
 
@@ -301,7 +310,14 @@ impl Actor {
             role,
             scope,
             address,
+            agency: None,
         }
+    }
+
+    /// The same actor, crediting its services to `agency`.
+    pub fn with_agency(mut self, agency: Option<String>) -> Self {
+        self.agency = agency;
+        self
     }
 
     pub fn can(&self, p: Permission) -> bool {

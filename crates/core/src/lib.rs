@@ -10,6 +10,7 @@ pub mod member;
 pub mod nik;
 pub mod password;
 pub mod phone;
+pub mod programme;
 pub mod reference;
 pub mod region;
 pub mod text;

@@ -33,6 +33,9 @@ pub enum Command {
     /// Register, show and list members (for scripts).
     #[command(subcommand)]
     Member(MemberCommand),
+    /// Record, list and void services in the ledger (facilities P2–P7).
+    #[command(subcommand)]
+    Event(EventCommand),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -48,6 +51,52 @@ pub enum Command {
     /// Measure performance.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventCommand {
+    /// Record a service; prints the event's ID.
+    Add(EventAddArgs),
+    /// A member's services in date order, voided ones marked.
+    List {
+        member_no: String,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Void a service, with the reason.
+    Void {
+        member_no: String,
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct EventAddArgs {
+    #[arg(long)]
+    pub member_no: String,
+    /// E.g. training_completed, mentoring_session, permit_issued, bazaar (docs/ledger.md).
+    #[arg(long)]
+    pub kind: String,
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    pub occurred_on: String,
+    /// P2…P7, checked against the kind.
+    #[arg(long)]
+    pub facility: Option<String>,
+    /// The district where it happened, e.g. 31.71.01.
+    #[arg(long)]
+    pub place_code: Option<String>,
+    /// PPKUKM (default), PPAPP, KPKP, PAREKRAF, SOSIAL or NAKERTRANSGI.
+    #[arg(long)]
+    pub agency: Option<String>,
+    /// Certificate, permit or loan number.
+    #[arg(long)]
+    pub reference: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,6 +125,10 @@ pub struct UserAddArgs {
     /// For a member account: the member number (the NIK comes on standard input).
     #[arg(long)]
     pub member_no: Option<String>,
+    /// The agency (pengampu) a staff account belongs to: PPKUKM, PPAPP, KPKP, PAREKRAF,
+    /// SOSIAL or NAKERTRANSGI. Services it records are credited there.
+    #[arg(long)]
+    pub agency: Option<String>,
     /// Read the password from standard input (required: passwords never go on the
     /// command line, where other users can see them).
     #[arg(long, required = true)]

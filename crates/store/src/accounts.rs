@@ -115,6 +115,7 @@ pub struct User {
     pub disabled_at: Option<DateTime<Utc>>,
     pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    pub agency_code: Option<String>,
 }
 
 impl User {
@@ -131,12 +132,12 @@ impl User {
             self.region_code.as_deref(),
             self.member_no.as_deref(),
             address,
-        ))
+        )
+        .with_agency(self.agency_code.clone()))
     }
 }
 
-const USER_COLS: &str =
-    "id, username, role, region_code, member_no, disabled_at, locked_until, created_at";
+const USER_COLS: &str = "id, username, role, region_code, member_no, disabled_at, locked_until, created_at, agency_code";
 
 /// What an account is created with. The password and NIK are checked by [`Store::create_user`].
 #[derive(Debug, Clone)]
@@ -147,6 +148,8 @@ pub struct NewUser {
     /// For a member account: the member number and the member's NIK, which must match.
     pub member_no: Option<String>,
     pub nik: Option<String>,
+    /// The agency (pengampu) a staff account belongs to, e.g. `PPKUKM`.
+    pub agency: Option<String>,
     pub password: String,
 }
 
@@ -197,6 +200,28 @@ impl Store {
         if let Some(u) = &username {
             errs.take(check_password("password", &new.password, u));
         }
+        let agency = match new
+            .agency
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
+            None => None,
+            Some(a) => {
+                let code = a.to_uppercase();
+                if jakpreneur_core::programme::programmes()
+                    .agency(&code)
+                    .is_none()
+                {
+                    errs.push(FieldError::new(
+                        "agency",
+                        "agency_unknown",
+                        format!("agency {a:?} is not one of the programme's agencies"),
+                    ));
+                }
+                Some(code)
+            }
+        };
         let member_no = match (role, &new.member_no) {
             (Some(Role::Member), Some(no)) => {
                 let nik = new.nik.as_deref().map(Nik::parse);
@@ -252,7 +277,7 @@ impl Store {
         let now = Utc::now();
         let insert = format!(
             "INSERT INTO users (username, password_hash, role, region_code, member_no, \
-             password_changed_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {USER_COLS}"
+             password_changed_at, created_at, agency_code) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING {USER_COLS}"
         );
         let outcome: Result<User> = dispatch!(&self.db, write, pool, begin => {
             async {
@@ -264,6 +289,7 @@ impl Store {
                     .bind(region.as_ref().map(|r| r.as_str().to_owned()))
                     .bind(member_no)
                     .bind(now)
+                    .bind(agency)
                     .fetch_one(&mut *tx)
                     .await?;
                 let change = Change {
@@ -275,6 +301,7 @@ impl Store {
                     after: Some(json!({
                         "username": user.username, "role": user.role,
                         "region_code": user.region_code, "member_no": user.member_no,
+                        "agency_code": user.agency_code,
                     })),
                 };
                 tx.append_audit(now, std::slice::from_ref(&change)).await?;

@@ -18,6 +18,8 @@ pub enum StoreError {
     AlreadyWithdrawn,
     #[error("the member's personal data has been erased; the record can no longer change")]
     Erased,
+    #[error("the event has already been voided")]
+    AlreadyVoided,
     /// The record that a change would produce breaks a rule; every field is named.
     #[error("invalid: {0:?}")]
     Invalid(jakpreneur_core::ValidationErrors),

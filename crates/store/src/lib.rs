@@ -14,6 +14,7 @@ pub mod crypto;
 mod error;
 mod group_commit;
 mod keys;
+mod ledger;
 mod members;
 mod reference;
 pub mod scratch;
@@ -23,6 +24,7 @@ pub use audit::{AuditEntry, AuditFilter, AuditPage, ChainCheck};
 pub use crypto::{DataKey, Vault};
 pub use db::{Backend, ConnectOptions, Store};
 pub use error::StoreError;
+pub use ledger::{Event, Reached, Void};
 pub use members::{Member, MemberExport, MemberFilter, MemberPage, Page, Personal, PublicMember};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

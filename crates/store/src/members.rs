@@ -131,6 +131,21 @@ pub struct Member {
 }
 
 impl MemberRow {
+    /// What the ledger needs to know of the member.
+    pub(crate) fn facts(&self) -> crate::ledger::MemberFacts {
+        crate::ledger::MemberFacts {
+            id: self.id,
+            member_no: self.member_no.clone(),
+            village_code: self.village_code.clone(),
+            district_code: self.district_code.clone(),
+            channel: self.channel.clone(),
+            registered_on: self.registered_on,
+            status: self.status.clone(),
+            withdrawn_on: self.withdrawn_on,
+            erased_at: self.erased_at,
+        }
+    }
+
     /// The NIK in the clear (decrypted), if the member still has one.
     fn nik(&self, vault: &Vault) -> Result<Option<String>> {
         match (&self.nik_cipher, &self.nik_legacy) {
@@ -331,11 +346,13 @@ pub(crate) struct Prepared {
     pub nik_hash: Vec<u8>,
     pub nik_cipher: Vec<u8>,
     pub who: Who,
+    /// The agency credited with the registration (the recorder's, or the SME department).
+    pub agency: String,
     pub snapshot: serde_json::Value,
 }
 
 impl Prepared {
-    fn new(m: &NewMember, vault: &Vault, who: Who) -> Self {
+    fn new(m: &NewMember, vault: &Vault, who: Who, agency: Option<&str>) -> Self {
         let preview = Member {
             id: 0,
             member_no: String::new(),
@@ -373,6 +390,9 @@ impl Prepared {
             snapshot: preview.audit_snapshot(vault),
             member: m.clone(),
             who,
+            agency: agency
+                .unwrap_or(jakpreneur_core::programme::DEFAULT_AGENCY)
+                .to_owned(),
         }
     }
 
@@ -459,7 +479,8 @@ async fn insert_member_pg(
     let row = bind_member!(q, member_no.clone(), p, regions, now)
         .fetch_optional(&mut *conn)
         .await?;
-    if row.is_some() {
+    if let Some(r) = &row {
+        crate::ledger::record_registration(conn, &r.facts(), &p.who, &p.agency, now).await?;
         conn.append_audit(now, &[p.change(&member_no)]).await?;
     }
     Ok(row)
@@ -512,6 +533,11 @@ pub(crate) async fn insert_batch_sqlite(
     let mut by_no: std::collections::HashMap<String, MemberRow> =
         rows.into_iter().map(|r| (r.member_no.clone(), r)).collect();
     let out: Vec<Option<MemberRow>> = numbers.iter().map(|no| by_no.remove(no)).collect();
+    for (p, row) in members.iter().zip(&out) {
+        if let Some(r) = row {
+            crate::ledger::record_registration(conn, &r.facts(), &p.who, &p.agency, now).await?;
+        }
+    }
     let changes: Vec<Change> = members
         .iter()
         .zip(&out)
@@ -539,7 +565,7 @@ impl Store {
         require(actor, Permission::MemberRegister)?;
         require_covers(actor, m.village.as_str(), "")?;
         let vault = self.vault()?;
-        let prepared = Prepared::new(m, vault, Who::from(actor));
+        let prepared = Prepared::new(m, vault, Who::from(actor), actor.agency.as_deref());
         let inserted = match &self.db {
             // The batch INSERT skips a NIK on file by itself; no lookup first.
             Db::Sqlite(s) => s.commits.register(prepared).await?,
@@ -588,7 +614,7 @@ impl Store {
         let who = Who::from(actor);
         let prepared: Vec<Prepared> = ms
             .iter()
-            .map(|m| Prepared::new(m, vault, who.clone()))
+            .map(|m| Prepared::new(m, vault, who.clone(), actor.agency.as_deref()))
             .collect();
         let now = Utc::now();
         match &self.db {
@@ -813,6 +839,7 @@ impl Store {
                     .bind(member_no).fetch_optional(&mut *tx).await?;
                 let row = check_writable(row, actor, member_no, expected_version)?;
                 let before = row_snapshot(&row, vault)?;
+                let before_facts = row.facts();
                 let current = MemberRow::into_member(row, vault, true)?;
                 let draft = current.to_draft().ok_or_else(|| StoreError::Corrupt(format!("member {member_no}: no personal data")))?;
                 let new = NewMember::parse(&patch.apply_to(draft), today).map_err(StoreError::Invalid)?;
@@ -842,8 +869,11 @@ impl Store {
                     .fetch_one(&mut *tx)
                     .await?;
                 let after = row_snapshot(&row, vault)?;
+                let who = Who::from(actor);
+                let agency = actor.agency.clone().unwrap_or_else(|| jakpreneur_core::programme::DEFAULT_AGENCY.to_owned());
+                crate::ledger::follow_member_change(&mut *tx, &before_facts, &row.facts(), &who, &agency, now).await?;
                 let change = Change {
-                    who: Who::from(actor),
+                    who,
                     action: "member.update",
                     record_type: "member",
                     record_id: member_no.to_owned(),

@@ -247,6 +247,7 @@ impl TestApp {
                     region: region.map(str::to_owned),
                     member_no: link.map(|l| l.0.to_owned()),
                     nik: link.map(|l| l.1.to_owned()),
+                    agency: None,
                     password: TEST_PASSWORD.into(),
                 },
                 &policy,

@@ -150,6 +150,11 @@ impl From<StoreError> for ApiError {
                 "the member's personal data has been erased; the record can no longer change",
             ),
             StoreError::Invalid(errs) => ApiError::from(errs),
+            StoreError::AlreadyVoided => ApiError::new(
+                StatusCode::CONFLICT,
+                "already_voided",
+                "the event has already been voided",
+            ),
             StoreError::StaleVersion { current } => {
                 let mut a = ApiError::new(
                     StatusCode::CONFLICT,

@@ -46,6 +46,9 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::members::withdraw_member))
         .routes(routes!(api::members::export_member))
         .routes(routes!(api::members::erase_member))
+        .routes(routes!(api::events::record_event, api::events::list_events))
+        .routes(routes!(api::events::void_event))
+        .routes(routes!(api::events::list_facilities))
         .routes(routes!(api::audit::list_audit))
         .routes(routes!(api::audit::me))
         .routes(routes!(api::public::membership))
@@ -84,7 +87,7 @@ impl Pages {
 }
 
 fn page_routes() -> Pages {
-    use pages::{account, admin, cek, home, members};
+    use pages::{account, admin, cek, home, members, timeline};
     Pages {
         router: Router::new(),
         seen: Vec::new(),
@@ -107,6 +110,8 @@ fn page_routes() -> Pages {
     .post("/members/{member_no}/nik", members::reveal_nik)
     .post("/members/{member_no}/export", members::export)
     .post("/members/{member_no}/erase", members::erase)
+    .post("/members/{member_no}/events", timeline::record)
+    .post("/members/{member_no}/events/{id}/void", timeline::void)
 }
 
 /// Routes outside the API document and the page table.

@@ -82,6 +82,7 @@ async fn add(store: &Store, cfg: &Config, a: UserAddArgs) -> anyhow::Result<Exit
         region: a.region,
         member_no: a.member_no,
         nik,
+        agency: a.agency,
         password: password.trim_end_matches(['\r', '\n']).to_owned(),
     };
     let user = store

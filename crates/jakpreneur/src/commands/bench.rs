@@ -436,6 +436,7 @@ async fn login_on(store: &Store, cfg: &Config, a: &BenchLoginArgs) -> anyhow::Re
                     region: Some("31.71".into()),
                     member_no: None,
                     nik: None,
+                    agency: None,
                     password: password.clone(),
                 },
                 &policy,

@@ -4,6 +4,7 @@
 mod accounts;
 mod bench;
 mod demo;
+mod event;
 mod keys;
 mod member;
 mod serve;
@@ -37,6 +38,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Member(cmd) => {
             let store = open(&cfg, false).await?;
             let code = member::run(&store, cmd).await;
+            store.close().await;
+            code
+        }
+        Command::Event(cmd) => {
+            let store = open(&cfg, false).await?;
+            let code = event::run(&store, cmd).await;
             store.close().await;
             code
         }
@@ -159,6 +166,7 @@ pub async fn bench_token(store: &Store) -> anyhow::Result<String> {
                 region: None,
                 member_no: None,
                 nik: None,
+                agency: None,
                 password: jakpreneur_store::crypto::random_token(""),
             },
             &policy,

@@ -108,6 +108,9 @@ fn can_export(r: R) -> bool {
 fn can_see_nik(r: R) -> bool {
     r == Admin || officer(r) || r == Member
 }
+fn can_record_events(r: R) -> bool {
+    r == Admin || officer(r) || matches!(r, Trainer | Mentor | Curator)
+}
 fn admin_only(r: R) -> bool {
     r == Admin
 }
@@ -144,6 +147,16 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         }
         ("GET", "/api/v1/members/{member_no}/export") => read_one(r, inside, can_export, SignIn),
         ("POST", "/api/v1/members/{member_no}/erase") => write_one(r, inside, admin_only, SignIn),
+        ("GET", "/api/v1/members/{member_no}/events") | ("GET", "/api/v1/members/{member_no}/facilities") => {
+            read_one(r, inside, reader, SignIn)
+        }
+        ("POST", "/api/v1/members/{member_no}/events")
+        | ("POST", "/api/v1/members/{member_no}/events/{id}/void") => {
+            write_one(r, inside, can_record_events, SignIn)
+        }
+        ("POST", "/members/{member_no}/events") | ("POST", "/members/{member_no}/events/{id}/void") => {
+            write_one(r, inside, can_record_events, Forbidden)
+        }
         // Pages.
         ("POST", "/logout") => form(Ok),
         ("GET", "/account") => signed_in(Ok),
@@ -169,7 +182,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
 }
 
 /// Every route the matrix covers; compared with what the router serves.
-const ROUTES: [(&str, &str); 33] = [
+const ROUTES: [(&str, &str); 39] = [
     ("GET", "/healthz"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
@@ -203,6 +216,12 @@ const ROUTES: [(&str, &str); 33] = [
     ("POST", "/members/{member_no}/nik"),
     ("POST", "/members/{member_no}/export"),
     ("POST", "/members/{member_no}/erase"),
+    ("GET", "/api/v1/members/{member_no}/events"),
+    ("POST", "/api/v1/members/{member_no}/events"),
+    ("POST", "/api/v1/members/{member_no}/events/{id}/void"),
+    ("GET", "/api/v1/members/{member_no}/facilities"),
+    ("POST", "/members/{member_no}/events"),
+    ("POST", "/members/{member_no}/events/{id}/void"),
 ];
 
 #[test]
@@ -349,6 +368,8 @@ async fn role_route_scope_matrix(app: TestApp) {
                 let fresh = matches!(
                     (method, path),
                     ("POST", "/api/v1/members/{member_no}/withdraw")
+                        | ("POST", "/api/v1/members/{member_no}/events")
+                        | ("POST", "/members/{member_no}/events")
                         | ("POST", "/api/v1/members/{member_no}/erase")
                         | ("POST", "/members/{member_no}/erase")
                 );
@@ -417,7 +438,29 @@ async fn role_route_scope_matrix(app: TestApp) {
                         (res.status, res.header("location"))
                     }
                     _ => {
-                        let url = path.replace("{member_no}", &member_no);
+                        let mut url = path.replace("{member_no}", &member_no);
+                        if url.contains("/events/{id}/void") {
+                            let e = jakpreneur_core::programme::NewEvent::parse(
+                                &jakpreneur_core::programme::EventDraft {
+                                    kind: Some("bazaar".into()),
+                                    occurred_on: Some("2026-11-23".into()),
+                                    ..Default::default()
+                                },
+                                jakpreneur_testkit::today(),
+                            )
+                            .unwrap();
+                            let ev = app
+                                .store
+                                .record_event(
+                                    &jakpreneur_core::Actor::system("test"),
+                                    &member_no,
+                                    &e,
+                                    None,
+                                )
+                                .await
+                                .unwrap();
+                            url = url.replace("{id}", &ev.id.to_string());
+                        }
                         let village = if inside { IN_VILLAGE } else { OUT_VILLAGE };
                         let res = match method {
                             "GET" => {
@@ -439,6 +482,8 @@ async fn role_route_scope_matrix(app: TestApp) {
                             "POST" if url.starts_with("/api/") => {
                                 let body = if path == "/api/v1/members" {
                                     member_in(w.serial(), village)
+                                } else if path == "/api/v1/members/{member_no}/events" {
+                                    json!({"kind": "mentoring_session", "occurred_on": "2026-11-23"})
                                 } else {
                                     json!({"reason": "matrix test"})
                                 };
@@ -465,6 +510,8 @@ async fn role_route_scope_matrix(app: TestApp) {
                                         ("current_password".into(), "not-the-password".into()),
                                         ("new_password".into(), "x".into()),
                                         ("confirm_password".into(), "x".into()),
+                                        ("kind".into(), "outlet".into()),
+                                        ("occurred_on".into(), "2026-11-23".into()),
                                     ]
                                 };
                                 let refs: Vec<(&str, &str)> =

@@ -6,7 +6,8 @@ use jakpreneur_testkit::{TestApp, member};
 
 on_both_backends!(
     member_commands_register_show_and_list,
-    cli_errors_are_one_line_with_nonzero_exit
+    cli_errors_are_one_line_with_nonzero_exit,
+    event_commands_record_list_and_void
 );
 
 fn jakpreneur(app: &TestApp, args: &[&str]) -> Output {
@@ -105,4 +106,66 @@ async fn cli_errors_are_one_line_with_nonzero_exit(app: TestApp) {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("limit"));
     assert_eq!(app.count().await, 1);
+}
+
+async fn event_commands_record_list_and_void(app: TestApp) {
+    let mut m = member(3);
+    m["registered_on"] = serde_json::json!("2021-01-04");
+    let no = app.post_json("/api/v1/members", &m).await.json()["member_no"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = jakpreneur(
+        &app,
+        &[
+            "event",
+            "add",
+            "--member-no",
+            &no,
+            "--kind",
+            "training_completed",
+            "--occurred-on",
+            "2021-02-01",
+            "--reference",
+            "SERT-01",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let id = stdout(&out).trim().to_owned();
+    assert!(id.parse::<i64>().is_ok(), "prints the event id: {id}");
+    let out = jakpreneur(
+        &app,
+        &[
+            "event",
+            "add",
+            "--member-no",
+            &no,
+            "--kind",
+            "bazaar",
+            "--occurred-on",
+            "2020-12-01",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("occurred_on") && err.contains("before the member registered"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let out = jakpreneur(
+        &app,
+        &["event", "void", &no, &id, "--reason", "wrong member"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = jakpreneur(
+        &app,
+        &["event", "void", &no, &id, "--reason", "wrong member"],
+    );
+    assert!(stderr(&out).contains("already been voided"));
+    let list = stdout(&jakpreneur(&app, &["event", "list", &no]));
+    assert!(
+        list.contains("registered") && list.contains("VOID"),
+        "{list}"
+    );
 }

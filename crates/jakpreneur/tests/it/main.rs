@@ -27,6 +27,7 @@ mod cli;
 mod concurrency;
 mod errors;
 mod indicators;
+mod ledger;
 mod listing;
 mod members;
 mod pages;

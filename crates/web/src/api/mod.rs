@@ -2,6 +2,7 @@
 //! extract → core/store → view.
 
 pub mod audit;
+pub mod events;
 pub mod members;
 pub mod public;
 pub mod regions;
@@ -20,6 +21,7 @@ use utoipa::OpenApi;
     tags(
         (name = "members", description = "Facility P1: the member registry"),
         (name = "reference", description = "Regions and business sectors"),
+        (name = "ledger", description = "Services members receive (facilities P1–P7), append-only"),
         (name = "public", description = "Open to anyone, rate limited, no personal data"),
         (name = "audit", description = "The audit log and the calling account")
     ),

@@ -21,12 +21,14 @@ use crate::security::Caller;
 use crate::views::{MemberExportView, MemberQuery};
 
 /// One `<option>`: value and label.
+#[derive(Debug)]
 pub struct Choice {
     pub value: String,
     pub label: String,
 }
 
 /// An `<optgroup>` of choices.
+#[derive(Debug)]
 pub struct ChoiceGroup {
     pub label: String,
     pub choices: Vec<Choice>,
@@ -355,7 +357,7 @@ pub async fn create(
 
 #[derive(Template)]
 #[template(path = "members/show.html")]
-struct ShowPage<'a> {
+pub(super) struct ShowPage<'a> {
     c: Chrome<'a>,
     m: Member,
     village: String,
@@ -367,9 +369,16 @@ struct ShowPage<'a> {
     can_export: bool,
     can_erase: bool,
     erase_error: Option<String>,
+    /// Services, facilities reached and the form to record one.
+    pub(super) timeline: super::timeline::Timeline,
 }
 
-fn show_page<'a>(c: Chrome<'a>, caller: &Caller, m: Member, just_registered: bool) -> ShowPage<'a> {
+pub(super) fn show_page<'a>(
+    c: Chrome<'a>,
+    caller: &Caller,
+    m: Member,
+    just_registered: bool,
+) -> ShowPage<'a> {
     let tr = c.tr;
     let sector = reference().sector(&m.sector);
     let personal = m.personal.is_some();
@@ -390,12 +399,13 @@ fn show_page<'a>(c: Chrome<'a>, caller: &Caller, m: Member, just_registered: boo
         can_export: caller.actor.can(Permission::MemberExport),
         can_erase: personal && caller.actor.can(Permission::MemberErase),
         erase_error: None,
+        timeline: super::timeline::Timeline::default(),
         m,
         c,
     }
 }
 
-fn no_store(mut res: Response) -> Response {
+pub(super) fn no_store(mut res: Response) -> Response {
     res.headers_mut().insert(
         header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("no-store"),
@@ -421,11 +431,12 @@ async fn show_member(
             let just = uri
                 .query()
                 .is_some_and(|q| q.split('&').any(|p| p == "registered=1"));
-            no_store(render(
-                StatusCode::OK,
-                lang,
-                &show_page(chrome(), caller, m, just),
-            ))
+            let mut page = show_page(chrome(), caller, m, just);
+            match super::timeline::Timeline::load(app, caller, member_no, tr).await {
+                Ok(t) => page.timeline = t,
+                Err(e) => return store_failure(lang, chrome(), e),
+            }
+            no_store(render(StatusCode::OK, lang, &page))
         }
         Err(e) => match refused(lang, chrome(), &e) {
             Some(r) => r,

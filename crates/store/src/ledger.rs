@@ -1,0 +1,778 @@
+//! The ledger of services: append-only events per member, each member's first reach of
+//! every stage (`member_facility`), and the daily counters (`facility_daily`), all kept
+//! in the transaction that writes the event (and its audit entry). A void is a new event
+//! naming the one it voids; when it removes a first reach, the next non-voided qualifying
+//! event takes its place and the counters follow.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use jakpreneur_core::programme::{DEFAULT_AGENCY, JAKPRENEUR, NewEvent, REGISTERED, programmes};
+use jakpreneur_core::{Actor, FieldError, Permission, Status};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::access::{require, require_covers, scope_filter};
+use crate::audit::{AppendAudit, Change, Who};
+use crate::db::Db;
+use crate::sql::{Arg, Sql};
+use crate::{Result, Store, StoreError};
+
+/// A recorded service, with its void if it has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub id: i64,
+    pub member_no: String,
+    pub programme: String,
+    pub stage: String,
+    pub kind: String,
+    pub qualifying: bool,
+    pub occurred_on: NaiveDate,
+    pub place_code: Option<String>,
+    pub agency_code: String,
+    pub recorded_by: String,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub voided: Option<Void>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Void {
+    pub void_event_id: i64,
+    pub on: NaiveDate,
+    pub by: String,
+    pub reason: String,
+}
+
+/// A stage a member has reached, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Reached {
+    pub stage: String,
+    pub first_reached_on: NaiveDate,
+    pub event_id: i64,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    programme: String,
+    stage: String,
+    kind: String,
+    qualifying: bool,
+    occurred_on: NaiveDate,
+    place_code: Option<String>,
+    agency_code: String,
+    recorded_by: String,
+    reference: Option<String>,
+    note: Option<String>,
+    created_at: DateTime<Utc>,
+    void_id: Option<i64>,
+    void_on: Option<NaiveDate>,
+    void_by: Option<String>,
+    void_note: Option<String>,
+}
+
+impl EventRow {
+    fn into_event(self, member_no: &str) -> Event {
+        Event {
+            voided: self.void_id.map(|id| Void {
+                void_event_id: id,
+                on: self.void_on.unwrap_or(self.occurred_on),
+                by: self.void_by.clone().unwrap_or_default(),
+                reason: self.void_note.clone().unwrap_or_default(),
+            }),
+            id: self.id,
+            member_no: member_no.to_owned(),
+            programme: self.programme,
+            stage: self.stage,
+            kind: self.kind,
+            qualifying: self.qualifying,
+            occurred_on: self.occurred_on,
+            place_code: self.place_code,
+            agency_code: self.agency_code,
+            recorded_by: self.recorded_by,
+            reference: self.reference,
+            note: self.note,
+            created_at: self.created_at,
+        }
+    }
+}
+
+const EVENT_SELECT: &str = "SELECT e.id, e.programme, e.stage, e.kind, e.qualifying, e.occurred_on, \
+     e.place_code, e.agency_code, e.recorded_by, e.reference, e.note, e.created_at, \
+     v.id AS void_id, v.occurred_on AS void_on, v.recorded_by AS void_by, v.note AS void_note \
+     FROM member_events e LEFT JOIN member_events v ON v.voids_event_id = e.id \
+     WHERE e.kind <> 'void'";
+
+/// The member facts a ledger write needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct MemberFacts {
+    pub id: i64,
+    pub member_no: String,
+    pub village_code: String,
+    pub district_code: String,
+    pub channel: String,
+    pub registered_on: NaiveDate,
+    pub status: String,
+    pub withdrawn_on: Option<NaiveDate>,
+    pub erased_at: Option<DateTime<Utc>>,
+}
+
+const FACTS_COLS: &str = "id, member_no, village_code, district_code, channel, registered_on, status, \
+     withdrawn_on, erased_at";
+
+/// Ledger statements on one connection, written once for both backends.
+pub(crate) trait LedgerOps {
+    fn bump<'a>(
+        &'a mut self,
+        village: &'a str,
+        stage: &'a str,
+        day: NaiveDate,
+        reached: i64,
+        events: i64,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a;
+
+    fn reached_stages<'a>(
+        &'a mut self,
+        member_id: i64,
+    ) -> impl std::future::Future<Output = Result<Vec<Reached>>> + Send + 'a;
+
+    /// The earliest non-voided qualifying event of a stage.
+    fn earliest_qualifying<'a>(
+        &'a mut self,
+        member_id: i64,
+        stage: &'a str,
+    ) -> impl std::future::Future<Output = Result<Option<(i64, NaiveDate)>>> + Send + 'a;
+
+    fn set_reach<'a>(
+        &'a mut self,
+        member_id: i64,
+        stage: &'a str,
+        reach: Option<(i64, NaiveDate)>,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a;
+
+    /// The date of the member's earliest non-voided service other than registration.
+    fn first_service_on<'a>(
+        &'a mut self,
+        member_id: i64,
+    ) -> impl std::future::Future<Output = Result<Option<NaiveDate>>> + Send + 'a;
+
+    /// The member's non-voided qualifying events, counted by stage and day.
+    fn qualifying_by_day<'a>(
+        &'a mut self,
+        member_id: i64,
+    ) -> impl std::future::Future<Output = Result<Vec<(String, NaiveDate, i64)>>> + Send + 'a;
+
+    #[allow(clippy::too_many_arguments)] // reason: one argument per column
+    fn insert_event<'a>(
+        &'a mut self,
+        member_id: i64,
+        e: &'a NewEvent,
+        agency: &'a str,
+        who: &'a Who,
+        voids: Option<i64>,
+        idempotency_key: Option<&'a str>,
+        now: DateTime<Utc>,
+    ) -> impl std::future::Future<Output = Result<i64>> + Send + 'a;
+}
+
+macro_rules! impl_ledger_ops {
+    ($conn:ty) => {
+        impl LedgerOps for $conn {
+            fn bump<'a>(
+                &'a mut self,
+                village: &'a str,
+                stage: &'a str,
+                day: NaiveDate,
+                reached: i64,
+                events: i64,
+            ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+                async move {
+                    if reached == 0 && events == 0 {
+                        return Ok(());
+                    }
+                    if reached >= 0 && events >= 0 {
+                        sqlx::query(
+                            "INSERT INTO facility_daily (village_code, programme, stage, day, reached, events) \
+                             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (village_code, programme, stage, day) \
+                             DO UPDATE SET reached = facility_daily.reached + excluded.reached, \
+                             events = facility_daily.events + excluded.events",
+                        )
+                        .bind(village)
+                        .bind(JAKPRENEUR)
+                        .bind(stage)
+                        .bind(day)
+                        .bind(reached)
+                        .bind(events)
+                        .execute(&mut *self)
+                        .await?;
+                    } else {
+                        // A decrement meets a row that an increment made; an upsert would
+                        // check its negative proposed row against the CHECK first.
+                        let n = sqlx::query(
+                            "UPDATE facility_daily SET reached = reached + $5, events = events + $6 \
+                             WHERE village_code = $1 AND programme = $2 AND stage = $3 AND day = $4",
+                        )
+                        .bind(village)
+                        .bind(JAKPRENEUR)
+                        .bind(stage)
+                        .bind(day)
+                        .bind(reached)
+                        .bind(events)
+                        .execute(&mut *self)
+                        .await?
+                        .rows_affected();
+                        if n != 1 {
+                            return Err(StoreError::Corrupt(format!(
+                                "no counter for {village} {stage} {day} to decrement"
+                            )));
+                        }
+                    }
+                    Ok(())
+                }
+            }
+
+            fn reached_stages<'a>(
+                &'a mut self,
+                member_id: i64,
+            ) -> impl std::future::Future<Output = Result<Vec<Reached>>> + Send + 'a {
+                async move {
+                    Ok(sqlx::query_as(
+                        "SELECT stage, first_reached_on, event_id FROM member_facility \
+                         WHERE member_id = $1 AND programme = $2 ORDER BY stage",
+                    )
+                    .bind(member_id)
+                    .bind(JAKPRENEUR)
+                    .fetch_all(&mut *self)
+                    .await?)
+                }
+            }
+
+            fn earliest_qualifying<'a>(
+                &'a mut self,
+                member_id: i64,
+                stage: &'a str,
+            ) -> impl std::future::Future<Output = Result<Option<(i64, NaiveDate)>>> + Send + 'a {
+                async move {
+                    Ok(sqlx::query_as(
+                        "SELECT e.id, e.occurred_on FROM member_events e \
+                         WHERE e.member_id = $1 AND e.programme = $2 AND e.stage = $3 AND e.qualifying \
+                         AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.id) \
+                         ORDER BY e.occurred_on, e.id LIMIT 1",
+                    )
+                    .bind(member_id)
+                    .bind(JAKPRENEUR)
+                    .bind(stage)
+                    .fetch_optional(&mut *self)
+                    .await?)
+                }
+            }
+
+            fn set_reach<'a>(
+                &'a mut self,
+                member_id: i64,
+                stage: &'a str,
+                reach: Option<(i64, NaiveDate)>,
+            ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+                async move {
+                    match reach {
+                        Some((event_id, on)) => {
+                            sqlx::query(
+                                "INSERT INTO member_facility (member_id, programme, stage, first_reached_on, event_id) \
+                                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (member_id, programme, stage) \
+                                 DO UPDATE SET first_reached_on = excluded.first_reached_on, event_id = excluded.event_id",
+                            )
+                            .bind(member_id)
+                            .bind(JAKPRENEUR)
+                            .bind(stage)
+                            .bind(on)
+                            .bind(event_id)
+                            .execute(&mut *self)
+                            .await?;
+                        }
+                        None => {
+                            sqlx::query(
+                                "DELETE FROM member_facility WHERE member_id = $1 AND programme = $2 AND stage = $3",
+                            )
+                            .bind(member_id)
+                            .bind(JAKPRENEUR)
+                            .bind(stage)
+                            .execute(&mut *self)
+                            .await?;
+                        }
+                    }
+                    Ok(())
+                }
+            }
+
+            fn first_service_on<'a>(
+                &'a mut self,
+                member_id: i64,
+            ) -> impl std::future::Future<Output = Result<Option<NaiveDate>>> + Send + 'a {
+                async move {
+                    Ok(sqlx::query_scalar(
+                        "SELECT MIN(e.occurred_on) FROM member_events e WHERE e.member_id = $1 \
+                         AND e.kind NOT IN ('void', 'registered') \
+                         AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.id)",
+                    )
+                    .bind(member_id)
+                    .fetch_one(&mut *self)
+                    .await?)
+                }
+            }
+
+            fn qualifying_by_day<'a>(
+                &'a mut self,
+                member_id: i64,
+            ) -> impl std::future::Future<Output = Result<Vec<(String, NaiveDate, i64)>>> + Send + 'a {
+                async move {
+                    Ok(sqlx::query_as(
+                        "SELECT e.stage, e.occurred_on, COUNT(*) FROM member_events e \
+                         WHERE e.member_id = $1 AND e.qualifying \
+                         AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.id) \
+                         GROUP BY e.stage, e.occurred_on",
+                    )
+                    .bind(member_id)
+                    .fetch_all(&mut *self)
+                    .await?)
+                }
+            }
+
+            fn insert_event<'a>(
+                &'a mut self,
+                member_id: i64,
+                e: &'a NewEvent,
+                agency: &'a str,
+                who: &'a Who,
+                voids: Option<i64>,
+                idempotency_key: Option<&'a str>,
+                now: DateTime<Utc>,
+            ) -> impl std::future::Future<Output = Result<i64>> + Send + 'a {
+                async move {
+                    Ok(sqlx::query_scalar(
+                        "INSERT INTO member_events (member_id, programme, stage, kind, qualifying, occurred_on, \
+                         place_code, agency_code, recorded_by, recorded_by_user, reference, note, voids_event_id, created_at, \
+                         idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+                    )
+                    .bind(member_id)
+                    .bind(&e.programme)
+                    .bind(&e.stage)
+                    .bind(&e.kind)
+                    .bind(e.qualifying)
+                    .bind(e.occurred_on)
+                    .bind(&e.place_code)
+                    .bind(agency)
+                    .bind(&who.name)
+                    .bind(who.user_id)
+                    .bind(&e.reference)
+                    .bind(&e.note)
+                    .bind(voids)
+                    .bind(now)
+                    .bind(idempotency_key)
+                    .fetch_one(&mut *self)
+                    .await?)
+                }
+            }
+        }
+    };
+}
+
+impl_ledger_ops!(sqlx::SqliteConnection);
+impl_ledger_ops!(sqlx::PgConnection);
+
+/// The registration event (P1) of a member just inserted, its reach and its counters.
+pub(crate) async fn record_registration<C: LedgerOps + Send>(
+    conn: &mut C,
+    f: &MemberFacts,
+    who: &Who,
+    agency: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let e = registration_event(f);
+    let id = conn
+        .insert_event(f.id, &e, agency, who, None, None, now)
+        .await?;
+    conn.set_reach(f.id, "P1", Some((id, e.occurred_on)))
+        .await?;
+    conn.bump(&f.village_code, "P1", e.occurred_on, 1, 1).await
+}
+
+fn registration_event(f: &MemberFacts) -> NewEvent {
+    NewEvent {
+        programme: JAKPRENEUR.into(),
+        stage: "P1".into(),
+        kind: REGISTERED.into(),
+        qualifying: true,
+        occurred_on: f.registered_on,
+        place_code: (f.channel == "centre").then(|| f.district_code.clone()),
+        agency: None,
+        reference: Some(f.member_no.clone()),
+        note: None,
+    }
+}
+
+/// After a correction of a member's registration date or village: the registration event
+/// is voided and written again at the new date, and every count moves to the new village.
+/// Refused when a recorded service would then precede the registration.
+pub(crate) async fn follow_member_change<C: LedgerOps + Send>(
+    conn: &mut C,
+    before: &MemberFacts,
+    after: &MemberFacts,
+    who: &Who,
+    agency: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if before.registered_on != after.registered_on {
+        if let Some(first) = conn.first_service_on(before.id).await?
+            && first < after.registered_on
+        {
+            return Err(StoreError::Invalid(
+                FieldError::new(
+                    "registered_on",
+                    "events_before_registration",
+                    format!(
+                        "a service is recorded on {first}, before the new registration date {}",
+                        after.registered_on
+                    ),
+                )
+                .into(),
+            ));
+        }
+        let reach = conn.reached_stages(before.id).await?;
+        if let Some(p1) = reach.iter().find(|r| r.stage == "P1") {
+            let void = NewEvent {
+                kind: "void".into(),
+                qualifying: false,
+                occurred_on: now.date_naive(),
+                reference: None,
+                note: Some("registration date corrected".into()),
+                ..registration_event(before)
+            };
+            conn.insert_event(before.id, &void, agency, who, Some(p1.event_id), None, now)
+                .await?;
+            conn.bump(&before.village_code, "P1", p1.first_reached_on, -1, -1)
+                .await?;
+        }
+        let e = registration_event(after);
+        let id = conn
+            .insert_event(after.id, &e, agency, who, None, None, now)
+            .await?;
+        conn.set_reach(after.id, "P1", Some((id, e.occurred_on)))
+            .await?;
+        conn.bump(&before.village_code, "P1", e.occurred_on, 1, 1)
+            .await?;
+    }
+    if before.village_code != after.village_code {
+        // A member counts where its business is now: every count moves with it.
+        for r in conn.reached_stages(before.id).await? {
+            conn.bump(&before.village_code, &r.stage, r.first_reached_on, -1, 0)
+                .await?;
+            conn.bump(&after.village_code, &r.stage, r.first_reached_on, 1, 0)
+                .await?;
+        }
+        for (stage, day, n) in conn.qualifying_by_day(before.id).await? {
+            conn.bump(&before.village_code, &stage, day, 0, -n).await?;
+            conn.bump(&after.village_code, &stage, day, 0, n).await?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    async fn member_facts(&self, actor: &Actor, member_no: &str) -> Result<Option<MemberFacts>> {
+        let mut sql = Sql::new(&format!(
+            "SELECT {FACTS_COLS} FROM members WHERE member_no = $1"
+        ));
+        sql.args.push(Arg::Text(member_no.to_owned()));
+        scope_filter(actor, &mut sql);
+        Ok(dispatch!(&self.db, read, pool => {
+            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_optional(pool).await?
+        }))
+    }
+
+    /// Records a service for a member: the event, the member's first reach of its stage
+    /// and the daily counters, with the audit entry, in one transaction. Refused (422) when
+    /// dated before the registration, after a withdrawal, or against the order rule in force
+    /// on its date (`facility_order`, naming the missing stage).
+    /// With an `idempotency_key`, a retried request returns the event it created instead
+    /// of adding another, even when the retry races the original.
+    #[tracing::instrument(skip_all)]
+    pub async fn record_event(
+        &self,
+        actor: &Actor,
+        member_no: &str,
+        e: &NewEvent,
+        idempotency_key: Option<&str>,
+    ) -> Result<Event> {
+        match self
+            .record_event_once(actor, member_no, e, idempotency_key)
+            .await
+        {
+            Err(err) if err.is_unique_violation() && idempotency_key.is_some() => {
+                self.record_event_once(actor, member_no, e, idempotency_key)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    async fn record_event_once(
+        &self,
+        actor: &Actor,
+        member_no: &str,
+        e: &NewEvent,
+        idempotency_key: Option<&str>,
+    ) -> Result<Event> {
+        require(actor, Permission::EventRecord)?;
+        let lock = match self.db {
+            Db::Sqlite(_) => "",
+            Db::Postgres(_) => " FOR UPDATE",
+        };
+        let select = format!("SELECT {FACTS_COLS} FROM members WHERE member_no = $1{lock}");
+        let who = Who::from(actor);
+        let agency = e
+            .agency
+            .clone()
+            .or_else(|| actor.agency.clone())
+            .unwrap_or_else(|| DEFAULT_AGENCY.to_owned());
+        let now = Utc::now();
+        let id: i64 = dispatch!(&self.db, write, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
+            let f: Option<MemberFacts> = sqlx::query_as(sqlx::AssertSqlSafe(select))
+                .bind(member_no).fetch_optional(&mut *tx).await?;
+            let f = f.ok_or(StoreError::NotFound)?;
+            require_covers(actor, &f.village_code, member_no)?;
+            if f.erased_at.is_some() {
+                return Err(StoreError::Erased);
+            }
+            if let Some(key) = idempotency_key {
+                let earlier: Option<(i64, i64, String, NaiveDate)> = sqlx::query_as(
+                    "SELECT id, member_id, kind, occurred_on FROM member_events \
+                     WHERE recorded_by = $1 AND idempotency_key = $2",
+                )
+                .bind(&who.name)
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some((id, member_id, kind, on)) = earlier {
+                    if member_id == f.id && kind == e.kind && on == e.occurred_on {
+                        // A retry of a request that succeeded: the same event, nothing new.
+                        drop(tx);
+                        return self.event(member_no, id).await;
+                    }
+                    return Err(StoreError::Invalid(FieldError::new(
+                        "Idempotency-Key",
+                        "idempotency_key_reused",
+                        "this Idempotency-Key was used for a different event",
+                    ).into()));
+                }
+            }
+            check_dates(&f, e)?;
+            let reached = tx.reached_stages(f.id).await?;
+            programmes()
+                .check_order(&e.programme, &e.stage, e.occurred_on, |s| {
+                    reached.iter().find(|r| r.stage == s).map(|r| r.first_reached_on)
+                })
+                .map_err(|err| StoreError::Invalid(err.into()))?;
+            let id = tx.insert_event(f.id, e, &agency, &who, None, idempotency_key, now).await?;
+            if e.qualifying {
+                tx.bump(&f.village_code, &e.stage, e.occurred_on, 0, 1).await?;
+                let current = reached.iter().find(|r| r.stage == e.stage);
+                if current.is_none_or(|c| e.occurred_on < c.first_reached_on) {
+                    tx.set_reach(f.id, &e.stage, Some((id, e.occurred_on))).await?;
+                    tx.bump(&f.village_code, &e.stage, e.occurred_on, 1, 0).await?;
+                    if let Some(c) = current {
+                        tx.bump(&f.village_code, &e.stage, c.first_reached_on, -1, 0).await?;
+                    }
+                }
+            }
+            let change = Change {
+                who: who.clone(),
+                action: "event.record",
+                record_type: "member",
+                record_id: member_no.to_owned(),
+                before: None,
+                after: Some(json!({
+                    "event_id": id, "stage": e.stage, "kind": e.kind, "occurred_on": e.occurred_on,
+                    "place_code": e.place_code, "agency_code": agency, "reference": e.reference,
+                })),
+            };
+            tx.append_audit(now, std::slice::from_ref(&change)).await?;
+            tx.commit().await?;
+            id
+        });
+        self.event(member_no, id).await
+    }
+
+    /// Voids a recorded service with a reason: a new event that names it. The voided event
+    /// stops counting; if it was the member's first reach of its stage, the next
+    /// non-voided qualifying event takes its place (or the stage is no longer reached).
+    #[tracing::instrument(skip_all)]
+    pub async fn void_event(
+        &self,
+        actor: &Actor,
+        member_no: &str,
+        event_id: i64,
+        reason: &str,
+        today: NaiveDate,
+    ) -> Result<Event> {
+        require(actor, Permission::EventRecord)?;
+        let lock = match self.db {
+            Db::Sqlite(_) => "",
+            Db::Postgres(_) => " FOR UPDATE",
+        };
+        let select = format!("SELECT {FACTS_COLS} FROM members WHERE member_no = $1{lock}");
+        let who = Who::from(actor);
+        let agency = actor
+            .agency
+            .clone()
+            .unwrap_or_else(|| DEFAULT_AGENCY.to_owned());
+        let now = Utc::now();
+        dispatch!(&self.db, write, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
+            let f: Option<MemberFacts> = sqlx::query_as(sqlx::AssertSqlSafe(select))
+                .bind(member_no).fetch_optional(&mut *tx).await?;
+            let f = f.ok_or(StoreError::NotFound)?;
+            require_covers(actor, &f.village_code, member_no)?;
+            let target: Option<(String, String, bool, NaiveDate, Option<i64>)> = sqlx::query_as(
+                "SELECT e.stage, e.kind, e.qualifying, e.occurred_on, \
+                 (SELECT v.id FROM member_events v WHERE v.voids_event_id = e.id) \
+                 FROM member_events e WHERE e.id = $1 AND e.member_id = $2 AND e.kind <> 'void'",
+            )
+            .bind(event_id)
+            .bind(f.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (stage, kind, qualifying, occurred_on, voided) = target.ok_or(StoreError::NotFound)?;
+            if voided.is_some() {
+                return Err(StoreError::AlreadyVoided);
+            }
+            if kind == REGISTERED {
+                return Err(StoreError::Invalid(FieldError::new(
+                    "event_id",
+                    "registration_not_voidable",
+                    "the registration event follows the member record: correct registered_on, or withdraw the member",
+                ).into()));
+            }
+            let void = NewEvent {
+                programme: JAKPRENEUR.into(),
+                stage: stage.clone(),
+                kind: "void".into(),
+                qualifying: false,
+                occurred_on: today,
+                place_code: None,
+                agency: None,
+                reference: None,
+                note: Some(reason.to_owned()),
+            };
+            tx.insert_event(f.id, &void, &agency, &who, Some(event_id), None, now).await?;
+            if qualifying {
+                tx.bump(&f.village_code, &stage, occurred_on, 0, -1).await?;
+                let reached = tx.reached_stages(f.id).await?;
+                if reached.iter().any(|r| r.stage == stage && r.event_id == event_id) {
+                    let next = tx.earliest_qualifying(f.id, &stage).await?;
+                    tx.set_reach(f.id, &stage, next).await?;
+                    tx.bump(&f.village_code, &stage, occurred_on, -1, 0).await?;
+                    if let Some((_, on)) = next {
+                        tx.bump(&f.village_code, &stage, on, 1, 0).await?;
+                    }
+                }
+            }
+            let change = Change {
+                who: who.clone(),
+                action: "event.void",
+                record_type: "member",
+                record_id: member_no.to_owned(),
+                before: Some(json!({ "event_id": event_id, "stage": stage, "kind": kind, "occurred_on": occurred_on })),
+                after: Some(json!({ "voided": true, "reason": reason })),
+            };
+            tx.append_audit(now, std::slice::from_ref(&change)).await?;
+            tx.commit().await?;
+        });
+        self.event(member_no, event_id).await
+    }
+
+    async fn event(&self, member_no: &str, id: i64) -> Result<Event> {
+        let q = format!("{EVENT_SELECT} AND e.id = $1");
+        let row: Option<EventRow> = dispatch!(&self.db, read, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(id).fetch_optional(pool).await?
+        });
+        row.map(|r| r.into_event(member_no))
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// A member's services in date order (voided ones included, with their void), if the
+    /// actor's scope reaches the member.
+    pub async fn list_events(&self, actor: &Actor, member_no: &str) -> Result<Vec<Event>> {
+        require(actor, Permission::MemberRead)?;
+        let f = self
+            .member_facts(actor, member_no)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let q = format!("{EVENT_SELECT} AND e.member_id = $1 ORDER BY e.occurred_on, e.id");
+        let rows: Vec<EventRow> = dispatch!(&self.db, read, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(f.id).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(|r| r.into_event(member_no)).collect())
+    }
+
+    /// The stages a member has reached, with dates.
+    pub async fn member_reached(&self, actor: &Actor, member_no: &str) -> Result<Vec<Reached>> {
+        require(actor, Permission::MemberRead)?;
+        let f = self
+            .member_facts(actor, member_no)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(dispatch!(&self.db, read, pool => {
+            sqlx::query_as("SELECT stage, first_reached_on, event_id FROM member_facility \
+                WHERE member_id = $1 AND programme = $2 ORDER BY stage")
+                .bind(f.id).bind(JAKPRENEUR).fetch_all(pool).await?
+        }))
+    }
+
+    /// Every daily counter row, for checks against a recount: (village, stage, day,
+    /// reached, events). Administrators only.
+    pub async fn facility_counters(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<(String, String, NaiveDate, i64, i64)>> {
+        require(actor, Permission::AuditRead)?;
+        Ok(dispatch!(&self.db, read, pool => {
+            sqlx::query_as("SELECT village_code, stage, day, reached, events FROM facility_daily \
+                WHERE reached <> 0 OR events <> 0 ORDER BY village_code, stage, day")
+                .fetch_all(pool).await?
+        }))
+    }
+}
+
+fn check_dates(f: &MemberFacts, e: &NewEvent) -> Result<()> {
+    if e.occurred_on < f.registered_on {
+        return Err(StoreError::Invalid(
+            FieldError::new(
+                "occurred_on",
+                "before_registration",
+                format!(
+                    "occurred_on {} is before the member registered ({})",
+                    e.occurred_on, f.registered_on
+                ),
+            )
+            .into(),
+        ));
+    }
+    if f.status == Status::Withdrawn.as_str()
+        && let Some(w) = f.withdrawn_on
+        && e.occurred_on > w
+    {
+        return Err(StoreError::Invalid(
+            FieldError::new(
+                "occurred_on",
+                "after_withdrawal",
+                format!(
+                    "occurred_on {} is after the member withdrew ({w})",
+                    e.occurred_on
+                ),
+            )
+            .into(),
+        ));
+    }
+    Ok(())
+}

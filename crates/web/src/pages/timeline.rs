@@ -1,0 +1,245 @@
+//! A member's timeline on the member page: every service in date order (voided ones
+//! struck through, with the reason), the facilities reached with their dates, and the
+//! forms to record a service and to void one. The forms write the same ledger as the API.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use jakpreneur_core::member::parse_withdrawal_reason;
+use jakpreneur_core::programme::{EventDraft, JAKPRENEUR, NewEvent, programmes};
+use jakpreneur_core::reference::reference;
+use jakpreneur_core::{Permission, RegionLevel, ValidationErrors};
+use jakpreneur_store::{Event, StoreError};
+
+use super::members::{Choice, ChoiceGroup, no_store, show_page};
+use super::{Chrome, login_redirect, refused, render, store_failure};
+use crate::AppState;
+use crate::i18n::{Lang, PageLang, Tr};
+use crate::security::Caller;
+
+/// One facility of the programme, reached or not.
+#[derive(Debug, Default)]
+pub struct StageLine {
+    pub stage: String,
+    pub name: String,
+    pub reached_on: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Timeline {
+    pub events: Vec<Event>,
+    pub stages: Vec<StageLine>,
+    pub can_record: bool,
+    pub kinds: Vec<ChoiceGroup>,
+    pub districts: Vec<Choice>,
+    pub agencies: Vec<Choice>,
+    pub errors: HashMap<String, String>,
+    pub values: HashMap<String, String>,
+    /// A fresh key per form: a double submit records the service once.
+    pub form_key: String,
+}
+
+impl Timeline {
+    pub fn v(&self, name: &str) -> &str {
+        self.values.get(name).map_or("", String::as_str)
+    }
+
+    pub fn err(&self, name: &str) -> &str {
+        self.errors.get(name).map_or("", String::as_str)
+    }
+
+    pub async fn load(
+        app: &AppState,
+        caller: &Caller,
+        member_no: &str,
+        tr: Tr<'_>,
+    ) -> Result<Self, StoreError> {
+        let events = app.store.list_events(&caller.actor, member_no).await?;
+        let reached = app.store.member_reached(&caller.actor, member_no).await?;
+        let p = programmes();
+        let en = tr.lang == Lang::En;
+        let name = |id: &str, en_name: &str| {
+            if en {
+                en_name.to_owned()
+            } else {
+                id.to_owned()
+            }
+        };
+        let stages = p
+            .stages_of(JAKPRENEUR)
+            .map(|s| StageLine {
+                stage: s.stage.clone(),
+                name: name(&s.name_id, &s.name_en),
+                reached_on: reached
+                    .iter()
+                    .find(|r| r.stage == s.stage)
+                    .map(|r| r.first_reached_on.to_string()),
+            })
+            .collect();
+        let kinds = p
+            .stages_of(JAKPRENEUR)
+            .filter(|s| s.position > 1)
+            .map(|s| ChoiceGroup {
+                label: format!("{} — {}", s.stage, name(&s.name_id, &s.name_en)),
+                choices: p
+                    .kinds
+                    .iter()
+                    .filter(|k| k.programme == JAKPRENEUR && k.stage == s.stage)
+                    .map(|k| Choice {
+                        value: k.kind.clone(),
+                        label: format!(
+                            "{}{}",
+                            tr.tv("kind.", &k.kind),
+                            if k.qualifying { " ★" } else { "" }
+                        ),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let districts = reference()
+            .regions_at(RegionLevel::District)
+            .map(|d| Choice {
+                value: d.code.clone(),
+                label: format!("{} ({})", d.name, d.code),
+            })
+            .collect();
+        let agencies = p
+            .agencies
+            .iter()
+            .map(|a| Choice {
+                value: a.code.clone(),
+                label: format!("{} — {}", a.code, name(&a.name_id, &a.name_en)),
+            })
+            .collect();
+        Ok(Self {
+            events,
+            stages,
+            can_record: caller.actor.can(Permission::EventRecord),
+            kinds,
+            districts,
+            agencies,
+            errors: HashMap::new(),
+            values: HashMap::new(),
+            form_key: jakpreneur_store::crypto::random_token("page-"),
+        })
+    }
+}
+
+fn translate(tr: Tr<'_>, errs: &ValidationErrors) -> HashMap<String, String> {
+    errs.0
+        .iter()
+        .map(|e| (e.field.to_owned(), tr.error(e.code, &e.message)))
+        .collect()
+}
+
+/// `POST /members/{member_no}/events`: the record-a-service form.
+pub async fn record(
+    State(app): State<AppState>,
+    caller: Caller,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+    Path(member_no): Path<String>,
+    body: Bytes,
+) -> Response {
+    if caller.actor.is_anonymous() {
+        return login_redirect(&uri);
+    }
+    let tr = app.i18n.tr(lang.lang);
+    let chrome = || Chrome::new(tr, &format!("/members/{member_no}"), None).for_caller(&caller);
+    let values: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
+    let get = |k: &str| values.get(k).cloned().filter(|v| !v.trim().is_empty());
+    let draft = EventDraft {
+        facility: None,
+        kind: get("kind"),
+        occurred_on: get("occurred_on"),
+        place_code: get("place_code"),
+        agency: get("agency"),
+        reference: get("reference"),
+        note: get("note"),
+    };
+    let key = get("form_key").filter(|k| k.len() <= 100 && k.bytes().all(|b| b.is_ascii_graphic()));
+    let outcome = match NewEvent::parse(&draft, app.clock.today()) {
+        Ok(e) => app
+            .store
+            .record_event(&caller.actor, &member_no, &e, key.as_deref())
+            .await
+            .map(|_| ()),
+        Err(errs) => Err(StoreError::Invalid(errs)),
+    };
+    match outcome {
+        Ok(()) => Redirect::to(&format!("/members/{member_no}#services")).into_response(),
+        Err(StoreError::Invalid(errs)) => {
+            let m = match app.store.get_member(&caller.actor, &member_no, false).await {
+                Ok(m) => m,
+                Err(e) => {
+                    return refused(lang, chrome(), &e)
+                        .unwrap_or_else(|| store_failure(lang, chrome(), e));
+                }
+            };
+            let mut page = show_page(chrome(), &caller, m, false);
+            match Timeline::load(&app, &caller, &member_no, tr).await {
+                Ok(t) => page.timeline = t,
+                Err(e) => return store_failure(lang, chrome(), e),
+            }
+            page.timeline.errors = translate(tr, &errs);
+            page.timeline.values = values;
+            no_store(render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page))
+        }
+        Err(e) => refused(lang, chrome(), &e).unwrap_or_else(|| store_failure(lang, chrome(), e)),
+    }
+}
+
+/// `POST /members/{member_no}/events/{id}/void`, with a reason.
+pub async fn void(
+    State(app): State<AppState>,
+    caller: Caller,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+    Path((member_no, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    if caller.actor.is_anonymous() {
+        return login_redirect(&uri);
+    }
+    let tr = app.i18n.tr(lang.lang);
+    let chrome = || Chrome::new(tr, &format!("/members/{member_no}"), None).for_caller(&caller);
+    let Ok(id) = id.parse::<i64>() else {
+        return refused(lang, chrome(), &StoreError::NotFound).unwrap_or_default();
+    };
+    let values: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
+    let reason = match parse_withdrawal_reason(values.get("reason").map(String::as_str)) {
+        Ok(r) => r,
+        Err(_) => {
+            return super::message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                chrome(),
+                tr.t("timeline.void"),
+                tr.t("error.reason_required"),
+            );
+        }
+    };
+    match app
+        .store
+        .void_event(&caller.actor, &member_no, id, &reason, app.clock.today())
+        .await
+    {
+        Ok(_) | Err(StoreError::AlreadyVoided) => {
+            Redirect::to(&format!("/members/{member_no}#services")).into_response()
+        }
+        Err(StoreError::Invalid(errs)) => super::message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            chrome(),
+            tr.t("timeline.void"),
+            &translate(tr, &errs)
+                .into_values()
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Err(e) => refused(lang, chrome(), &e).unwrap_or_else(|| store_failure(lang, chrome(), e)),
+    }
+}
