@@ -278,6 +278,25 @@ pub enum BenchCommand {
     /// administrator, a city officer, a district officer and a member, on a fresh
     /// database filled with demo members.
     Scope(BenchScopeArgs),
+    /// Services recorded per second through `POST /api/v1/members/{member_no}/events`,
+    /// on a fresh database filled with demo members.
+    Events(BenchEventsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchEventsArgs {
+    /// Demo members to fill the database with.
+    #[arg(long, default_value_t = 100_000)]
+    pub members: u64,
+    /// Events to time (after the warm-up).
+    #[arg(long, default_value_t = 20_000)]
+    pub requests: u64,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Warm-up events, not timed.
+    #[arg(long, default_value_t = 1_000)]
+    pub warmup: u64,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,9 @@
 //!   API, with concurrent clients against a warm in-process server.
 //! - `bench login`: browser logins per second (`POST /login`) through the same router,
 //!   with the production argon2id cost.
+//! - `bench events`: services recorded per second through the ledger API, at 100,000
+//!   demo members, each in its own transaction with the first-reach row, the daily
+//!   counters and the audit entry.
 //! - `bench scope`: the cost of the region-scope filter on the member list, at 100,000
 //!   demo members, for an administrator, a city officer, a district officer and a member.
 
@@ -24,7 +27,7 @@ use jakpreneur_store::{
 };
 use jakpreneur_web::{AppState, Clock, SecuritySettings, build_router};
 
-use crate::cli::{BenchLoginArgs, BenchRegisterArgs, BenchScopeArgs};
+use crate::cli::{BenchEventsArgs, BenchLoginArgs, BenchRegisterArgs, BenchScopeArgs};
 use crate::config::Config;
 
 /// Where a benchmark's throw-away database lives, to remove it afterwards.
@@ -725,4 +728,110 @@ async fn scope_on(store: &Store, a: &BenchScopeArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+pub async fn events(cfg: &Config, db_given: bool, a: BenchEventsArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(a.concurrency >= 1, "--concurrency must be at least 1");
+    anyhow::ensure!(a.requests >= 1, "--requests must be at least 1");
+    anyhow::ensure!(a.members >= 100, "--members must be at least 100");
+    let max_connections = cfg
+        .database
+        .max_connections
+        .max(a.concurrency as u32)
+        .min(64);
+    let (place, store) = Scratch::open(cfg, db_given, max_connections).await?;
+    let result = events_on(&store, cfg, &a).await;
+    store.close().await;
+    place.remove().await;
+    let (backend, o) = result?;
+    let rate = o.latencies.len() as f64 / o.elapsed.as_secs_f64();
+    println!("backend        {}", backend.name());
+    println!("members        {}", a.members);
+    println!(
+        "events         {} timed, {} failed",
+        o.latencies.len(),
+        o.failures
+    );
+    println!("concurrency    {}", a.concurrency);
+    println!("elapsed        {:.2} s", o.elapsed.as_secs_f64());
+    println!("throughput     {rate:.0} events/s");
+    print_latency(&o);
+    Ok(if o.failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+async fn events_on(
+    store: &Store,
+    cfg: &Config,
+    a: &BenchEventsArgs,
+) -> anyhow::Result<(Backend, Outcome)> {
+    eprintln!(
+        "bench events: filling the database with {} demo members…",
+        a.members
+    );
+    super::demo::run(store, a.members, Some(4242)).await?;
+    // Targets spread over the whole registry: every member number, in pages.
+    let admin = Actor::system("bench");
+    let mut numbers = Vec::new();
+    let mut after = None;
+    loop {
+        let p = store
+            .list_members(&admin, &MemberFilter::default(), Page { limit: 500, after })
+            .await?;
+        numbers.extend(p.items.into_iter().map(|m| m.member_no));
+        match p.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    let token = super::bench_token(store).await?;
+    let backend = store.backend();
+    let today = Clock::System.today();
+    let server = Server::start(store, today, cfg.security.web_settings()).await?;
+    let base = server.base.clone();
+    let kinds = [
+        "bazaar",
+        "exhibition",
+        "training_completed",
+        "mentoring_session",
+        "permit_issued",
+    ];
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(a.concurrency)
+        .build()?;
+    let numbers = Arc::new(numbers);
+    let auth = format!("Bearer {token}");
+    let request = |offset: usize| {
+        let (numbers, auth, base) = (numbers.clone(), auth.clone(), base.clone());
+        move |c: &reqwest::Client, i: usize| {
+            // A stride through the registry, so consecutive events hit different members.
+            let k = (offset + i) * 7919;
+            let no = &numbers[k % numbers.len()];
+            c.post(format!("{base}/api/v1/members/{no}/events"))
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(reqwest::header::AUTHORIZATION, &auth)
+                .body(format!(
+                    "{{\"kind\":\"{}\",\"occurred_on\":\"{today}\"}}",
+                    kinds[(offset + i) % kinds.len()]
+                ))
+        }
+    };
+    let created = |r: &reqwest::Response| r.status() == reqwest::StatusCode::CREATED;
+    let warmup = usize::try_from(a.warmup)?;
+    let requests = usize::try_from(a.requests)?;
+    eprintln!(
+        "bench events: {} backend, {} warm-up + {} timed events, {} concurrent clients, in-process server at {base}",
+        backend.name(),
+        warmup,
+        requests,
+        a.concurrency
+    );
+    let w = drive(&client, warmup, a.concurrency, request(0), created).await?;
+    anyhow::ensure!(w.failures == 0, "{} warm-up events failed", w.failures);
+    let o = drive(&client, requests, a.concurrency, request(warmup), created).await?;
+    server.stop().await;
+    Ok((backend, o))
 }

@@ -81,6 +81,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(BenchCommand::Login(args)) => {
             bench::login(&cfg, cli.db.is_some(), args).await
         }
+        Command::Bench(BenchCommand::Events(args)) => {
+            bench::events(&cfg, cli.db.is_some(), args).await
+        }
         Command::Bench(BenchCommand::Scope(args)) => {
             bench::scope(&cfg, cli.db.is_some(), args).await
         }
