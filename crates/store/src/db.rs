@@ -222,6 +222,18 @@ impl Store {
         Ok(())
     }
 
+    /// After a bulk load on SQLite: copies the whole write-ahead log into the database file
+    /// and empties it, so later transactions do not work beside a log of millions of pages.
+    /// Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<()> {
+        if let Db::Sqlite(s) = &self.db {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&s.writer)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Waits for in-flight queries and closes every connection (and checkpoints SQLite's WAL).
     pub async fn close(&self) {
         match &self.db {

@@ -47,6 +47,7 @@ pub async fn run(store: &Store, members: u64, seed: Option<u64>) -> anyhow::Resu
         .analyze()
         .await
         .context("refreshing planner statistics")?;
+    store.checkpoint().await.context("checkpointing the log")?;
     eprintln!("Added {added} demo members.");
     Ok(())
 }

@@ -64,12 +64,17 @@ CREATE TABLE member_events (
     note             TEXT,
     -- The client's Idempotency-Key: a retried request finds its event instead of adding one.
     idempotency_key  TEXT,
-    voids_event_id   INTEGER UNIQUE REFERENCES member_events (id),
+    voids_event_id   INTEGER REFERENCES member_events (id),
     created_at       TEXT NOT NULL,
     CHECK ((kind = 'void') = (voids_event_id IS NOT NULL))
 );
 CREATE INDEX member_events_member ON member_events (member_id, programme, stage, occurred_on);
-CREATE UNIQUE INDEX member_events_idempotency ON member_events (recorded_by, idempotency_key);
+-- Partial indexes: nearly every row has neither a void nor a key, and an index full of
+-- NULLs looks useless to the planner (it scanned the table instead; see BENCHMARKS.md).
+CREATE UNIQUE INDEX member_events_voids ON member_events (voids_event_id)
+    WHERE voids_event_id IS NOT NULL;
+CREATE UNIQUE INDEX member_events_idempotency ON member_events (recorded_by, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
 
 CREATE TABLE member_facility (
     member_id        INTEGER NOT NULL REFERENCES members (id),
