@@ -190,6 +190,10 @@ async fn order_rules_change_on_2020_01_01(app: TestApp) {
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("mensyaratkan fasilitas sebelumnya"));
+    assert!(
+        res.text().contains("belum tercapai: P4"),
+        "names the missing facility"
+    );
     let res = app
         .post_form(
             &format!("/members/{no}/events"),

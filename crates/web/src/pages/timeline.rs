@@ -131,7 +131,17 @@ impl Timeline {
 fn translate(tr: Tr<'_>, errs: &ValidationErrors) -> HashMap<String, String> {
     errs.0
         .iter()
-        .map(|e| (e.field.to_owned(), tr.error(e.code, &e.message)))
+        .map(|e| {
+            let mut text = tr.error(e.code, &e.message);
+            // Name the facility the rule needs, as the API's message does.
+            if e.code == "facility_order"
+                && let Some(i) = e.message.find("needs P")
+            {
+                let stage = &e.message[i + 6..(i + 8).min(e.message.len())];
+                text = format!("{text} ({}: {stage})", tr.t("timeline.missing"));
+            }
+            (e.field.to_owned(), text)
+        })
         .collect()
 }
 
