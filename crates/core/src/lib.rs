@@ -9,6 +9,7 @@ pub mod error;
 pub mod member;
 pub mod nik;
 pub mod password;
+pub mod permit;
 pub mod phone;
 pub mod programme;
 pub mod reference;

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::text::{parse_date, parse_text};
+use crate::text::{parse_date, parse_reference};
 use crate::{FieldError, RegionCode, RegionLevel, ValidationErrors};
 
 pub const PROGRAMMES_CSV: &str = include_str!("../data/programmes/programmes.csv");
@@ -310,8 +310,8 @@ impl NewEvent {
             }
         });
         let reference =
-            given(&d.reference).and_then(|r| errs.take(parse_text("reference", r, 1, 100)));
-        let note = given(&d.note).and_then(|n| errs.take(parse_text("note", n, 1, 1000)));
+            given(&d.reference).and_then(|r| errs.take(parse_reference("reference", r, 100)));
+        let note = given(&d.note).and_then(|n| errs.take(parse_reference("note", n, 1000)));
         match (kind, occurred_on, errs.is_empty()) {
             (Some(k), Some(on), true) => Ok(NewEvent {
                 programme: JAKPRENEUR.into(),
@@ -388,7 +388,7 @@ mod tests {
             occurred_on: Some("2021-05-01".into()),
             place_code: Some("31.71.01".into()),
             agency: Some("ppkukm".into()),
-            reference: Some("SERT/2021/001".into()),
+            reference: Some("2021001".into()),
             note: None,
         };
         let e = NewEvent::parse(&ok, today).unwrap();

@@ -46,6 +46,34 @@ pub fn parse_text(
 }
 
 /// Strict `YYYY-MM-DD` calendar date (chrono alone would accept `2020-2-3`).
+/// A reference or number (certificate, permit, loan): trimmed, inner whitespace collapsed,
+/// no control characters, bounded length. Unlike [`parse_text`], digits alone are fine.
+pub fn parse_reference(
+    field: &'static str,
+    raw: &str,
+    max_chars: usize,
+) -> Result<String, FieldError> {
+    let value = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if value.is_empty() {
+        return Err(FieldError::required(field));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "invalid_characters",
+            format!("{field} contains control characters"),
+        ));
+    }
+    if value.chars().count() > max_chars {
+        return Err(FieldError::new(
+            field,
+            "too_long",
+            format!("{field} must be at most {max_chars} characters"),
+        ));
+    }
+    Ok(value)
+}
+
 pub fn parse_date(field: &'static str, raw: &str) -> Result<chrono::NaiveDate, FieldError> {
     let s = raw.trim();
     if s.is_empty() {

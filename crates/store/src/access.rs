@@ -22,6 +22,11 @@ pub(crate) fn require(actor: &Actor, p: Permission) -> Result<()> {
 
 /// Adds the actor's scope to a member query's WHERE clause.
 pub(crate) fn scope_filter(actor: &Actor, sql: &mut Sql) {
+    scope_filter_on(actor, sql, "");
+}
+
+/// [`scope_filter`] on a joined members table: `prefix` is its alias and a dot, `m.`.
+pub(crate) fn scope_filter_on(actor: &Actor, sql: &mut Sql, prefix: &str) {
     match &actor.scope {
         Scope::All => {}
         Scope::Region(r) => {
@@ -32,11 +37,11 @@ pub(crate) fn scope_filter(actor: &Actor, sql: &mut Sql) {
                 RegionLevel::Village => "village_code",
             };
             let p = sql.arg(Arg::Text(r.as_str().to_owned()));
-            sql.push(&format!(" AND {column} = {p}"));
+            sql.push(&format!(" AND {prefix}{column} = {p}"));
         }
         Scope::Member(no) => {
             let p = sql.arg(Arg::Text(no.clone()));
-            sql.push(&format!(" AND member_no = {p}"));
+            sql.push(&format!(" AND {prefix}member_no = {p}"));
         }
         Scope::Nothing => {
             sql.push(" AND 1 = 0");

@@ -20,6 +20,9 @@ pub enum StoreError {
     Erased,
     #[error("the event has already been voided")]
     AlreadyVoided,
+    /// The permit application was already decided (its status is given).
+    #[error("the permit application is already {0}")]
+    PermitDecided(String),
     /// The record that a change would produce breaks a rule; every field is named.
     #[error("invalid: {0:?}")]
     Invalid(jakpreneur_core::ValidationErrors),

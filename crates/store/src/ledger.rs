@@ -117,7 +117,7 @@ pub(crate) struct MemberFacts {
     pub erased_at: Option<DateTime<Utc>>,
 }
 
-const FACTS_COLS: &str = "id, member_no, village_code, district_code, channel, registered_on, status, \
+pub(crate) const FACTS_COLS: &str = "id, member_no, village_code, district_code, channel, registered_on, status, \
      withdrawn_on, erased_at";
 
 /// Ledger statements on one connection, written once for both backends.
@@ -379,6 +379,49 @@ macro_rules! impl_ledger_ops {
 impl_ledger_ops!(sqlx::SqliteConnection);
 impl_ledger_ops!(sqlx::PgConnection);
 
+/// Writes one service for member `f` inside the caller's transaction: checks its dates and
+/// the order rule in force on its date, inserts it, and keeps `member_facility` and the
+/// daily counters. Returns the event's id. Every writer of services goes through here.
+pub(crate) async fn write_event<C: LedgerOps + Send>(
+    conn: &mut C,
+    f: &MemberFacts,
+    e: &NewEvent,
+    agency: &str,
+    who: &Who,
+    idempotency_key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    check_dates(f, e)?;
+    let reached = conn.reached_stages(f.id).await?;
+    programmes()
+        .check_order(&e.programme, &e.stage, e.occurred_on, |s| {
+            reached
+                .iter()
+                .find(|r| r.stage == s)
+                .map(|r| r.first_reached_on)
+        })
+        .map_err(|err| StoreError::Invalid(err.into()))?;
+    let id = conn
+        .insert_event(f.id, e, agency, who, None, idempotency_key, now)
+        .await?;
+    if e.qualifying {
+        conn.bump(&f.village_code, &e.stage, e.occurred_on, 0, 1)
+            .await?;
+        let current = reached.iter().find(|r| r.stage == e.stage);
+        if current.is_none_or(|c| e.occurred_on < c.first_reached_on) {
+            conn.set_reach(f.id, &e.stage, Some((id, e.occurred_on)))
+                .await?;
+            conn.bump(&f.village_code, &e.stage, e.occurred_on, 1, 0)
+                .await?;
+            if let Some(c) = current {
+                conn.bump(&f.village_code, &e.stage, c.first_reached_on, -1, 0)
+                    .await?;
+            }
+        }
+    }
+    Ok(id)
+}
+
 /// The registration event (P1) of a member just inserted, its reach and its counters.
 pub(crate) async fn record_registration<C: LedgerOps + Send>(
     conn: &mut C,
@@ -478,7 +521,11 @@ pub(crate) async fn follow_member_change<C: LedgerOps + Send>(
 }
 
 impl Store {
-    async fn member_facts(&self, actor: &Actor, member_no: &str) -> Result<Option<MemberFacts>> {
+    pub(crate) async fn member_facts(
+        &self,
+        actor: &Actor,
+        member_no: &str,
+    ) -> Result<Option<MemberFacts>> {
         let mut sql = Sql::new(&format!(
             "SELECT {FACTS_COLS} FROM members WHERE member_no = $1"
         ));
@@ -566,25 +613,7 @@ impl Store {
                     ).into()));
                 }
             }
-            check_dates(&f, e)?;
-            let reached = tx.reached_stages(f.id).await?;
-            programmes()
-                .check_order(&e.programme, &e.stage, e.occurred_on, |s| {
-                    reached.iter().find(|r| r.stage == s).map(|r| r.first_reached_on)
-                })
-                .map_err(|err| StoreError::Invalid(err.into()))?;
-            let id = tx.insert_event(f.id, e, &agency, &who, None, idempotency_key, now).await?;
-            if e.qualifying {
-                tx.bump(&f.village_code, &e.stage, e.occurred_on, 0, 1).await?;
-                let current = reached.iter().find(|r| r.stage == e.stage);
-                if current.is_none_or(|c| e.occurred_on < c.first_reached_on) {
-                    tx.set_reach(f.id, &e.stage, Some((id, e.occurred_on))).await?;
-                    tx.bump(&f.village_code, &e.stage, e.occurred_on, 1, 0).await?;
-                    if let Some(c) = current {
-                        tx.bump(&f.village_code, &e.stage, c.first_reached_on, -1, 0).await?;
-                    }
-                }
-            }
+            let id = write_event(&mut *tx, &f, e, &agency, &who, idempotency_key, now).await?;
             let change = Change {
                 who: who.clone(),
                 action: "event.record",
@@ -691,7 +720,7 @@ impl Store {
         self.event(member_no, event_id).await
     }
 
-    async fn event(&self, member_no: &str, id: i64) -> Result<Event> {
+    pub(crate) async fn event(&self, member_no: &str, id: i64) -> Result<Event> {
         let q = format!("{EVENT_SELECT} AND e.id = $1");
         let row: Option<EventRow> = dispatch!(&self.db, read, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(id).fetch_optional(pool).await?
@@ -744,7 +773,7 @@ impl Store {
     }
 }
 
-fn check_dates(f: &MemberFacts, e: &NewEvent) -> Result<()> {
+pub(crate) fn check_dates(f: &MemberFacts, e: &NewEvent) -> Result<()> {
     if e.occurred_on < f.registered_on {
         return Err(StoreError::Invalid(
             FieldError::new(

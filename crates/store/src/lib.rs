@@ -16,6 +16,7 @@ mod group_commit;
 mod keys;
 mod ledger;
 mod members;
+mod permits;
 mod reference;
 pub mod scratch;
 
@@ -26,5 +27,6 @@ pub use db::{Backend, ConnectOptions, Store};
 pub use error::StoreError;
 pub use ledger::{Event, Reached, Void};
 pub use members::{Member, MemberExport, MemberFilter, MemberPage, Page, Personal, PublicMember};
+pub use permits::{Permit, PermitDecision};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

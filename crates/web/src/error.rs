@@ -150,6 +150,11 @@ impl From<StoreError> for ApiError {
                 "the member's personal data has been erased; the record can no longer change",
             ),
             StoreError::Invalid(errs) => ApiError::from(errs),
+            StoreError::PermitDecided(status) => ApiError::new(
+                StatusCode::CONFLICT,
+                "permit_decided",
+                format!("the application is already {status}"),
+            ),
             StoreError::AlreadyVoided => ApiError::new(
                 StatusCode::CONFLICT,
                 "already_voided",

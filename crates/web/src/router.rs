@@ -49,6 +49,12 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::events::record_event, api::events::list_events))
         .routes(routes!(api::events::void_event))
         .routes(routes!(api::events::list_facilities))
+        .routes(routes!(
+            api::permits::apply_permit,
+            api::permits::list_permits
+        ))
+        .routes(routes!(api::permits::decide_permit))
+        .routes(routes!(api::permits::expiring))
         .routes(routes!(api::audit::list_audit))
         .routes(routes!(api::audit::me))
         .routes(routes!(api::public::membership))

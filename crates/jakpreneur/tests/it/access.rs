@@ -154,6 +154,13 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         | ("POST", "/api/v1/members/{member_no}/events/{id}/void") => {
             write_one(r, inside, can_record_events, SignIn)
         }
+        ("GET", "/api/v1/members/{member_no}/permits") => read_one(r, inside, reader, SignIn),
+        ("POST", "/api/v1/members/{member_no}/permits")
+        | ("POST", "/api/v1/members/{member_no}/permits/{id}/decision") => {
+            write_one(r, inside, can_record_events, SignIn)
+        }
+        // A list over the caller's own region: no member is aimed at.
+        ("GET", "/api/v1/permits/expiring") => signed_in(if reader(r) { Ok } else { Forbidden }),
         ("POST", "/members/{member_no}/events") | ("POST", "/members/{member_no}/events/{id}/void") => {
             write_one(r, inside, can_record_events, Forbidden)
         }
@@ -182,7 +189,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
 }
 
 /// Every route the matrix covers; compared with what the router serves.
-const ROUTES: [(&str, &str); 39] = [
+const ROUTES: [(&str, &str); 43] = [
     ("GET", "/healthz"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
@@ -222,6 +229,10 @@ const ROUTES: [(&str, &str); 39] = [
     ("GET", "/api/v1/members/{member_no}/facilities"),
     ("POST", "/members/{member_no}/events"),
     ("POST", "/members/{member_no}/events/{id}/void"),
+    ("GET", "/api/v1/members/{member_no}/permits"),
+    ("POST", "/api/v1/members/{member_no}/permits"),
+    ("POST", "/api/v1/members/{member_no}/permits/{id}/decision"),
+    ("GET", "/api/v1/permits/expiring"),
 ];
 
 #[test]
@@ -439,6 +450,20 @@ async fn role_route_scope_matrix(app: TestApp) {
                     }
                     _ => {
                         let mut url = path.replace("{member_no}", &member_no);
+                        if url.contains("/permits/{id}/decision") {
+                            let p = app
+                                .store
+                                .apply_permit(
+                                    &jakpreneur_core::Actor::system("test"),
+                                    &member_no,
+                                    jakpreneur_core::permit::PermitType::Pirt,
+                                    jakpreneur_testkit::today(),
+                                    None,
+                                )
+                                .await
+                                .unwrap();
+                            url = url.replace("{id}", &p.id.to_string());
+                        }
                         if url.contains("/events/{id}/void") {
                             let e = jakpreneur_core::programme::NewEvent::parse(
                                 &jakpreneur_core::programme::EventDraft {
@@ -484,6 +509,10 @@ async fn role_route_scope_matrix(app: TestApp) {
                                     member_in(w.serial(), village)
                                 } else if path == "/api/v1/members/{member_no}/events" {
                                     json!({"kind": "mentoring_session", "occurred_on": "2026-11-23"})
+                                } else if path == "/api/v1/members/{member_no}/permits" {
+                                    json!({"type": "halal", "applied_on": "2026-11-23"})
+                                } else if path.ends_with("/decision") {
+                                    json!({"decision": "reject", "reason": "incomplete documents"})
                                 } else {
                                     json!({"reason": "matrix test"})
                                 };

@@ -31,6 +31,7 @@ mod ledger;
 mod listing;
 mod members;
 mod pages;
+mod permits;
 mod privacy;
 mod reference;
 mod server;

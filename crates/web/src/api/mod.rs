@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod events;
 pub mod members;
+pub mod permits;
 pub mod public;
 pub mod regions;
 
@@ -22,6 +23,7 @@ use utoipa::OpenApi;
         (name = "members", description = "Facility P1: the member registry"),
         (name = "reference", description = "Regions and business sectors"),
         (name = "ledger", description = "Services members receive (facilities P1–P7), append-only"),
+        (name = "permits", description = "Facility P4: permit applications and their outcome"),
         (name = "public", description = "Open to anyone, rate limited, no personal data"),
         (name = "audit", description = "The audit log and the calling account")
     ),
