@@ -93,7 +93,7 @@ impl Pages {
 }
 
 fn page_routes() -> Pages {
-    use pages::{account, admin, cek, home, members, timeline};
+    use pages::{account, admin, cek, home, members, permits, timeline};
     Pages {
         router: Router::new(),
         seen: Vec::new(),
@@ -118,6 +118,12 @@ fn page_routes() -> Pages {
     .post("/members/{member_no}/erase", members::erase)
     .post("/members/{member_no}/events", timeline::record)
     .post("/members/{member_no}/events/{id}/void", timeline::void)
+    .post("/members/{member_no}/permits", permits::apply)
+    .post(
+        "/members/{member_no}/permits/{id}/decision",
+        permits::decide,
+    )
+    .get("/permits/expiring", permits::expiring)
 }
 
 /// Routes outside the API document and the page table.

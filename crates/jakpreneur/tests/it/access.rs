@@ -160,7 +160,12 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
             write_one(r, inside, can_record_events, SignIn)
         }
         // A list over the caller's own region: no member is aimed at.
-        ("GET", "/api/v1/permits/expiring") => signed_in(if reader(r) { Ok } else { Forbidden }),
+        ("GET", "/api/v1/permits/expiring") | ("GET", "/permits/expiring") => {
+            signed_in(if reader(r) { Ok } else { Forbidden })
+        }
+        ("POST", "/members/{member_no}/permits") | ("POST", "/members/{member_no}/permits/{id}/decision") => {
+            write_one(r, inside, can_record_events, Forbidden)
+        }
         ("POST", "/members/{member_no}/events") | ("POST", "/members/{member_no}/events/{id}/void") => {
             write_one(r, inside, can_record_events, Forbidden)
         }
@@ -189,7 +194,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
 }
 
 /// Every route the matrix covers; compared with what the router serves.
-const ROUTES: [(&str, &str); 43] = [
+const ROUTES: [(&str, &str); 46] = [
     ("GET", "/healthz"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
@@ -233,6 +238,9 @@ const ROUTES: [(&str, &str); 43] = [
     ("POST", "/api/v1/members/{member_no}/permits"),
     ("POST", "/api/v1/members/{member_no}/permits/{id}/decision"),
     ("GET", "/api/v1/permits/expiring"),
+    ("POST", "/members/{member_no}/permits"),
+    ("POST", "/members/{member_no}/permits/{id}/decision"),
+    ("GET", "/permits/expiring"),
 ];
 
 #[test]
@@ -541,6 +549,9 @@ async fn role_route_scope_matrix(app: TestApp) {
                                         ("confirm_password".into(), "x".into()),
                                         ("kind".into(), "outlet".into()),
                                         ("occurred_on".into(), "2026-11-23".into()),
+                                        ("type".into(), "sni".into()),
+                                        ("applied_on".into(), "2026-11-23".into()),
+                                        ("decision".into(), "process".into()),
                                     ]
                                 };
                                 let refs: Vec<(&str, &str)> =

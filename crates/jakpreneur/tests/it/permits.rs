@@ -204,3 +204,56 @@ async fn expiring_permits_by_region(app: TestApp) {
         .await;
     assert_eq!(bad.error(), ("date_range".into(), Some("to".into())));
 }
+
+/// The same through the member page's forms, and the expiring page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn permit_forms_on_the_member_page() {
+    let app = TestApp::sqlite().await;
+    let no = member_on(&app, 5, "31.71.01.1001", "2021-01-04").await;
+    let res = app
+        .post_form(
+            &format!("/members/{no}/permits"),
+            &[("type", "nib"), ("applied_on", "2021-02-01")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let id = app
+        .get(&format!("/api/v1/members/{no}/permits"))
+        .await
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let url = format!("/members/{no}/permits/{id}/decision");
+    let res = app
+        .post_form(
+            &url,
+            &[
+                ("decision", "issue"),
+                ("number", "123"),
+                ("issued_on", "2021-02-10"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text().contains("NIB terdiri dari 13 digit"),
+        "the reason, in Indonesian"
+    );
+    let res = app
+        .post_form(
+            &url,
+            &[
+                ("decision", "issue"),
+                ("number", "1234567890123"),
+                ("issued_on", "2021-02-10"),
+                ("expires_on", "2027-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let page = app.get(&format!("/members/{no}")).await.text();
+    assert!(page.contains("1234567890123") && page.contains("Terbit"));
+    let soon = app.get("/permits/expiring").await;
+    assert_eq!(soon.status, StatusCode::OK);
+    assert!(soon.text().contains(&no));
+}

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod cek;
 pub mod home;
 pub mod members;
+pub mod permits;
 pub mod timeline;
 
 use askama::Template;

@@ -40,6 +40,10 @@ pub struct Timeline {
     pub values: HashMap<String, String>,
     /// A fresh key per form: a double submit records the service once.
     pub form_key: String,
+    /// Facility P4: the member's permit applications, and the permit forms' errors.
+    pub permits: Vec<jakpreneur_store::Permit>,
+    pub permit_errors: HashMap<String, String>,
+    pub permit_types: Vec<Choice>,
 }
 
 impl Timeline {
@@ -51,6 +55,10 @@ impl Timeline {
         self.errors.get(name).map_or("", String::as_str)
     }
 
+    pub fn perr(&self, name: &str) -> &str {
+        self.permit_errors.get(name).map_or("", String::as_str)
+    }
+
     pub async fn load(
         app: &AppState,
         caller: &Caller,
@@ -58,6 +66,7 @@ impl Timeline {
         tr: Tr<'_>,
     ) -> Result<Self, StoreError> {
         let events = app.store.list_events(&caller.actor, member_no).await?;
+        let permits = app.store.list_permits(&caller.actor, member_no).await?;
         let reached = app.store.member_reached(&caller.actor, member_no).await?;
         let p = programmes();
         let en = tr.lang == Lang::En;
@@ -124,11 +133,20 @@ impl Timeline {
             errors: HashMap::new(),
             values: HashMap::new(),
             form_key: jakpreneur_store::crypto::random_token("page-"),
+            permits,
+            permit_errors: HashMap::new(),
+            permit_types: jakpreneur_core::permit::PermitType::ALL
+                .iter()
+                .map(|t| Choice {
+                    value: t.as_str().to_owned(),
+                    label: tr.tv("permit_type.", t.as_str()).to_owned(),
+                })
+                .collect(),
         })
     }
 }
 
-fn translate(tr: Tr<'_>, errs: &ValidationErrors) -> HashMap<String, String> {
+pub(super) fn translate(tr: Tr<'_>, errs: &ValidationErrors) -> HashMap<String, String> {
     errs.0
         .iter()
         .map(|e| {
