@@ -15,6 +15,7 @@ mod error;
 mod group_commit;
 mod keys;
 mod ledger;
+mod market;
 mod members;
 mod permits;
 mod reference;
@@ -26,6 +27,7 @@ pub use crypto::{DataKey, Vault};
 pub use db::{Backend, ConnectOptions, Store};
 pub use error::StoreError;
 pub use ledger::{Event, Reached, Void};
+pub use market::{MarketEvent, NewMarketEvent};
 pub use members::{Member, MemberExport, MemberFilter, MemberPage, Page, Personal, PublicMember};
 pub use permits::{Permit, PermitDecision};
 

@@ -55,6 +55,11 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(api::permits::decide_permit))
         .routes(routes!(api::permits::expiring))
+        .routes(routes!(api::market::create, api::market::list))
+        .routes(routes!(
+            api::market::add_participant,
+            api::market::participants
+        ))
         .routes(routes!(api::audit::list_audit))
         .routes(routes!(api::audit::me))
         .routes(routes!(api::public::membership))

@@ -160,6 +160,11 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
             write_one(r, inside, can_record_events, SignIn)
         }
         // A list over the caller's own region: no member is aimed at.
+        ("POST", "/api/v1/market-events") => signed_in(if can_record_events(r) { Ok } else { Forbidden }),
+        ("GET", "/api/v1/market-events") | ("GET", "/api/v1/market-events/{id}/participants") => {
+            signed_in(if reader(r) { Ok } else { Forbidden })
+        }
+        ("POST", "/api/v1/market-events/{id}/participants") => write_one(r, inside, can_record_events, SignIn),
         ("GET", "/api/v1/permits/expiring") | ("GET", "/permits/expiring") => {
             signed_in(if reader(r) { Ok } else { Forbidden })
         }
@@ -194,7 +199,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
 }
 
 /// Every route the matrix covers; compared with what the router serves.
-const ROUTES: [(&str, &str); 46] = [
+const ROUTES: [(&str, &str); 50] = [
     ("GET", "/healthz"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
@@ -241,6 +246,10 @@ const ROUTES: [(&str, &str); 46] = [
     ("POST", "/members/{member_no}/permits"),
     ("POST", "/members/{member_no}/permits/{id}/decision"),
     ("GET", "/permits/expiring"),
+    ("POST", "/api/v1/market-events"),
+    ("GET", "/api/v1/market-events"),
+    ("POST", "/api/v1/market-events/{id}/participants"),
+    ("GET", "/api/v1/market-events/{id}/participants"),
 ];
 
 #[test]
@@ -392,11 +401,12 @@ async fn role_route_scope_matrix(app: TestApp) {
                         | ("POST", "/api/v1/members/{member_no}/erase")
                         | ("POST", "/members/{member_no}/erase")
                 );
-                let member_no = if path.contains("{member_no}") {
-                    target(&app, &w, r, inside, fresh && !(r == Member && inside)).await
-                } else {
-                    String::new()
-                };
+                let member_no =
+                    if path.contains("{member_no}") || path.ends_with("{id}/participants") {
+                        target(&app, &w, r, inside, fresh && !(r == Member && inside)).await
+                    } else {
+                        String::new()
+                    };
                 let (status, location) = match (method, path) {
                     ("POST", "/logout") if r != Anonymous => {
                         // A second session of the same account, so the others survive.
@@ -458,6 +468,24 @@ async fn role_route_scope_matrix(app: TestApp) {
                     }
                     _ => {
                         let mut url = path.replace("{member_no}", &member_no);
+                        if url.contains("/market-events/{id}") {
+                            let m = jakpreneur_store::NewMarketEvent::parse(
+                                Some("bazaar"),
+                                Some("Bazar Balai Kota"),
+                                None,
+                                Some("31.71.01"),
+                                Some("2026-11-20"),
+                                Some("2026-11-22"),
+                                None,
+                            )
+                            .unwrap();
+                            let made = app
+                                .store
+                                .create_market_events(&jakpreneur_core::Actor::system("test"), &m)
+                                .await
+                                .unwrap();
+                            url = url.replace("{id}", &made[0].id.to_string());
+                        }
                         if url.contains("/permits/{id}/decision") {
                             let p = app
                                 .store
@@ -519,6 +547,10 @@ async fn role_route_scope_matrix(app: TestApp) {
                                     json!({"kind": "mentoring_session", "occurred_on": "2026-11-23"})
                                 } else if path == "/api/v1/members/{member_no}/permits" {
                                     json!({"type": "halal", "applied_on": "2026-11-23"})
+                                } else if path == "/api/v1/market-events" {
+                                    json!({"kind": "exhibition", "name": "Pameran Inacraft", "level": "national", "starts_on": "2026-12-01"})
+                                } else if path.ends_with("/participants") {
+                                    json!({"member_no": member_no})
                                 } else if path.ends_with("/decision") {
                                     json!({"decision": "reject", "reason": "incomplete documents"})
                                 } else {

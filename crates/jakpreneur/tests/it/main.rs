@@ -29,6 +29,7 @@ mod errors;
 mod indicators;
 mod ledger;
 mod listing;
+mod market;
 mod members;
 mod pages;
 mod permits;

@@ -1,0 +1,105 @@
+//! Facility P5: market events, the monthly bazaar, participants and the ledger.
+
+use axum::http::StatusCode;
+use jakpreneur_testkit::{TestApp, member_in};
+use serde_json::json;
+
+on_both_backends!(market_events_and_participants);
+
+async fn market_events_and_participants(app: TestApp) {
+    let mut m = member_in(1, "31.71.01.1001");
+    m["registered_on"] = json!("2021-01-04");
+    let no = app.post_json("/api/v1/members", &m).await.json()["member_no"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut far = member_in(2, "31.74.02.1001");
+    far["registered_on"] = json!("2021-01-04");
+    let far_no = app.post_json("/api/v1/members", &far).await.json()["member_no"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let res = app
+        .post_json(
+            "/api/v1/market-events",
+            &json!({"kind": "fair", "name": "X", "starts_on": "2026-13-01", "repeat_monthly": 99}),
+        )
+        .await;
+    let fields: Vec<String> = res.json()["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fields, ["kind", "name", "starts_on", "repeat_monthly"]);
+
+    // The monthly three-day bazaar at City Hall: one record per edition.
+    let res = app
+        .post_json(
+            "/api/v1/market-events",
+            &json!({"kind": "bazaar", "name": "Bazar Jakpreneur Balai Kota", "place_code": "31.71.01",
+                    "starts_on": "2026-11-24", "ends_on": "2026-11-26", "repeat_monthly": 2}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let made = res.json();
+    let starts: Vec<&str> = made["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["starts_on"].as_str().unwrap())
+        .collect();
+    assert_eq!(starts, ["2026-11-24", "2026-12-24", "2027-01-24"]);
+    let listed = app.get("/api/v1/market-events").await.json();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 3);
+
+    let past = app
+        .post_json("/api/v1/market-events", &json!({"kind": "exhibition", "level": "international", "name": "Trade Expo Indonesia", "starts_on": "2022-10-19", "ends_on": "2022-10-23"}))
+        .await
+        .json();
+    let id = past["items"][0]["id"].as_i64().unwrap();
+    let url = format!("/api/v1/market-events/{id}/participants");
+    let res = app.post_json(&url, &json!({"member_no": no})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.json()["participants"], 1);
+    let again = app.post_json(&url, &json!({"member_no": no})).await;
+    assert_eq!(again.error().0, "already_participating");
+    let reached = app
+        .get(&format!("/api/v1/members/{no}/facilities"))
+        .await
+        .json();
+    assert!(
+        reached["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["facility"] == "P5" && r["first_reached_on"] == "2022-10-19")
+    );
+
+    // A district officer of Gambir adds only its own members, and sees only them.
+    let officer = app
+        .user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    let res = app
+        .as_(&officer)
+        .post_json(&url, &json!({"member_no": far_no}))
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    app.post_json(&url, &json!({"member_no": far_no})).await;
+    let seen = app.as_(&officer).get(&url).await.json();
+    let nos: Vec<&str> = seen["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["member_no"].as_str().unwrap())
+        .collect();
+    assert_eq!(nos, [no.as_str()]);
+    let res = app
+        .post_json(
+            "/api/v1/market-events/999999/participants",
+            &json!({"member_no": no}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+}
