@@ -98,7 +98,7 @@ impl Pages {
 }
 
 fn page_routes() -> Pages {
-    use pages::{account, admin, cek, home, members, permits, timeline};
+    use pages::{account, admin, cek, home, market, members, permits, timeline};
     Pages {
         router: Router::new(),
         seen: Vec::new(),
@@ -129,6 +129,10 @@ fn page_routes() -> Pages {
         permits::decide,
     )
     .get("/permits/expiring", permits::expiring)
+    .get("/market-events", market::list)
+    .post("/market-events", market::create)
+    .get("/market-events/{id}", market::show)
+    .post("/market-events/{id}/participants", market::add)
 }
 
 /// Routes outside the API document and the page table.

@@ -161,6 +161,9 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         }
         // A list over the caller's own region: no member is aimed at.
         ("POST", "/api/v1/market-events") => signed_in(if can_record_events(r) { Ok } else { Forbidden }),
+        ("GET", "/market-events") | ("GET", "/market-events/{id}") => signed_in(if reader(r) { Ok } else { Forbidden }),
+        ("POST", "/market-events") => form(if can_record_events(r) { Ok } else { Forbidden }),
+        ("POST", "/market-events/{id}/participants") => write_one(r, inside, can_record_events, Forbidden),
         ("GET", "/api/v1/market-events") | ("GET", "/api/v1/market-events/{id}/participants") => {
             signed_in(if reader(r) { Ok } else { Forbidden })
         }
@@ -199,7 +202,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
 }
 
 /// Every route the matrix covers; compared with what the router serves.
-const ROUTES: [(&str, &str); 50] = [
+const ROUTES: [(&str, &str); 54] = [
     ("GET", "/healthz"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
@@ -250,6 +253,10 @@ const ROUTES: [(&str, &str); 50] = [
     ("GET", "/api/v1/market-events"),
     ("POST", "/api/v1/market-events/{id}/participants"),
     ("GET", "/api/v1/market-events/{id}/participants"),
+    ("GET", "/market-events"),
+    ("POST", "/market-events"),
+    ("GET", "/market-events/{id}"),
+    ("POST", "/market-events/{id}/participants"),
 ];
 
 #[test]
@@ -468,7 +475,7 @@ async fn role_route_scope_matrix(app: TestApp) {
                     }
                     _ => {
                         let mut url = path.replace("{member_no}", &member_no);
-                        if url.contains("/market-events/{id}") {
+                        if url.contains("market-events/{id}") {
                             let m = jakpreneur_store::NewMarketEvent::parse(
                                 Some("bazaar"),
                                 Some("Bazar Balai Kota"),
@@ -584,6 +591,8 @@ async fn role_route_scope_matrix(app: TestApp) {
                                         ("type".into(), "sni".into()),
                                         ("applied_on".into(), "2026-11-23".into()),
                                         ("decision".into(), "process".into()),
+                                        ("member_no".into(), member_no.clone()),
+                                        ("starts_on".into(), "2026-12-01".into()),
                                     ]
                                 };
                                 let refs: Vec<(&str, &str)> =

@@ -103,3 +103,66 @@ async fn market_events_and_participants(app: TestApp) {
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
 }
+
+/// The same through the pages: create with monthly repeats, add a participant, errors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn market_pages() {
+    let app = TestApp::sqlite().await;
+    let mut m = member_in(3, "31.71.01.1001");
+    m["registered_on"] = json!("2021-01-04");
+    let no = app.post_json("/api/v1/members", &m).await.json()["member_no"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .post_form(
+            "/market-events",
+            &[
+                ("kind", "bazaar"),
+                ("name", "Bazar Balai Kota"),
+                ("starts_on", "2026-11-27"),
+                ("ends_on", "2026-11-25"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .post_form(
+            "/market-events",
+            &[
+                ("kind", "bazaar"),
+                ("name", "Bazar Balai Kota"),
+                ("place_code", "31.71.01"),
+                ("starts_on", "2026-11-27"),
+                ("ends_on", "2026-11-29"),
+                ("repeat_monthly", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let list = app.get("/market-events").await.text();
+    assert!(list.contains("2026-12-27"), "the monthly repeat is listed");
+    let id = app.get("/api/v1/market-events").await.json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let res = app
+        .post_form(
+            &format!("/market-events/{id}/participants"),
+            &[("member_no", "JP-0000-0000000")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .post_form(
+            &format!("/market-events/{id}/participants"),
+            &[("member_no", &no)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(
+        app.get(&format!("/market-events/{id}"))
+            .await
+            .text()
+            .contains(&no)
+    );
+}

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod cek;
 pub mod home;
+pub mod market;
 pub mod members;
 pub mod permits;
 pub mod timeline;
