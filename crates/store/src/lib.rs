@@ -17,6 +17,7 @@ mod keys;
 mod ledger;
 mod market;
 mod members;
+mod mentoring;
 mod permits;
 mod reference;
 pub mod scratch;
@@ -29,6 +30,7 @@ pub use error::StoreError;
 pub use ledger::{Event, Reached, Void};
 pub use market::{MarketEvent, NewMarketEvent};
 pub use members::{Member, MemberExport, MemberFilter, MemberPage, Page, Personal, PublicMember};
+pub use mentoring::{FollowUp, MentoringSession, NewMentoringSession, TOPICS};
 pub use permits::{Permit, PermitDecision};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

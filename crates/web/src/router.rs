@@ -56,6 +56,10 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::permits::decide_permit))
         .routes(routes!(api::permits::expiring))
         .routes(routes!(api::market::create, api::market::list))
+        .routes(routes!(api::mentoring::assign))
+        .routes(routes!(api::mentoring::record, api::mentoring::list))
+        .routes(routes!(api::mentoring::done))
+        .routes(routes!(api::mentoring::overdue))
         .routes(routes!(
             api::market::add_participant,
             api::market::participants

@@ -161,6 +161,14 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         }
         // A list over the caller's own region: no member is aimed at.
         ("POST", "/api/v1/market-events") => signed_in(if can_record_events(r) { Ok } else { Forbidden }),
+        ("POST", "/api/v1/members/{member_no}/mentor") => write_one(r, inside, can_record_events, SignIn),
+        // A mentor records sessions and closes follow-ups only for members assigned to
+        // them; the targets here have no mentor.
+        ("POST", "/api/v1/members/{member_no}/mentoring-sessions") | ("POST", "/api/v1/follow-ups/{id}/done") => {
+            write_one(r, inside, |r| can_record_events(r) && r != Mentor, SignIn)
+        }
+        ("GET", "/api/v1/members/{member_no}/mentoring-sessions") => read_one(r, inside, reader, SignIn),
+        ("GET", "/api/v1/follow-ups/overdue") => signed_in(if reader(r) { Ok } else { Forbidden }),
         ("GET", "/market-events") | ("GET", "/market-events/{id}") => signed_in(if reader(r) { Ok } else { Forbidden }),
         ("POST", "/market-events") => form(if can_record_events(r) { Ok } else { Forbidden }),
         ("POST", "/market-events/{id}/participants") => write_one(r, inside, can_record_events, Forbidden),
@@ -202,7 +210,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
 }
 
 /// Every route the matrix covers; compared with what the router serves.
-const ROUTES: [(&str, &str); 54] = [
+const ROUTES: [(&str, &str); 59] = [
     ("GET", "/healthz"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
@@ -257,6 +265,11 @@ const ROUTES: [(&str, &str); 54] = [
     ("POST", "/market-events"),
     ("GET", "/market-events/{id}"),
     ("POST", "/market-events/{id}/participants"),
+    ("POST", "/api/v1/members/{member_no}/mentor"),
+    ("POST", "/api/v1/members/{member_no}/mentoring-sessions"),
+    ("GET", "/api/v1/members/{member_no}/mentoring-sessions"),
+    ("POST", "/api/v1/follow-ups/{id}/done"),
+    ("GET", "/api/v1/follow-ups/overdue"),
 ];
 
 #[test]
@@ -404,16 +417,20 @@ async fn role_route_scope_matrix(app: TestApp) {
                     (method, path),
                     ("POST", "/api/v1/members/{member_no}/withdraw")
                         | ("POST", "/api/v1/members/{member_no}/events")
+                        | ("POST", "/api/v1/members/{member_no}/mentoring-sessions")
+                        | ("POST", "/api/v1/follow-ups/{id}/done")
                         | ("POST", "/members/{member_no}/events")
                         | ("POST", "/api/v1/members/{member_no}/erase")
                         | ("POST", "/members/{member_no}/erase")
                 );
-                let member_no =
-                    if path.contains("{member_no}") || path.ends_with("{id}/participants") {
-                        target(&app, &w, r, inside, fresh && !(r == Member && inside)).await
-                    } else {
-                        String::new()
-                    };
+                let aims_at_member = path.contains("{member_no}")
+                    || (method == "POST" && path.ends_with("{id}/participants"))
+                    || path == "/api/v1/follow-ups/{id}/done";
+                let member_no = if aims_at_member {
+                    target(&app, &w, r, inside, fresh && !(r == Member && inside)).await
+                } else {
+                    String::new()
+                };
                 let (status, location) = match (method, path) {
                     ("POST", "/logout") if r != Anonymous => {
                         // A second session of the same account, so the others survive.
@@ -493,6 +510,31 @@ async fn role_route_scope_matrix(app: TestApp) {
                                 .unwrap();
                             url = url.replace("{id}", &made[0].id.to_string());
                         }
+                        if url.contains("/follow-ups/{id}/done") {
+                            let s = jakpreneur_store::NewMentoringSession {
+                                held_on: jakpreneur_testkit::today(),
+                                topics: vec!["halal".into()],
+                                notes: None,
+                                follow_ups: vec![(
+                                    "daftar SIHALAL".into(),
+                                    jakpreneur_testkit::today(),
+                                )],
+                            };
+                            app.store
+                                .record_session(
+                                    &jakpreneur_core::Actor::system("test"),
+                                    &member_no,
+                                    &s,
+                                )
+                                .await
+                                .unwrap();
+                            let (_, f) = app
+                                .store
+                                .list_sessions(&jakpreneur_core::Actor::system("test"), &member_no)
+                                .await
+                                .unwrap();
+                            url = url.replace("{id}", &f.last().unwrap().id.to_string());
+                        }
                         if url.contains("/permits/{id}/decision") {
                             let p = app
                                 .store
@@ -554,6 +596,12 @@ async fn role_route_scope_matrix(app: TestApp) {
                                     json!({"kind": "mentoring_session", "occurred_on": "2026-11-23"})
                                 } else if path == "/api/v1/members/{member_no}/permits" {
                                     json!({"type": "halal", "applied_on": "2026-11-23"})
+                                } else if path == "/api/v1/members/{member_no}/mentor" {
+                                    json!({"mentor": "mentor"})
+                                } else if path == "/api/v1/members/{member_no}/mentoring-sessions" {
+                                    json!({"held_on": "2026-11-23", "topics": ["finance"]})
+                                } else if path == "/api/v1/follow-ups/{id}/done" {
+                                    json!({})
                                 } else if path == "/api/v1/market-events" {
                                     json!({"kind": "exhibition", "name": "Pameran Inacraft", "level": "national", "starts_on": "2026-12-01"})
                                 } else if path.ends_with("/participants") {

@@ -31,6 +31,7 @@ mod ledger;
 mod listing;
 mod market;
 mod members;
+mod mentoring;
 mod pages;
 mod permits;
 mod privacy;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod events;
 pub mod market;
 pub mod members;
+pub mod mentoring;
 pub mod permits;
 pub mod public;
 pub mod regions;
@@ -26,6 +27,7 @@ use utoipa::OpenApi;
         (name = "ledger", description = "Services members receive (facilities P1–P7), append-only"),
         (name = "permits", description = "Facility P4: permit applications and their outcome"),
         (name = "market", description = "Facility P5: bazaars, exhibitions, outlets and their participants"),
+        (name = "mentoring", description = "Facility P3: mentors, sessions and follow-ups"),
         (name = "public", description = "Open to anyone, rate limited, no personal data"),
         (name = "audit", description = "The audit log and the calling account")
     ),

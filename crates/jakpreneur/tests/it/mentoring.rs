@@ -1,0 +1,128 @@
+//! Facility P3: mentors, sessions, follow-ups and the overdue list.
+
+use axum::http::StatusCode;
+use jakpreneur_testkit::{TestApp, member_in};
+use serde_json::json;
+
+on_both_backends!(mentors_sessions_and_follow_ups);
+
+async fn member_on(app: &TestApp, i: u32, village: &str) -> String {
+    let mut m = member_in(i, village);
+    m["registered_on"] = json!("2021-01-04");
+    let res = app.post_json("/api/v1/members", &m).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    res.json()["member_no"].as_str().unwrap().to_owned()
+}
+
+async fn mentors_sessions_and_follow_ups(app: TestApp) {
+    let no = member_on(&app, 1, "31.71.01.1001").await;
+    let other = member_on(&app, 2, "31.71.01.1001").await;
+    let mentor = app.user("pendamping", "mentor", Some("31.71")).await;
+    let far = app
+        .user("pendamping-selatan", "mentor", Some("31.74"))
+        .await;
+    app.user("pelatih", "trainer", Some("31.71")).await;
+
+    let assign = |who: &str| json!({"mentor": who, "assigned_on": "2021-02-01"});
+    let res = app
+        .post_json(&format!("/api/v1/members/{no}/mentor"), &assign("pelatih"))
+        .await;
+    assert_eq!(
+        res.error(),
+        ("mentor_unknown".into(), Some("mentor".into()))
+    );
+    let res = app
+        .post_json(
+            &format!("/api/v1/members/{no}/mentor"),
+            &assign(&far.username),
+        )
+        .await;
+    assert_eq!(res.error().0, "mentor_out_of_region");
+    let res = app
+        .post_json(
+            &format!("/api/v1/members/{no}/mentor"),
+            &assign("pendamping"),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+
+    let url = format!("/api/v1/members/{no}/mentoring-sessions");
+    let res = app
+        .as_(&mentor)
+        .post_json(
+            &url,
+            &json!({"held_on": "2021-02-10", "topics": ["astrology"]}),
+        )
+        .await;
+    assert_eq!(res.error().0, "topic_unknown");
+    let res = app
+        .as_(&mentor)
+        .post_json(
+            &url,
+            &json!({"held_on": "2021-02-10", "topics": ["halal", "marketing"], "notes": "produk keripik",
+                    "follow_ups": [{"action": "daftar SIHALAL", "due_on": "2021-03-01"}, {"action": "foto produk", "due_on": "2030-01-01"}]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(res.json()["mentor"], "pendamping");
+    assert_eq!(res.json()["topics"], json!(["halal", "marketing"]));
+    let reached = app
+        .get(&format!("/api/v1/members/{no}/facilities"))
+        .await
+        .json();
+    assert!(
+        reached["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["facility"] == "P3" && r["first_reached_on"] == "2021-02-10")
+    );
+
+    // A mentor records only for the members assigned to them.
+    let res = app
+        .as_(&mentor)
+        .post_json(
+            &format!("/api/v1/members/{other}/mentoring-sessions"),
+            &json!({"held_on": "2021-02-10", "topics": ["finance"]}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+    // The overdue list: the mentor's own open follow-ups past their due date.
+    let overdue = app
+        .as_(&mentor)
+        .get("/api/v1/follow-ups/overdue")
+        .await
+        .json();
+    let items = overdue["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{overdue}");
+    assert_eq!(items[0]["action"], "daftar SIHALAL");
+    let id = items[0]["id"].as_i64().unwrap();
+    let res = app
+        .as_(&far)
+        .post_json(&format!("/api/v1/follow-ups/{id}/done"), &json!({}))
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::FORBIDDEN,
+        "another mentor's, outside their region"
+    );
+    let res = app
+        .as_(&mentor)
+        .post_json(
+            &format!("/api/v1/follow-ups/{id}/done"),
+            &json!({"done_on": "2021-03-05"}),
+        )
+        .await;
+    assert_eq!(res.json()["done_on"], "2021-03-05");
+    assert_eq!(
+        app.as_(&mentor)
+            .get("/api/v1/follow-ups/overdue")
+            .await
+            .json()["items"],
+        json!([])
+    );
+    let listed = app.get(&url).await.json();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["follow_ups"].as_array().unwrap().len(), 2);
+}

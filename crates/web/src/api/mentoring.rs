@@ -1,0 +1,266 @@
+//! Facility P3 under `/api/v1/members/{member_no}/mentor`, `…/mentoring-sessions` and
+//! `/api/v1/follow-ups`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jakpreneur_core::text::{parse_date, parse_reference};
+use jakpreneur_core::{FieldError, ValidationErrors};
+use jakpreneur_store::{NewMentoringSession, TOPICS};
+
+use crate::AppState;
+use crate::api::members::signed_in;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::security::Caller;
+use crate::views::{
+    AssignMentor, CompleteFollowUp, FollowUpList, FollowUpView, NoParams, RecordSession,
+    SessionList, SessionView,
+};
+
+fn not_future(
+    field: &'static str,
+    raw: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, FieldError> {
+    let raw = raw
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| FieldError::required(field))?;
+    let d = parse_date(field, raw)?;
+    if d > today {
+        return Err(FieldError::new(
+            field,
+            "date_in_future",
+            format!("{field} is in the future"),
+        ));
+    }
+    Ok(d)
+}
+
+/// Parses a session: date, known topics (at least one), notes, follow-ups with due dates.
+pub fn parse_session(
+    b: &RecordSession,
+    today: chrono::NaiveDate,
+) -> Result<NewMentoringSession, ValidationErrors> {
+    let mut errs = ValidationErrors::default();
+    let held_on = errs.take(not_future("held_on", b.held_on.as_deref(), today));
+    let mut topics: Vec<String> = Vec::new();
+    for t in b.topics.iter().flatten() {
+        let t = t.trim().to_lowercase();
+        if !TOPICS.contains(&t.as_str()) {
+            errs.push(FieldError::new(
+                "topics",
+                "topic_unknown",
+                format!("topics must be among {}", TOPICS.join(", ")),
+            ));
+        } else if !topics.contains(&t) {
+            topics.push(t);
+        }
+    }
+    if topics.is_empty() && errs.is_empty() {
+        errs.push(FieldError::new(
+            "topics",
+            "required",
+            "name at least one topic",
+        ));
+    }
+    let notes = b
+        .notes
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .and_then(|n| errs.take(parse_reference("notes", n, 2000)));
+    let mut follow_ups = Vec::new();
+    for f in b.follow_ups.iter().flatten() {
+        let action = f.action.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let due = f.due_on.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        match (action, due) {
+            (Some(a), Some(d)) => {
+                let a = errs.take(parse_reference("follow_ups.action", a, 300));
+                let d = errs.take(parse_date("follow_ups.due_on", d));
+                if let (Some(a), Some(d)) = (a, d) {
+                    if held_on.is_some_and(|h| d < h) {
+                        errs.push(FieldError::new(
+                            "follow_ups.due_on",
+                            "date_range",
+                            "a follow-up is due on or after the session",
+                        ));
+                    } else {
+                        follow_ups.push((a, d));
+                    }
+                }
+            }
+            _ => errs.push(FieldError::new(
+                "follow_ups",
+                "required",
+                "each follow-up needs an action and a due_on date",
+            )),
+        }
+    }
+    match (held_on, errs.is_empty()) {
+        (Some(held_on), true) => Ok(NewMentoringSession {
+            held_on,
+            topics,
+            notes,
+            follow_ups,
+        }),
+        _ => Err(errs),
+    }
+}
+
+/// Assign a mentor (an account with the mentor role whose region covers the member).
+#[utoipa::path(
+    post, path = "/api/v1/members/{member_no}/mentor", tag = "mentoring",
+    params(("member_no" = String, Path)),
+    request_body = AssignMentor,
+    responses(
+        (status = 204, description = "Assigned; writes `mentoring_assigned`"),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "Not allowed, or the member is outside the caller's region", body = ErrorBody),
+        (status = 404, description = "No such member", body = ErrorBody),
+        (status = 422, description = "Unknown mentor, mentor outside the member's region, or a date", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn assign(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(member_no): ApiPath<String>,
+    ApiJson(b): ApiJson<AssignMentor>,
+) -> ApiResult<Response> {
+    let actor = signed_in(&caller)?;
+    let today = app.clock.today();
+    let mut errs = ValidationErrors::default();
+    let mentor = b.mentor.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if mentor.is_none() {
+        errs.push(FieldError::required("mentor"));
+    }
+    let on = match b
+        .assigned_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Some(today),
+        Some(d) => errs.take(not_future("assigned_on", Some(d), today)),
+    };
+    let (Some(mentor), Some(on), true) = (mentor, on, errs.is_empty()) else {
+        return Err(errs.into());
+    };
+    app.store
+        .assign_mentor(actor, &member_no, mentor, on)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Record a mentoring session with its topics and follow-ups.
+#[utoipa::path(
+    post, path = "/api/v1/members/{member_no}/mentoring-sessions", tag = "mentoring",
+    params(("member_no" = String, Path)),
+    request_body = RecordSession,
+    responses(
+        (status = 201, description = "Recorded; writes `mentoring_session`, which reaches P3", body = SessionView),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "Not allowed: outside the region, or a mentor not assigned to the member", body = ErrorBody),
+        (status = 404, description = "No such member", body = ErrorBody),
+        (status = 422, description = "A field is invalid, or `facility_order`", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn record(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(member_no): ApiPath<String>,
+    ApiJson(b): ApiJson<RecordSession>,
+) -> ApiResult<Response> {
+    let actor = signed_in(&caller)?;
+    let s = parse_session(&b, app.clock.today())?;
+    let session = app.store.record_session(actor, &member_no, &s).await?;
+    Ok((StatusCode::CREATED, axum::Json(SessionView::from(session))).into_response())
+}
+
+/// A member's sessions (newest first) and follow-ups (by due date).
+#[utoipa::path(
+    get, path = "/api/v1/members/{member_no}/mentoring-sessions", tag = "mentoring",
+    params(("member_no" = String, Path)),
+    responses(
+        (status = 200, description = "Sessions and follow-ups", body = SessionList),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 404, description = "No such member in the caller's region", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(member_no): ApiPath<String>,
+    ApiQuery(_none): ApiQuery<NoParams>,
+) -> ApiResult<axum::Json<SessionList>> {
+    let actor = signed_in(&caller)?;
+    let (sessions, follow_ups) = app.store.list_sessions(actor, &member_no).await?;
+    Ok(axum::Json(SessionList {
+        items: sessions.into_iter().map(SessionView::from).collect(),
+        follow_ups: follow_ups.into_iter().map(FollowUpView::from).collect(),
+        next: None,
+    }))
+}
+
+/// Mark a follow-up done (default today).
+#[utoipa::path(
+    post, path = "/api/v1/follow-ups/{id}/done", tag = "mentoring",
+    params(("id" = i64, Path)),
+    request_body = CompleteFollowUp,
+    responses(
+        (status = 200, description = "Done", body = FollowUpView),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "Another mentor's follow-up", body = ErrorBody),
+        (status = 404, description = "No such follow-up in the caller's region", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn done(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<CompleteFollowUp>,
+) -> ApiResult<axum::Json<FollowUpView>> {
+    let actor = signed_in(&caller)?;
+    let today = app.clock.today();
+    let on = match b
+        .done_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => today,
+        Some(d) => not_future("done_on", Some(d), today)?,
+    };
+    let f = app.store.complete_follow_up(actor, id, on).await?;
+    Ok(axum::Json(FollowUpView::from(f)))
+}
+
+/// Open follow-ups past their due date: a mentor's own, otherwise those in the caller's region.
+#[utoipa::path(
+    get, path = "/api/v1/follow-ups/overdue", tag = "mentoring",
+    responses(
+        (status = 200, description = "Oldest first, at most 500", body = FollowUpList),
+        (status = 401, description = "No API token", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn overdue(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiQuery(_none): ApiQuery<NoParams>,
+) -> ApiResult<axum::Json<FollowUpList>> {
+    let actor = signed_in(&caller)?;
+    let items = app
+        .store
+        .overdue_follow_ups(actor, app.clock.today())
+        .await?;
+    Ok(axum::Json(FollowUpList {
+        items: items.into_iter().map(FollowUpView::from).collect(),
+        next: None,
+    }))
+}
