@@ -102,7 +102,7 @@ impl Pages {
 }
 
 fn page_routes() -> Pages {
-    use pages::{account, admin, cek, home, market, members, permits, timeline};
+    use pages::{account, admin, cek, home, market, members, mentoring, permits, timeline};
     Pages {
         router: Router::new(),
         seen: Vec::new(),
@@ -133,6 +133,10 @@ fn page_routes() -> Pages {
         permits::decide,
     )
     .get("/permits/expiring", permits::expiring)
+    .post("/members/{member_no}/mentor", mentoring::assign)
+    .post("/members/{member_no}/mentoring-sessions", mentoring::record)
+    .post("/follow-ups/{id}/done", mentoring::done)
+    .get("/follow-ups/overdue", mentoring::overdue)
     .get("/market-events", market::list)
     .post("/market-events", market::create)
     .get("/market-events/{id}", market::show)

@@ -168,7 +168,13 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
             write_one(r, inside, |r| can_record_events(r) && r != Mentor, SignIn)
         }
         ("GET", "/api/v1/members/{member_no}/mentoring-sessions") => read_one(r, inside, reader, SignIn),
-        ("GET", "/api/v1/follow-ups/overdue") => signed_in(if reader(r) { Ok } else { Forbidden }),
+        ("GET", "/api/v1/follow-ups/overdue") | ("GET", "/follow-ups/overdue") => {
+            signed_in(if reader(r) { Ok } else { Forbidden })
+        }
+        ("POST", "/members/{member_no}/mentor") => write_one(r, inside, can_record_events, Forbidden),
+        ("POST", "/members/{member_no}/mentoring-sessions") | ("POST", "/follow-ups/{id}/done") => {
+            write_one(r, inside, |r| can_record_events(r) && r != Mentor, Forbidden)
+        }
         ("GET", "/market-events") | ("GET", "/market-events/{id}") => signed_in(if reader(r) { Ok } else { Forbidden }),
         ("POST", "/market-events") => form(if can_record_events(r) { Ok } else { Forbidden }),
         ("POST", "/market-events/{id}/participants") => write_one(r, inside, can_record_events, Forbidden),
@@ -210,7 +216,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
 }
 
 /// Every route the matrix covers; compared with what the router serves.
-const ROUTES: [(&str, &str); 59] = [
+const ROUTES: [(&str, &str); 63] = [
     ("GET", "/healthz"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
@@ -270,6 +276,10 @@ const ROUTES: [(&str, &str); 59] = [
     ("GET", "/api/v1/members/{member_no}/mentoring-sessions"),
     ("POST", "/api/v1/follow-ups/{id}/done"),
     ("GET", "/api/v1/follow-ups/overdue"),
+    ("POST", "/members/{member_no}/mentor"),
+    ("POST", "/members/{member_no}/mentoring-sessions"),
+    ("POST", "/follow-ups/{id}/done"),
+    ("GET", "/follow-ups/overdue"),
 ];
 
 #[test]
@@ -419,13 +429,15 @@ async fn role_route_scope_matrix(app: TestApp) {
                         | ("POST", "/api/v1/members/{member_no}/events")
                         | ("POST", "/api/v1/members/{member_no}/mentoring-sessions")
                         | ("POST", "/api/v1/follow-ups/{id}/done")
+                        | ("POST", "/members/{member_no}/mentoring-sessions")
+                        | ("POST", "/follow-ups/{id}/done")
                         | ("POST", "/members/{member_no}/events")
                         | ("POST", "/api/v1/members/{member_no}/erase")
                         | ("POST", "/members/{member_no}/erase")
                 );
                 let aims_at_member = path.contains("{member_no}")
                     || (method == "POST" && path.ends_with("{id}/participants"))
-                    || path == "/api/v1/follow-ups/{id}/done";
+                    || path.ends_with("/follow-ups/{id}/done");
                 let member_no = if aims_at_member {
                     target(&app, &w, r, inside, fresh && !(r == Member && inside)).await
                 } else {
@@ -640,6 +652,9 @@ async fn role_route_scope_matrix(app: TestApp) {
                                         ("applied_on".into(), "2026-11-23".into()),
                                         ("decision".into(), "process".into()),
                                         ("member_no".into(), member_no.clone()),
+                                        ("mentor".into(), "mentor".into()),
+                                        ("held_on".into(), "2026-11-23".into()),
+                                        ("topics".into(), "finance".into()),
                                         ("starts_on".into(), "2026-12-01".into()),
                                     ]
                                 };

@@ -126,3 +126,41 @@ async fn mentors_sessions_and_follow_ups(app: TestApp) {
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
     assert_eq!(listed["follow_ups"].as_array().unwrap().len(), 2);
 }
+
+/// The member page's mentoring forms and the overdue page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mentoring_pages() {
+    let app = TestApp::sqlite().await;
+    let no = member_on(&app, 3, "31.71.01.1001").await;
+    let mentor = app.user("pendamping", "mentor", Some("31.71")).await;
+    let res = app
+        .post_form(&format!("/members/{no}/mentor"), &[("mentor", "nobody")])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("Tidak ada akun pendamping"));
+    let res = app
+        .post_form(
+            &format!("/members/{no}/mentor"),
+            &[("mentor", "pendamping")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let res = app
+        .as_(&mentor)
+        .post_form(
+            &format!("/members/{no}/mentoring-sessions"),
+            &[
+                ("held_on", "2026-11-01"),
+                ("topics", "halal"),
+                ("topics", "npwp"),
+                ("follow_up_action", "ajukan NPWP"),
+                ("follow_up_due_on", "2026-11-10"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let page = app.as_(&mentor).get("/follow-ups/overdue").await;
+    assert!(page.text().contains("ajukan NPWP"));
+    let member_page = app.as_(&mentor).get(&format!("/members/{no}")).await.text();
+    assert!(member_page.contains("halal,npwp"));
+}

@@ -7,6 +7,7 @@ pub mod cek;
 pub mod home;
 pub mod market;
 pub mod members;
+pub mod mentoring;
 pub mod permits;
 pub mod timeline;
 

@@ -42,6 +42,11 @@ pub struct Timeline {
     pub form_key: String,
     /// Facility P4: the member's permit applications, and the permit forms' errors.
     pub permits: Vec<jakpreneur_store::Permit>,
+    /// Facility P3: sessions and follow-ups, and the mentoring forms' errors.
+    pub sessions: Vec<jakpreneur_store::MentoringSession>,
+    pub follow_ups: Vec<jakpreneur_store::FollowUp>,
+    pub mentoring_errors: Vec<String>,
+    pub topics: Vec<Choice>,
     pub permit_errors: HashMap<String, String>,
     pub permit_types: Vec<Choice>,
 }
@@ -67,6 +72,7 @@ impl Timeline {
     ) -> Result<Self, StoreError> {
         let events = app.store.list_events(&caller.actor, member_no).await?;
         let permits = app.store.list_permits(&caller.actor, member_no).await?;
+        let (sessions, follow_ups) = app.store.list_sessions(&caller.actor, member_no).await?;
         let reached = app.store.member_reached(&caller.actor, member_no).await?;
         let p = programmes();
         let en = tr.lang == Lang::En;
@@ -134,6 +140,16 @@ impl Timeline {
             values: HashMap::new(),
             form_key: jakpreneur_store::crypto::random_token("page-"),
             permits,
+            sessions,
+            follow_ups,
+            mentoring_errors: Vec::new(),
+            topics: jakpreneur_store::TOPICS
+                .iter()
+                .map(|t| Choice {
+                    value: (*t).to_owned(),
+                    label: tr.tv("topic.", t).to_owned(),
+                })
+                .collect(),
             permit_errors: HashMap::new(),
             permit_types: jakpreneur_core::permit::PermitType::ALL
                 .iter()
