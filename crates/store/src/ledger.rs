@@ -675,6 +675,24 @@ impl Store {
             if voided.is_some() {
                 return Err(StoreError::AlreadyVoided);
             }
+            // Services written by a facility's own records (a permit, a market event, a
+            // mentoring session) are corrected there, so record and ledger never disagree.
+            let owned: bool = sqlx::query_scalar(
+                "SELECT (EXISTS (SELECT 1 FROM permits WHERE applied_event_id = $1 OR decision_event_id = $1) \
+                 OR EXISTS (SELECT 1 FROM market_participants WHERE event_id = $1) \
+                 OR EXISTS (SELECT 1 FROM mentoring_sessions WHERE event_id = $1) \
+                 OR EXISTS (SELECT 1 FROM mentor_assignments WHERE event_id = $1))",
+            )
+            .bind(event_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if owned {
+                return Err(StoreError::Invalid(FieldError::new(
+                    "event_id",
+                    "event_owned_by_record",
+                    "this service belongs to a permit, market event or mentoring record; correct it there",
+                ).into()));
+            }
             if kind == REGISTERED {
                 return Err(StoreError::Invalid(FieldError::new(
                     "event_id",

@@ -98,6 +98,15 @@ async fn applications_decisions_and_the_ledger(app: TestApp) {
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["registered", "permit_applied", "permit_issued"]);
+    // The permit's events are corrected on the permit, not voided behind its back.
+    let issued = events["items"][2]["id"].as_i64().unwrap();
+    let res = app
+        .post_json(
+            &format!("/api/v1/members/{no}/events/{issued}/void"),
+            &json!({"reason": "wrong"}),
+        )
+        .await;
+    assert_eq!(res.error().0, "event_owned_by_record");
 
     // NPWP in the NIK form; a rejection with its reason; the same number twice is refused.
     let npwp = app
