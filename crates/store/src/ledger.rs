@@ -12,7 +12,6 @@ use serde_json::json;
 
 use crate::access::{require, require_covers, scope_filter};
 use crate::audit::{AppendAudit, Change, Who};
-use crate::db::Db;
 use crate::sql::{Arg, Sql};
 use crate::{Result, Store, StoreError};
 
@@ -117,8 +116,14 @@ pub(crate) struct MemberFacts {
     pub erased_at: Option<DateTime<Utc>>,
 }
 
-pub(crate) const FACTS_COLS: &str = "id, member_no, village_code, district_code, channel, registered_on, status, \
-     withdrawn_on, erased_at";
+/// Columns of [`MemberFacts`], in order.
+macro_rules! facts_cols {
+    () => {
+        "id, member_no, village_code, district_code, channel, registered_on, status, withdrawn_on, erased_at"
+    };
+}
+
+const FACTS_COLS: &str = facts_cols!();
 
 /// Ledger statements on one connection, written once for both backends.
 pub(crate) trait LedgerOps {
@@ -135,6 +140,12 @@ pub(crate) trait LedgerOps {
         &'a mut self,
         member_id: i64,
     ) -> impl std::future::Future<Output = Result<Vec<Reached>>> + Send + 'a;
+
+    /// The member row, locked for the rest of the transaction where the backend needs it.
+    fn member_facts_locked<'a>(
+        &'a mut self,
+        member_no: &'a str,
+    ) -> impl std::future::Future<Output = Result<Option<MemberFacts>>> + Send + 'a;
 
     /// The earliest non-voided qualifying event of a stage.
     fn earliest_qualifying<'a>(
@@ -176,8 +187,27 @@ pub(crate) trait LedgerOps {
 }
 
 macro_rules! impl_ledger_ops {
-    ($conn:ty) => {
+    // `$lock`: PostgreSQL locks the member row; SQLite's write transaction
+    // (`BEGIN IMMEDIATE`) already holds the only write lock.
+    ($conn:ty, $lock:literal) => {
         impl LedgerOps for $conn {
+            fn member_facts_locked<'a>(
+                &'a mut self,
+                member_no: &'a str,
+            ) -> impl std::future::Future<Output = Result<Option<MemberFacts>>> + Send + 'a {
+                async move {
+                    Ok(sqlx::query_as(concat!(
+                        "SELECT ",
+                        facts_cols!(),
+                        " FROM members WHERE member_no = $1",
+                        $lock
+                    ))
+                    .bind(member_no)
+                    .fetch_optional(&mut *self)
+                    .await?)
+                }
+            }
+
             fn bump<'a>(
                 &'a mut self,
                 village: &'a str,
@@ -376,8 +406,28 @@ macro_rules! impl_ledger_ops {
     };
 }
 
-impl_ledger_ops!(sqlx::SqliteConnection);
-impl_ledger_ops!(sqlx::PgConnection);
+impl_ledger_ops!(sqlx::SqliteConnection, "");
+impl_ledger_ops!(sqlx::PgConnection, " FOR UPDATE");
+
+/// The member a write aims at, locked for the transaction: 404 when missing, 403 outside
+/// the actor's scope, 409 once erased (unless `erased_ok`). Every facility writer starts
+/// here.
+pub(crate) async fn member_for_write<C: LedgerOps + Send>(
+    conn: &mut C,
+    actor: &Actor,
+    member_no: &str,
+    erased_ok: bool,
+) -> Result<MemberFacts> {
+    let f = conn
+        .member_facts_locked(member_no)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    require_covers(actor, &f.village_code, member_no)?;
+    if f.erased_at.is_some() && !erased_ok {
+        return Err(StoreError::Erased);
+    }
+    Ok(f)
+}
 
 /// Writes one service for member `f` inside the caller's transaction: checks its dates and
 /// the order rule in force on its date, inserts it, and keeps `member_facility` and the
@@ -570,11 +620,6 @@ impl Store {
         idempotency_key: Option<&str>,
     ) -> Result<Event> {
         require(actor, Permission::EventRecord)?;
-        let lock = match self.db {
-            Db::Sqlite(_) => "",
-            Db::Postgres(_) => " FOR UPDATE",
-        };
-        let select = format!("SELECT {FACTS_COLS} FROM members WHERE member_no = $1{lock}");
         let who = Who::from(actor);
         let agency = e
             .agency
@@ -584,13 +629,7 @@ impl Store {
         let now = Utc::now();
         let id: i64 = dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
-            let f: Option<MemberFacts> = sqlx::query_as(sqlx::AssertSqlSafe(select))
-                .bind(member_no).fetch_optional(&mut *tx).await?;
-            let f = f.ok_or(StoreError::NotFound)?;
-            require_covers(actor, &f.village_code, member_no)?;
-            if f.erased_at.is_some() {
-                return Err(StoreError::Erased);
-            }
+            let f = member_for_write(&mut *tx, actor, member_no, false).await?;
             if let Some(key) = idempotency_key {
                 let earlier: Option<(i64, i64, String, NaiveDate)> = sqlx::query_as(
                     "SELECT id, member_id, kind, occurred_on FROM member_events \
@@ -645,11 +684,6 @@ impl Store {
         today: NaiveDate,
     ) -> Result<Event> {
         require(actor, Permission::EventRecord)?;
-        let lock = match self.db {
-            Db::Sqlite(_) => "",
-            Db::Postgres(_) => " FOR UPDATE",
-        };
-        let select = format!("SELECT {FACTS_COLS} FROM members WHERE member_no = $1{lock}");
         let who = Who::from(actor);
         let agency = actor
             .agency
@@ -658,10 +692,7 @@ impl Store {
         let now = Utc::now();
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
-            let f: Option<MemberFacts> = sqlx::query_as(sqlx::AssertSqlSafe(select))
-                .bind(member_no).fetch_optional(&mut *tx).await?;
-            let f = f.ok_or(StoreError::NotFound)?;
-            require_covers(actor, &f.village_code, member_no)?;
+            let f = member_for_write(&mut *tx, actor, member_no, true).await?;
             let target: Option<(String, String, bool, NaiveDate, Option<i64>)> = sqlx::query_as(
                 "SELECT e.stage, e.kind, e.qualifying, e.occurred_on, \
                  (SELECT v.id FROM member_events v WHERE v.voids_event_id = e.id) \

@@ -9,10 +9,9 @@ use jakpreneur_core::{Actor, FieldError, Permission, RegionCode, RegionLevel, Va
 use serde::Serialize;
 use serde_json::json;
 
-use crate::access::{require, require_covers, scope_filter_on};
+use crate::access::{require, scope_filter_on};
 use crate::audit::{AppendAudit, Change, Who};
-use crate::db::Db;
-use crate::ledger::{FACTS_COLS, MemberFacts, write_event};
+use crate::ledger::{member_for_write, write_event};
 use crate::sql::{Arg, Sql};
 use crate::{Result, Store, StoreError};
 
@@ -255,11 +254,6 @@ impl Store {
         member_no: &str,
     ) -> Result<MarketEvent> {
         require(actor, Permission::EventRecord)?;
-        let lock = match self.db {
-            Db::Sqlite(_) => "",
-            Db::Postgres(_) => " FOR UPDATE",
-        };
-        let select = format!("SELECT {FACTS_COLS} FROM members WHERE member_no = $1{lock}");
         let market = self.market_event(market_id).await?;
         let who = Who::from(actor);
         let agency = actor
@@ -269,13 +263,7 @@ impl Store {
         let now = Utc::now();
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
-            let f: Option<MemberFacts> = sqlx::query_as(sqlx::AssertSqlSafe(select))
-                .bind(member_no).fetch_optional(&mut *tx).await?;
-            let f = f.ok_or(StoreError::NotFound)?;
-            require_covers(actor, &f.village_code, member_no)?;
-            if f.erased_at.is_some() {
-                return Err(StoreError::Erased);
-            }
+            let f = member_for_write(&mut *tx, actor, member_no, false).await?;
             let already: Option<i64> = sqlx::query_scalar(
                 "SELECT member_id FROM market_participants WHERE market_event_id = $1 AND member_id = $2",
             )

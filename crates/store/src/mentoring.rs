@@ -10,8 +10,7 @@ use serde_json::json;
 
 use crate::access::{require, require_covers, scope_filter_on};
 use crate::audit::{AppendAudit, Change, Who};
-use crate::db::Db;
-use crate::ledger::{FACTS_COLS, MemberFacts, write_event};
+use crate::ledger::{member_for_write, write_event};
 use crate::sql::{Arg, Sql};
 use crate::{Result, Store, StoreError};
 
@@ -82,13 +81,6 @@ fn p3_event(kind: &str, qualifying: bool, on: NaiveDate, note: Option<String>) -
 }
 
 impl Store {
-    fn lock(&self) -> &'static str {
-        match self.db {
-            Db::Sqlite(_) => "",
-            Db::Postgres(_) => " FOR UPDATE",
-        }
-    }
-
     /// Makes `mentor` (an account with the mentor role whose region covers the member) the
     /// member's mentor from `on`, ending any earlier assignment the day before.
     #[tracing::instrument(skip_all)]
@@ -100,10 +92,6 @@ impl Store {
         on: NaiveDate,
     ) -> Result<()> {
         require(actor, Permission::EventRecord)?;
-        let select = format!(
-            "SELECT {FACTS_COLS} FROM members WHERE member_no = $1{}",
-            self.lock()
-        );
         let who = Who::from(actor);
         let agency = actor
             .agency
@@ -113,13 +101,7 @@ impl Store {
         let mentor_name = mentor.trim().to_lowercase();
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
-            let f: Option<MemberFacts> = sqlx::query_as(sqlx::AssertSqlSafe(select))
-                .bind(member_no).fetch_optional(&mut *tx).await?;
-            let f = f.ok_or(StoreError::NotFound)?;
-            require_covers(actor, &f.village_code, member_no)?;
-            if f.erased_at.is_some() {
-                return Err(StoreError::Erased);
-            }
+            let f = member_for_write(&mut *tx, actor, member_no, false).await?;
             let m: Option<MentorRow> = sqlx::query_as(
                 "SELECT id, role, region_code, disabled_at FROM users WHERE username = $1",
             )
@@ -168,10 +150,6 @@ impl Store {
         s: &NewMentoringSession,
     ) -> Result<MentoringSession> {
         require(actor, Permission::EventRecord)?;
-        let select = format!(
-            "SELECT {FACTS_COLS} FROM members WHERE member_no = $1{}",
-            self.lock()
-        );
         let who = Who::from(actor);
         let agency = actor
             .agency
@@ -180,13 +158,7 @@ impl Store {
         let now = Utc::now();
         let id: i64 = dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
-            let f: Option<MemberFacts> = sqlx::query_as(sqlx::AssertSqlSafe(select))
-                .bind(member_no).fetch_optional(&mut *tx).await?;
-            let f = f.ok_or(StoreError::NotFound)?;
-            require_covers(actor, &f.village_code, member_no)?;
-            if f.erased_at.is_some() {
-                return Err(StoreError::Erased);
-            }
+            let f = member_for_write(&mut *tx, actor, member_no, false).await?;
             let assigned: Option<i64> = sqlx::query_scalar(
                 "SELECT mentor_user_id FROM mentor_assignments WHERE member_id = $1 AND ended_on IS NULL",
             )

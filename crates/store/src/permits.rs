@@ -9,10 +9,9 @@ use jakpreneur_core::{Actor, FieldError, Permission};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::access::{require, require_covers, scope_filter_on};
+use crate::access::{require, scope_filter_on};
 use crate::audit::{AppendAudit, Change, Who};
-use crate::db::Db;
-use crate::ledger::{FACTS_COLS, MemberFacts, write_event};
+use crate::ledger::{member_for_write, write_event};
 use crate::sql::{Arg, Sql};
 use crate::{Result, Store, StoreError};
 
@@ -71,13 +70,6 @@ fn event(
 }
 
 impl Store {
-    fn lock_clause(&self) -> &'static str {
-        match self.db {
-            Db::Sqlite(_) => "",
-            Db::Postgres(_) => " FOR UPDATE",
-        }
-    }
-
     /// Records that a member applied for a permit (ledger: `permit_applied`).
     #[tracing::instrument(skip_all)]
     pub async fn apply_permit(
@@ -89,10 +81,6 @@ impl Store {
         note: Option<String>,
     ) -> Result<Permit> {
         require(actor, Permission::EventRecord)?;
-        let select = format!(
-            "SELECT {FACTS_COLS} FROM members WHERE member_no = $1{}",
-            self.lock_clause()
-        );
         let who = Who::from(actor);
         let agency = actor
             .agency
@@ -101,13 +89,7 @@ impl Store {
         let now = Utc::now();
         let id: i64 = dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
-            let f: Option<MemberFacts> = sqlx::query_as(sqlx::AssertSqlSafe(select))
-                .bind(member_no).fetch_optional(&mut *tx).await?;
-            let f = f.ok_or(StoreError::NotFound)?;
-            require_covers(actor, &f.village_code, member_no)?;
-            if f.erased_at.is_some() {
-                return Err(StoreError::Erased);
-            }
+            let f = member_for_write(&mut *tx, actor, member_no, false).await?;
             let e = event("permit_applied", false, applied_on, None, note.clone());
             let event_id = write_event(&mut *tx, &f, &e, &agency, &who, None, now).await?;
             let id: i64 = sqlx::query_scalar(
@@ -149,11 +131,6 @@ impl Store {
         decision: &PermitDecision,
     ) -> Result<Permit> {
         require(actor, Permission::EventRecord)?;
-        let lock = self.lock_clause();
-        let select = format!("SELECT {FACTS_COLS} FROM members WHERE member_no = $1{lock}");
-        let permit_q = format!(
-            "SELECT permit_type, status, applied_on FROM permits WHERE id = $1 AND member_id = $2{lock}"
-        );
         let who = Who::from(actor);
         let agency = actor
             .agency
@@ -162,11 +139,11 @@ impl Store {
         let now = Utc::now();
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
-            let f: Option<MemberFacts> = sqlx::query_as(sqlx::AssertSqlSafe(select))
-                .bind(member_no).fetch_optional(&mut *tx).await?;
-            let f = f.ok_or(StoreError::NotFound)?;
-            require_covers(actor, &f.village_code, member_no)?;
-            let row: Option<(String, String, NaiveDate)> = sqlx::query_as(sqlx::AssertSqlSafe(permit_q))
+            let f = member_for_write(&mut *tx, actor, member_no, true).await?;
+            let row: Option<(String, String, NaiveDate)> = sqlx::query_as(
+                // The member's row is locked: decisions on its permits come one at a time.
+                "SELECT permit_type, status, applied_on FROM permits WHERE id = $1 AND member_id = $2",
+            )
                 .bind(permit_id).bind(f.id).fetch_optional(&mut *tx).await?;
             let (ptype, status, applied_on) = row.ok_or(StoreError::NotFound)?;
             let status = PermitStatus::parse(&status)

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jakpreneur_core::Scope;
 use jakpreneur_store::{ApiToken, StoreError};
 
-use super::{Chrome, login_redirect, render, store_failure};
+use super::{Chrome, login_redirect, page_error, render, store_failure};
 use crate::AppState;
 use crate::i18n::PageLang;
 use crate::security::{Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie};
@@ -380,17 +380,14 @@ pub async fn revoke_token(
     }
     let c = Chrome::new(app.i18n.tr(lang.lang), "/account", None).for_caller(&caller);
     let Ok(id) = id.parse::<i64>() else {
-        return super::refused(lang, c, &StoreError::NotFound).unwrap_or_default();
+        return page_error(lang, c, StoreError::NotFound);
     };
     match app.store.revoke_token(&caller.actor, id).await {
         Ok(_) => Redirect::to("/account").into_response(),
-        Err(e) => match super::refused(
+        Err(e) => page_error(
             lang,
             Chrome::new(app.i18n.tr(lang.lang), "/account", None).for_caller(&caller),
-            &e,
-        ) {
-            Some(r) => r,
-            None => store_failure(lang, c, e),
-        },
+            e,
+        ),
     }
 }

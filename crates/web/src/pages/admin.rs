@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use jakpreneur_store::AuditEntry;
 
-use super::{Chrome, login_redirect, render, store_failure};
+use super::{Chrome, login_redirect, page_error, render};
 use crate::AppState;
 use crate::api::audit::parse_audit_query;
 use crate::i18n::PageLang;
@@ -94,13 +94,10 @@ pub async fn audit(
             });
             render(StatusCode::OK, lang, &page)
         }
-        Err(e) => match super::refused(
+        Err(e) => page_error(
             lang,
             Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller),
-            &e,
-        ) {
-            Some(r) => r,
-            None => store_failure(lang, page.c, e),
-        },
+            e,
+        ),
     }
 }

@@ -13,7 +13,7 @@ use jakpreneur_core::Permission;
 use jakpreneur_store::{MarketEvent, NewMarketEvent, StoreError};
 
 use super::timeline::translate;
-use super::{Chrome, login_redirect, refused, render, store_failure};
+use super::{Chrome, login_redirect, page_error, render, store_failure};
 use crate::AppState;
 use crate::i18n::PageLang;
 use crate::security::Caller;
@@ -71,7 +71,7 @@ pub async fn list(
     let c = || Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
     match list_page(&app, &caller, c()).await {
         Ok(page) => render(StatusCode::OK, lang, &page),
-        Err(e) => refused(lang, c(), &e).unwrap_or_else(|| store_failure(lang, c(), e)),
+        Err(e) => page_error(lang, c(), e),
     }
 }
 
@@ -115,7 +115,7 @@ pub async fn create(
             }
             Err(e) => store_failure(lang, c(), e),
         },
-        Err(e) => refused(lang, c(), &e).unwrap_or_else(|| store_failure(lang, c(), e)),
+        Err(e) => page_error(lang, c(), e),
     }
 }
 
@@ -158,11 +158,11 @@ pub async fn show(
     let tr = app.i18n.tr(lang.lang);
     let c = || Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
     let Ok(id) = id.parse::<i64>() else {
-        return refused(lang, c(), &StoreError::NotFound).unwrap_or_default();
+        return page_error(lang, c(), StoreError::NotFound);
     };
     match show_page(&app, &caller, c(), id).await {
         Ok(page) => render(StatusCode::OK, lang, &page),
-        Err(e) => refused(lang, c(), &e).unwrap_or_else(|| store_failure(lang, c(), e)),
+        Err(e) => page_error(lang, c(), e),
     }
 }
 
@@ -180,7 +180,7 @@ pub async fn add(
     let tr = app.i18n.tr(lang.lang);
     let c = || Chrome::new(tr, uri.path(), None).for_caller(&caller);
     let Ok(id) = id.parse::<i64>() else {
-        return refused(lang, c(), &StoreError::NotFound).unwrap_or_default();
+        return page_error(lang, c(), StoreError::NotFound);
     };
     let f = form(&body);
     let no = f
@@ -205,7 +205,7 @@ pub async fn add(
             .join(" "),
         Err(StoreError::NotFound) => tr.t("members.not_found").to_owned(),
         Err(e @ StoreError::Forbidden(_)) => {
-            return refused(lang, c(), &e).unwrap_or_else(|| store_failure(lang, c(), e));
+            return page_error(lang, c(), e);
         }
         Err(StoreError::Erased) => tr.t("error.member_erased").to_owned(),
         Err(e) => return store_failure(lang, c(), e),
@@ -215,6 +215,6 @@ pub async fn add(
             page.error = Some(message);
             render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page)
         }
-        Err(e) => refused(lang, c(), &e).unwrap_or_else(|| store_failure(lang, c(), e)),
+        Err(e) => page_error(lang, c(), e),
     }
 }

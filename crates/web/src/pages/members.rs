@@ -13,7 +13,7 @@ use jakpreneur_core::reference::reference;
 use jakpreneur_core::{MemberDraft, NewMember, Permission, RegionLevel, ValidationErrors};
 use jakpreneur_store::{Member, StoreError};
 
-use super::{Chrome, login_redirect, refused, render, store_failure};
+use super::{Chrome, login_redirect, page_error, render, store_failure};
 use crate::AppState;
 use crate::api::members::parse_member_query;
 use crate::i18n::{PageLang, Tr};
@@ -208,14 +208,11 @@ pub async fn list(
             });
             render(StatusCode::OK, lang, &page)
         }
-        Err(e) => match refused(
+        Err(e) => page_error(
             lang,
             Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller),
-            &e,
-        ) {
-            Some(r) => r,
-            None => store_failure(lang, page.c, e),
-        },
+            e,
+        ),
     }
 }
 
@@ -269,8 +266,7 @@ fn new_page<'a>(app: &AppState, c: Chrome<'a>, values: HashMap<String, String>) 
 /// The form is offered only to roles that may register.
 fn may_register(caller: &Caller, lang: PageLang, c: Chrome<'_>) -> Option<Response> {
     (!caller.actor.can(Permission::MemberRegister))
-        .then(|| refused(lang, c, &StoreError::Forbidden(String::new())))
-        .flatten()
+        .then(|| page_error(lang, c, StoreError::Forbidden(String::new())))
 }
 
 pub async fn new_form(
@@ -438,10 +434,7 @@ async fn show_member(
             }
             no_store(render(StatusCode::OK, lang, &page))
         }
-        Err(e) => match refused(lang, chrome(), &e) {
-            Some(r) => r,
-            None => store_failure(lang, chrome(), e),
-        },
+        Err(e) => page_error(lang, chrome(), e),
     }
 }
 
@@ -508,17 +501,11 @@ pub async fn export(
                     .into_response(),
             )
         }
-        Err(e) => {
-            let c = Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
-            match refused(
-                lang,
-                Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller),
-                &e,
-            ) {
-                Some(r) => r,
-                None => store_failure(lang, c, e),
-            }
-        }
+        Err(e) => page_error(
+            lang,
+            Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller),
+            e,
+        ),
     }
 }
 
@@ -546,9 +533,7 @@ pub async fn erase(
                     page.erase_error = Some(tr.t("error.reason_required").to_owned());
                     no_store(render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page))
                 }
-                Err(e) => {
-                    refused(lang, chrome(), &e).unwrap_or_else(|| store_failure(lang, chrome(), e))
-                }
+                Err(e) => page_error(lang, chrome(), e),
             };
         }
     };
@@ -559,6 +544,6 @@ pub async fn erase(
     {
         Ok(m) => Redirect::to(&format!("/members/{}", m.member_no)).into_response(),
         Err(StoreError::Erased) => Redirect::to(&format!("/members/{member_no}")).into_response(),
-        Err(e) => refused(lang, chrome(), &e).unwrap_or_else(|| store_failure(lang, chrome(), e)),
+        Err(e) => page_error(lang, chrome(), e),
     }
 }

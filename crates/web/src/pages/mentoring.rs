@@ -13,7 +13,7 @@ use jakpreneur_store::{FollowUp, StoreError};
 
 use super::members::{no_store, show_page};
 use super::timeline::{Timeline, translate};
-use super::{Chrome, login_redirect, refused, render, store_failure};
+use super::{Chrome, login_redirect, page_error, render, store_failure};
 use crate::AppState;
 use crate::api::mentoring::parse_session;
 use crate::i18n::PageLang;
@@ -33,13 +33,13 @@ async fn back(
         Ok(()) => return Redirect::to(&format!("/members/{member_no}#mentoring")).into_response(),
         Err(StoreError::Invalid(errs)) => errs,
         Err(e) => {
-            return refused(lang, chrome(), &e).unwrap_or_else(|| store_failure(lang, chrome(), e));
+            return page_error(lang, chrome(), e);
         }
     };
     let m = match app.store.get_member(&caller.actor, member_no, false).await {
         Ok(m) => m,
         Err(e) => {
-            return refused(lang, chrome(), &e).unwrap_or_else(|| store_failure(lang, chrome(), e));
+            return page_error(lang, chrome(), e);
         }
     };
     let mut page = show_page(chrome(), caller, m, false);
@@ -137,7 +137,7 @@ pub async fn done(
     let tr = app.i18n.tr(lang.lang);
     let c = || Chrome::new(tr, uri.path(), None).for_caller(&caller);
     let Ok(id) = id.parse::<i64>() else {
-        return refused(lang, c(), &StoreError::NotFound).unwrap_or_default();
+        return page_error(lang, c(), StoreError::NotFound);
     };
     match app
         .store
@@ -145,7 +145,7 @@ pub async fn done(
         .await
     {
         Ok(f) => Redirect::to(&format!("/members/{}#mentoring", f.member_no)).into_response(),
-        Err(e) => refused(lang, c(), &e).unwrap_or_else(|| store_failure(lang, c(), e)),
+        Err(e) => page_error(lang, c(), e),
     }
 }
 
@@ -174,6 +174,6 @@ pub async fn overdue(
         .await
     {
         Ok(items) => render(StatusCode::OK, lang, &OverduePage { c: c(), items }),
-        Err(e) => refused(lang, c(), &e).unwrap_or_else(|| store_failure(lang, c(), e)),
+        Err(e) => page_error(lang, c(), e),
     }
 }

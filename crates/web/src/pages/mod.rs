@@ -161,29 +161,26 @@ pub fn login_redirect(uri: &axum::http::Uri) -> Response {
     axum::response::Redirect::to(&format!("/login?{}", s.finish())).into_response()
 }
 
-/// The page for a refused action (403) or a record outside one's reach (404).
-pub fn refused(
-    lang: PageLang,
-    c: Chrome<'_>,
-    e: &jakpreneur_store::StoreError,
-) -> Option<Response> {
+/// The page for a store error: a refused action (403) or a record outside one's reach
+/// (404) in the reader's language; anything else is logged and answered 500.
+pub fn page_error(lang: PageLang, c: Chrome<'_>, e: jakpreneur_store::StoreError) -> Response {
     let tr = c.tr;
     match e {
-        jakpreneur_store::StoreError::Forbidden(_) => Some(message(
+        jakpreneur_store::StoreError::Forbidden(_) => message(
             StatusCode::FORBIDDEN,
             lang,
             c,
             tr.t("app.name"),
             tr.t("error.forbidden"),
-        )),
-        jakpreneur_store::StoreError::NotFound => Some(message(
+        ),
+        jakpreneur_store::StoreError::NotFound => message(
             StatusCode::NOT_FOUND,
             lang,
             c,
             tr.t("members.show_title"),
             tr.t("members.not_found"),
-        )),
-        _ => None,
+        ),
+        other => store_failure(lang, c, other),
     }
 }
 

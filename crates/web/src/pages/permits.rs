@@ -12,7 +12,7 @@ use jakpreneur_store::{Permit, StoreError};
 
 use super::members::{no_store, show_page};
 use super::timeline::{Timeline, translate};
-use super::{Chrome, login_redirect, refused, render, store_failure};
+use super::{Chrome, login_redirect, page_error, render, store_failure};
 use crate::AppState;
 use crate::api::permits::{parse_application, parse_decision, parse_window};
 use crate::i18n::PageLang;
@@ -36,7 +36,7 @@ async fn with_errors(
     let m = match app.store.get_member(&caller.actor, member_no, false).await {
         Ok(m) => m,
         Err(e) => {
-            return refused(lang, chrome(), &e).unwrap_or_else(|| store_failure(lang, chrome(), e));
+            return page_error(lang, chrome(), e);
         }
     };
     let mut page = show_page(chrome(), caller, m, false);
@@ -92,7 +92,7 @@ pub async fn decide(
     let Ok(id) = id.parse::<i64>() else {
         let tr = app.i18n.tr(lang.lang);
         let c = Chrome::new(tr, uri.path(), None).for_caller(&caller);
-        return refused(lang, c, &StoreError::NotFound).unwrap_or_default();
+        return page_error(lang, c, StoreError::NotFound);
     };
     let f = form(&body);
     let get = |k: &str| f.get(k).cloned();
@@ -129,7 +129,7 @@ async fn finish(
             Redirect::to(&format!("/members/{member_no}#permits")).into_response()
         }
         Err(StoreError::Invalid(errs)) => with_errors(app, caller, lang, member_no, &errs).await,
-        Err(e) => refused(lang, chrome(), &e).unwrap_or_else(|| store_failure(lang, chrome(), e)),
+        Err(e) => page_error(lang, chrome(), e),
     }
 }
 
@@ -184,13 +184,10 @@ pub async fn expiring(
             page.items = items;
             render(StatusCode::OK, lang, &page)
         }
-        Err(e) => match refused(
+        Err(e) => page_error(
             lang,
             Chrome::new(tr, uri.path(), None).for_caller(&caller),
-            &e,
-        ) {
-            Some(r) => r,
-            None => store_failure(lang, page.c, e),
-        },
+            e,
+        ),
     }
 }

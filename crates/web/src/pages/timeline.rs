@@ -15,7 +15,7 @@ use jakpreneur_core::{Permission, RegionLevel, ValidationErrors};
 use jakpreneur_store::{Event, StoreError};
 
 use super::members::{Choice, ChoiceGroup, no_store, show_page};
-use super::{Chrome, login_redirect, refused, render, store_failure};
+use super::{Chrome, login_redirect, page_error, render, store_failure};
 use crate::AppState;
 use crate::i18n::{Lang, PageLang, Tr};
 use crate::security::Caller;
@@ -219,8 +219,7 @@ pub async fn record(
             let m = match app.store.get_member(&caller.actor, &member_no, false).await {
                 Ok(m) => m,
                 Err(e) => {
-                    return refused(lang, chrome(), &e)
-                        .unwrap_or_else(|| store_failure(lang, chrome(), e));
+                    return page_error(lang, chrome(), e);
                 }
             };
             let mut page = show_page(chrome(), &caller, m, false);
@@ -232,7 +231,7 @@ pub async fn record(
             page.timeline.values = values;
             no_store(render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page))
         }
-        Err(e) => refused(lang, chrome(), &e).unwrap_or_else(|| store_failure(lang, chrome(), e)),
+        Err(e) => page_error(lang, chrome(), e),
     }
 }
 
@@ -251,7 +250,7 @@ pub async fn void(
     let tr = app.i18n.tr(lang.lang);
     let chrome = || Chrome::new(tr, &format!("/members/{member_no}"), None).for_caller(&caller);
     let Ok(id) = id.parse::<i64>() else {
-        return refused(lang, chrome(), &StoreError::NotFound).unwrap_or_default();
+        return page_error(lang, chrome(), StoreError::NotFound);
     };
     let values: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
     let reason = match parse_withdrawal_reason(values.get("reason").map(String::as_str)) {
@@ -284,6 +283,6 @@ pub async fn void(
                 .collect::<Vec<_>>()
                 .join(" "),
         ),
-        Err(e) => refused(lang, chrome(), &e).unwrap_or_else(|| store_failure(lang, chrome(), e)),
+        Err(e) => page_error(lang, chrome(), e),
     }
 }
