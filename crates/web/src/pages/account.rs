@@ -305,11 +305,7 @@ pub async fn change_password(
         Ok(()) => Redirect::to("/account?password_changed=1").into_response(),
         Err(StoreError::Invalid(errs)) => match account_page(&app, &caller, c).await {
             Ok(mut page) => {
-                page.errors = errs
-                    .0
-                    .iter()
-                    .map(|e| (e.field.to_owned(), tr.error(e.code, &e.message)))
-                    .collect();
+                page.errors = super::field_errors(tr, &errs);
                 render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page)
             }
             Err(e) => store_failure(lang, Chrome::new(tr, "/account", None), e),
@@ -341,10 +337,7 @@ pub async fn create_token(
         Err(StoreError::Invalid(errs)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             None,
-            errs.0
-                .iter()
-                .map(|e| (e.field.to_owned(), tr.error(e.code, &e.message)))
-                .collect(),
+            super::field_errors(tr, &errs),
         ),
         Err(StoreError::Forbidden(_)) => (
             StatusCode::FORBIDDEN,

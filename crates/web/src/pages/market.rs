@@ -12,8 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jakpreneur_core::Permission;
 use jakpreneur_store::{MarketEvent, NewMarketEvent, StoreError};
 
-use super::timeline::translate;
-use super::{Chrome, login_redirect, page_error, render, store_failure};
+use super::{Chrome, field_errors, login_redirect, page_error, render, store_failure};
 use crate::AppState;
 use crate::i18n::PageLang;
 use crate::security::Caller;
@@ -109,7 +108,7 @@ pub async fn create(
         Ok(()) => Redirect::to("/market-events").into_response(),
         Err(StoreError::Invalid(errs)) => match list_page(&app, &caller, c()).await {
             Ok(mut page) => {
-                page.errors = translate(tr, &errs);
+                page.errors = field_errors(tr, &errs);
                 page.values = f;
                 render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page)
             }
@@ -199,7 +198,7 @@ pub async fn add(
     };
     let message = match outcome {
         Ok(()) => return Redirect::to(&format!("/market-events/{id}")).into_response(),
-        Err(StoreError::Invalid(errs)) => translate(tr, &errs)
+        Err(StoreError::Invalid(errs)) => field_errors(tr, &errs)
             .into_values()
             .collect::<Vec<_>>()
             .join(" "),

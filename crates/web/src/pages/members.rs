@@ -10,10 +10,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use jakpreneur_core::member::parse_withdrawal_reason;
 use jakpreneur_core::reference::reference;
-use jakpreneur_core::{MemberDraft, NewMember, Permission, RegionLevel, ValidationErrors};
+use jakpreneur_core::{MemberDraft, NewMember, Permission, RegionLevel};
 use jakpreneur_store::{Member, StoreError};
 
-use super::{Chrome, login_redirect, page_error, render, store_failure};
+use super::{Chrome, field_errors, login_redirect, page_error, render, store_failure};
 use crate::AppState;
 use crate::api::members::parse_member_query;
 use crate::i18n::{PageLang, Tr};
@@ -172,7 +172,7 @@ pub async fn list(
     let (filter, paging) = match parse_member_query(&query) {
         Ok(v) => v,
         Err(errs) => {
-            page.errors = translate(tr, &errs).into_iter().collect();
+            page.errors = field_errors(tr, &errs).into_iter().collect();
             return render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page);
         }
     };
@@ -217,12 +217,6 @@ pub async fn list(
 }
 
 /// Field → translated message.
-fn translate(tr: Tr<'_>, errs: &ValidationErrors) -> HashMap<String, String> {
-    errs.0
-        .iter()
-        .map(|e| (e.field.to_owned(), tr.error(e.code, &e.message)))
-        .collect()
-}
 
 #[derive(Template)]
 #[template(path = "members/new.html")]
@@ -330,7 +324,7 @@ pub async fn create(
     let new = match NewMember::parse_registration(&draft, app.clock.today()) {
         Ok(m) => m,
         Err(errs) => {
-            page.errors = translate(tr, &errs);
+            page.errors = field_errors(tr, &errs);
             return render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page);
         }
     };

@@ -12,8 +12,8 @@ use jakpreneur_core::ValidationErrors;
 use jakpreneur_store::{FollowUp, StoreError};
 
 use super::members::{no_store, show_page};
-use super::timeline::{Timeline, translate};
-use super::{Chrome, login_redirect, page_error, render, store_failure};
+use super::timeline::Timeline;
+use super::{Chrome, field_errors, login_redirect, page_error, render, store_failure};
 use crate::AppState;
 use crate::api::mentoring::parse_session;
 use crate::i18n::PageLang;
@@ -47,7 +47,7 @@ async fn back(
         Ok(t) => page.timeline = t,
         Err(e) => return store_failure(lang, chrome(), e),
     }
-    page.timeline.mentoring_errors = translate(tr, &errs).into_values().collect();
+    page.timeline.mentoring_errors = field_errors(tr, &errs).into_values().collect();
     no_store(render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page))
 }
 

@@ -15,6 +15,10 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
+use std::collections::HashMap;
+
+use jakpreneur_core::ValidationErrors;
+
 use crate::i18n::{PageLang, Tr};
 use crate::security::Caller;
 
@@ -136,6 +140,24 @@ pub fn message(
             message: message.to_owned(),
         },
     )
+}
+
+/// Field → message in the reader's language, for errors shown next to their field.
+pub fn field_errors(tr: Tr<'_>, errs: &ValidationErrors) -> HashMap<String, String> {
+    errs.0
+        .iter()
+        .map(|e| {
+            let mut text = tr.error(e.code, &e.message);
+            // Name the facility the rule needs, as the API's message does.
+            if e.code == "facility_order"
+                && let Some(i) = e.message.find("needs P")
+            {
+                let stage = &e.message[i + 6..(i + 8).min(e.message.len())];
+                text = format!("{text} ({}: {stage})", tr.t("timeline.missing"));
+            }
+            (e.field.to_owned(), text)
+        })
+        .collect()
 }
 
 /// The page for a store error: logged once; the reader gets an apology in their language.

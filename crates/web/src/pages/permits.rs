@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jakpreneur_store::{Permit, StoreError};
 
 use super::members::{no_store, show_page};
-use super::timeline::{Timeline, translate};
-use super::{Chrome, login_redirect, page_error, render, store_failure};
+use super::timeline::Timeline;
+use super::{Chrome, field_errors, login_redirect, page_error, render, store_failure};
 use crate::AppState;
 use crate::api::permits::{parse_application, parse_decision, parse_window};
 use crate::i18n::PageLang;
@@ -44,7 +44,7 @@ async fn with_errors(
         Ok(t) => page.timeline = t,
         Err(e) => return store_failure(lang, chrome(), e),
     }
-    page.timeline.permit_errors = translate(tr, errs);
+    page.timeline.permit_errors = field_errors(tr, errs);
     no_store(render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page))
 }
 
@@ -173,7 +173,7 @@ pub async fn expiring(
     let (from, to) = match parse_window(&query, app.clock.today()) {
         Ok(w) => w,
         Err(errs) => {
-            page.errors = translate(tr, &errs).into_values().collect();
+            page.errors = field_errors(tr, &errs).into_values().collect();
             return render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page);
         }
     };

@@ -11,11 +11,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jakpreneur_core::member::parse_withdrawal_reason;
 use jakpreneur_core::programme::{EventDraft, JAKPRENEUR, NewEvent, programmes};
 use jakpreneur_core::reference::reference;
-use jakpreneur_core::{Permission, RegionLevel, ValidationErrors};
+use jakpreneur_core::{Permission, RegionLevel};
 use jakpreneur_store::{Event, StoreError};
 
 use super::members::{Choice, ChoiceGroup, no_store, show_page};
-use super::{Chrome, login_redirect, page_error, render, store_failure};
+use super::{Chrome, field_errors, login_redirect, page_error, render, store_failure};
 use crate::AppState;
 use crate::i18n::{Lang, PageLang, Tr};
 use crate::security::Caller;
@@ -162,23 +162,6 @@ impl Timeline {
     }
 }
 
-pub(super) fn translate(tr: Tr<'_>, errs: &ValidationErrors) -> HashMap<String, String> {
-    errs.0
-        .iter()
-        .map(|e| {
-            let mut text = tr.error(e.code, &e.message);
-            // Name the facility the rule needs, as the API's message does.
-            if e.code == "facility_order"
-                && let Some(i) = e.message.find("needs P")
-            {
-                let stage = &e.message[i + 6..(i + 8).min(e.message.len())];
-                text = format!("{text} ({}: {stage})", tr.t("timeline.missing"));
-            }
-            (e.field.to_owned(), text)
-        })
-        .collect()
-}
-
 /// `POST /members/{member_no}/events`: the record-a-service form.
 pub async fn record(
     State(app): State<AppState>,
@@ -227,7 +210,7 @@ pub async fn record(
                 Ok(t) => page.timeline = t,
                 Err(e) => return store_failure(lang, chrome(), e),
             }
-            page.timeline.errors = translate(tr, &errs);
+            page.timeline.errors = field_errors(tr, &errs);
             page.timeline.values = values;
             no_store(render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page))
         }
@@ -278,7 +261,7 @@ pub async fn void(
             lang,
             chrome(),
             tr.t("timeline.void"),
-            &translate(tr, &errs)
+            &field_errors(tr, &errs)
                 .into_values()
                 .collect::<Vec<_>>()
                 .join(" "),
