@@ -489,6 +489,81 @@ pub(crate) async fn record_registration<C: LedgerOps + Send>(
     conn.bump(&f.village_code, "P1", e.occurred_on, 1, 1).await
 }
 
+/// [`record_registration`] for a group-committed batch on SQLite, in a fixed number of
+/// statements: one multi-row insert of the events, one of the first-reach rows, and one
+/// counter update per village and day (not three statements per member).
+pub(crate) async fn record_registrations_sqlite(
+    conn: &mut sqlx::SqliteConnection,
+    batch: &[(MemberFacts, &Who, &str)],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    const PER_ROW: usize = 12;
+    let mut sql = String::from(
+        "INSERT INTO member_events (member_id, programme, stage, kind, qualifying, occurred_on, \
+         place_code, agency_code, recorded_by, recorded_by_user, reference, created_at) VALUES ",
+    );
+    for i in 0..batch.len() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let ps: Vec<String> = (1..=PER_ROW)
+            .map(|k| format!("${}", i * PER_ROW + k))
+            .collect();
+        sql.push_str(&format!("({})", ps.join(", ")));
+    }
+    sql.push_str(" RETURNING id, member_id, occurred_on");
+    let mut q = sqlx::query_as::<_, (i64, i64, NaiveDate)>(sqlx::AssertSqlSafe(sql));
+    for (f, who, agency) in batch {
+        let e = registration_event(f);
+        q = q
+            .bind(f.id)
+            .bind(e.programme)
+            .bind(e.stage)
+            .bind(e.kind)
+            .bind(e.qualifying)
+            .bind(e.occurred_on)
+            .bind(e.place_code)
+            .bind(agency.to_string())
+            .bind(who.name.clone())
+            .bind(who.user_id)
+            .bind(e.reference)
+            .bind(now);
+    }
+    let events = q.fetch_all(&mut *conn).await?;
+    let mut sql = String::from(
+        "INSERT INTO member_facility (member_id, programme, stage, first_reached_on, event_id) VALUES ",
+    );
+    for i in 0..events.len() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${}, $1, 'P1', ${}, ${})",
+            3 * i + 2,
+            3 * i + 3,
+            3 * i + 4
+        ));
+    }
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(JAKPRENEUR);
+    for (id, member_id, on) in &events {
+        q = q.bind(member_id).bind(on).bind(id);
+    }
+    q.execute(&mut *conn).await?;
+    let mut per_day: std::collections::BTreeMap<(&str, NaiveDate), i64> = Default::default();
+    for (f, _, _) in batch {
+        *per_day
+            .entry((f.village_code.as_str(), f.registered_on))
+            .or_default() += 1;
+    }
+    for ((village, day), n) in per_day {
+        conn.bump(village, "P1", day, n, n).await?;
+    }
+    Ok(())
+}
+
 fn registration_event(f: &MemberFacts) -> NewEvent {
     NewEvent {
         programme: JAKPRENEUR.into(),

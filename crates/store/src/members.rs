@@ -533,11 +533,12 @@ pub(crate) async fn insert_batch_sqlite(
     let mut by_no: std::collections::HashMap<String, MemberRow> =
         rows.into_iter().map(|r| (r.member_no.clone(), r)).collect();
     let out: Vec<Option<MemberRow>> = numbers.iter().map(|no| by_no.remove(no)).collect();
-    for (p, row) in members.iter().zip(&out) {
-        if let Some(r) = row {
-            crate::ledger::record_registration(conn, &r.facts(), &p.who, &p.agency, now).await?;
-        }
-    }
+    let registered: Vec<_> = members
+        .iter()
+        .zip(&out)
+        .filter_map(|(p, row)| row.as_ref().map(|r| (r.facts(), &p.who, p.agency.as_str())))
+        .collect();
+    crate::ledger::record_registrations_sqlite(conn, &registered, now).await?;
     let changes: Vec<Change> = members
         .iter()
         .zip(&out)
