@@ -30,6 +30,7 @@ async fn with_errors(
     lang: PageLang,
     member_no: &str,
     errs: &jakpreneur_core::ValidationErrors,
+    values: HashMap<String, String>,
 ) -> Response {
     let tr = app.i18n.tr(lang.lang);
     let chrome = || Chrome::new(tr, &format!("/members/{member_no}"), None).for_caller(caller);
@@ -45,6 +46,7 @@ async fn with_errors(
         Err(e) => return store_failure(lang, chrome(), e),
     }
     page.timeline.permit_errors = field_errors(tr, errs);
+    page.timeline.permit_values = values;
     no_store(render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page))
 }
 
@@ -74,7 +76,7 @@ pub async fn apply(
             .map(|_| ()),
         Err(errs) => Err(StoreError::Invalid(errs)),
     };
-    finish(&app, &caller, lang, &member_no, outcome).await
+    finish(&app, &caller, lang, &member_no, outcome, f).await
 }
 
 /// `POST /members/{member_no}/permits/{id}/decision`.
@@ -112,7 +114,7 @@ pub async fn decide(
             .map(|_| ()),
         Err(errs) => Err(StoreError::Invalid(errs)),
     };
-    finish(&app, &caller, lang, &member_no, outcome).await
+    finish(&app, &caller, lang, &member_no, outcome, f).await
 }
 
 async fn finish(
@@ -121,6 +123,7 @@ async fn finish(
     lang: PageLang,
     member_no: &str,
     outcome: Result<(), StoreError>,
+    values: HashMap<String, String>,
 ) -> Response {
     let tr = app.i18n.tr(lang.lang);
     let chrome = || Chrome::new(tr, &format!("/members/{member_no}"), None).for_caller(caller);
@@ -128,7 +131,9 @@ async fn finish(
         Ok(()) | Err(StoreError::PermitDecided(_)) => {
             Redirect::to(&format!("/members/{member_no}#permits")).into_response()
         }
-        Err(StoreError::Invalid(errs)) => with_errors(app, caller, lang, member_no, &errs).await,
+        Err(StoreError::Invalid(errs)) => {
+            with_errors(app, caller, lang, member_no, &errs, values).await
+        }
         Err(e) => page_error(lang, chrome(), e),
     }
 }

@@ -48,6 +48,8 @@ pub struct Timeline {
     pub mentoring_errors: Vec<String>,
     pub topics: Vec<Choice>,
     pub permit_errors: HashMap<String, String>,
+    /// What was typed into the application form, kept when it is refused.
+    pub permit_values: HashMap<String, String>,
     pub permit_types: Vec<Choice>,
 }
 
@@ -58,6 +60,10 @@ impl Timeline {
 
     pub fn err(&self, name: &str) -> &str {
         self.errors.get(name).map_or("", String::as_str)
+    }
+
+    pub fn pv(&self, name: &str) -> &str {
+        self.permit_values.get(name).map_or("", String::as_str)
     }
 
     pub fn perr(&self, name: &str) -> &str {
@@ -151,6 +157,7 @@ impl Timeline {
                 })
                 .collect(),
             permit_errors: HashMap::new(),
+            permit_values: HashMap::new(),
             permit_types: jakpreneur_core::permit::PermitType::ALL
                 .iter()
                 .map(|t| Choice {
