@@ -29,10 +29,15 @@ pub enum Permission {
     EventRecord,
     /// Create and revoke one's own API tokens.
     TokenOwn,
+    /// File a member's monthly financial report (facility P6); a member files their own.
+    ReportFile,
+    /// Decide on financing referrals and record disbursements (facility P7); a partner
+    /// account only on referrals sent to its partner.
+    FinancingDecide,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 13] = [
         Permission::MemberRead,
         Permission::MemberReadNik,
         Permission::MemberRegister,
@@ -44,6 +49,8 @@ impl Permission {
         Permission::AuditRead,
         Permission::EventRecord,
         Permission::TokenOwn,
+        Permission::ReportFile,
+        Permission::FinancingDecide,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +66,8 @@ impl Permission {
             Permission::AuditRead => "audit_read",
             Permission::EventRecord => "event_record",
             Permission::TokenOwn => "token_own",
+            Permission::ReportFile => "report_file",
+            Permission::FinancingDecide => "financing_decide",
         }
     }
 }
@@ -153,10 +162,12 @@ impl Role {
                 MemberExport,
                 EventRecord,
                 TokenOwn,
+                ReportFile,
             ],
             Role::Trainer | Role::Mentor | Role::Curator => &[MemberRead, EventRecord, TokenOwn],
-            Role::Buyer | Role::Partner => &[TokenOwn],
-            Role::Member => &[MemberRead, MemberReadNik, MemberExport],
+            Role::Buyer => &[TokenOwn],
+            Role::Partner => &[FinancingDecide, TokenOwn],
+            Role::Member => &[MemberRead, MemberReadNik, MemberExport, ReportFile],
             Role::Anonymous => &[],
         }
     }
@@ -318,6 +329,13 @@ impl Actor {
     pub fn with_agency(mut self, agency: Option<String>) -> Self {
         self.agency = agency;
         self
+    }
+
+    /// The agency its services are credited to: its own, else the SME department.
+    pub fn agency_or_default(&self) -> String {
+        self.agency
+            .clone()
+            .unwrap_or_else(|| crate::programme::DEFAULT_AGENCY.to_owned())
     }
 
     pub fn can(&self, p: Permission) -> bool {

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod email;
 pub mod error;
+pub mod finance;
 pub mod member;
 pub mod nik;
 pub mod password;
@@ -15,6 +16,7 @@ pub mod programme;
 pub mod reference;
 pub mod region;
 pub mod text;
+pub mod training;
 
 #[cfg(feature = "demo")]
 pub mod demo;

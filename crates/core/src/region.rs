@@ -93,6 +93,19 @@ impl RegionCode {
         Ok(r)
     }
 
+    /// A known district (kecamatan) code: where services take place.
+    pub fn parse_district(field: &'static str, raw: &str) -> Result<Self, FieldError> {
+        let r = Self::parse(field, raw)?;
+        if r.level != RegionLevel::District {
+            return Err(FieldError::new(
+                field,
+                "region_level",
+                format!("{field} must be a district code such as 31.71.01"),
+            ));
+        }
+        Ok(r)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.code
     }

@@ -129,6 +129,9 @@ pub struct UserAddArgs {
     /// SOSIAL or NAKERTRANSGI. Services it records are credited there.
     #[arg(long)]
     pub agency: Option<String>,
+    /// For a partner account: the code of its financing partner (see `partner add`).
+    #[arg(long)]
+    pub partner: Option<String>,
     /// Read the password from standard input (required: passwords never go on the
     /// command line, where other users can see them).
     #[arg(long, required = true)]

@@ -116,6 +116,8 @@ pub struct User {
     pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub agency_code: Option<String>,
+    /// For a partner account: the financing partner it belongs to.
+    pub partner_code: Option<String>,
 }
 
 impl User {
@@ -137,7 +139,7 @@ impl User {
     }
 }
 
-const USER_COLS: &str = "id, username, role, region_code, member_no, disabled_at, locked_until, created_at, agency_code";
+const USER_COLS: &str = "id, username, role, region_code, member_no, disabled_at, locked_until, created_at, agency_code, partner_code";
 
 /// What an account is created with. The password and NIK are checked by [`Store::create_user`].
 #[derive(Debug, Clone)]
@@ -150,6 +152,8 @@ pub struct NewUser {
     pub nik: Option<String>,
     /// The agency (pengampu) a staff account belongs to, e.g. `PPKUKM`.
     pub agency: Option<String>,
+    /// For a partner account: the financing partner's code (required, and only there).
+    pub partner: Option<String>,
     pub password: String,
 }
 
@@ -270,6 +274,38 @@ impl Store {
             }
             _ => None,
         };
+        let partner = new
+            .partner
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_uppercase);
+        match (role, &partner) {
+            (Some(Role::Partner), Some(code)) => {
+                let known: Option<String> = dispatch!(&self.db, read, pool => {
+                    sqlx::query_scalar("SELECT code FROM financing_partners WHERE code = $1")
+                        .bind(code).fetch_optional(pool).await?
+                });
+                if known.is_none() {
+                    errs.push(FieldError::new(
+                        "partner",
+                        "partner_unknown",
+                        format!("no financing partner has the code {code}"),
+                    ));
+                }
+            }
+            (Some(Role::Partner), None) => errs.push(FieldError::new(
+                "partner",
+                "required",
+                "a partner account needs the code of its financing partner",
+            )),
+            (Some(_), Some(_)) => errs.push(FieldError::new(
+                "partner",
+                "partner_not_allowed",
+                "only a partner account belongs to a financing partner",
+            )),
+            _ => {}
+        }
         let (Some(username), Some(role), true) = (username, role, errs.is_empty()) else {
             return Err(StoreError::Invalid(errs));
         };
@@ -277,7 +313,7 @@ impl Store {
         let now = Utc::now();
         let insert = format!(
             "INSERT INTO users (username, password_hash, role, region_code, member_no, \
-             password_changed_at, created_at, agency_code) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING {USER_COLS}"
+             password_changed_at, created_at, agency_code, partner_code) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) RETURNING {USER_COLS}"
         );
         let outcome: Result<User> = dispatch!(&self.db, write, pool, begin => {
             async {
@@ -290,6 +326,7 @@ impl Store {
                     .bind(member_no)
                     .bind(now)
                     .bind(agency)
+                    .bind(&partner)
                     .fetch_one(&mut *tx)
                     .await?;
                 let change = Change {
@@ -301,7 +338,7 @@ impl Store {
                     after: Some(json!({
                         "username": user.username, "role": user.role,
                         "region_code": user.region_code, "member_no": user.member_no,
-                        "agency_code": user.agency_code,
+                        "agency_code": user.agency_code, "partner_code": user.partner_code,
                     })),
                 };
                 tx.append_audit(now, std::slice::from_ref(&change)).await?;

@@ -49,6 +49,15 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A 422 naming one field.
+    pub(crate) fn invalid(
+        field: &'static str,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        StoreError::Invalid(jakpreneur_core::FieldError::new(field, code, message).into())
+    }
+
     pub(crate) fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
     }

@@ -760,10 +760,7 @@ impl Store {
     ) -> Result<Event> {
         require(actor, Permission::EventRecord)?;
         let who = Who::from(actor);
-        let agency = actor
-            .agency
-            .clone()
-            .unwrap_or_else(|| DEFAULT_AGENCY.to_owned());
+        let agency = actor.agency_or_default();
         let now = Utc::now();
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
@@ -787,7 +784,11 @@ impl Store {
                 "SELECT (EXISTS (SELECT 1 FROM permits WHERE applied_event_id = $1 OR decision_event_id = $1) \
                  OR EXISTS (SELECT 1 FROM market_participants WHERE event_id = $1) \
                  OR EXISTS (SELECT 1 FROM mentoring_sessions WHERE event_id = $1) \
-                 OR EXISTS (SELECT 1 FROM mentor_assignments WHERE event_id = $1))",
+                 OR EXISTS (SELECT 1 FROM mentor_assignments WHERE event_id = $1) \
+                 OR EXISTS (SELECT 1 FROM enrolments WHERE event_id = $1 OR completed_event_id = $1) \
+                 OR EXISTS (SELECT 1 FROM attendance WHERE event_id = $1) \
+                 OR EXISTS (SELECT 1 FROM financial_reports WHERE event_id = $1) \
+                 OR EXISTS (SELECT 1 FROM referrals WHERE referred_event_id = $1 OR decision_event_id = $1 OR disbursed_event_id = $1))",
             )
             .bind(event_id)
             .fetch_one(&mut *tx)
@@ -796,7 +797,7 @@ impl Store {
                 return Err(StoreError::Invalid(FieldError::new(
                     "event_id",
                     "event_owned_by_record",
-                    "this service belongs to a permit, market event or mentoring record; correct it there",
+                    "this service belongs to a facility record (permit, market event, mentoring, class, financial report or referral); correct it there",
                 ).into()));
             }
             if kind == REGISTERED {

@@ -12,6 +12,8 @@ mod accounts;
 mod audit;
 pub mod crypto;
 mod error;
+mod finance;
+mod financing;
 mod group_commit;
 mod keys;
 mod ledger;
@@ -21,16 +23,23 @@ mod mentoring;
 mod permits;
 mod reference;
 pub mod scratch;
+mod training;
 
 pub use accounts::{AccountPolicy, ApiToken, NewUser, Session, User};
 pub use audit::{AuditEntry, AuditFilter, AuditPage, ChainCheck};
 pub use crypto::{DataKey, Vault};
 pub use db::{Backend, ConnectOptions, Store};
 pub use error::StoreError;
+pub use finance::{FinancialReport, MemberSize, NewReport};
+pub use financing::{
+    Decision, MAX_FINANCING, NewReferral, PARTNER_KINDS, Partner, Referral, parse_disbursement,
+    parse_partner,
+};
 pub use ledger::{Event, Reached, Void};
 pub use market::{MarketEvent, NewMarketEvent};
 pub use members::{Member, MemberExport, MemberFilter, MemberPage, Page, Personal, PublicMember};
 pub use mentoring::{FollowUp, MentoringSession, NewMentoringSession, TOPICS};
 pub use permits::{Permit, PermitDecision};
+pub use training::{Class, Completion, Course, MemberClass, RosterRow};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -4,8 +4,8 @@
 //! ledger like every other facility.
 
 use chrono::{Months, NaiveDate, Utc};
-use jakpreneur_core::programme::{DEFAULT_AGENCY, JAKPRENEUR, NewEvent};
-use jakpreneur_core::{Actor, FieldError, Permission, RegionCode, RegionLevel, ValidationErrors};
+use jakpreneur_core::programme::{JAKPRENEUR, NewEvent};
+use jakpreneur_core::{Actor, FieldError, Permission, RegionCode, ValidationErrors};
 use serde::Serialize;
 use serde_json::json;
 
@@ -95,17 +95,7 @@ impl NewMarketEvent {
             }
         };
         let place_code = given(place_code).and_then(|c| {
-            errs.take(RegionCode::parse("place_code", &c).and_then(|r| {
-                if r.level() == RegionLevel::District {
-                    Ok(r.as_str().to_owned())
-                } else {
-                    Err(FieldError::new(
-                        "place_code",
-                        "region_level",
-                        "place_code must be a district code such as 31.71.01",
-                    ))
-                }
-            }))
+            errs.take(RegionCode::parse_district("place_code", &c).map(|r| r.as_str().to_owned()))
         });
         let starts_on = match given(starts_on) {
             Some(d) => errs.take(parse_date("starts_on", &d)),
@@ -182,10 +172,7 @@ impl Store {
     ) -> Result<Vec<MarketEvent>> {
         require(actor, Permission::EventRecord)?;
         let who = Who::from(actor);
-        let agency = actor
-            .agency
-            .clone()
-            .unwrap_or_else(|| DEFAULT_AGENCY.to_owned());
+        let agency = actor.agency_or_default();
         let now = Utc::now();
         let mut ids = Vec::new();
         dispatch!(&self.db, write, pool, begin => {
@@ -256,10 +243,7 @@ impl Store {
         require(actor, Permission::EventRecord)?;
         let market = self.market_event(market_id).await?;
         let who = Who::from(actor);
-        let agency = actor
-            .agency
-            .clone()
-            .unwrap_or_else(|| DEFAULT_AGENCY.to_owned());
+        let agency = actor.agency_or_default();
         let now = Utc::now();
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;

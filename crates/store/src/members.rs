@@ -871,7 +871,7 @@ impl Store {
                     .await?;
                 let after = row_snapshot(&row, vault)?;
                 let who = Who::from(actor);
-                let agency = actor.agency.clone().unwrap_or_else(|| jakpreneur_core::programme::DEFAULT_AGENCY.to_owned());
+                let agency = actor.agency_or_default();
                 crate::ledger::follow_member_change(&mut *tx, &before_facts, &row.facts(), &who, &agency, now).await?;
                 let change = Change {
                     who,

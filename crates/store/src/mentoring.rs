@@ -3,7 +3,7 @@
 //! sessions write their ledger events in the same transaction.
 
 use chrono::{NaiveDate, Utc};
-use jakpreneur_core::programme::{DEFAULT_AGENCY, JAKPRENEUR, NewEvent};
+use jakpreneur_core::programme::{JAKPRENEUR, NewEvent};
 use jakpreneur_core::{Actor, FieldError, Permission, Role};
 use serde::Serialize;
 use serde_json::json;
@@ -93,10 +93,7 @@ impl Store {
     ) -> Result<()> {
         require(actor, Permission::EventRecord)?;
         let who = Who::from(actor);
-        let agency = actor
-            .agency
-            .clone()
-            .unwrap_or_else(|| DEFAULT_AGENCY.to_owned());
+        let agency = actor.agency_or_default();
         let now = Utc::now();
         let mentor_name = mentor.trim().to_lowercase();
         dispatch!(&self.db, write, pool, begin => {
@@ -151,10 +148,7 @@ impl Store {
     ) -> Result<MentoringSession> {
         require(actor, Permission::EventRecord)?;
         let who = Who::from(actor);
-        let agency = actor
-            .agency
-            .clone()
-            .unwrap_or_else(|| DEFAULT_AGENCY.to_owned());
+        let agency = actor.agency_or_default();
         let now = Utc::now();
         let id: i64 = dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;

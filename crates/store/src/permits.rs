@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use jakpreneur_core::permit::{PermitIssue, PermitStatus, PermitType};
-use jakpreneur_core::programme::{DEFAULT_AGENCY, JAKPRENEUR, NewEvent};
+use jakpreneur_core::programme::{JAKPRENEUR, NewEvent};
 use jakpreneur_core::{Actor, FieldError, Permission};
 use serde::Serialize;
 use serde_json::json;
@@ -82,10 +82,7 @@ impl Store {
     ) -> Result<Permit> {
         require(actor, Permission::EventRecord)?;
         let who = Who::from(actor);
-        let agency = actor
-            .agency
-            .clone()
-            .unwrap_or_else(|| DEFAULT_AGENCY.to_owned());
+        let agency = actor.agency_or_default();
         let now = Utc::now();
         let id: i64 = dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
@@ -132,10 +129,7 @@ impl Store {
     ) -> Result<Permit> {
         require(actor, Permission::EventRecord)?;
         let who = Who::from(actor);
-        let agency = actor
-            .agency
-            .clone()
-            .unwrap_or_else(|| DEFAULT_AGENCY.to_owned());
+        let agency = actor.agency_or_default();
         let now = Utc::now();
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;

@@ -9,7 +9,9 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::NaiveDate;
 use jakpreneur_core::Actor;
 use jakpreneur_core::demo::DemoGenerator;
-use jakpreneur_store::{AccountPolicy, ConnectOptions, DataKey, NewUser, Store, scratch};
+use jakpreneur_store::{
+    AccountPolicy, ConnectOptions, DataKey, NewUser, Store, StoreError, scratch,
+};
 use jakpreneur_web::security::RateLimits;
 use jakpreneur_web::{AppState, Clock, SecuritySettings, build_router};
 use serde_json::{Value, json};
@@ -76,6 +78,8 @@ pub struct TestApp {
 
 /// The password of every account tests create.
 pub const TEST_PASSWORD: &str = "kopi-tubruk-pagi-hujan-Cempaka";
+/// The financing partner that test partner accounts belong to.
+pub const TEST_PARTNER: &str = "BANKUJI";
 
 /// How a test client identifies itself: an API token for `/api/`, a session cookie and
 /// its CSRF token for pages. Empty for the public.
@@ -238,6 +242,25 @@ impl TestApp {
     ) -> Creds {
         let policy = AccountPolicy::for_tests();
         let cli = Actor::system("test");
+        // A partner account belongs to a financing partner: the test bank.
+        let partner = (role == "partner").then(|| TEST_PARTNER.to_owned());
+        if partner.is_some() {
+            match self
+                .store
+                .create_partner(
+                    &cli,
+                    &jakpreneur_store::Partner {
+                        code: TEST_PARTNER.into(),
+                        name: "Bank Uji".into(),
+                        kind: "bank".into(),
+                    },
+                )
+                .await
+            {
+                Ok(_) | Err(StoreError::Invalid(_)) => {}
+                Err(e) => panic!("creating the test partner: {e}"),
+            }
+        }
         self.store
             .create_user(
                 &cli,
@@ -248,6 +271,7 @@ impl TestApp {
                     member_no: link.map(|l| l.0.to_owned()),
                     nik: link.map(|l| l.1.to_owned()),
                     agency: None,
+                    partner,
                     password: TEST_PASSWORD.into(),
                 },
                 &policy,

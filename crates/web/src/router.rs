@@ -64,6 +64,30 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             api::market::add_participant,
             api::market::participants
         ))
+        .routes(routes!(
+            api::training::create_course,
+            api::training::list_courses
+        ))
+        .routes(routes!(api::training::create_class))
+        .routes(routes!(api::training::list_classes))
+        .routes(routes!(api::training::show_class))
+        .routes(routes!(api::training::enrol))
+        .routes(routes!(api::training::attendance))
+        .routes(routes!(api::training::complete))
+        .routes(routes!(api::training::member_classes))
+        .routes(routes!(api::finance::file, api::finance::list))
+        .routes(routes!(
+            api::financing::create_partner,
+            api::financing::list_partners
+        ))
+        .routes(routes!(
+            api::financing::refer,
+            api::financing::member_referrals
+        ))
+        .routes(routes!(api::financing::list))
+        .routes(routes!(api::financing::show))
+        .routes(routes!(api::financing::decide))
+        .routes(routes!(api::financing::disburse))
         .routes(routes!(api::audit::list_audit))
         .routes(routes!(api::audit::me))
         .routes(routes!(api::public::membership))

@@ -843,3 +843,219 @@ pub struct FollowUpList {
     pub items: Vec<FollowUpView>,
     pub next: Option<String>,
 }
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCourse {
+    #[schema(
+        required = true,
+        nullable = false,
+        example = "Pengemasan produk pangan"
+    )]
+    pub title: Option<String>,
+    /// business, production, marketing, digital, finance, halal, packaging or other.
+    #[schema(required = true, nullable = false, example = "packaging")]
+    pub topic: Option<String>,
+    #[schema(required = true, nullable = false, example = 16)]
+    pub hours: Option<i64>,
+    /// `P2` (training, the default) or `P6` (a finance class).
+    #[schema(example = "P2")]
+    pub facility: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CourseList {
+    pub items: Vec<jakpreneur_store::Course>,
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateClass {
+    #[schema(required = true, nullable = false, format = Date)]
+    pub starts_on: Option<String>,
+    /// Default: the start date.
+    #[schema(format = Date)]
+    pub ends_on: Option<String>,
+    /// Number of sessions (1–100, default 1).
+    pub sessions: Option<i64>,
+    /// The district where the class is held.
+    #[schema(example = "31.71.01")]
+    pub place_code: Option<String>,
+    #[schema(required = true, nullable = false, example = 30)]
+    pub capacity: Option<i64>,
+    /// Username of an account with the trainer role; a trainer's own by default.
+    pub trainer: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClassList {
+    pub items: Vec<jakpreneur_store::Class>,
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClassDetail {
+    pub class: jakpreneur_store::Class,
+    /// The enrolled members within the caller's region.
+    pub roster: Vec<jakpreneur_store::RosterRow>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Enrol {
+    #[schema(required = true, nullable = false, example = "JP-3171-0000001")]
+    pub member_no: Option<String>,
+    /// Default today.
+    #[schema(format = Date)]
+    pub enrolled_on: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordAttendance {
+    /// The session's number, 1 to the class's number of sessions.
+    #[schema(required = true, nullable = false, example = 1)]
+    pub session: Option<i64>,
+    /// Within the class's dates, not in the future.
+    #[schema(required = true, nullable = false, format = Date)]
+    pub held_on: Option<String>,
+    /// Member numbers of those present (each enrolled in the class).
+    #[schema(required = true, nullable = false)]
+    pub members: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceRecorded {
+    /// Attendances newly recorded (those already on file are not counted again).
+    pub added: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompletionList {
+    pub items: Vec<jakpreneur_store::Completion>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberClassList {
+    pub items: Vec<jakpreneur_store::MemberClass>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileReport {
+    #[schema(required = true, nullable = false, example = "2026-10")]
+    pub month: Option<String>,
+    /// The month's sales, whole rupiah.
+    #[schema(required = true, nullable = false, example = 45000000)]
+    pub sales: Option<i64>,
+    #[schema(required = true, nullable = false, example = 30000000)]
+    pub costs: Option<i64>,
+    #[schema(required = true, nullable = false, example = 3)]
+    pub employees: Option<i64>,
+    /// Business capital excluding land and buildings, whole rupiah.
+    #[schema(required = true, nullable = false, example = 80000000)]
+    pub assets: Option<i64>,
+    /// Default today.
+    #[schema(format = Date)]
+    pub filed_on: Option<String>,
+}
+
+/// The class of one reported month.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthClassView {
+    #[schema(example = "2026-10")]
+    pub month: String,
+    /// Sales of the reported months among the twelve ending here, scaled to a year.
+    pub annual_sales: i64,
+    pub size_class: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FinanceView {
+    /// Every filing, newest month first; `superseded` ones were replaced by a later filing.
+    pub items: Vec<jakpreneur_store::FinancialReport>,
+    /// The current class and naik-kelas date, once a report is on file.
+    pub size: Option<jakpreneur_store::MemberSize>,
+    /// The class of each reported month, oldest first.
+    pub months: Vec<MonthClassView>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePartner {
+    /// 2–20 capital letters, digits or hyphens.
+    #[schema(required = true, nullable = false, example = "BANKDKI")]
+    pub code: Option<String>,
+    #[schema(required = true, nullable = false, example = "Bank DKI")]
+    pub name: Option<String>,
+    /// bank, fintech, cooperative or government_fund.
+    #[schema(required = true, nullable = false, example = "bank")]
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerList {
+    pub items: Vec<jakpreneur_store::Partner>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Refer {
+    #[schema(required = true, nullable = false, example = "BANKDKI")]
+    pub partner: Option<String>,
+    #[schema(required = true, nullable = false, example = "Modal kerja: bahan baku")]
+    pub purpose: Option<String>,
+    /// Whole rupiah.
+    #[schema(required = true, nullable = false, example = 25000000)]
+    pub amount_requested: Option<i64>,
+    /// The member agreed that their data be sent to the partner. Must be `true`.
+    #[schema(required = true, nullable = false)]
+    pub consent: Option<bool>,
+    /// Default today.
+    #[schema(format = Date)]
+    pub referred_on: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralList {
+    pub items: Vec<jakpreneur_store::Referral>,
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReferralQuery {
+    /// referred, approved, rejected or disbursed.
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecideReferral {
+    /// `approved` or `rejected`.
+    #[schema(required = true, nullable = false, example = "approved")]
+    pub decision: Option<String>,
+    /// Required when approved; whole rupiah.
+    pub amount_approved: Option<i64>,
+    /// Required when rejected.
+    pub reason: Option<String>,
+    /// Default today.
+    #[schema(format = Date)]
+    pub decided_on: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Disburse {
+    /// Whole rupiah, at most the approved amount.
+    #[schema(required = true, nullable = false, example = 25000000)]
+    pub amount: Option<i64>,
+    /// The partner's loan or contract number.
+    #[schema(required = true, nullable = false, example = "KUR-2026-000123")]
+    pub loan_reference: Option<String>,
+    /// Default today.
+    #[schema(format = Date)]
+    pub disbursed_on: Option<String>,
+}

@@ -83,6 +83,7 @@ async fn add(store: &Store, cfg: &Config, a: UserAddArgs) -> anyhow::Result<Exit
         member_no: a.member_no,
         nik,
         agency: a.agency,
+        partner: a.partner,
         password: password.trim_end_matches(['\r', '\n']).to_owned(),
     };
     let user = store

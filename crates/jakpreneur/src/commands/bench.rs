@@ -440,6 +440,7 @@ async fn login_on(store: &Store, cfg: &Config, a: &BenchLoginArgs) -> anyhow::Re
                     member_no: None,
                     nik: None,
                     agency: None,
+                    partner: None,
                     password: password.clone(),
                 },
                 &policy,

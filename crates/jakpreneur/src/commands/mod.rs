@@ -170,6 +170,7 @@ pub async fn bench_token(store: &Store) -> anyhow::Result<String> {
                 member_no: None,
                 nik: None,
                 agency: None,
+                partner: None,
                 password: jakpreneur_store::crypto::random_token(""),
             },
             &policy,

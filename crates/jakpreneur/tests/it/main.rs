@@ -37,3 +37,4 @@ mod permits;
 mod privacy;
 mod reference;
 mod server;
+mod training;

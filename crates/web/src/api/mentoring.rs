@@ -10,6 +10,7 @@ use jakpreneur_store::{NewMentoringSession, TOPICS};
 
 use crate::AppState;
 use crate::api::members::signed_in;
+use crate::api::{date_or_today, not_future};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::security::Caller;
@@ -17,26 +18,6 @@ use crate::views::{
     AssignMentor, CompleteFollowUp, FollowUpList, FollowUpView, NoParams, RecordSession,
     SessionList, SessionView,
 };
-
-fn not_future(
-    field: &'static str,
-    raw: Option<&str>,
-    today: chrono::NaiveDate,
-) -> Result<chrono::NaiveDate, FieldError> {
-    let raw = raw
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| FieldError::required(field))?;
-    let d = parse_date(field, raw)?;
-    if d > today {
-        return Err(FieldError::new(
-            field,
-            "date_in_future",
-            format!("{field} is in the future"),
-        ));
-    }
-    Ok(d)
-}
 
 /// Parses a session: date, known topics (at least one), notes, follow-ups with due dates.
 pub fn parse_session(
@@ -136,15 +117,11 @@ pub async fn assign(
     if mentor.is_none() {
         errs.push(FieldError::required("mentor"));
     }
-    let on = match b
-        .assigned_on
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => Some(today),
-        Some(d) => errs.take(not_future("assigned_on", Some(d), today)),
-    };
+    let on = errs.take(date_or_today(
+        "assigned_on",
+        b.assigned_on.as_deref(),
+        today,
+    ));
     let (Some(mentor), Some(on), true) = (mentor, on, errs.is_empty()) else {
         return Err(errs.into());
     };
@@ -227,15 +204,7 @@ pub async fn done(
 ) -> ApiResult<axum::Json<FollowUpView>> {
     let actor = signed_in(&caller)?;
     let today = app.clock.today();
-    let on = match b
-        .done_on
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => today,
-        Some(d) => not_future("done_on", Some(d), today)?,
-    };
+    let on = date_or_today("done_on", b.done_on.as_deref(), today)?;
     let f = app.store.complete_follow_up(actor, id, on).await?;
     Ok(axum::Json(FollowUpView::from(f)))
 }

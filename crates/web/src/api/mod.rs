@@ -3,14 +3,50 @@
 
 pub mod audit;
 pub mod events;
+pub mod finance;
+pub mod financing;
 pub mod market;
 pub mod members;
 pub mod mentoring;
 pub mod permits;
 pub mod public;
 pub mod regions;
+pub mod training;
 
+use chrono::NaiveDate;
+use jakpreneur_core::FieldError;
+use jakpreneur_core::text::{given, parse_date};
 use utoipa::OpenApi;
+
+/// A required date that may not lie after `today`.
+pub(crate) fn not_future(
+    field: &'static str,
+    raw: Option<&str>,
+    today: NaiveDate,
+) -> Result<NaiveDate, FieldError> {
+    let raw = given(raw).ok_or_else(|| FieldError::required(field))?;
+    let d = parse_date(field, raw)?;
+    if d > today {
+        return Err(FieldError::new(
+            field,
+            "date_in_future",
+            format!("{field} is in the future"),
+        ));
+    }
+    Ok(d)
+}
+
+/// A date that defaults to `today` and may not lie after it.
+pub(crate) fn date_or_today(
+    field: &'static str,
+    raw: Option<&str>,
+    today: NaiveDate,
+) -> Result<NaiveDate, FieldError> {
+    match given(raw) {
+        None => Ok(today),
+        Some(d) => not_future(field, Some(d), today),
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +64,9 @@ use utoipa::OpenApi;
         (name = "permits", description = "Facility P4: permit applications and their outcome"),
         (name = "market", description = "Facility P5: bazaars, exhibitions, outlets and their participants"),
         (name = "mentoring", description = "Facility P3: mentors, sessions and follow-ups"),
+        (name = "training", description = "Facility P2 and P6's finance classes: courses, classes, enrolment, attendance, completion"),
+        (name = "finance", description = "Facility P6: monthly financial reports and the size class they imply"),
+        (name = "financing", description = "Facility P7: financing partners, referrals, decisions and disbursements"),
         (name = "public", description = "Open to anyone, rate limited, no personal data"),
         (name = "audit", description = "The audit log and the calling account")
     ),

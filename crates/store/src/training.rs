@@ -1,0 +1,484 @@
+//! Facility P2 (and P6's finance classes): courses, classes, enrolment (refused when the
+//! class is full), attendance per session and completion by the rule in
+//! [`jakpreneur_core::training`]. Every step writes its ledger event in the same
+//! transaction, credited to the agency that runs the class and placed where it is held.
+
+use chrono::{Datelike, NaiveDate, Utc};
+use jakpreneur_core::programme::{JAKPRENEUR, NewEvent};
+use jakpreneur_core::training::{NewClass, NewCourse, class_kinds, completes};
+use jakpreneur_core::{Actor, Permission, Role};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::access::{require, scope_filter_on};
+use crate::audit::{AppendAudit, Change, Who};
+use crate::ledger::{member_for_write, write_event};
+use crate::sql::{Arg, Sql};
+use crate::{Result, Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Course {
+    pub id: i64,
+    pub title: String,
+    pub topic: String,
+    pub hours: i64,
+    pub stage: String,
+    pub agency_code: String,
+    pub classes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Class {
+    pub id: i64,
+    pub course_id: i64,
+    pub title: String,
+    pub stage: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub sessions: i64,
+    pub place_code: Option<String>,
+    pub capacity: i64,
+    pub enrolled: i64,
+    pub trainer: Option<String>,
+    pub agency_code: String,
+}
+
+/// One enrolled member of a class, as far as the reader's scope reaches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct RosterRow {
+    pub member_no: String,
+    pub business_name: String,
+    pub village_code: String,
+    pub enrolled_on: NaiveDate,
+    pub attended: i64,
+    pub certificate_no: Option<String>,
+}
+
+/// What closing a class did for one member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Completion {
+    pub member_no: String,
+    pub attended: i64,
+    /// `completed` (certificate issued now), `already_completed`, `not_enough_attendance`,
+    /// `outside_scope`, or `refused` (the ledger refused the event; see `reason`).
+    pub outcome: &'static str,
+    pub certificate_no: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// A member's class, for the member's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct MemberClass {
+    pub class_id: i64,
+    pub title: String,
+    pub stage: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub sessions: i64,
+    pub attended: i64,
+    pub certificate_no: Option<String>,
+}
+
+const COURSE_SELECT: &str = "SELECT c.id, c.title, c.topic, c.hours, c.stage, c.agency_code, \
+     (SELECT COUNT(*) FROM classes k WHERE k.course_id = c.id) AS classes FROM courses c";
+const CLASS_SELECT: &str = "SELECT k.id, k.course_id, c.title, c.stage, k.starts_on, k.ends_on, k.sessions, \
+     k.place_code, k.capacity, k.enrolled, u.username AS trainer, k.agency_code \
+     FROM classes k JOIN courses c ON c.id = k.course_id LEFT JOIN users u ON u.id = k.trainer_user_id";
+
+fn class_event(class: &Class, kind: &str, qualifying: bool, on: NaiveDate) -> NewEvent {
+    NewEvent {
+        programme: JAKPRENEUR.into(),
+        stage: class.stage.clone(),
+        kind: kind.into(),
+        qualifying,
+        occurred_on: on,
+        place_code: class.place_code.clone(),
+        agency: None,
+        reference: Some(format!("class {}", class.id)),
+        note: None,
+    }
+}
+
+/// A trainer acts only on their own classes; staff with the permission on any.
+fn check_trainer(actor: &Actor, class: &Class) -> Result<()> {
+    if actor.role == Role::Trainer && class.trainer.as_deref() != Some(actor.name.as_str()) {
+        return Err(StoreError::Forbidden(
+            "the class belongs to another trainer".into(),
+        ));
+    }
+    Ok(())
+}
+
+impl Store {
+    pub async fn create_course(&self, actor: &Actor, c: &NewCourse) -> Result<Course> {
+        require(actor, Permission::EventRecord)?;
+        let who = Who::from(actor);
+        let agency = actor.agency_or_default();
+        let now = Utc::now();
+        let id: i64 = dispatch!(&self.db, write, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO courses (title, topic, hours, stage, agency_code, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(&c.title).bind(&c.topic).bind(c.hours).bind(&c.stage).bind(&agency).bind(&who.name).bind(now)
+            .fetch_one(&mut *tx).await?;
+            let change = Change {
+                who: who.clone(),
+                action: "training.course_create",
+                record_type: "course",
+                record_id: id.to_string(),
+                before: None,
+                after: Some(json!({ "title": c.title, "topic": c.topic, "hours": c.hours, "stage": c.stage })),
+            };
+            tx.append_audit(now, std::slice::from_ref(&change)).await?;
+            tx.commit().await?;
+            id
+        });
+        self.course(id).await
+    }
+
+    pub async fn course(&self, id: i64) -> Result<Course> {
+        let q = format!("{COURSE_SELECT} WHERE c.id = $1");
+        let row: Option<Course> = dispatch!(&self.db, read, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(id).fetch_optional(pool).await?
+        });
+        row.ok_or(StoreError::NotFound)
+    }
+
+    /// Every course, by title. Courses and classes are programme-wide, not personal data.
+    pub async fn list_courses(&self, actor: &Actor) -> Result<Vec<Course>> {
+        require(actor, Permission::MemberRead)?;
+        let q = format!("{COURSE_SELECT} ORDER BY c.title, c.id LIMIT 500");
+        Ok(dispatch!(&self.db, read, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(q)).fetch_all(pool).await?
+        }))
+    }
+
+    /// Schedules a class of a course. The trainer, when named, must be an active account
+    /// with the trainer role; a trainer who names no one schedules their own class.
+    pub async fn create_class(&self, actor: &Actor, course_id: i64, k: &NewClass) -> Result<Class> {
+        require(actor, Permission::EventRecord)?;
+        self.course(course_id).await?;
+        let who = Who::from(actor);
+        let agency = actor.agency_or_default();
+        let now = Utc::now();
+        let trainer = match (&k.trainer, actor.role) {
+            (None, Role::Trainer) => Some(actor.name.clone()),
+            (t, _) => t.clone(),
+        };
+        let id: i64 = dispatch!(&self.db, write, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
+            let trainer_id: Option<i64> = match &trainer {
+                None => None,
+                Some(name) => {
+                    let found: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM users WHERE username = $1 AND role = 'trainer' AND disabled_at IS NULL",
+                    )
+                    .bind(name).fetch_optional(&mut *tx).await?;
+                    Some(found.ok_or_else(|| StoreError::invalid(
+                        "trainer", "trainer_unknown", "no active account with the trainer role has this username",
+                    ))?)
+                }
+            };
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO classes (course_id, starts_on, ends_on, sessions, place_code, capacity, trainer_user_id, \
+                 agency_code, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(course_id).bind(k.starts_on).bind(k.ends_on).bind(k.sessions).bind(&k.place_code)
+            .bind(k.capacity).bind(trainer_id).bind(&agency).bind(&who.name).bind(now)
+            .fetch_one(&mut *tx).await?;
+            let change = Change {
+                who: who.clone(),
+                action: "training.class_create",
+                record_type: "class",
+                record_id: id.to_string(),
+                before: None,
+                after: Some(json!({ "course_id": course_id, "starts_on": k.starts_on, "ends_on": k.ends_on,
+                    "sessions": k.sessions, "capacity": k.capacity, "trainer": trainer })),
+            };
+            tx.append_audit(now, std::slice::from_ref(&change)).await?;
+            tx.commit().await?;
+            id
+        });
+        self.class(id).await
+    }
+
+    pub async fn class(&self, id: i64) -> Result<Class> {
+        let q = format!("{CLASS_SELECT} WHERE k.id = $1");
+        let row: Option<Class> = dispatch!(&self.db, read, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(id).fetch_optional(pool).await?
+        });
+        row.ok_or(StoreError::NotFound)
+    }
+
+    /// Classes that end on or after `from`, soonest first (at most 200); a trainer's own only.
+    pub async fn list_classes(&self, actor: &Actor, from: NaiveDate) -> Result<Vec<Class>> {
+        require(actor, Permission::MemberRead)?;
+        let mut sql = Sql::new(CLASS_SELECT);
+        let p = sql.arg(Arg::Date(from));
+        sql.push(&format!(" WHERE k.ends_on >= {p}"));
+        if actor.role == Role::Trainer {
+            let p = sql.arg(Arg::Int(actor.user_id.unwrap_or(-1)));
+            sql.push(&format!(" AND k.trainer_user_id = {p}"));
+        }
+        sql.push(" ORDER BY k.starts_on, k.id LIMIT 200");
+        Ok(dispatch!(&self.db, read, pool => {
+            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
+        }))
+    }
+
+    /// Enrols a member, dated `on`. Refused with 422 `class_full` once every seat is taken
+    /// (the seat count is claimed by a guarded update, so two officers cannot both take
+    /// the last seat), and `already_enrolled` for a second enrolment.
+    #[tracing::instrument(skip_all)]
+    pub async fn enrol(
+        &self,
+        actor: &Actor,
+        class_id: i64,
+        member_no: &str,
+        on: NaiveDate,
+    ) -> Result<Class> {
+        require(actor, Permission::EventRecord)?;
+        let class = self.class(class_id).await?;
+        check_trainer(actor, &class)?;
+        let who = Who::from(actor);
+        let now = Utc::now();
+        let kinds = class_kinds(&class.stage);
+        dispatch!(&self.db, write, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
+            let f = member_for_write(&mut *tx, actor, member_no, false).await?;
+            let already: Option<i64> = sqlx::query_scalar(
+                "SELECT member_id FROM enrolments WHERE class_id = $1 AND member_id = $2",
+            )
+            .bind(class_id).bind(f.id).fetch_optional(&mut *tx).await?;
+            if already.is_some() {
+                return Err(StoreError::invalid("member_no", "already_enrolled", "the member is already enrolled in this class"));
+            }
+            let seat: Option<i64> = sqlx::query_scalar(
+                "UPDATE classes SET enrolled = enrolled + 1 WHERE id = $1 AND enrolled < capacity RETURNING enrolled",
+            )
+            .bind(class_id).fetch_optional(&mut *tx).await?;
+            if seat.is_none() {
+                return Err(StoreError::invalid(
+                    "class_id", "class_full",
+                    format!("the class is full: all {} seats are taken", class.capacity),
+                ));
+            }
+            let e = class_event(&class, kinds.enrolled, false, on);
+            let event_id = write_event(&mut *tx, &f, &e, &class.agency_code, &who, None, now).await?;
+            sqlx::query("INSERT INTO enrolments (class_id, member_id, enrolled_on, event_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(class_id).bind(f.id).bind(on).bind(event_id).bind(now).execute(&mut *tx).await?;
+            let change = Change {
+                who: who.clone(),
+                action: "training.enrol",
+                record_type: "class",
+                record_id: class_id.to_string(),
+                before: None,
+                after: Some(json!({ "member_no": member_no, "enrolled_on": on, "event_id": event_id })),
+            };
+            tx.append_audit(now, std::slice::from_ref(&change)).await?;
+            tx.commit().await?;
+        });
+        self.class(class_id).await
+    }
+
+    /// Records who attended session `session_no` (held on `held_on`, within the class's
+    /// dates). All or nothing: a member not enrolled names itself in the error and nothing
+    /// is written. Attendance already recorded is left as it is, so a retried request
+    /// changes nothing. Returns how many attendances were new.
+    #[tracing::instrument(skip_all)]
+    pub async fn record_attendance(
+        &self,
+        actor: &Actor,
+        class_id: i64,
+        session_no: i64,
+        held_on: NaiveDate,
+        member_nos: &[String],
+    ) -> Result<usize> {
+        require(actor, Permission::EventRecord)?;
+        let class = self.class(class_id).await?;
+        check_trainer(actor, &class)?;
+        if session_no < 1 || session_no > class.sessions {
+            return Err(StoreError::invalid(
+                "session",
+                "session_out_of_range",
+                format!("session must be 1 to {}", class.sessions),
+            ));
+        }
+        if held_on < class.starts_on || held_on > class.ends_on {
+            return Err(StoreError::invalid(
+                "held_on",
+                "date_range",
+                format!(
+                    "held_on must fall within the class, {} to {}",
+                    class.starts_on, class.ends_on
+                ),
+            ));
+        }
+        let who = Who::from(actor);
+        let now = Utc::now();
+        let kinds = class_kinds(&class.stage);
+        let mut added = 0usize;
+        dispatch!(&self.db, write, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
+            for no in member_nos {
+                let f = member_for_write(&mut *tx, actor, no, false).await?;
+                let enrolled: Option<i64> = sqlx::query_scalar(
+                    "SELECT member_id FROM enrolments WHERE class_id = $1 AND member_id = $2",
+                )
+                .bind(class_id).bind(f.id).fetch_optional(&mut *tx).await?;
+                if enrolled.is_none() {
+                    return Err(StoreError::invalid("members", "not_enrolled", format!("{no} is not enrolled in this class")));
+                }
+                let done: Option<i64> = sqlx::query_scalar(
+                    "SELECT session_no FROM attendance WHERE class_id = $1 AND member_id = $2 AND session_no = $3",
+                )
+                .bind(class_id).bind(f.id).bind(session_no).fetch_optional(&mut *tx).await?;
+                if done.is_some() {
+                    continue;
+                }
+                let e = class_event(&class, kinds.attended, false, held_on);
+                let event_id = write_event(&mut *tx, &f, &e, &class.agency_code, &who, None, now).await?;
+                sqlx::query("INSERT INTO attendance (class_id, member_id, session_no, attended_on, event_id, created_at) \
+                    VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(class_id).bind(f.id).bind(session_no).bind(held_on).bind(event_id).bind(now)
+                    .execute(&mut *tx).await?;
+                added += 1;
+            }
+            let change = Change {
+                who: who.clone(),
+                action: "training.attendance",
+                record_type: "class",
+                record_id: class_id.to_string(),
+                before: None,
+                after: Some(json!({ "session": session_no, "held_on": held_on, "members": member_nos, "added": added })),
+            };
+            tx.append_audit(now, std::slice::from_ref(&change)).await?;
+            tx.commit().await?;
+        });
+        Ok(added)
+    }
+
+    /// Closes a class once it has ended: every enrolled member within the actor's scope
+    /// who attended enough sessions completes it (ledger: `training_completed` or
+    /// `finance_training_completed`, dated the class's last day) and gets a certificate
+    /// number. Running it again completes only those not yet completed.
+    #[tracing::instrument(skip_all)]
+    pub async fn complete_class(
+        &self,
+        actor: &Actor,
+        class_id: i64,
+        today: NaiveDate,
+    ) -> Result<Vec<Completion>> {
+        require(actor, Permission::EventRecord)?;
+        let class = self.class(class_id).await?;
+        check_trainer(actor, &class)?;
+        if class.ends_on > today {
+            return Err(StoreError::invalid(
+                "class_id",
+                "class_not_ended",
+                format!("the class runs until {}; complete it after", class.ends_on),
+            ));
+        }
+        let who = Who::from(actor);
+        let now = Utc::now();
+        let kinds = class_kinds(&class.stage);
+        let mut out = Vec::new();
+        dispatch!(&self.db, write, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
+            let rows: Vec<(String, i64, Option<String>)> = sqlx::query_as(
+                "SELECT m.member_no, (SELECT COUNT(*) FROM attendance a WHERE a.class_id = e.class_id AND a.member_id = e.member_id), \
+                 e.certificate_no FROM enrolments e JOIN members m ON m.id = e.member_id \
+                 WHERE e.class_id = $1 ORDER BY e.created_at, m.member_no",
+            )
+            .bind(class_id).fetch_all(&mut *tx).await?;
+            let mut issued: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM enrolments WHERE class_id = $1 AND certificate_no IS NOT NULL",
+            )
+            .bind(class_id).fetch_one(&mut *tx).await?;
+            for (no, attended, certificate) in rows {
+                let mut c = Completion { member_no: no.clone(), attended, outcome: "completed", certificate_no: certificate.clone(), reason: None };
+                if certificate.is_some() {
+                    c.outcome = "already_completed";
+                } else if !completes(attended, class.sessions) {
+                    c.outcome = "not_enough_attendance";
+                } else {
+                    match member_for_write(&mut *tx, actor, &no, false).await {
+                        Err(StoreError::Forbidden(_)) => c.outcome = "outside_scope",
+                        Err(StoreError::Erased) => {
+                            c.outcome = "refused";
+                            c.reason = Some("the member's personal data has been erased".into());
+                        }
+                        Err(e) => return Err(e),
+                        Ok(f) => {
+                            let cert = format!("{}-{}-{:06}-{:04}", class.stage, class.ends_on.year(), class.id, issued + 1);
+                            let mut e = class_event(&class, kinds.completed, true, class.ends_on);
+                            e.reference = Some(cert.clone());
+                            match write_event(&mut *tx, &f, &e, &class.agency_code, &who, None, now).await {
+                                Ok(event_id) => {
+                                    sqlx::query("UPDATE enrolments SET completed_event_id = $1, certificate_no = $2 WHERE class_id = $3 AND member_id = $4")
+                                        .bind(event_id).bind(&cert).bind(class_id).bind(f.id).execute(&mut *tx).await?;
+                                    issued += 1;
+                                    c.certificate_no = Some(cert);
+                                }
+                                Err(StoreError::Invalid(errs)) => {
+                                    c.outcome = "refused";
+                                    c.reason = errs.first().map(|e| e.message.clone());
+                                }
+                                Err(e) => return Err(e),
+                            }
+                        }
+                    }
+                }
+                out.push(c);
+            }
+            let completed: Vec<&str> = out.iter().filter(|c| c.outcome == "completed").map(|c| c.member_no.as_str()).collect();
+            let change = Change {
+                who: who.clone(),
+                action: "training.complete",
+                record_type: "class",
+                record_id: class_id.to_string(),
+                before: None,
+                after: Some(json!({ "completed": completed })),
+            };
+            tx.append_audit(now, std::slice::from_ref(&change)).await?;
+            tx.commit().await?;
+        });
+        Ok(out)
+    }
+
+    /// The enrolled members of a class whom the actor's scope reaches.
+    pub async fn class_roster(&self, actor: &Actor, class_id: i64) -> Result<Vec<RosterRow>> {
+        require(actor, Permission::MemberRead)?;
+        self.class(class_id).await?;
+        let mut sql = Sql::new(
+            "SELECT m.member_no, m.business_name, m.village_code, e.enrolled_on, \
+             (SELECT COUNT(*) FROM attendance a WHERE a.class_id = e.class_id AND a.member_id = e.member_id) AS attended, \
+             e.certificate_no FROM enrolments e JOIN members m ON m.id = e.member_id WHERE e.class_id = $1",
+        );
+        sql.args.push(Arg::Int(class_id));
+        scope_filter_on(actor, &mut sql, "m.");
+        sql.push(" ORDER BY m.member_no");
+        Ok(dispatch!(&self.db, read, pool => {
+            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
+        }))
+    }
+
+    /// A member's classes, newest first.
+    pub async fn member_classes(&self, actor: &Actor, member_no: &str) -> Result<Vec<MemberClass>> {
+        require(actor, Permission::MemberRead)?;
+        self.member_facts(actor, member_no)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(dispatch!(&self.db, read, pool => {
+            sqlx::query_as(
+                "SELECT k.id AS class_id, c.title, c.stage, k.starts_on, k.ends_on, k.sessions, \
+                 (SELECT COUNT(*) FROM attendance a WHERE a.class_id = e.class_id AND a.member_id = e.member_id) AS attended, \
+                 e.certificate_no FROM enrolments e JOIN classes k ON k.id = e.class_id JOIN courses c ON c.id = k.course_id \
+                 JOIN members m ON m.id = e.member_id WHERE m.member_no = $1 ORDER BY k.starts_on DESC, k.id DESC",
+            )
+            .bind(member_no).fetch_all(pool).await?
+        }))
+    }
+}
