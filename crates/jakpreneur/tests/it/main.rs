@@ -26,6 +26,7 @@ mod auth;
 mod cli;
 mod concurrency;
 mod errors;
+mod finance;
 mod indicators;
 mod ledger;
 mod listing;
