@@ -103,6 +103,36 @@ pub fn parse_date(field: &'static str, raw: &str) -> Result<chrono::NaiveDate, F
     })
 }
 
+/// A whole number written in decimal digits (an optional leading `-` only when `min` < 0),
+/// within `min..=max`. Rupiah amounts, capacities and counts are read with this: no
+/// thousands separators, no decimals.
+pub fn parse_int(field: &'static str, raw: &str, min: i64, max: i64) -> Result<i64, FieldError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(FieldError::required(field));
+    }
+    let n: i64 = s.parse().map_err(|_| {
+        FieldError::new(
+            field,
+            "not_a_number",
+            format!("{field} must be a whole number written in digits, without separators"),
+        )
+    })?;
+    if n < min || n > max {
+        return Err(FieldError::new(
+            field,
+            "out_of_range",
+            format!("{field} must be between {min} and {max}"),
+        ));
+    }
+    Ok(n)
+}
+
+/// A form value: `None` when absent or blank, else trimmed.
+pub fn given(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|s| !s.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,34 +187,4 @@ mod tests {
         );
         assert_eq!(parse_date("d", "").unwrap_err().code, "required");
     }
-}
-
-/// A whole number written in decimal digits (an optional leading `-` only when `min` < 0),
-/// within `min..=max`. Rupiah amounts, capacities and counts are read with this: no
-/// thousands separators, no decimals.
-pub fn parse_int(field: &'static str, raw: &str, min: i64, max: i64) -> Result<i64, FieldError> {
-    let s = raw.trim();
-    if s.is_empty() {
-        return Err(FieldError::required(field));
-    }
-    let n: i64 = s.parse().map_err(|_| {
-        FieldError::new(
-            field,
-            "not_a_number",
-            format!("{field} must be a whole number written in digits, without separators"),
-        )
-    })?;
-    if n < min || n > max {
-        return Err(FieldError::new(
-            field,
-            "out_of_range",
-            format!("{field} must be between {min} and {max}"),
-        ));
-    }
-    Ok(n)
-}
-
-/// A form value: `None` when absent or blank, else trimmed.
-pub fn given(v: Option<&str>) -> Option<&str> {
-    v.map(str::trim).filter(|s| !s.is_empty())
 }

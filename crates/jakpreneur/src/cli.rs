@@ -42,6 +42,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage financing partners (facility P7).
+    #[command(subcommand)]
+    Partner(PartnerCommand),
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -136,6 +139,26 @@ pub struct UserAddArgs {
     /// command line, where other users can see them).
     #[arg(long, required = true)]
     pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PartnerCommand {
+    /// Add a financing partner.
+    Add(PartnerAddArgs),
+    /// List the financing partners.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct PartnerAddArgs {
+    /// 2–20 capital letters, digits or hyphens, e.g. BANKDKI.
+    #[arg(long)]
+    pub code: String,
+    #[arg(long)]
+    pub name: String,
+    /// bank, fintech, cooperative or government_fund.
+    #[arg(long)]
+    pub kind: String,
 }
 
 #[derive(Debug, Subcommand)]

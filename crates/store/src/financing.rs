@@ -160,7 +160,7 @@ impl NewReferral {
         if !consent {
             errs.push(FieldError::new(
                 "consent",
-                "consent_required",
+                "partner_consent_required",
                 "the member must agree that their data is sent to the partner",
             ));
         }
@@ -443,6 +443,9 @@ impl Store {
     /// A member's referrals, newest first.
     pub async fn member_referrals(&self, actor: &Actor, member_no: &str) -> Result<Vec<Referral>> {
         require(actor, Permission::MemberRead)?;
+        self.member_facts(actor, member_no)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let mut sql = Sql::new(REFERRAL_SELECT);
         self.referral_scope(actor, &mut sql).await?;
         let p = sql.arg(Arg::Text(member_no.to_owned()));
@@ -519,7 +522,7 @@ impl Store {
         let now = Utc::now();
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
-            let f = (&mut *tx).member_facts_locked(&current.member_no).await?.ok_or(StoreError::NotFound)?;
+            let f = (*tx).member_facts_locked(&current.member_no).await?.ok_or(StoreError::NotFound)?;
             if f.erased_at.is_some() {
                 return Err(StoreError::Erased);
             }
@@ -592,7 +595,7 @@ impl Store {
         let now = Utc::now();
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
-            let f = (&mut *tx).member_facts_locked(&current.member_no).await?.ok_or(StoreError::NotFound)?;
+            let f = (*tx).member_facts_locked(&current.member_no).await?.ok_or(StoreError::NotFound)?;
             if f.erased_at.is_some() {
                 return Err(StoreError::Erased);
             }

@@ -126,7 +126,10 @@ impl Pages {
 }
 
 fn page_routes() -> Pages {
-    use pages::{account, admin, cek, home, market, members, mentoring, permits, timeline};
+    use pages::{
+        account, admin, cek, finance, financing, home, market, members, mentoring, permits,
+        timeline, training,
+    };
     Pages {
         router: Router::new(),
         seen: Vec::new(),
@@ -165,6 +168,24 @@ fn page_routes() -> Pages {
     .post("/market-events", market::create)
     .get("/market-events/{id}", market::show)
     .post("/market-events/{id}/participants", market::add)
+    .get("/training", training::list)
+    .post("/training/courses", training::create_course)
+    .post("/training/classes", training::create_class)
+    .get("/training/classes/{id}", training::show)
+    .post("/training/classes/{id}/enrolments", training::enrol)
+    .post("/training/classes/{id}/attendance", training::attendance)
+    .post("/training/classes/{id}/complete", training::complete)
+    .post("/members/{member_no}/financial-reports", finance::file)
+    .post("/members/{member_no}/referrals", finance::refer)
+    .get("/financing", financing::list)
+    .get("/financing/referrals/{id}", financing::show)
+    .post("/financing/referrals/{id}/decision", financing::decide)
+    .post(
+        "/financing/referrals/{id}/disbursement",
+        financing::disburse,
+    )
+    .get("/financing/partners", financing::partners)
+    .post("/financing/partners", financing::create_partner)
 }
 
 /// Routes outside the API document and the page table.

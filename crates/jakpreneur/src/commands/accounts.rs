@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use jakpreneur_store::{NewUser, Store, StoreError};
 
 use super::cli_actor;
-use crate::cli::{TokenCommand, UserAddArgs, UserCommand};
+use crate::cli::{PartnerCommand, TokenCommand, UserAddArgs, UserCommand};
 use crate::config::Config;
 
 /// One-line message for a refused input, naming each field.
@@ -16,6 +16,27 @@ fn refused(e: StoreError) -> anyhow::Error {
         StoreError::Invalid(errs) => anyhow::anyhow!("{errs}"),
         other => anyhow::Error::new(other),
     }
+}
+
+pub async fn partner(store: &Store, cmd: PartnerCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        PartnerCommand::Add(a) => {
+            let p = jakpreneur_store::parse_partner(Some(&a.code), Some(&a.name), Some(&a.kind))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let p = store
+                .create_partner(&cli_actor(), &p)
+                .await
+                .map_err(refused)?;
+            println!("added {} ({}, {})", p.code, p.name, p.kind);
+        }
+        PartnerCommand::List => {
+            println!("{:<20} {:<16} name", "code", "kind");
+            for p in store.list_partners(&cli_actor()).await? {
+                println!("{:<20} {:<16} {}", p.code, p.kind, p.name);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn user(store: &Store, cfg: &Config, cmd: UserCommand) -> anyhow::Result<ExitCode> {

@@ -53,6 +53,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
             code
         }
+        Command::Partner(cmd) => {
+            let store = open(&cfg, false).await?;
+            let code = accounts::partner(&store, cmd).await;
+            store.close().await;
+            code
+        }
         Command::Token(cmd) => {
             let store = open(&cfg, false).await?;
             let code = accounts::token(&store, cmd).await;

@@ -48,12 +48,26 @@ pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// The demo database's accounts, documented in the README. All share one password.
 pub const DEMO_PASSWORD: &str = "ondel-ondel-kerak-telor";
-pub const DEMO_ACCOUNTS: [(&str, &str, Option<&str>); 5] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, Option<&str>); 6] = [
     ("admin", "admin", None),
     ("provinsi", "province_officer", Some("31")),
     ("jakpus", "city_officer", Some("31.71")),
     ("gambir", "district_officer", Some("31.71.01")),
     ("pelatih", "trainer", Some("31.74")),
+    ("mitra", "partner", None),
+];
+
+/// The demo's financing partners (invented names, except the regional bank); the demo
+/// partner account `mitra` belongs to the first.
+pub const DEMO_PARTNERS: [(&str, &str, &str); 4] = [
+    ("BANKDKI", "Bank DKI", "bank"),
+    (
+        "KOPJAK",
+        "Koperasi Jakpreneur Sejahtera (demo)",
+        "cooperative",
+    ),
+    ("DANAKITA", "Dana Usaha Kita (demo)", "fintech"),
+    ("PKE", "Dana Bergulir UMKM (demo)", "government_fund"),
 ];
 
 /// With no account at all, the server would be unusable: the demo gets its documented
@@ -66,6 +80,17 @@ async fn ensure_accounts(store: &Store, cfg: &Config, demo: bool) -> anyhow::Res
     let policy = cfg.security.account_policy();
     let actor = super::cli_actor();
     if demo {
+        for (code, name, kind) in DEMO_PARTNERS {
+            let p = jakpreneur_store::Partner {
+                code: code.into(),
+                name: name.into(),
+                kind: kind.into(),
+            };
+            match store.create_partner(&actor, &p).await {
+                Ok(_) | Err(jakpreneur_store::StoreError::Invalid(_)) => {}
+                Err(e) => return Err(e).context("creating the demo financing partners"),
+            }
+        }
         for (username, role, region) in DEMO_ACCOUNTS {
             store
                 .create_user(
@@ -77,7 +102,7 @@ async fn ensure_accounts(store: &Store, cfg: &Config, demo: bool) -> anyhow::Res
                         member_no: None,
                         nik: None,
                         agency: None,
-                        partner: None,
+                        partner: (role == "partner").then(|| DEMO_PARTNERS[0].0.to_owned()),
                         password: DEMO_PASSWORD.into(),
                     },
                     &policy,
@@ -86,7 +111,7 @@ async fn ensure_accounts(store: &Store, cfg: &Config, demo: bool) -> anyhow::Res
                 .with_context(|| format!("creating the demo account {username}"))?;
         }
         eprintln!(
-            "Demo accounts (password {DEMO_PASSWORD:?}): admin, provinsi (province officer), jakpus (Central Jakarta officer), gambir (Gambir district officer), pelatih (trainer, South Jakarta)."
+            "Demo accounts (password {DEMO_PASSWORD:?}): admin, provinsi (province officer), jakpus (Central Jakarta officer), gambir (Gambir district officer), pelatih (trainer, South Jakarta), mitra (financing partner Bank DKI)."
         );
     } else {
         let password = jakpreneur_store::crypto::random_token("")[..24].to_owned();

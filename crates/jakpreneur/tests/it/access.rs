@@ -111,6 +111,12 @@ fn can_see_nik(r: R) -> bool {
 fn can_record_events(r: R) -> bool {
     r == Admin || officer(r) || matches!(r, Trainer | Mentor | Curator)
 }
+fn can_file_reports(r: R) -> bool {
+    r == Admin || officer(r) || r == Member
+}
+fn can_decide_financing(r: R) -> bool {
+    matches!(r, Admin | Partner)
+}
 fn admin_only(r: R) -> bool {
     r == Admin
 }
@@ -211,12 +217,59 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         },
         ("POST", "/members/{member_no}/export") => read_one(r, inside, can_export, Forbidden),
         ("POST", "/members/{member_no}/erase") => write_one(r, inside, admin_only, Forbidden),
+        // Training: courses and classes are programme-wide; the class used here is the
+        // matrix trainer's own, so a trainer may act on it within its region.
+        ("GET", "/api/v1/courses")
+        | ("GET", "/api/v1/classes")
+        | ("GET", "/api/v1/classes/{id}")
+        | ("GET", "/training")
+        | ("GET", "/training/classes/{id}") => signed_in(if reader(r) { Ok } else { Forbidden }),
+        ("POST", "/api/v1/courses")
+        | ("POST", "/api/v1/courses/{id}/classes")
+        | ("POST", "/api/v1/classes/{id}/complete") => {
+            signed_in(if can_record_events(r) { Ok } else { Forbidden })
+        }
+        ("POST", "/training/courses") | ("POST", "/training/classes") | ("POST", "/training/classes/{id}/complete") => {
+            form(if can_record_events(r) { Ok } else { Forbidden })
+        }
+        ("POST", "/api/v1/classes/{id}/enrolments") | ("POST", "/api/v1/classes/{id}/attendance") => {
+            write_one(r, inside, can_record_events, SignIn)
+        }
+        ("POST", "/training/classes/{id}/enrolments") | ("POST", "/training/classes/{id}/attendance") => {
+            write_one(r, inside, can_record_events, Forbidden)
+        }
+        ("GET", "/api/v1/members/{member_no}/classes")
+        | ("GET", "/api/v1/members/{member_no}/financial-reports")
+        | ("GET", "/api/v1/members/{member_no}/referrals") => read_one(r, inside, reader, SignIn),
+        // Financial reports: officers, and a member its own.
+        ("POST", "/api/v1/members/{member_no}/financial-reports") => write_one(r, inside, can_file_reports, SignIn),
+        ("POST", "/members/{member_no}/financial-reports") => write_one(r, inside, can_file_reports, Forbidden),
+        // Financing: anyone signed in reads the partner list; administrators add partners.
+        ("GET", "/api/v1/financing-partners") | ("GET", "/financing/partners") => signed_in(Ok),
+        ("POST", "/api/v1/financing-partners") => signed_in(if r == Admin { Ok } else { Forbidden }),
+        ("POST", "/financing/partners") => form(if r == Admin { Ok } else { Forbidden }),
+        ("POST", "/api/v1/members/{member_no}/referrals") => write_one(r, inside, can_record_events, SignIn),
+        ("POST", "/members/{member_no}/referrals") => write_one(r, inside, can_record_events, Forbidden),
+        ("GET", "/api/v1/referrals") | ("GET", "/financing") => {
+            signed_in(if reader(r) || r == Partner { Ok } else { Forbidden })
+        }
+        // The referral aimed at is sent to the matrix partner's own partner.
+        ("GET", "/api/v1/referrals/{id}") | ("GET", "/financing/referrals/{id}") => match r {
+            Partner => Ok,
+            r => read_one(r, inside, reader, SignIn),
+        },
+        ("POST", "/api/v1/referrals/{id}/decision") | ("POST", "/api/v1/referrals/{id}/disbursement") => {
+            signed_in(if can_decide_financing(r) { Ok } else { Forbidden })
+        }
+        ("POST", "/financing/referrals/{id}/decision") | ("POST", "/financing/referrals/{id}/disbursement") => {
+            form(if can_decide_financing(r) { Ok } else { Forbidden })
+        }
         _ => panic!("no access rule for {method} {path}: add it to the matrix in tests/it/access.rs"),
     }
 }
 
 /// Every route the matrix covers; compared with what the router serves.
-const ROUTES: [(&str, &str); 63] = [
+const ROUTES: [(&str, &str); 97] = [
     ("GET", "/healthz"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
@@ -280,6 +333,40 @@ const ROUTES: [(&str, &str); 63] = [
     ("POST", "/members/{member_no}/mentoring-sessions"),
     ("POST", "/follow-ups/{id}/done"),
     ("GET", "/follow-ups/overdue"),
+    ("GET", "/api/v1/courses"),
+    ("POST", "/api/v1/courses"),
+    ("POST", "/api/v1/courses/{id}/classes"),
+    ("GET", "/api/v1/classes"),
+    ("GET", "/api/v1/classes/{id}"),
+    ("POST", "/api/v1/classes/{id}/enrolments"),
+    ("POST", "/api/v1/classes/{id}/attendance"),
+    ("POST", "/api/v1/classes/{id}/complete"),
+    ("GET", "/api/v1/members/{member_no}/classes"),
+    ("GET", "/training"),
+    ("POST", "/training/courses"),
+    ("POST", "/training/classes"),
+    ("GET", "/training/classes/{id}"),
+    ("POST", "/training/classes/{id}/enrolments"),
+    ("POST", "/training/classes/{id}/attendance"),
+    ("POST", "/training/classes/{id}/complete"),
+    ("GET", "/api/v1/members/{member_no}/financial-reports"),
+    ("POST", "/api/v1/members/{member_no}/financial-reports"),
+    ("POST", "/members/{member_no}/financial-reports"),
+    ("GET", "/api/v1/financing-partners"),
+    ("POST", "/api/v1/financing-partners"),
+    ("GET", "/financing/partners"),
+    ("POST", "/financing/partners"),
+    ("POST", "/api/v1/members/{member_no}/referrals"),
+    ("GET", "/api/v1/members/{member_no}/referrals"),
+    ("POST", "/members/{member_no}/referrals"),
+    ("GET", "/api/v1/referrals"),
+    ("GET", "/api/v1/referrals/{id}"),
+    ("POST", "/api/v1/referrals/{id}/decision"),
+    ("POST", "/api/v1/referrals/{id}/disbursement"),
+    ("GET", "/financing"),
+    ("GET", "/financing/referrals/{id}"),
+    ("POST", "/financing/referrals/{id}/decision"),
+    ("POST", "/financing/referrals/{id}/disbursement"),
 ];
 
 #[test]
@@ -437,7 +524,10 @@ async fn role_route_scope_matrix(app: TestApp) {
                 );
                 let aims_at_member = path.contains("{member_no}")
                     || (method == "POST" && path.ends_with("{id}/participants"))
-                    || path.ends_with("/follow-ups/{id}/done");
+                    || path.ends_with("/follow-ups/{id}/done")
+                    || path.ends_with("/classes/{id}/enrolments")
+                    || path.ends_with("/classes/{id}/attendance")
+                    || path.contains("/referrals/{id}");
                 let member_no = if aims_at_member {
                     target(&app, &w, r, inside, fresh && !(r == Member && inside)).await
                 } else {
@@ -521,6 +611,53 @@ async fn role_route_scope_matrix(app: TestApp) {
                                 .await
                                 .unwrap();
                             url = url.replace("{id}", &made[0].id.to_string());
+                        }
+                        let sys = jakpreneur_core::Actor::system("test");
+                        if url.contains("/courses/{id}") || url.contains("/classes/{id}") {
+                            let course = app
+                                .store
+                                .create_course(
+                                    &sys,
+                                    &jakpreneur_core::training::NewCourse::parse(
+                                        Some("Kemasan produk"),
+                                        Some("packaging"),
+                                        Some("8"),
+                                        None,
+                                    )
+                                    .unwrap(),
+                                )
+                                .await
+                                .unwrap();
+                            url = url.replace("/courses/{id}", &format!("/courses/{}", course.id));
+                            if url.contains("/classes/{id}") {
+                                let k = jakpreneur_core::training::NewClass::parse(
+                                    Some("2026-11-20"),
+                                    Some("2026-11-23"),
+                                    Some("2"),
+                                    Some("31.71.01"),
+                                    Some("30"),
+                                    Some("pelatih"),
+                                )
+                                .unwrap();
+                                let class =
+                                    app.store.create_class(&sys, course.id, &k).await.unwrap();
+                                url =
+                                    url.replace("/classes/{id}", &format!("/classes/{}", class.id));
+                            }
+                        }
+                        if url.contains("/referrals/{id}") {
+                            let r = jakpreneur_store::NewReferral::parse(
+                                Some(jakpreneur_testkit::TEST_PARTNER),
+                                Some("Modal kerja"),
+                                Some("5000000"),
+                                true,
+                                None,
+                                jakpreneur_testkit::today(),
+                            )
+                            .unwrap();
+                            let made = app.store.refer(&sys, &member_no, &r).await.unwrap();
+                            url =
+                                url.replace("/referrals/{id}", &format!("/referrals/{}", made.id));
                         }
                         if url.contains("/follow-ups/{id}/done") {
                             let s = jakpreneur_store::NewMentoringSession {
@@ -616,6 +753,26 @@ async fn role_route_scope_matrix(app: TestApp) {
                                     json!({})
                                 } else if path == "/api/v1/market-events" {
                                     json!({"kind": "exhibition", "name": "Pameran Inacraft", "level": "national", "starts_on": "2026-12-01"})
+                                } else if path == "/api/v1/courses" {
+                                    json!({"title": "Pemasaran digital", "topic": "digital", "hours": 8})
+                                } else if path.ends_with("/classes") {
+                                    json!({"starts_on": "2026-12-01", "capacity": 20})
+                                } else if path.ends_with("/enrolments") {
+                                    json!({"member_no": member_no})
+                                } else if path.ends_with("/attendance") {
+                                    json!({"session": 1, "held_on": "2026-11-23", "members": [member_no]})
+                                } else if path.ends_with("/complete") {
+                                    json!({})
+                                } else if path.ends_with("/financial-reports") {
+                                    json!({"month": "2026-10", "sales": 5000000, "costs": 3000000, "employees": 1, "assets": 10000000})
+                                } else if path == "/api/v1/financing-partners" {
+                                    json!({"code": "KOPMATRIX", "name": "Koperasi Matriks", "kind": "cooperative"})
+                                } else if path.ends_with("/referrals") {
+                                    json!({"partner": jakpreneur_testkit::TEST_PARTNER, "purpose": "Modal kerja", "amount_requested": 1000000, "consent": true})
+                                } else if path.ends_with("/referrals/{id}/decision") {
+                                    json!({"decision": "rejected", "reason": "dokumen belum lengkap"})
+                                } else if path.ends_with("/disbursement") {
+                                    json!({"amount": 1000, "loan_reference": "KUR-1"})
                                 } else if path.ends_with("/participants") {
                                     json!({"member_no": member_no})
                                 } else if path.ends_with("/decision") {
@@ -656,6 +813,24 @@ async fn role_route_scope_matrix(app: TestApp) {
                                         ("held_on".into(), "2026-11-23".into()),
                                         ("topics".into(), "finance".into()),
                                         ("starts_on".into(), "2026-12-01".into()),
+                                        ("title".into(), "Kursus matriks".into()),
+                                        ("topic".into(), "digital".into()),
+                                        ("hours".into(), "8".into()),
+                                        ("capacity".into(), "10".into()),
+                                        ("session".into(), "1".into()),
+                                        ("present".into(), member_no.clone()),
+                                        ("month".into(), "2026-10".into()),
+                                        ("sales".into(), "1000".into()),
+                                        ("costs".into(), "500".into()),
+                                        ("employees".into(), "1".into()),
+                                        ("assets".into(), "1000".into()),
+                                        ("partner".into(), jakpreneur_testkit::TEST_PARTNER.into()),
+                                        ("purpose".into(), "Modal kerja".into()),
+                                        ("amount_requested".into(), "1000000".into()),
+                                        ("consent".into(), "yes".into()),
+                                        ("code".into(), "KOPFORM".into()),
+                                        ("amount".into(), "1000".into()),
+                                        ("loan_reference".into(), "KUR-1".into()),
                                     ]
                                 };
                                 let refs: Vec<(&str, &str)> =

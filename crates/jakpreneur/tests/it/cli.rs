@@ -7,8 +7,50 @@ use jakpreneur_testkit::{TestApp, member};
 on_both_backends!(
     member_commands_register_show_and_list,
     cli_errors_are_one_line_with_nonzero_exit,
-    event_commands_record_list_and_void
+    event_commands_record_list_and_void,
+    partner_commands_add_list_and_refuse
 );
+
+async fn partner_commands_add_list_and_refuse(app: TestApp) {
+    let out = jakpreneur(
+        &app,
+        &[
+            "partner", "add", "--code", "bankdki", "--name", "Bank DKI", "--kind", "bank",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "added BANKDKI (Bank DKI, bank)");
+    let again = jakpreneur(
+        &app,
+        &[
+            "partner", "add", "--code", "BANKDKI", "--name", "Bank DKI", "--kind", "bank",
+        ],
+    );
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("code"), "{}", stderr(&again));
+    let bad = jakpreneur(
+        &app,
+        &[
+            "partner",
+            "add",
+            "--code",
+            "X",
+            "--name",
+            "Pegadaian",
+            "--kind",
+            "pawnshop",
+        ],
+    );
+    assert!(!bad.status.success());
+    let e = stderr(&bad);
+    assert!(e.contains("code") && e.contains("kind"), "{e}");
+    let list = stdout(&jakpreneur(&app, &["partner", "list"]));
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("BANKDKI") && l.contains("Bank DKI")),
+        "{list}"
+    );
+}
 
 fn jakpreneur(app: &TestApp, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_jakpreneur"))

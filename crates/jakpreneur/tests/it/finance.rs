@@ -197,7 +197,7 @@ async fn a_referral_from_consent_to_disbursement(app: TestApp) {
         .await;
     assert_eq!(
         res.error(),
-        ("consent_required".into(), Some("consent".into()))
+        ("partner_consent_required".into(), Some("consent".into()))
     );
     let res = app
         .post_json(&url, &json!({"partner": "NOBANK", "purpose": "Modal kerja", "amount_requested": 1000000, "consent": true}))

@@ -70,7 +70,7 @@ pub async fn list_partners(
         (status = 401, description = "No API token", body = ErrorBody),
         (status = 403, description = "Not allowed, or the member is outside the caller's region", body = ErrorBody),
         (status = 404, description = "No such member", body = ErrorBody),
-        (status = 422, description = "`consent_required`, unknown partner, a field, or `facility_order`", body = ErrorBody),
+        (status = 422, description = "`partner_consent_required`, unknown partner, a field, or `facility_order`", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]

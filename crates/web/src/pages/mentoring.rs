@@ -8,12 +8,10 @@ use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use jakpreneur_core::ValidationErrors;
 use jakpreneur_store::{FollowUp, StoreError};
 
-use super::members::{no_store, show_page};
-use super::timeline::Timeline;
-use super::{Chrome, field_errors, login_redirect, page_error, render, store_failure};
+use super::timeline::back_to_member;
+use super::{Chrome, login_redirect, page_error, render};
 use crate::AppState;
 use crate::api::mentoring::parse_session;
 use crate::i18n::PageLang;
@@ -27,28 +25,18 @@ async fn back(
     member_no: &str,
     outcome: Result<(), StoreError>,
 ) -> Response {
-    let tr = app.i18n.tr(lang.lang);
-    let chrome = || Chrome::new(tr, &format!("/members/{member_no}"), None).for_caller(caller);
-    let errs: ValidationErrors = match outcome {
-        Ok(()) => return Redirect::to(&format!("/members/{member_no}#mentoring")).into_response(),
-        Err(StoreError::Invalid(errs)) => errs,
-        Err(e) => {
-            return page_error(lang, chrome(), e);
-        }
-    };
-    let m = match app.store.get_member(&caller.actor, member_no, false).await {
-        Ok(m) => m,
-        Err(e) => {
-            return page_error(lang, chrome(), e);
-        }
-    };
-    let mut page = show_page(chrome(), caller, m, false);
-    match Timeline::load(app, caller, member_no, tr).await {
-        Ok(t) => page.timeline = t,
-        Err(e) => return store_failure(lang, chrome(), e),
-    }
-    page.timeline.mentoring_errors = field_errors(tr, &errs).into_values().collect();
-    no_store(render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page))
+    back_to_member(
+        app,
+        caller,
+        lang,
+        member_no,
+        "mentoring",
+        outcome,
+        |t, errs| {
+            t.mentoring_errors = errs.into_values().collect();
+        },
+    )
+    .await
 }
 
 /// `POST /members/{member_no}/mentor`.

@@ -4,12 +4,15 @@
 pub mod account;
 pub mod admin;
 pub mod cek;
+pub mod finance;
+pub mod financing;
 pub mod home;
 pub mod market;
 pub mod members;
 pub mod mentoring;
 pub mod permits;
 pub mod timeline;
+pub mod training;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -36,6 +39,8 @@ pub struct Chrome<'a> {
     pub can_read_members: bool,
     pub can_register: bool,
     pub can_audit: bool,
+    /// Staff and partner accounts see the financing referrals (each its own share).
+    pub can_financing: bool,
 }
 
 impl<'a> Chrome<'a> {
@@ -66,6 +71,7 @@ impl<'a> Chrome<'a> {
             can_read_members: false,
             can_register: false,
             can_audit: false,
+            can_financing: false,
         }
     }
 
@@ -80,6 +86,7 @@ impl<'a> Chrome<'a> {
         self.can_read_members = a.can(Permission::MemberRead);
         self.can_register = a.can(Permission::MemberRegister);
         self.can_audit = a.can(Permission::AuditRead);
+        self.can_financing = a.can(Permission::MemberRead) || a.can(Permission::FinancingDecide);
         self
     }
 
@@ -206,6 +213,23 @@ pub fn page_error(lang: PageLang, c: Chrome<'_>, e: jakpreneur_store::StoreError
     }
 }
 
+/// A form that only `p` may send: refused (403) before its fields are looked at, so a
+/// caller without the permission learns nothing from validation.
+pub fn require_page<'a>(
+    lang: PageLang,
+    caller: &Caller,
+    c: impl FnOnce() -> Chrome<'a>,
+    p: jakpreneur_core::Permission,
+) -> Option<Response> {
+    (!caller.actor.can(p)).then(|| {
+        page_error(
+            lang,
+            c(),
+            jakpreneur_store::StoreError::Forbidden(p.as_str().to_owned()),
+        )
+    })
+}
+
 pub async fn stylesheet() -> impl IntoResponse {
     (
         [
@@ -214,4 +238,29 @@ pub async fn stylesheet() -> impl IntoResponse {
         ],
         STYLESHEET,
     )
+}
+
+/// Whole rupiah with thousands separators, as Indonesians write them: `Rp 45.000.000`.
+pub fn rupiah(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 4);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    format!("Rp {}{out}", if n < 0 { "-" } else { "" })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rupiah_groups_thousands_with_dots() {
+        assert_eq!(super::rupiah(0), "Rp 0");
+        assert_eq!(super::rupiah(999), "Rp 999");
+        assert_eq!(super::rupiah(1_000), "Rp 1.000");
+        assert_eq!(super::rupiah(45_000_000), "Rp 45.000.000");
+        assert_eq!(super::rupiah(-1_234_567), "Rp -1.234.567");
+    }
 }

@@ -51,6 +51,19 @@ pub struct Timeline {
     /// What was typed into the application form, kept when it is refused.
     pub permit_values: HashMap<String, String>,
     pub permit_types: Vec<Choice>,
+    /// Facility P2 and P6's classes the member took.
+    pub classes: Vec<jakpreneur_store::MemberClass>,
+    /// Facility P6: reports, the size they imply, and the report form's state.
+    pub reports: Vec<jakpreneur_store::FinancialReport>,
+    pub size: Option<jakpreneur_store::MemberSize>,
+    pub can_file_report: bool,
+    pub finance_errors: HashMap<String, String>,
+    pub finance_values: HashMap<String, String>,
+    /// Facility P7: referrals, the partners to choose from, and the referral form's state.
+    pub referrals: Vec<jakpreneur_store::Referral>,
+    pub partners: Vec<Choice>,
+    pub referral_errors: HashMap<String, String>,
+    pub referral_values: HashMap<String, String>,
 }
 
 impl Timeline {
@@ -70,6 +83,27 @@ impl Timeline {
         self.permit_errors.get(name).map_or("", String::as_str)
     }
 
+    pub fn fv(&self, name: &str) -> &str {
+        self.finance_values.get(name).map_or("", String::as_str)
+    }
+
+    pub fn ferr(&self, name: &str) -> &str {
+        self.finance_errors.get(name).map_or("", String::as_str)
+    }
+
+    pub fn rv(&self, name: &str) -> &str {
+        self.referral_values.get(name).map_or("", String::as_str)
+    }
+
+    pub fn rerr(&self, name: &str) -> &str {
+        self.referral_errors.get(name).map_or("", String::as_str)
+    }
+
+    /// Whole rupiah with thousands separators, as Indonesians write them: Rp 45.000.000.
+    pub fn rp(&self, n: &i64) -> String {
+        super::rupiah(*n)
+    }
+
     pub async fn load(
         app: &AppState,
         caller: &Caller,
@@ -80,6 +114,20 @@ impl Timeline {
         let permits = app.store.list_permits(&caller.actor, member_no).await?;
         let (sessions, follow_ups) = app.store.list_sessions(&caller.actor, member_no).await?;
         let reached = app.store.member_reached(&caller.actor, member_no).await?;
+        let classes = app.store.member_classes(&caller.actor, member_no).await?;
+        let reports = app.store.list_reports(&caller.actor, member_no).await?;
+        let size = app.store.member_size(&caller.actor, member_no).await?;
+        let referrals = app.store.member_referrals(&caller.actor, member_no).await?;
+        let partners = app
+            .store
+            .list_partners(&caller.actor)
+            .await?
+            .into_iter()
+            .map(|p| Choice {
+                label: format!("{} ({})", p.name, tr.tv("partner_kind.", &p.kind)),
+                value: p.code,
+            })
+            .collect();
         let p = programmes();
         let en = tr.lang == Lang::En;
         let name = |id: &str, en_name: &str| {
@@ -165,8 +213,50 @@ impl Timeline {
                     label: tr.tv("permit_type.", t.as_str()).to_owned(),
                 })
                 .collect(),
+            classes,
+            reports,
+            size,
+            can_file_report: caller.actor.can(Permission::ReportFile),
+            finance_errors: HashMap::new(),
+            finance_values: HashMap::new(),
+            referrals,
+            partners,
+            referral_errors: HashMap::new(),
+            referral_values: HashMap::new(),
         })
     }
+}
+
+/// After a form on the member page: back to its section when it worked; otherwise the
+/// member page again, 422, with `keep` putting the errors (by field) and what was typed
+/// into the timeline.
+pub(super) async fn back_to_member(
+    app: &AppState,
+    caller: &Caller,
+    lang: PageLang,
+    member_no: &str,
+    section: &str,
+    outcome: Result<(), StoreError>,
+    keep: impl FnOnce(&mut Timeline, HashMap<String, String>),
+) -> Response {
+    let tr = app.i18n.tr(lang.lang);
+    let chrome = || Chrome::new(tr, &format!("/members/{member_no}"), None).for_caller(caller);
+    let errs = match outcome {
+        Ok(()) => return Redirect::to(&format!("/members/{member_no}#{section}")).into_response(),
+        Err(StoreError::Invalid(errs)) => errs,
+        Err(e) => return page_error(lang, chrome(), e),
+    };
+    let m = match app.store.get_member(&caller.actor, member_no, false).await {
+        Ok(m) => m,
+        Err(e) => return page_error(lang, chrome(), e),
+    };
+    let mut page = show_page(chrome(), caller, m, false);
+    match Timeline::load(app, caller, member_no, tr).await {
+        Ok(t) => page.timeline = t,
+        Err(e) => return store_failure(lang, chrome(), e),
+    }
+    keep(&mut page.timeline, field_errors(tr, &errs));
+    no_store(render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page))
 }
 
 /// `POST /members/{member_no}/events`: the record-a-service form.
