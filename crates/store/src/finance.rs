@@ -117,6 +117,8 @@ pub struct FinancialReport {
     pub filed_by: String,
     /// A later filing for the same month replaced this one.
     pub superseded: bool,
+    /// Why the report was voided, if it was (it then counts for nothing).
+    pub void_reason: Option<String>,
 }
 
 /// What a member's reports say about its size, as stored in `member_size`.
@@ -131,12 +133,16 @@ pub struct MemberSize {
 }
 
 const REPORT_SELECT: &str = "SELECT r.id, r.month, r.sales, r.costs, r.employees, r.assets, r.filed_on, r.filed_by, \
-     EXISTS (SELECT 1 FROM financial_reports l WHERE l.member_id = r.member_id AND l.month = r.month AND l.id > r.id) AS superseded \
+     EXISTS (SELECT 1 FROM financial_reports l WHERE l.member_id = r.member_id AND l.month = r.month AND l.id > r.id \
+       AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = l.event_id)) AS superseded, \
+     (SELECT v.note FROM member_events v WHERE v.voids_event_id = r.event_id) AS void_reason \
      FROM financial_reports r";
 
-/// The figures of the latest filing of each month.
+/// The figures of the latest filing of each month (voided filings do not count).
 const LATEST_FIGURES: &str = "SELECT r.month, r.sales, r.assets FROM financial_reports r WHERE r.member_id = $1 \
-     AND NOT EXISTS (SELECT 1 FROM financial_reports l WHERE l.member_id = r.member_id AND l.month = r.month AND l.id > r.id)";
+     AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = r.event_id) \
+     AND NOT EXISTS (SELECT 1 FROM financial_reports l WHERE l.member_id = r.member_id AND l.month = r.month AND l.id > r.id \
+       AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = l.event_id))";
 
 fn figures(rows: Vec<(String, i64, i64)>) -> Vec<MonthFigures> {
     rows.into_iter()
@@ -149,6 +155,65 @@ fn figures(rows: Vec<(String, i64, i64)>) -> Vec<MonthFigures> {
         })
         .collect()
 }
+
+/// Keeps `member_size` equal to what the member's reports on file imply, inside the
+/// caller's transaction (after a filing, or after a report is voided).
+pub(crate) trait SizeOps {
+    fn refresh_size<'a>(
+        &'a mut self,
+        member_id: i64,
+        village_code: &'a str,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a;
+}
+
+macro_rules! impl_size_ops {
+    ($conn:ty) => {
+        impl SizeOps for $conn {
+            fn refresh_size<'a>(
+                &'a mut self,
+                member_id: i64,
+                village_code: &'a str,
+            ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+                async move {
+                    let rows: Vec<(String, i64, i64)> = sqlx::query_as(LATEST_FIGURES)
+                        .bind(member_id)
+                        .fetch_all(&mut *self)
+                        .await?;
+                    let Some(h) = size_history(&figures(rows)) else {
+                        sqlx::query("DELETE FROM member_size WHERE member_id = $1")
+                            .bind(member_id)
+                            .execute(&mut *self)
+                            .await?;
+                        return Ok(());
+                    };
+                    let up = h.moved_up.as_ref();
+                    sqlx::query(
+                        "INSERT INTO member_size (member_id, village_code, size_class, class_month, first_class, first_month, \
+                         moved_up_month, moved_up_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (member_id) DO UPDATE \
+                         SET village_code = excluded.village_code, size_class = excluded.size_class, \
+                         class_month = excluded.class_month, first_class = excluded.first_class, \
+                         first_month = excluded.first_month, moved_up_month = excluded.moved_up_month, \
+                         moved_up_on = excluded.moved_up_on",
+                    )
+                    .bind(member_id)
+                    .bind(village_code)
+                    .bind(h.current.size_class)
+                    .bind(h.current.month.to_string())
+                    .bind(h.first.size_class)
+                    .bind(h.first.month.to_string())
+                    .bind(up.map(|m| m.month.to_string()))
+                    .bind(up.map(|m| m.month.last_day()))
+                    .execute(&mut *self)
+                    .await?;
+                    Ok(())
+                }
+            }
+        }
+    };
+}
+
+impl_size_ops!(sqlx::SqliteConnection);
+impl_size_ops!(sqlx::PgConnection);
 
 impl Store {
     /// Files a month's report for a member (a member account its own). The event is dated
@@ -193,20 +258,7 @@ impl Store {
             .bind(f.id).bind(r.month.to_string()).bind(r.sales).bind(r.costs).bind(r.employees).bind(r.assets)
             .bind(r.filed_on).bind(event_id).bind(&who.name).bind(now)
             .fetch_one(&mut *tx).await?;
-            let rows: Vec<(String, i64, i64)> = sqlx::query_as(LATEST_FIGURES).bind(f.id).fetch_all(&mut *tx).await?;
-            if let Some(h) = size_history(&figures(rows)) {
-                let up = h.moved_up.as_ref();
-                sqlx::query(
-                    "INSERT INTO member_size (member_id, village_code, size_class, class_month, first_class, first_month, moved_up_month, moved_up_on) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (member_id) DO UPDATE SET village_code = excluded.village_code, \
-                     size_class = excluded.size_class, class_month = excluded.class_month, first_class = excluded.first_class, \
-                     first_month = excluded.first_month, moved_up_month = excluded.moved_up_month, moved_up_on = excluded.moved_up_on",
-                )
-                .bind(f.id).bind(&f.village_code).bind(h.current.size_class).bind(h.current.month.to_string())
-                .bind(h.first.size_class).bind(h.first.month.to_string())
-                .bind(up.map(|m| m.month.to_string())).bind(up.map(|m| m.month.last_day()))
-                .execute(&mut *tx).await?;
-            }
+            tx.refresh_size(f.id, &f.village_code).await?;
             let change = Change {
                 who: who.clone(),
                 action: "finance.report",

@@ -299,12 +299,15 @@ pub struct Referral {
     pub amount_disbursed: Option<i64>,
     pub loan_reference: Option<String>,
     pub agency_code: String,
+    /// Why the referral was voided, if it was (it then counts for nothing).
+    pub void_reason: Option<String>,
 }
 
 const REFERRAL_SELECT: &str = "SELECT r.id, m.member_no, m.business_name, m.full_name AS owner_name, m.phone, \
      m.village_code, m.sector, r.partner_code, p.name AS partner_name, r.purpose, r.amount_requested, r.referred_on, \
      r.status, r.decided_on, r.decided_by, r.decision_reason, r.amount_approved, r.disbursed_on, r.amount_disbursed, \
-     r.loan_reference, r.agency_code \
+     r.loan_reference, r.agency_code, \
+     (SELECT v.note FROM member_events v WHERE v.voids_event_id = r.referred_event_id) AS void_reason \
      FROM referrals r JOIN members m ON m.id = r.member_id JOIN financing_partners p ON p.code = r.partner_code WHERE 1 = 1";
 
 fn p7_event(
@@ -493,6 +496,13 @@ impl Store {
     ) -> Result<Referral> {
         require(actor, Permission::FinancingDecide)?;
         let current = self.referral(actor, id).await?;
+        if current.void_reason.is_some() {
+            return Err(StoreError::invalid(
+                "status",
+                "record_voided",
+                "the referral was voided",
+            ));
+        }
         if current.status != "referred" {
             return Err(StoreError::invalid(
                 "status",
@@ -564,6 +574,13 @@ impl Store {
     ) -> Result<Referral> {
         require(actor, Permission::FinancingDecide)?;
         let current = self.referral(actor, id).await?;
+        if current.void_reason.is_some() {
+            return Err(StoreError::invalid(
+                "status",
+                "record_voided",
+                "the referral was voided",
+            ));
+        }
         if current.status != "approved" {
             return Err(StoreError::invalid(
                 "status",

@@ -125,6 +125,50 @@ macro_rules! facts_cols {
 
 const FACTS_COLS: &str = facts_cols!();
 
+/// An event as a void needs it: stage, kind, qualifying, date, the void naming it.
+pub(crate) type EventState = (String, String, bool, NaiveDate, Option<i64>);
+
+/// SQL that is true when event `$ev` was written by a facility record: such services are
+/// corrected through their record (`Store::void_record`), which voids all of its events
+/// together, so record and ledger never disagree. Attendance is the exception: one
+/// attended session is voided on its own.
+macro_rules! owned_by_record {
+    ($ev:literal) => {
+        concat!(
+            "(EXISTS (SELECT 1 FROM permits WHERE applied_event_id = ",
+            $ev,
+            " OR decision_event_id = ",
+            $ev,
+            ") \
+             OR EXISTS (SELECT 1 FROM market_participants WHERE event_id = ",
+            $ev,
+            ") \
+             OR EXISTS (SELECT 1 FROM mentoring_sessions WHERE event_id = ",
+            $ev,
+            ") \
+             OR EXISTS (SELECT 1 FROM mentor_assignments WHERE event_id = ",
+            $ev,
+            ") \
+             OR EXISTS (SELECT 1 FROM enrolments WHERE event_id = ",
+            $ev,
+            " OR completed_event_id = ",
+            $ev,
+            ") \
+             OR EXISTS (SELECT 1 FROM financial_reports WHERE event_id = ",
+            $ev,
+            ") \
+             OR EXISTS (SELECT 1 FROM referrals WHERE referred_event_id = ",
+            $ev,
+            " OR decision_event_id = ",
+            $ev,
+            " OR disbursed_event_id = ",
+            $ev,
+            "))"
+        )
+    };
+}
+pub(crate) use owned_by_record;
+
 /// Ledger statements on one connection, written once for both backends.
 pub(crate) trait LedgerOps {
     fn bump<'a>(
@@ -172,6 +216,19 @@ pub(crate) trait LedgerOps {
         &'a mut self,
         member_id: i64,
     ) -> impl std::future::Future<Output = Result<Vec<(String, NaiveDate, i64)>>> + Send + 'a;
+
+    /// An event of the member: stage, kind, qualifying, date, and the void that names it.
+    fn event_state<'a>(
+        &'a mut self,
+        member_id: i64,
+        event_id: i64,
+    ) -> impl std::future::Future<Output = Result<Option<EventState>>> + Send + 'a;
+
+    /// Was the event written by a facility record (which is then corrected as a whole)?
+    fn owned_by_record<'a>(
+        &'a mut self,
+        event_id: i64,
+    ) -> impl std::future::Future<Output = Result<bool>> + Send + 'a;
 
     #[allow(clippy::too_many_arguments)] // reason: one argument per column
     fn insert_event<'a>(
@@ -367,6 +424,36 @@ macro_rules! impl_ledger_ops {
                 }
             }
 
+            fn event_state<'a>(
+                &'a mut self,
+                member_id: i64,
+                event_id: i64,
+            ) -> impl std::future::Future<Output = Result<Option<EventState>>> + Send + 'a {
+                async move {
+                    Ok(sqlx::query_as(
+                        "SELECT e.stage, e.kind, e.qualifying, e.occurred_on, \
+                         (SELECT v.id FROM member_events v WHERE v.voids_event_id = e.id) \
+                         FROM member_events e WHERE e.id = $1 AND e.member_id = $2 AND e.kind <> 'void'",
+                    )
+                    .bind(event_id)
+                    .bind(member_id)
+                    .fetch_optional(&mut *self)
+                    .await?)
+                }
+            }
+
+            fn owned_by_record<'a>(
+                &'a mut self,
+                event_id: i64,
+            ) -> impl std::future::Future<Output = Result<bool>> + Send + 'a {
+                async move {
+                    Ok(sqlx::query_scalar(concat!("SELECT ", owned_by_record!("$1")))
+                        .bind(event_id)
+                        .fetch_one(&mut *self)
+                        .await?)
+                }
+            }
+
             fn insert_event<'a>(
                 &'a mut self,
                 member_id: i64,
@@ -470,6 +557,60 @@ pub(crate) async fn write_event<C: LedgerOps + Send>(
         }
     }
     Ok(id)
+}
+
+/// Voids event `event_id` of member `f` inside the caller's transaction: the void event,
+/// the counters, and the member's first reach of the stage moved to the next qualifying
+/// event (or removed). Returns `false`, changing nothing, when it was already voided.
+#[allow(clippy::too_many_arguments)] // reason: the event, why, who, and the two dates
+pub(crate) async fn void_in_tx<C: LedgerOps + Send>(
+    conn: &mut C,
+    f: &MemberFacts,
+    event_id: i64,
+    reason: &str,
+    who: &Who,
+    agency: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let (stage, _, qualifying, occurred_on, voided) = conn
+        .event_state(f.id, event_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if voided.is_some() {
+        return Ok(false);
+    }
+    let void = NewEvent {
+        programme: JAKPRENEUR.into(),
+        stage: stage.clone(),
+        kind: "void".into(),
+        qualifying: false,
+        occurred_on: today,
+        place_code: None,
+        agency: None,
+        reference: None,
+        note: Some(reason.to_owned()),
+    };
+    conn.insert_event(f.id, &void, agency, who, Some(event_id), None, now)
+        .await?;
+    if qualifying {
+        conn.bump(&f.village_code, &stage, occurred_on, 0, -1)
+            .await?;
+        let reached = conn.reached_stages(f.id).await?;
+        if reached
+            .iter()
+            .any(|r| r.stage == stage && r.event_id == event_id)
+        {
+            let next = conn.earliest_qualifying(f.id, &stage).await?;
+            conn.set_reach(f.id, &stage, next).await?;
+            conn.bump(&f.village_code, &stage, occurred_on, -1, 0)
+                .await?;
+            if let Some((_, on)) = next {
+                conn.bump(&f.village_code, &stage, on, 1, 0).await?;
+            }
+        }
+    }
+    Ok(true)
 }
 
 /// The registration event (P1) of a member just inserted, its reach and its counters.
@@ -765,39 +906,16 @@ impl Store {
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
             let f = member_for_write(&mut *tx, actor, member_no, true).await?;
-            let target: Option<(String, String, bool, NaiveDate, Option<i64>)> = sqlx::query_as(
-                "SELECT e.stage, e.kind, e.qualifying, e.occurred_on, \
-                 (SELECT v.id FROM member_events v WHERE v.voids_event_id = e.id) \
-                 FROM member_events e WHERE e.id = $1 AND e.member_id = $2 AND e.kind <> 'void'",
-            )
-            .bind(event_id)
-            .bind(f.id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let (stage, kind, qualifying, occurred_on, voided) = target.ok_or(StoreError::NotFound)?;
+            let (stage, kind, _, occurred_on, voided) =
+                tx.event_state(f.id, event_id).await?.ok_or(StoreError::NotFound)?;
             if voided.is_some() {
                 return Err(StoreError::AlreadyVoided);
             }
-            // Services written by a facility's own records (a permit, a market event, a
-            // mentoring session) are corrected there, so record and ledger never disagree.
-            let owned: bool = sqlx::query_scalar(
-                "SELECT (EXISTS (SELECT 1 FROM permits WHERE applied_event_id = $1 OR decision_event_id = $1) \
-                 OR EXISTS (SELECT 1 FROM market_participants WHERE event_id = $1) \
-                 OR EXISTS (SELECT 1 FROM mentoring_sessions WHERE event_id = $1) \
-                 OR EXISTS (SELECT 1 FROM mentor_assignments WHERE event_id = $1) \
-                 OR EXISTS (SELECT 1 FROM enrolments WHERE event_id = $1 OR completed_event_id = $1) \
-                 OR EXISTS (SELECT 1 FROM attendance WHERE event_id = $1) \
-                 OR EXISTS (SELECT 1 FROM financial_reports WHERE event_id = $1) \
-                 OR EXISTS (SELECT 1 FROM referrals WHERE referred_event_id = $1 OR decision_event_id = $1 OR disbursed_event_id = $1))",
-            )
-            .bind(event_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            if owned {
+            if tx.owned_by_record(event_id).await? {
                 return Err(StoreError::Invalid(FieldError::new(
                     "event_id",
                     "event_owned_by_record",
-                    "this service belongs to a facility record (permit, market event, mentoring, class, financial report or referral); correct it there",
+                    "this service belongs to a facility record (permit, market participation, mentoring, class enrolment, financial report or referral); void that record instead",
                 ).into()));
             }
             if kind == REGISTERED {
@@ -807,30 +925,7 @@ impl Store {
                     "the registration event follows the member record: correct registered_on, or withdraw the member",
                 ).into()));
             }
-            let void = NewEvent {
-                programme: JAKPRENEUR.into(),
-                stage: stage.clone(),
-                kind: "void".into(),
-                qualifying: false,
-                occurred_on: today,
-                place_code: None,
-                agency: None,
-                reference: None,
-                note: Some(reason.to_owned()),
-            };
-            tx.insert_event(f.id, &void, &agency, &who, Some(event_id), None, now).await?;
-            if qualifying {
-                tx.bump(&f.village_code, &stage, occurred_on, 0, -1).await?;
-                let reached = tx.reached_stages(f.id).await?;
-                if reached.iter().any(|r| r.stage == stage && r.event_id == event_id) {
-                    let next = tx.earliest_qualifying(f.id, &stage).await?;
-                    tx.set_reach(f.id, &stage, next).await?;
-                    tx.bump(&f.village_code, &stage, occurred_on, -1, 0).await?;
-                    if let Some((_, on)) = next {
-                        tx.bump(&f.village_code, &stage, on, 1, 0).await?;
-                    }
-                }
-            }
+            void_in_tx(&mut *tx, &f, event_id, reason, &who, &agency, today, now).await?;
             let change = Change {
                 who: who.clone(),
                 action: "event.void",

@@ -10,6 +10,7 @@ mod sql;
 mod access;
 mod accounts;
 mod audit;
+mod corrections;
 pub mod crypto;
 mod error;
 mod finance;
@@ -27,6 +28,7 @@ mod training;
 
 pub use accounts::{AccountPolicy, ApiToken, NewUser, Session, User};
 pub use audit::{AuditEntry, AuditFilter, AuditPage, ChainCheck};
+pub use corrections::RecordRef;
 pub use crypto::{DataKey, Vault};
 pub use db::{Backend, ConnectOptions, Store};
 pub use error::StoreError;

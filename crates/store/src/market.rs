@@ -159,7 +159,8 @@ impl NewMarketEvent {
 }
 
 const MARKET_SELECT: &str = "SELECT e.id, e.kind, e.name, e.level, e.place_code, e.starts_on, e.ends_on, \
-     e.agency_code, (SELECT COUNT(*) FROM market_participants p WHERE p.market_event_id = e.id) AS participants \
+     e.agency_code, (SELECT COUNT(*) FROM market_participants p WHERE p.market_event_id = e.id \
+       AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.event_id)) AS participants \
      FROM market_events e";
 
 impl Store {
@@ -248,11 +249,13 @@ impl Store {
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
             let f = member_for_write(&mut *tx, actor, member_no, false).await?;
-            let already: Option<i64> = sqlx::query_scalar(
-                "SELECT member_id FROM market_participants WHERE market_event_id = $1 AND member_id = $2",
+            // A participation voided earlier is taken up again rather than added twice.
+            let already: Option<bool> = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.event_id) \
+                 FROM market_participants p WHERE market_event_id = $1 AND member_id = $2",
             )
             .bind(market_id).bind(f.id).fetch_optional(&mut *tx).await?;
-            if already.is_some() {
+            if already == Some(false) {
                 return Err(StoreError::Invalid(FieldError::new(
                     "member_no", "already_participating", "the member already takes part in this market event",
                 ).into()));
@@ -269,7 +272,8 @@ impl Store {
                 note: None,
             };
             let event_id = write_event(&mut *tx, &f, &e, &agency, &who, None, now).await?;
-            sqlx::query("INSERT INTO market_participants (market_event_id, member_id, event_id, created_at) VALUES ($1, $2, $3, $4)")
+            sqlx::query("INSERT INTO market_participants (market_event_id, member_id, event_id, created_at) VALUES ($1, $2, $3, $4) \
+                ON CONFLICT (market_event_id, member_id) DO UPDATE SET event_id = excluded.event_id, created_at = excluded.created_at")
                 .bind(market_id).bind(f.id).bind(event_id).bind(now).execute(&mut *tx).await?;
             let change = Change {
                 who: who.clone(),
@@ -296,7 +300,8 @@ impl Store {
         self.market_event(market_id).await?;
         let mut sql = Sql::new(
             "SELECT m.member_no, m.business_name, m.village_code FROM market_participants p \
-             JOIN members m ON m.id = p.member_id WHERE p.market_event_id = $1",
+             JOIN members m ON m.id = p.member_id WHERE p.market_event_id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.event_id)",
         );
         sql.args.push(Arg::Int(market_id));
         scope_filter_on(actor, &mut sql, "m.");

@@ -31,10 +31,13 @@ pub struct Permit {
     pub agency_code: String,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
+    /// Why the permit record was voided, if it was (it then counts for nothing).
+    pub void_reason: Option<String>,
 }
 
 const PERMIT_SELECT: &str = "SELECT p.id, m.member_no, p.permit_type, p.status, p.applied_on, p.number, \
-     p.issued_on, p.expires_on, p.rejected_on, p.rejection_reason, p.agency_code, p.version, p.updated_at \
+     p.issued_on, p.expires_on, p.rejected_on, p.rejection_reason, p.agency_code, p.version, p.updated_at, \
+     (SELECT v.note FROM member_events v WHERE v.voids_event_id = p.applied_event_id) AS void_reason \
      FROM permits p JOIN members m ON m.id = p.member_id WHERE 1 = 1";
 
 /// What a decision on an application does.
@@ -136,7 +139,8 @@ impl Store {
             let f = member_for_write(&mut *tx, actor, member_no, true).await?;
             let row: Option<(String, String, NaiveDate)> = sqlx::query_as(
                 // The member's row is locked: decisions on its permits come one at a time.
-                "SELECT permit_type, status, applied_on FROM permits WHERE id = $1 AND member_id = $2",
+                "SELECT permit_type, status, applied_on FROM permits p WHERE id = $1 AND member_id = $2 \
+                 AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.applied_event_id)",
             )
                 .bind(permit_id).bind(f.id).fetch_optional(&mut *tx).await?;
             let (ptype, status, applied_on) = row.ok_or(StoreError::NotFound)?;
@@ -166,7 +170,8 @@ impl Store {
                     }
                     // The same number for the same kind of permit can only be issued once.
                     let taken: Option<i64> = sqlx::query_scalar(
-                        "SELECT id FROM permits WHERE permit_type = $1 AND number = $2 AND status = 'issued'",
+                        "SELECT id FROM permits p WHERE permit_type = $1 AND number = $2 AND status = 'issued' \
+                         AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.applied_event_id)",
                     )
                     .bind(permit_type.as_str()).bind(&i.number).fetch_optional(&mut *tx).await?;
                     if taken.is_some() {
@@ -250,7 +255,8 @@ impl Store {
     ) -> Result<Vec<Permit>> {
         require(actor, Permission::MemberRead)?;
         let mut sql = Sql::new(PERMIT_SELECT);
-        sql.push(" AND p.status = 'issued' AND p.expires_on IS NOT NULL");
+        sql.push(" AND p.status = 'issued' AND p.expires_on IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.applied_event_id)");
         let a = sql.arg(Arg::Date(from));
         let b = sql.arg(Arg::Date(to));
         sql.push(&format!(" AND p.expires_on >= {a} AND p.expires_on <= {b}"));

@@ -248,11 +248,13 @@ impl Store {
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
             let f = member_for_write(&mut *tx, actor, member_no, false).await?;
-            let already: Option<i64> = sqlx::query_scalar(
-                "SELECT member_id FROM enrolments WHERE class_id = $1 AND member_id = $2",
+            // An enrolment voided earlier is taken up again rather than added twice.
+            let already: Option<bool> = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id) \
+                 FROM enrolments e WHERE class_id = $1 AND member_id = $2",
             )
             .bind(class_id).bind(f.id).fetch_optional(&mut *tx).await?;
-            if already.is_some() {
+            if already == Some(false) {
                 return Err(StoreError::invalid("member_no", "already_enrolled", "the member is already enrolled in this class"));
             }
             let seat: Option<i64> = sqlx::query_scalar(
@@ -267,7 +269,9 @@ impl Store {
             }
             let e = class_event(&class, kinds.enrolled, false, on);
             let event_id = write_event(&mut *tx, &f, &e, &class.agency_code, &who, None, now).await?;
-            sqlx::query("INSERT INTO enrolments (class_id, member_id, enrolled_on, event_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+            sqlx::query("INSERT INTO enrolments (class_id, member_id, enrolled_on, event_id, created_at) VALUES ($1, $2, $3, $4, $5) \
+                ON CONFLICT (class_id, member_id) DO UPDATE SET enrolled_on = excluded.enrolled_on, event_id = excluded.event_id, \
+                completed_event_id = NULL, certificate_no = NULL, created_at = excluded.created_at")
                 .bind(class_id).bind(f.id).bind(on).bind(event_id).bind(now).execute(&mut *tx).await?;
             let change = Change {
                 who: who.clone(),
@@ -325,14 +329,16 @@ impl Store {
             for no in member_nos {
                 let f = member_for_write(&mut *tx, actor, no, false).await?;
                 let enrolled: Option<i64> = sqlx::query_scalar(
-                    "SELECT member_id FROM enrolments WHERE class_id = $1 AND member_id = $2",
+                    "SELECT member_id FROM enrolments e WHERE class_id = $1 AND member_id = $2 \
+                     AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id)",
                 )
                 .bind(class_id).bind(f.id).fetch_optional(&mut *tx).await?;
                 if enrolled.is_none() {
                     return Err(StoreError::invalid("members", "not_enrolled", format!("{no} is not enrolled in this class")));
                 }
                 let done: Option<i64> = sqlx::query_scalar(
-                    "SELECT session_no FROM attendance WHERE class_id = $1 AND member_id = $2 AND session_no = $3",
+                    "SELECT session_no FROM attendance a WHERE class_id = $1 AND member_id = $2 AND session_no = $3 \
+                     AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = a.event_id)",
                 )
                 .bind(class_id).bind(f.id).bind(session_no).fetch_optional(&mut *tx).await?;
                 if done.is_some() {
@@ -341,7 +347,8 @@ impl Store {
                 let e = class_event(&class, kinds.attended, false, held_on);
                 let event_id = write_event(&mut *tx, &f, &e, &class.agency_code, &who, None, now).await?;
                 sqlx::query("INSERT INTO attendance (class_id, member_id, session_no, attended_on, event_id, created_at) \
-                    VALUES ($1, $2, $3, $4, $5, $6)")
+                    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (class_id, member_id, session_no) DO UPDATE \
+                    SET attended_on = excluded.attended_on, event_id = excluded.event_id, created_at = excluded.created_at")
                     .bind(class_id).bind(f.id).bind(session_no).bind(held_on).bind(event_id).bind(now)
                     .execute(&mut *tx).await?;
                 added += 1;
@@ -388,13 +395,16 @@ impl Store {
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
             let rows: Vec<(String, i64, Option<String>)> = sqlx::query_as(
-                "SELECT m.member_no, (SELECT COUNT(*) FROM attendance a WHERE a.class_id = e.class_id AND a.member_id = e.member_id), \
+                "SELECT m.member_no, (SELECT COUNT(*) FROM attendance a WHERE a.class_id = e.class_id AND a.member_id = e.member_id \
+               AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = a.event_id)), \
                  e.certificate_no FROM enrolments e JOIN members m ON m.id = e.member_id \
-                 WHERE e.class_id = $1 ORDER BY e.created_at, m.member_no",
+                 WHERE e.class_id = $1 AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id) \
+                 ORDER BY e.created_at, m.member_no",
             )
             .bind(class_id).fetch_all(&mut *tx).await?;
+            // Certificate numbers are never reused, even after an enrolment is voided.
             let mut issued: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM enrolments WHERE class_id = $1 AND certificate_no IS NOT NULL",
+                "SELECT certificates_issued FROM classes WHERE id = $1",
             )
             .bind(class_id).fetch_one(&mut *tx).await?;
             for (no, attended, certificate) in rows {
@@ -419,6 +429,8 @@ impl Store {
                                 Ok(event_id) => {
                                     sqlx::query("UPDATE enrolments SET completed_event_id = $1, certificate_no = $2 WHERE class_id = $3 AND member_id = $4")
                                         .bind(event_id).bind(&cert).bind(class_id).bind(f.id).execute(&mut *tx).await?;
+                                    sqlx::query("UPDATE classes SET certificates_issued = certificates_issued + 1 WHERE id = $1")
+                                        .bind(class_id).execute(&mut *tx).await?;
                                     issued += 1;
                                     c.certificate_no = Some(cert);
                                 }
@@ -454,8 +466,10 @@ impl Store {
         self.class(class_id).await?;
         let mut sql = Sql::new(
             "SELECT m.member_no, m.business_name, m.village_code, e.enrolled_on, \
-             (SELECT COUNT(*) FROM attendance a WHERE a.class_id = e.class_id AND a.member_id = e.member_id) AS attended, \
-             e.certificate_no FROM enrolments e JOIN members m ON m.id = e.member_id WHERE e.class_id = $1",
+             (SELECT COUNT(*) FROM attendance a WHERE a.class_id = e.class_id AND a.member_id = e.member_id \
+               AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = a.event_id)) AS attended, \
+             e.certificate_no FROM enrolments e JOIN members m ON m.id = e.member_id WHERE e.class_id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id)",
         );
         sql.args.push(Arg::Int(class_id));
         scope_filter_on(actor, &mut sql, "m.");
@@ -474,9 +488,12 @@ impl Store {
         Ok(dispatch!(&self.db, read, pool => {
             sqlx::query_as(
                 "SELECT k.id AS class_id, c.title, c.stage, k.starts_on, k.ends_on, k.sessions, \
-                 (SELECT COUNT(*) FROM attendance a WHERE a.class_id = e.class_id AND a.member_id = e.member_id) AS attended, \
+                 (SELECT COUNT(*) FROM attendance a WHERE a.class_id = e.class_id AND a.member_id = e.member_id \
+               AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = a.event_id)) AS attended, \
                  e.certificate_no FROM enrolments e JOIN classes k ON k.id = e.class_id JOIN courses c ON c.id = k.course_id \
-                 JOIN members m ON m.id = e.member_id WHERE m.member_no = $1 ORDER BY k.starts_on DESC, k.id DESC",
+                 JOIN members m ON m.id = e.member_id WHERE m.member_no = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id) \
+                 ORDER BY k.starts_on DESC, k.id DESC",
             )
             .bind(member_no).fetch_all(pool).await?
         }))

@@ -48,6 +48,7 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::members::erase_member))
         .routes(routes!(api::events::record_event, api::events::list_events))
         .routes(routes!(api::events::void_event))
+        .routes(routes!(api::events::void_record))
         .routes(routes!(api::events::list_facilities))
         .routes(routes!(
             api::permits::apply_permit,
@@ -154,6 +155,10 @@ fn page_routes() -> Pages {
     .post("/members/{member_no}/erase", members::erase)
     .post("/members/{member_no}/events", timeline::record)
     .post("/members/{member_no}/events/{id}/void", timeline::void)
+    .post(
+        "/members/{member_no}/records/{record}/void",
+        timeline::void_record,
+    )
     .post("/members/{member_no}/permits", permits::apply)
     .post(
         "/members/{member_no}/permits/{id}/decision",

@@ -621,6 +621,8 @@ pub struct PermitView {
     pub rejection_reason: Option<String>,
     pub agency: String,
     pub version: i64,
+    /// Why the permit record was voided, if it was (it then counts for nothing).
+    pub void_reason: Option<String>,
 }
 
 impl From<jakpreneur_store::Permit> for PermitView {
@@ -638,6 +640,7 @@ impl From<jakpreneur_store::Permit> for PermitView {
             rejection_reason: p.rejection_reason,
             agency: p.agency_code,
             version: p.version,
+            void_reason: p.void_reason,
         }
     }
 }
@@ -786,6 +789,8 @@ pub struct SessionView {
     pub held_on: NaiveDate,
     pub topics: Vec<String>,
     pub notes: Option<String>,
+    /// Why the session was voided, if it was.
+    pub void_reason: Option<String>,
 }
 
 impl From<jakpreneur_store::MentoringSession> for SessionView {
@@ -802,6 +807,7 @@ impl From<jakpreneur_store::MentoringSession> for SessionView {
                 .map(str::to_owned)
                 .collect(),
             notes: s.notes,
+            void_reason: s.void_reason,
         }
     }
 }

@@ -194,6 +194,8 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         ("POST", "/members/{member_no}/permits") | ("POST", "/members/{member_no}/permits/{id}/decision") => {
             write_one(r, inside, can_record_events, Forbidden)
         }
+        ("POST", "/api/v1/members/{member_no}/records/{record}/void") => write_one(r, inside, can_record_events, SignIn),
+        ("POST", "/members/{member_no}/records/{record}/void") => write_one(r, inside, can_record_events, Forbidden),
         ("POST", "/members/{member_no}/events") | ("POST", "/members/{member_no}/events/{id}/void") => {
             write_one(r, inside, can_record_events, Forbidden)
         }
@@ -269,7 +271,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
 }
 
 /// Every route the matrix covers; compared with what the router serves.
-const ROUTES: [(&str, &str); 97] = [
+const ROUTES: [(&str, &str); 99] = [
     ("GET", "/healthz"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
@@ -367,6 +369,8 @@ const ROUTES: [(&str, &str); 97] = [
     ("GET", "/financing/referrals/{id}"),
     ("POST", "/financing/referrals/{id}/decision"),
     ("POST", "/financing/referrals/{id}/disbursement"),
+    ("POST", "/api/v1/members/{member_no}/records/{record}/void"),
+    ("POST", "/members/{member_no}/records/{record}/void"),
 ];
 
 #[test]
@@ -683,6 +687,20 @@ async fn role_route_scope_matrix(app: TestApp) {
                                 .await
                                 .unwrap();
                             url = url.replace("{id}", &f.last().unwrap().id.to_string());
+                        }
+                        if url.contains("/records/{record}/void") {
+                            let p = app
+                                .store
+                                .apply_permit(
+                                    &sys,
+                                    &member_no,
+                                    jakpreneur_core::permit::PermitType::Nib,
+                                    jakpreneur_testkit::today(),
+                                    None,
+                                )
+                                .await
+                                .unwrap();
+                            url = url.replace("{record}", &format!("permit-{}", p.id));
                         }
                         if url.contains("/permits/{id}/decision") {
                             let p = app

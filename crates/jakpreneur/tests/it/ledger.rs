@@ -3,7 +3,9 @@
 //! randomised check of `member_facility` and the daily counters against a recount from
 //! the raw events.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::recount::{counters, reached};
 
 use axum::http::{Method, StatusCode};
 use chrono::NaiveDate;
@@ -55,34 +57,6 @@ async fn void(app: &TestApp, no: &str, id: i64) -> (StatusCode, Value) {
         .await;
     let status = res.status;
     (status, res.json())
-}
-
-async fn reached(app: &TestApp, no: &str) -> BTreeMap<String, String> {
-    app.get(&format!("/api/v1/members/{no}/facilities"))
-        .await
-        .json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["facility"].as_str().unwrap().to_owned(),
-                r["first_reached_on"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-type Counters = BTreeMap<(String, String, String), (i64, i64)>;
-
-async fn counters(app: &TestApp) -> Counters {
-    app.store
-        .facility_counters(&jakpreneur_core::Actor::system("test"))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(v, s, d, r, e)| ((v, s, d.to_string()), (r, e)))
-        .collect()
 }
 
 async fn first_reach_follows_qualifying_events_and_voids(app: TestApp) {
@@ -407,45 +381,5 @@ async fn random_histories_match_a_recount(app: TestApp) {
         "{accepted} {refused} {voided}"
     );
 
-    // Recount from the raw events.
-    let qualifying: HashMap<String, bool> = kinds.iter().map(|(k, _, q)| (k.clone(), *q)).collect();
-    let mut expected_counters: Counters = BTreeMap::new();
-    for no in &members {
-        let m = app.get(&format!("/api/v1/members/{no}")).await.json();
-        let village = m["village_code"].as_str().unwrap().to_owned();
-        let events = app
-            .get(&format!("/api/v1/members/{no}/events"))
-            .await
-            .json();
-        let mut first: BTreeMap<String, String> = BTreeMap::new();
-        for e in events["items"].as_array().unwrap() {
-            let kind = e["kind"].as_str().unwrap();
-            let counts = kind == "registered" || qualifying.get(kind).copied().unwrap_or(false);
-            if !counts || e["voided"].is_object() {
-                continue;
-            }
-            let stage = e["facility"].as_str().unwrap().to_owned();
-            let day = e["occurred_on"].as_str().unwrap().to_owned();
-            expected_counters
-                .entry((village.clone(), stage.clone(), day.clone()))
-                .or_default()
-                .1 += 1;
-            let f = first.entry(stage).or_insert(day.clone());
-            if day < *f {
-                *f = day;
-            }
-        }
-        for (stage, day) in &first {
-            expected_counters
-                .entry((village.clone(), stage.clone(), day.clone()))
-                .or_default()
-                .0 += 1;
-        }
-        assert_eq!(reached(&app, no).await, first, "member_facility of {no}");
-    }
-    assert_eq!(
-        counters(&app).await,
-        expected_counters,
-        "daily counters = recount"
-    );
+    crate::recount::assert_ledger_matches_recount(&app, &members).await;
 }

@@ -89,6 +89,7 @@ async fn openapi_lists_every_route_and_docs_work_offline(app: TestApp) {
         ("/api/v1/members/{member_no}/mentoring-sessions", "get"),
         ("/api/v1/follow-ups/{id}/done", "post"),
         ("/api/v1/follow-ups/overdue", "get"),
+        ("/api/v1/members/{member_no}/records/{record}/void", "post"),
         ("/api/v1/courses", "get"),
         ("/api/v1/courses", "post"),
         ("/api/v1/courses/{id}/classes", "post"),

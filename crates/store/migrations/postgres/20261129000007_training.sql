@@ -25,6 +25,8 @@ CREATE TABLE classes (
     place_code      TEXT REFERENCES regions (code),
     capacity        bigint NOT NULL CHECK (capacity BETWEEN 1 AND 10000),
     enrolled        bigint NOT NULL DEFAULT 0,
+    -- Certificates numbered so far; numbers are never reused.
+    certificates_issued bigint NOT NULL DEFAULT 0,
     trainer_user_id bigint REFERENCES users (id),
     agency_code     TEXT NOT NULL,
     created_by      TEXT NOT NULL,

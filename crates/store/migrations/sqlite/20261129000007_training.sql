@@ -25,6 +25,8 @@ CREATE TABLE classes (
     place_code      TEXT REFERENCES regions (code),
     capacity        INTEGER NOT NULL CHECK (capacity BETWEEN 1 AND 10000),
     enrolled        INTEGER NOT NULL DEFAULT 0,
+    -- Certificates numbered so far; numbers are never reused.
+    certificates_issued INTEGER NOT NULL DEFAULT 0,
     trainer_user_id INTEGER REFERENCES users (id),
     agency_code     TEXT NOT NULL,
     created_by      TEXT NOT NULL,

@@ -129,6 +129,40 @@ pub async fn void_event(
     Ok(axum::Json(EventView::from(event)))
 }
 
+/// Void a facility record as a whole, with a reason: `permit-{id}`, `market-{market event id}`,
+/// `session-{id}`, `mentor-{assignment id}`, `enrolment-{class id}`, `report-{id}` or
+/// `referral-{id}`. Every ledger event the record wrote is voided together; the record
+/// then counts for nothing (a freed class seat, a size class recomputed, …).
+#[utoipa::path(
+    post, path = "/api/v1/members/{member_no}/records/{record}/void", tag = "ledger",
+    params(("member_no" = String, Path), ("record" = String, Path, example = "permit-12")),
+    request_body = VoidEvent,
+    responses(
+        (status = 204, description = "Voided"),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "Not allowed, or the member is outside the caller's region", body = ErrorBody),
+        (status = 404, description = "No such member, or no such record of the member", body = ErrorBody),
+        (status = 409, description = "`already_voided`", body = ErrorBody),
+        (status = 422, description = "Reason missing, or the record name malformed", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn void_record(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath((member_no, record)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<VoidEvent>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let actor = signed_in(&caller)?;
+    let record = jakpreneur_store::RecordRef::parse("record", &record)?;
+    let reason = parse_withdrawal_reason(body.reason.as_deref())?;
+    app.store
+        .void_record(actor, &member_no, record, &reason, app.clock.today())
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
+}
+
 /// The facilities a member has reached, each with the date of its first qualifying event.
 #[utoipa::path(
     get, path = "/api/v1/members/{member_no}/facilities", tag = "ledger",

@@ -31,6 +31,8 @@ pub struct StageLine {
 #[derive(Debug, Default)]
 pub struct Timeline {
     pub events: Vec<Event>,
+    /// Events written by a facility record: voided through their record, not one by one.
+    pub owned: std::collections::HashSet<i64>,
     pub stages: Vec<StageLine>,
     pub can_record: bool,
     pub kinds: Vec<ChoiceGroup>,
@@ -100,6 +102,10 @@ impl Timeline {
     }
 
     /// Whole rupiah with thousands separators, as Indonesians write them: Rp 45.000.000.
+    pub fn is_owned(&self, id: &i64) -> bool {
+        self.owned.contains(id)
+    }
+
     pub fn rp(&self, n: &i64) -> String {
         super::rupiah(*n)
     }
@@ -111,6 +117,10 @@ impl Timeline {
         tr: Tr<'_>,
     ) -> Result<Self, StoreError> {
         let events = app.store.list_events(&caller.actor, member_no).await?;
+        let owned = app
+            .store
+            .record_owned_events(&caller.actor, member_no)
+            .await?;
         let permits = app.store.list_permits(&caller.actor, member_no).await?;
         let (sessions, follow_ups) = app.store.list_sessions(&caller.actor, member_no).await?;
         let reached = app.store.member_reached(&caller.actor, member_no).await?;
@@ -185,6 +195,7 @@ impl Timeline {
             .collect();
         Ok(Self {
             events,
+            owned,
             stages,
             can_record: caller.actor.can(Permission::EventRecord),
             kinds,
@@ -324,34 +335,101 @@ pub async fn void(
     Path((member_no, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
+    let target = id.parse::<i64>().map_err(|_| StoreError::NotFound);
+    let (a, c, no) = (&app, &caller, member_no.as_str());
+    void_form(
+        a,
+        c,
+        lang,
+        &uri,
+        no,
+        &body,
+        "services",
+        move |reason| async move {
+            let id = target?;
+            a.store
+                .void_event(&c.actor, no, id, &reason, a.clock.today())
+                .await
+                .map(|_| ())
+        },
+    )
+    .await
+}
+
+/// `POST /members/{member_no}/records/{record}/void`: a facility record as a whole.
+pub async fn void_record(
+    State(app): State<AppState>,
+    caller: Caller,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+    Path((member_no, record)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let target = jakpreneur_store::RecordRef::parse("record", &record)
+        .map_err(|e| StoreError::Invalid(e.into()));
+    let section = match target {
+        Ok(jakpreneur_store::RecordRef::Permit(_)) => "permits",
+        Ok(jakpreneur_store::RecordRef::Session(_) | jakpreneur_store::RecordRef::Mentor(_)) => {
+            "mentoring"
+        }
+        Ok(jakpreneur_store::RecordRef::Enrolment(_)) => "training",
+        Ok(jakpreneur_store::RecordRef::Report(_)) => "finance",
+        Ok(jakpreneur_store::RecordRef::Referral(_)) => "financing",
+        _ => "services",
+    };
+    let (a, c, no) = (&app, &caller, member_no.as_str());
+    void_form(
+        a,
+        c,
+        lang,
+        &uri,
+        no,
+        &body,
+        section,
+        move |reason| async move {
+            a.store
+                .void_record(&c.actor, no, target?, &reason, a.clock.today())
+                .await
+        },
+    )
+    .await
+}
+
+/// A void form on the member page: the reason is required; done (or already done) goes
+/// back to `section`; a refusal is shown with its reason.
+#[allow(clippy::too_many_arguments)] // reason: the request's parts and what to do
+async fn void_form<F, Fut>(
+    app: &AppState,
+    caller: &Caller,
+    lang: PageLang,
+    uri: &axum::http::Uri,
+    member_no: &str,
+    body: &Bytes,
+    section: &str,
+    act: F,
+) -> Response
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = Result<(), StoreError>>,
+{
     if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
+        return login_redirect(uri);
     }
     let tr = app.i18n.tr(lang.lang);
-    let chrome = || Chrome::new(tr, &format!("/members/{member_no}"), None).for_caller(&caller);
-    let Ok(id) = id.parse::<i64>() else {
-        return page_error(lang, chrome(), StoreError::NotFound);
+    let chrome = || Chrome::new(tr, &format!("/members/{member_no}"), None).for_caller(caller);
+    let values: HashMap<String, String> = form_urlencoded::parse(body).into_owned().collect();
+    let Ok(reason) = parse_withdrawal_reason(values.get("reason").map(String::as_str)) else {
+        return super::message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            chrome(),
+            tr.t("timeline.void"),
+            tr.t("error.reason_required"),
+        );
     };
-    let values: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
-    let reason = match parse_withdrawal_reason(values.get("reason").map(String::as_str)) {
-        Ok(r) => r,
-        Err(_) => {
-            return super::message(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                lang,
-                chrome(),
-                tr.t("timeline.void"),
-                tr.t("error.reason_required"),
-            );
-        }
-    };
-    match app
-        .store
-        .void_event(&caller.actor, &member_no, id, &reason, app.clock.today())
-        .await
-    {
-        Ok(_) | Err(StoreError::AlreadyVoided) => {
-            Redirect::to(&format!("/members/{member_no}#services")).into_response()
+    match act(reason).await {
+        Ok(()) | Err(StoreError::AlreadyVoided) => {
+            Redirect::to(&format!("/members/{member_no}#{section}")).into_response()
         }
         Err(StoreError::Invalid(errs)) => super::message(
             StatusCode::UNPROCESSABLE_ENTITY,
