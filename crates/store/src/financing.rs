@@ -401,7 +401,7 @@ impl Store {
             if known.is_none() {
                 return Err(StoreError::invalid("partner", "partner_unknown", format!("no financing partner has the code {}", r.partner_code)));
             }
-            let e = p7_event("financing_referred", r.referred_on, None, Some(format!("to {}", r.partner_code)));
+            let e = p7_event("financing_referred", r.referred_on, None, Some(r.partner_code.clone()));
             let event_id = write_event(&mut *tx, &f, &e, &agency, &who, None, now).await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO referrals (member_id, partner_code, purpose, amount_requested, consent_at, referred_on, referred_event_id, \

@@ -228,7 +228,8 @@ impl Store {
         }))
     }
 
-    /// Enrols a member, dated `on`. Refused with 422 `class_full` once every seat is taken
+    /// Enrols a member, dated `on` (by default today, or the class's first day when the
+    /// class is entered after it began). Refused with 422 `class_full` once every seat is taken
     /// (the seat count is claimed by a guarded update, so two officers cannot both take
     /// the last seat), and `already_enrolled` for a second enrolment.
     #[tracing::instrument(skip_all)]
@@ -237,10 +238,12 @@ impl Store {
         actor: &Actor,
         class_id: i64,
         member_no: &str,
-        on: NaiveDate,
+        on: Option<NaiveDate>,
+        today: NaiveDate,
     ) -> Result<Class> {
         require(actor, Permission::EventRecord)?;
         let class = self.class(class_id).await?;
+        let on = on.unwrap_or_else(|| today.min(class.starts_on));
         check_trainer(actor, &class)?;
         let who = Who::from(actor);
         let now = Utc::now();

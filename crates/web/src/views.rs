@@ -912,7 +912,7 @@ pub struct ClassDetail {
 pub struct Enrol {
     #[schema(required = true, nullable = false, example = "JP-3171-0000001")]
     pub member_no: Option<String>,
-    /// Default today.
+    /// Default today, or the class's first day for a class entered after it began.
     #[schema(format = Date)]
     pub enrolled_on: Option<String>,
 }

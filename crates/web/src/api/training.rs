@@ -9,7 +9,7 @@ use jakpreneur_core::{FieldError, ValidationErrors};
 
 use crate::AppState;
 use crate::api::members::signed_in;
-use crate::api::{date_or_today, not_future};
+use crate::api::not_future;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::security::Caller;
@@ -179,15 +179,22 @@ pub async fn enrol(
     if no.is_none() {
         errs.push(FieldError::required("member_no"));
     }
-    let on = errs.take(date_or_today(
-        "enrolled_on",
-        b.enrolled_on.as_deref(),
-        app.clock.today(),
-    ));
+    let today = app.clock.today();
+    let on = match b
+        .enrolled_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Some(None),
+        Some(d) => errs
+            .take(not_future("enrolled_on", Some(d), today))
+            .map(Some),
+    };
     let (Some(no), Some(on), true) = (no, on, errs.is_empty()) else {
         return Err(errs.into());
     };
-    let class = app.store.enrol(actor, id, no, on).await?;
+    let class = app.store.enrol(actor, id, no, on, today).await?;
     Ok((StatusCode::CREATED, axum::Json(class)).into_response())
 }
 

@@ -98,6 +98,19 @@ impl ShowPage<'_> {
     fn err(&self, k: &str) -> &str {
         self.errors.get(k).map_or("", String::as_str)
     }
+    /// Errors not shown beside a field of the forms (e.g. `already_decided`).
+    fn general_errors(&self) -> Vec<&str> {
+        const FIELDS: [&str; 7] = [
+            "decision",
+            "amount_approved",
+            "reason",
+            "decided_on",
+            "amount",
+            "loan_reference",
+            "disbursed_on",
+        ];
+        super::timeline::general(&self.errors, &FIELDS)
+    }
 }
 
 fn referral_id(raw: &str) -> Result<i64, StoreError> {

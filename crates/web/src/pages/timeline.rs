@@ -102,6 +102,22 @@ impl Timeline {
     }
 
     /// Whole rupiah with thousands separators, as Indonesians write them: Rp 45.000.000.
+    /// The report form's errors not shown beside one of its fields.
+    pub fn finance_general(&self) -> Vec<&str> {
+        general(
+            &self.finance_errors,
+            &["month", "sales", "costs", "employees", "assets"],
+        )
+    }
+
+    /// The referral form's errors not shown beside one of its fields.
+    pub fn referral_general(&self) -> Vec<&str> {
+        general(
+            &self.referral_errors,
+            &["partner", "purpose", "amount_requested", "consent"],
+        )
+    }
+
     pub fn is_owned(&self, id: &i64) -> bool {
         self.owned.contains(id)
     }
@@ -236,6 +252,15 @@ impl Timeline {
             referral_values: HashMap::new(),
         })
     }
+}
+
+/// The errors of a form whose field is not one of `shown` (they go in the box above it).
+pub(super) fn general<'a>(errors: &'a HashMap<String, String>, shown: &[&str]) -> Vec<&'a str> {
+    errors
+        .iter()
+        .filter(|(f, _)| !shown.contains(&f.as_str()))
+        .map(|(_, e)| e.as_str())
+        .collect()
 }
 
 /// After a form on the member page: back to its section when it worked; otherwise the

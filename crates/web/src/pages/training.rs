@@ -334,7 +334,7 @@ pub async fn enrol(
         ))
     } else {
         app.store
-            .enrol(&caller.actor, id, no, app.clock.today())
+            .enrol(&caller.actor, id, no, None, app.clock.today())
             .await
             .map(|_| Vec::new())
     };
