@@ -15,10 +15,6 @@ use crate::AppState;
 use crate::i18n::PageLang;
 use crate::security::{Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie};
 
-fn form(body: &Bytes) -> HashMap<String, String> {
-    form_urlencoded::parse(body).into_owned().collect()
-}
-
 /// Only a local path: never send a user to another site after login.
 fn safe_next(next: Option<&str>) -> String {
     match next {
@@ -113,7 +109,7 @@ pub async fn login(
     OriginalUri(uri): OriginalUri,
     body: Bytes,
 ) -> Response {
-    let f = form(&body);
+    let f = super::form(&body);
     let username = f.get("username").cloned().unwrap_or_default();
     let password = f.get("password").cloned().unwrap_or_default();
     let next = safe_next(f.get("next").map(String::as_str));
@@ -272,7 +268,7 @@ pub async fn change_password(
     if caller.actor.is_anonymous() {
         return login_redirect(&uri);
     }
-    let f = form(&body);
+    let f = super::form(&body);
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let (current, new, confirm) = (
         get("current_password"),
@@ -324,7 +320,7 @@ pub async fn create_token(
     if caller.actor.is_anonymous() {
         return login_redirect(&uri);
     }
-    let f = form(&body);
+    let f = super::form(&body);
     let name = f.get("name").cloned().unwrap_or_default();
     let c = Chrome::new(app.i18n.tr(lang.lang), "/account", None).for_caller(&caller);
     let tr = c.tr;

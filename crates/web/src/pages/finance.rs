@@ -1,8 +1,6 @@
 //! Facilities P6 and P7 from the member page: filing a monthly financial report and
 //! referring the member to a financing partner (with their consent).
 
-use std::collections::HashMap;
-
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::Response;
@@ -13,10 +11,6 @@ use super::timeline::back_to_member;
 use crate::AppState;
 use crate::i18n::PageLang;
 use crate::security::Caller;
-
-fn form(body: &Bytes) -> HashMap<String, String> {
-    form_urlencoded::parse(body).into_owned().collect()
-}
 
 /// `POST /members/{member_no}/financial-reports`.
 pub async fn file(
@@ -30,7 +24,7 @@ pub async fn file(
     if caller.actor.is_anonymous() {
         return login_redirect(&uri);
     }
-    let f = form(&body);
+    let f = super::form(&body);
     let g = |k: &str| f.get(k).map(String::as_str);
     let outcome = match NewReport::parse(
         g("month"),
@@ -75,7 +69,7 @@ pub async fn refer(
     if caller.actor.is_anonymous() {
         return login_redirect(&uri);
     }
-    let f = form(&body);
+    let f = super::form(&body);
     let g = |k: &str| f.get(k).map(String::as_str);
     let outcome = match NewReferral::parse(
         g("partner"),

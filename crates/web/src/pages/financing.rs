@@ -24,10 +24,6 @@ use crate::security::Caller;
 
 const STATUSES: [&str; 4] = ["referred", "approved", "rejected", "disbursed"];
 
-fn form(body: &Bytes) -> HashMap<String, String> {
-    form_urlencoded::parse(body).into_owned().collect()
-}
-
 #[derive(Template)]
 #[template(path = "financing/list.html")]
 struct ListPage<'a> {
@@ -197,7 +193,7 @@ pub async fn decide(
     ) {
         return refused;
     }
-    let f = form(&body);
+    let f = super::form(&body);
     let g = |k: &str| f.get(k).map(String::as_str);
     let outcome = match (
         referral_id(&id),
@@ -237,7 +233,7 @@ pub async fn disburse(
     ) {
         return refused;
     }
-    let f = form(&body);
+    let f = super::form(&body);
     let g = |k: &str| f.get(k).map(String::as_str);
     let outcome = match (
         referral_id(&id),
@@ -332,7 +328,7 @@ pub async fn create_partner(
     ) {
         return refused;
     }
-    let f = form(&body);
+    let f = super::form(&body);
     let g = |k: &str| f.get(k).map(String::as_str);
     let outcome = match parse_partner(g("code"), g("name"), g("kind")) {
         Ok(p) => app.store.create_partner(&caller.actor, &p).await,

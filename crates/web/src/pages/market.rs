@@ -17,10 +17,6 @@ use crate::AppState;
 use crate::i18n::PageLang;
 use crate::security::Caller;
 
-fn form(body: &Bytes) -> HashMap<String, String> {
-    form_urlencoded::parse(body).into_owned().collect()
-}
-
 #[derive(Template)]
 #[template(path = "market/list.html")]
 struct ListPage<'a> {
@@ -86,7 +82,7 @@ pub async fn create(
     }
     let tr = app.i18n.tr(lang.lang);
     let c = || Chrome::new(tr, "/market-events", None).for_caller(&caller);
-    let f = form(&body);
+    let f = super::form(&body);
     let g = |k: &str| f.get(k).map(String::as_str);
     let outcome = match NewMarketEvent::parse(
         g("kind"),
@@ -181,7 +177,7 @@ pub async fn add(
     let Ok(id) = id.parse::<i64>() else {
         return page_error(lang, c(), StoreError::NotFound);
     };
-    let f = form(&body);
+    let f = super::form(&body);
     let no = f
         .get("member_no")
         .map(|s| s.trim().to_owned())

@@ -240,6 +240,11 @@ pub async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// A submitted form's fields by name (the last value wins for a repeated name).
+pub fn form(body: &axum::body::Bytes) -> HashMap<String, String> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
 /// Whole rupiah with thousands separators, as Indonesians write them: `Rp 45.000.000`.
 pub fn rupiah(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();

@@ -19,10 +19,6 @@ use crate::i18n::PageLang;
 use crate::security::Caller;
 use crate::views::{ApplyPermit, DecidePermit, ExpiringQuery};
 
-fn form(body: &Bytes) -> HashMap<String, String> {
-    form_urlencoded::parse(body).into_owned().collect()
-}
-
 /// The member page again, with the permit form's errors.
 async fn with_errors(
     app: &AppState,
@@ -62,7 +58,7 @@ pub async fn apply(
     if caller.actor.is_anonymous() {
         return login_redirect(&uri);
     }
-    let f = form(&body);
+    let f = super::form(&body);
     let input = ApplyPermit {
         r#type: f.get("type").cloned(),
         applied_on: f.get("applied_on").cloned(),
@@ -96,7 +92,7 @@ pub async fn decide(
         let c = Chrome::new(tr, uri.path(), None).for_caller(&caller);
         return page_error(lang, c, StoreError::NotFound);
     };
-    let f = form(&body);
+    let f = super::form(&body);
     let get = |k: &str| f.get(k).cloned();
     let input = DecidePermit {
         decision: get("decision"),

@@ -22,10 +22,6 @@ use crate::api::not_future;
 use crate::i18n::PageLang;
 use crate::security::Caller;
 
-fn form(body: &Bytes) -> HashMap<String, String> {
-    form_urlencoded::parse(body).into_owned().collect()
-}
-
 #[derive(Template)]
 #[template(path = "training/list.html")]
 struct ListPage<'a> {
@@ -135,7 +131,7 @@ pub async fn create_course(
     ) {
         return refused;
     }
-    let f = form(&body);
+    let f = super::form(&body);
     let g = |k: &str| f.get(k).map(String::as_str);
     let outcome = match NewCourse::parse(g("title"), g("topic"), g("hours"), g("facility")) {
         Ok(course) => app
@@ -168,7 +164,7 @@ pub async fn create_class(
     ) {
         return refused;
     }
-    let f = form(&body);
+    let f = super::form(&body);
     let g = |k: &str| f.get(k).map(String::as_str);
     let course = g("course_id").and_then(|c| c.trim().parse::<i64>().ok());
     let parsed = NewClass::parse(
@@ -326,7 +322,7 @@ pub async fn enrol(
             StoreError::NotFound,
         );
     };
-    let f = form(&body);
+    let f = super::form(&body);
     let no = f.get("member_no").map(|s| s.trim()).unwrap_or_default();
     let outcome = if no.is_empty() {
         Err(StoreError::Invalid(
