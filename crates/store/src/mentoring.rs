@@ -230,6 +230,27 @@ impl Store {
         Ok((sessions, follow_ups))
     }
 
+    /// The member's current mentor: the assignment's id, the mentor's username and since
+    /// when.
+    pub async fn current_mentor(
+        &self,
+        actor: &Actor,
+        member_no: &str,
+    ) -> Result<Option<(i64, String, NaiveDate)>> {
+        require(actor, Permission::MemberRead)?;
+        let f = self
+            .member_facts(actor, member_no)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(dispatch!(&self.db, read, pool => {
+            sqlx::query_as(
+                "SELECT a.id, u.username, a.assigned_on FROM mentor_assignments a JOIN users u ON u.id = a.mentor_user_id \
+                 WHERE a.member_id = $1 AND a.ended_on IS NULL",
+            )
+            .bind(f.id).fetch_optional(pool).await?
+        }))
+    }
+
     /// Marks a follow-up done (a mentor only their own).
     pub async fn complete_follow_up(
         &self,

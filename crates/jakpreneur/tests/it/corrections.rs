@@ -293,6 +293,30 @@ async fn each_facility_record_is_voided_as_a_whole(app: TestApp) {
         "every P7 event voided"
     );
 
+    // P3: a mentor assigned to the wrong member; voiding the assignment ends it.
+    app.user("pendamping", "mentor", Some("31.71")).await;
+    let res = app
+        .post_json(
+            &format!("/api/v1/members/{no}/mentor"),
+            &json!({"mentor": "pendamping", "assigned_on": "2026-06-01"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    let sys = jakpreneur_core::Actor::system("test");
+    let (aid, mentor, _) = app.store.current_mentor(&sys, &no).await.unwrap().unwrap();
+    assert_eq!(mentor, "pendamping");
+    assert!(
+        app.get(&format!("/members/{no}"))
+            .await
+            .text()
+            .contains("pendamping")
+    );
+    assert_eq!(
+        void(&app, &no, &format!("mentor-{aid}")).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(app.store.current_mentor(&sys, &no).await.unwrap(), None);
+
     // Through all of it, reaches and counters equal a recount from the raw events.
     assert_ledger_matches_recount(&app, &[no, other]).await;
 }

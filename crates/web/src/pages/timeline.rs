@@ -47,6 +47,8 @@ pub struct Timeline {
     /// Facility P3: sessions and follow-ups, and the mentoring forms' errors.
     pub sessions: Vec<jakpreneur_store::MentoringSession>,
     pub follow_ups: Vec<jakpreneur_store::FollowUp>,
+    /// The current mentor assignment: id, mentor, since.
+    pub mentor: Option<(i64, String, chrono::NaiveDate)>,
     pub mentoring_errors: Vec<String>,
     pub topics: Vec<Choice>,
     pub permit_errors: HashMap<String, String>,
@@ -139,6 +141,7 @@ impl Timeline {
             .await?;
         let permits = app.store.list_permits(&caller.actor, member_no).await?;
         let (sessions, follow_ups) = app.store.list_sessions(&caller.actor, member_no).await?;
+        let mentor = app.store.current_mentor(&caller.actor, member_no).await?;
         let reached = app.store.member_reached(&caller.actor, member_no).await?;
         let classes = app.store.member_classes(&caller.actor, member_no).await?;
         let reports = app.store.list_reports(&caller.actor, member_no).await?;
@@ -223,6 +226,7 @@ impl Timeline {
             permits,
             sessions,
             follow_ups,
+            mentor,
             mentoring_errors: Vec::new(),
             topics: jakpreneur_store::TOPICS
                 .iter()
