@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use chrono::{NaiveDate, Utc};
-use jakpreneur_core::{Actor, FieldError, Permission};
+use jakpreneur_core::{Actor, FieldError, Permission, Role};
 use serde_json::json;
 
 use crate::access::require;
@@ -86,34 +86,38 @@ impl RecordRef {
         format!("{kind}-{id}")
     }
 
-    /// The record's events, the first being the one whose void marks the whole record.
+    /// The record's events with their rank; rank 0 is the one whose void marks the whole
+    /// record (sorted on it, so the order never depends on the database).
     fn events_sql(self) -> &'static str {
         match self {
             Self::Permit(_) => {
-                "SELECT applied_event_id FROM permits WHERE id = $1 AND member_id = $2 \
-                 UNION ALL SELECT decision_event_id FROM permits WHERE id = $1 AND member_id = $2 AND decision_event_id IS NOT NULL"
+                "SELECT applied_event_id, 0 FROM permits WHERE id = $1 AND member_id = $2 \
+                 UNION ALL SELECT decision_event_id, 1 FROM permits WHERE id = $1 AND member_id = $2 AND decision_event_id IS NOT NULL \
+                 ORDER BY 2, 1"
             }
             Self::Market(_) => {
-                "SELECT event_id FROM market_participants WHERE market_event_id = $1 AND member_id = $2"
+                "SELECT event_id, 0 FROM market_participants WHERE market_event_id = $1 AND member_id = $2"
             }
             Self::Session(_) => {
-                "SELECT event_id FROM mentoring_sessions WHERE id = $1 AND member_id = $2"
+                "SELECT event_id, 0 FROM mentoring_sessions WHERE id = $1 AND member_id = $2"
             }
             Self::Mentor(_) => {
-                "SELECT event_id FROM mentor_assignments WHERE id = $1 AND member_id = $2"
+                "SELECT event_id, 0 FROM mentor_assignments WHERE id = $1 AND member_id = $2"
             }
             Self::Enrolment(_) => {
-                "SELECT event_id FROM enrolments WHERE class_id = $1 AND member_id = $2 \
-                 UNION ALL SELECT completed_event_id FROM enrolments WHERE class_id = $1 AND member_id = $2 AND completed_event_id IS NOT NULL \
-                 UNION ALL SELECT event_id FROM attendance WHERE class_id = $1 AND member_id = $2"
+                "SELECT event_id, 0 FROM enrolments WHERE class_id = $1 AND member_id = $2 \
+                 UNION ALL SELECT completed_event_id, 1 FROM enrolments WHERE class_id = $1 AND member_id = $2 AND completed_event_id IS NOT NULL \
+                 UNION ALL SELECT event_id, 2 FROM attendance WHERE class_id = $1 AND member_id = $2 \
+                 ORDER BY 2, 1"
             }
             Self::Report(_) => {
-                "SELECT event_id FROM financial_reports WHERE id = $1 AND member_id = $2"
+                "SELECT event_id, 0 FROM financial_reports WHERE id = $1 AND member_id = $2"
             }
             Self::Referral(_) => {
-                "SELECT referred_event_id FROM referrals WHERE id = $1 AND member_id = $2 \
-                 UNION ALL SELECT decision_event_id FROM referrals WHERE id = $1 AND member_id = $2 AND decision_event_id IS NOT NULL \
-                 UNION ALL SELECT disbursed_event_id FROM referrals WHERE id = $1 AND member_id = $2 AND disbursed_event_id IS NOT NULL"
+                "SELECT referred_event_id, 0 FROM referrals WHERE id = $1 AND member_id = $2 \
+                 UNION ALL SELECT decision_event_id, 1 FROM referrals WHERE id = $1 AND member_id = $2 AND decision_event_id IS NOT NULL \
+                 UNION ALL SELECT disbursed_event_id, 2 FROM referrals WHERE id = $1 AND member_id = $2 AND disbursed_event_id IS NOT NULL \
+                 ORDER BY 2, 1"
             }
         }
     }
@@ -144,15 +148,17 @@ impl Store {
         today: NaiveDate,
     ) -> Result<()> {
         require(actor, Permission::EventRecord)?;
+        self.check_record_owner(actor, record).await?;
         let who = Who::from(actor);
         let agency = actor.agency_or_default();
         let now = Utc::now();
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
             let f = member_for_write(&mut *tx, actor, member_no, true).await?;
-            let events: Vec<i64> = sqlx::query_scalar(record.events_sql())
+            let ranked: Vec<(i64, i32)> = sqlx::query_as(record.events_sql())
                 .bind(record.id()).bind(f.id).fetch_all(&mut *tx).await?;
-            let primary = *events.first().ok_or(StoreError::NotFound)?;
+            let events: Vec<i64> = ranked.iter().map(|(e, _)| *e).collect();
+            let primary = ranked.iter().find(|(_, r)| *r == 0).map(|(e, _)| *e).ok_or(StoreError::NotFound)?;
             let (_, _, _, _, voided) = tx.event_state(f.id, primary).await?.ok_or(StoreError::NotFound)?;
             if voided.is_some() {
                 return Err(StoreError::AlreadyVoided);
@@ -172,7 +178,7 @@ impl Store {
                     sqlx::query("UPDATE mentor_assignments SET ended_on = COALESCE(ended_on, $1) WHERE id = $2")
                         .bind(today).bind(id).execute(&mut *tx).await?;
                 }
-                RecordRef::Report(_) => tx.refresh_size(f.id, &f.village_code).await?,
+                RecordRef::Report(_) => tx.refresh_size(f.id).await?,
                 _ => {}
             }
             let change = Change {
@@ -187,6 +193,47 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// The owner rules of each facility hold for its corrections too: a trainer voids only
+    /// enrolments in their own classes, a mentor only their own sessions and assignments.
+    async fn check_record_owner(&self, actor: &Actor, record: RecordRef) -> Result<()> {
+        let mentor_of = |sql: &'static str, id: i64| async move {
+            let found: Option<Option<i64>> = dispatch!(&self.db, read, pool => {
+                sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await?
+            });
+            Ok::<_, StoreError>(found.flatten())
+        };
+        let own = match (actor.role, record) {
+            (Role::Trainer, RecordRef::Enrolment(class_id)) => {
+                let class = self.class(class_id).await?;
+                class.trainer.as_deref() == Some(actor.name.as_str())
+            }
+            (Role::Mentor, RecordRef::Session(id)) => {
+                mentor_of(
+                    "SELECT mentor_user_id FROM mentoring_sessions WHERE id = $1",
+                    id,
+                )
+                .await?
+                    == actor.user_id
+            }
+            (Role::Mentor, RecordRef::Mentor(id)) => {
+                mentor_of(
+                    "SELECT mentor_user_id FROM mentor_assignments WHERE id = $1",
+                    id,
+                )
+                .await?
+                    == actor.user_id
+            }
+            _ => true,
+        };
+        if own {
+            Ok(())
+        } else {
+            Err(StoreError::Forbidden(
+                "the record belongs to another trainer or mentor".into(),
+            ))
+        }
     }
 
     /// The member's events written by a facility record: the timeline offers no plain

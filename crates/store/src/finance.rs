@@ -162,7 +162,6 @@ pub(crate) trait SizeOps {
     fn refresh_size<'a>(
         &'a mut self,
         member_id: i64,
-        village_code: &'a str,
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a;
 }
 
@@ -172,7 +171,6 @@ macro_rules! impl_size_ops {
             fn refresh_size<'a>(
                 &'a mut self,
                 member_id: i64,
-                village_code: &'a str,
             ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
                 async move {
                     let rows: Vec<(String, i64, i64)> = sqlx::query_as(LATEST_FIGURES)
@@ -188,15 +186,14 @@ macro_rules! impl_size_ops {
                     };
                     let up = h.moved_up.as_ref();
                     sqlx::query(
-                        "INSERT INTO member_size (member_id, village_code, size_class, class_month, first_class, first_month, \
-                         moved_up_month, moved_up_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (member_id) DO UPDATE \
-                         SET village_code = excluded.village_code, size_class = excluded.size_class, \
+                        "INSERT INTO member_size (member_id, size_class, class_month, first_class, first_month, \
+                         moved_up_month, moved_up_on) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (member_id) DO UPDATE \
+                         SET size_class = excluded.size_class, \
                          class_month = excluded.class_month, first_class = excluded.first_class, \
                          first_month = excluded.first_month, moved_up_month = excluded.moved_up_month, \
                          moved_up_on = excluded.moved_up_on",
                     )
                     .bind(member_id)
-                    .bind(village_code)
                     .bind(h.current.size_class)
                     .bind(h.current.month.to_string())
                     .bind(h.first.size_class)
@@ -258,7 +255,7 @@ impl Store {
             .bind(f.id).bind(r.month.to_string()).bind(r.sales).bind(r.costs).bind(r.employees).bind(r.assets)
             .bind(r.filed_on).bind(event_id).bind(&who.name).bind(now)
             .fetch_one(&mut *tx).await?;
-            tx.refresh_size(f.id, &f.village_code).await?;
+            tx.refresh_size(f.id).await?;
             let change = Change {
                 who: who.clone(),
                 action: "finance.report",

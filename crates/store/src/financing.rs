@@ -281,8 +281,9 @@ pub struct Referral {
     pub id: i64,
     pub member_no: String,
     pub business_name: String,
-    pub owner_name: String,
-    pub phone: String,
+    /// The owner's name and phone; `None` once the member's personal data is erased.
+    pub owner_name: Option<String>,
+    pub phone: Option<String>,
     pub village_code: String,
     pub sector: String,
     pub partner_code: String,
@@ -433,9 +434,14 @@ impl Store {
     ) -> Result<Vec<Referral>> {
         let mut sql = Sql::new(REFERRAL_SELECT);
         self.referral_scope(actor, &mut sql).await?;
+        // A voided referral is in no queue; a partner no longer sees it at all.
+        let voided =
+            "EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = r.referred_event_id)";
         if let Some(s) = status {
             let p = sql.arg(Arg::Text(s.to_owned()));
-            sql.push(&format!(" AND r.status = {p}"));
+            sql.push(&format!(" AND r.status = {p} AND NOT {voided}"));
+        } else if actor.role == Role::Partner {
+            sql.push(&format!(" AND NOT {voided}"));
         }
         sql.push(" ORDER BY r.id DESC LIMIT 500");
         Ok(dispatch!(&self.db, read, pool => {
@@ -540,12 +546,13 @@ impl Store {
             let event_id = write_event(&mut *tx, &f, &e, &current.agency_code, &who, None, now).await?;
             let changed = sqlx::query(
                 "UPDATE referrals SET status = $1, decided_on = $2, decided_by = $3, decision_reason = $4, amount_approved = $5, \
-                 decision_event_id = $6 WHERE id = $7 AND status = 'referred'",
+                 decision_event_id = $6 WHERE id = $7 AND status = 'referred' \
+                 AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = referrals.referred_event_id)",
             )
             .bind(status).bind(on).bind(&who.name).bind(&reason).bind(amount).bind(event_id).bind(id)
             .execute(&mut *tx).await?.rows_affected();
             if changed != 1 {
-                return Err(StoreError::invalid("status", "already_decided", "the referral was decided meanwhile"));
+                return Err(StoreError::invalid("status", "already_decided", "the referral was decided or voided meanwhile"));
             }
             let change = Change {
                 who: who.clone(),
@@ -620,12 +627,13 @@ impl Store {
             let event_id = write_event(&mut *tx, &f, &e, &current.agency_code, &who, None, now).await?;
             let changed = sqlx::query(
                 "UPDATE referrals SET status = 'disbursed', disbursed_on = $1, amount_disbursed = $2, loan_reference = $3, \
-                 disbursed_event_id = $4 WHERE id = $5 AND status = 'approved'",
+                 disbursed_event_id = $4 WHERE id = $5 AND status = 'approved' \
+                 AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = referrals.referred_event_id)",
             )
             .bind(on).bind(amount).bind(loan_reference).bind(event_id).bind(id)
             .execute(&mut *tx).await?.rows_affected();
             if changed != 1 {
-                return Err(StoreError::invalid("status", "not_approved", "the referral changed meanwhile"));
+                return Err(StoreError::invalid("status", "not_approved", "the referral changed or was voided meanwhile"));
             }
             let change = Change {
                 who: who.clone(),

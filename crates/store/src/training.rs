@@ -60,7 +60,8 @@ pub struct Completion {
     pub member_no: String,
     pub attended: i64,
     /// `completed` (certificate issued now), `already_completed`, `not_enough_attendance`,
-    /// `outside_scope`, or `refused` (the ledger refused the event; see `reason`).
+    /// or `refused` (the ledger refused the event; see `reason`). Members outside the
+    /// caller's region are left out (someone whose region covers them completes them).
     pub outcome: &'static str,
     pub certificate_no: Option<String>,
     pub reason: Option<String>,
@@ -243,7 +244,7 @@ impl Store {
     ) -> Result<Class> {
         require(actor, Permission::EventRecord)?;
         let class = self.class(class_id).await?;
-        let on = on.unwrap_or_else(|| today.min(class.starts_on));
+
         check_trainer(actor, &class)?;
         let who = Who::from(actor);
         let now = Utc::now();
@@ -251,6 +252,7 @@ impl Store {
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
             let f = member_for_write(&mut *tx, actor, member_no, false).await?;
+            let on = on.unwrap_or_else(|| today.min(class.starts_on).max(f.registered_on));
             // An enrolment voided earlier is taken up again rather than added twice.
             let already: Option<bool> = sqlx::query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id) \
@@ -327,9 +329,13 @@ impl Store {
         let now = Utc::now();
         let kinds = class_kinds(&class.stage);
         let mut added = 0usize;
+        // Members are locked in number order, so two requests never wait on each other.
+        let mut member_nos: Vec<String> = member_nos.to_vec();
+        member_nos.sort();
+        member_nos.dedup();
         dispatch!(&self.db, write, pool, begin => {
             let mut tx = pool.begin_with(begin).await?;
-            for no in member_nos {
+            for no in &member_nos {
                 let f = member_for_write(&mut *tx, actor, no, false).await?;
                 let enrolled: Option<i64> = sqlx::query_scalar(
                     "SELECT member_id FROM enrolments e WHERE class_id = $1 AND member_id = $2 \
@@ -402,14 +408,12 @@ impl Store {
                AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = a.event_id)), \
                  e.certificate_no FROM enrolments e JOIN members m ON m.id = e.member_id \
                  WHERE e.class_id = $1 AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id) \
-                 ORDER BY e.created_at, m.member_no",
+                 ORDER BY m.member_no",
             )
             .bind(class_id).fetch_all(&mut *tx).await?;
-            // Certificate numbers are never reused, even after an enrolment is voided.
-            let mut issued: i64 = sqlx::query_scalar(
-                "SELECT certificates_issued FROM classes WHERE id = $1",
-            )
-            .bind(class_id).fetch_one(&mut *tx).await?;
+            // First lock every member to complete, in member-number order (as attendance
+            // does, so two requests never wait on each other in a circle) …
+            let mut locked = Vec::new();
             for (no, attended, certificate) in rows {
                 let mut c = Completion { member_no: no.clone(), attended, outcome: "completed", certificate_no: certificate.clone(), reason: None };
                 if certificate.is_some() {
@@ -418,23 +422,53 @@ impl Store {
                     c.outcome = "not_enough_attendance";
                 } else {
                     match member_for_write(&mut *tx, actor, &no, false).await {
-                        Err(StoreError::Forbidden(_)) => c.outcome = "outside_scope",
+                        // Left for someone whose region covers the member; not shown here.
+                        Err(StoreError::Forbidden(_)) => continue,
                         Err(StoreError::Erased) => {
                             c.outcome = "refused";
                             c.reason = Some("the member's personal data has been erased".into());
                         }
                         Err(e) => return Err(e),
                         Ok(f) => {
-                            let cert = format!("{}-{}-{:06}-{:04}", class.stage, class.ends_on.year(), class.id, issued + 1);
+                            locked.push((c, Some(f)));
+                            continue;
+                        }
+                    }
+                }
+                locked.push((c, None));
+            }
+            // … then, with the members held, look again (another request may have completed
+            // or voided the enrolment meanwhile) and complete.
+            for (mut c, f) in locked {
+                if let Some(f) = f {
+                    let still: Option<(i64, bool)> = sqlx::query_as(
+                        "SELECT (SELECT COUNT(*) FROM attendance a WHERE a.class_id = e.class_id AND a.member_id = e.member_id \
+                         AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = a.event_id)), \
+                         e.certificate_no IS NULL FROM enrolments e WHERE e.class_id = $1 AND e.member_id = $2 \
+                         AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id)",
+                    )
+                    .bind(class_id).bind(f.id).fetch_optional(&mut *tx).await?;
+                    match still {
+                        None => continue,
+                        Some((_, false)) => c.outcome = "already_completed",
+                        Some((attended, true)) if !completes(attended, class.sessions) => {
+                            c.attended = attended;
+                            c.outcome = "not_enough_attendance";
+                        }
+                        Some(_) => {
+                            // Certificate numbers are never reused, even after an enrolment is voided.
+                            let n: i64 = sqlx::query_scalar(
+                                "UPDATE classes SET certificates_issued = certificates_issued + 1 WHERE id = $1 RETURNING certificates_issued",
+                            )
+                            .bind(class_id).fetch_one(&mut *tx).await?;
+                            let cert = format!("{}-{}-{:06}-{:04}", class.stage, class.ends_on.year(), class.id, n);
                             let mut e = class_event(&class, kinds.completed, true, class.ends_on);
                             e.reference = Some(cert.clone());
                             match write_event(&mut *tx, &f, &e, &class.agency_code, &who, None, now).await {
                                 Ok(event_id) => {
-                                    sqlx::query("UPDATE enrolments SET completed_event_id = $1, certificate_no = $2 WHERE class_id = $3 AND member_id = $4")
+                                    sqlx::query("UPDATE enrolments SET completed_event_id = $1, certificate_no = $2 \
+                                        WHERE class_id = $3 AND member_id = $4 AND certificate_no IS NULL")
                                         .bind(event_id).bind(&cert).bind(class_id).bind(f.id).execute(&mut *tx).await?;
-                                    sqlx::query("UPDATE classes SET certificates_issued = certificates_issued + 1 WHERE id = $1")
-                                        .bind(class_id).execute(&mut *tx).await?;
-                                    issued += 1;
                                     c.certificate_no = Some(cert);
                                 }
                                 Err(StoreError::Invalid(errs)) => {
@@ -466,7 +500,7 @@ impl Store {
     /// The enrolled members of a class whom the actor's scope reaches.
     pub async fn class_roster(&self, actor: &Actor, class_id: i64) -> Result<Vec<RosterRow>> {
         require(actor, Permission::MemberRead)?;
-        self.class(class_id).await?;
+        check_trainer(actor, &self.class(class_id).await?)?;
         let mut sql = Sql::new(
             "SELECT m.member_no, m.business_name, m.village_code, e.enrolled_on, \
              (SELECT COUNT(*) FROM attendance a WHERE a.class_id = e.class_id AND a.member_id = e.member_id \

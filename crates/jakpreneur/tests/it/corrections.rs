@@ -320,3 +320,180 @@ async fn each_facility_record_is_voided_as_a_whole(app: TestApp) {
     // Through all of it, reaches and counters equal a recount from the raw events.
     assert_ledger_matches_recount(&app, &[no, other]).await;
 }
+
+on_both_backends!(owners_erasure_and_races);
+
+/// The review's cases: owners' rules hold for corrections, an erased member's referral
+/// still lists, two officers closing one class at once issue one certificate each, and a
+/// voided referral leaves the partner's queue.
+async fn owners_erasure_and_races(app: TestApp) {
+    let a = member_on(&app, 1).await;
+    let b = member_on(&app, 2).await;
+    let own = app.user("pelatih", "trainer", Some("31.71")).await;
+    let other = app.user("pelatih-lain", "trainer", Some("31.71")).await;
+    let c = ok(
+        &app,
+        "/api/v1/courses",
+        json!({"title": "Kemasan", "topic": "packaging", "hours": 8}),
+    )
+    .await;
+    let k = ok(
+        &app,
+        &format!("/api/v1/courses/{}/classes", c["id"]),
+        json!({"starts_on": "2026-04-06", "capacity": 5, "trainer": "pelatih"}),
+    )
+    .await;
+    let kid = k["id"].as_i64().unwrap();
+    for no in [&a, &b] {
+        let res = app
+            .as_(&own)
+            .post_json(
+                &format!("/api/v1/classes/{kid}/enrolments"),
+                &json!({"member_no": no}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    }
+    // The other trainer can neither see the roster nor void an enrolment of this class.
+    assert_eq!(
+        app.as_(&other)
+            .get(&format!("/api/v1/classes/{kid}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let res = app
+        .as_(&other)
+        .post_json(
+            &format!("/api/v1/members/{a}/records/enrolment-{kid}/void"),
+            &json!({"reason": "bukan kelas saya"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Both attend the single session; two officers close the class at the same moment.
+    ok(
+        &app,
+        &format!("/api/v1/classes/{kid}/attendance"),
+        json!({"session": 1, "held_on": "2026-04-06", "members": [b, a]}),
+    )
+    .await;
+    let app = std::sync::Arc::new(app);
+    let tasks: Vec<_> = (0..2)
+        .map(|_| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.post_json(&format!("/api/v1/classes/{kid}/complete"), &json!({}))
+                    .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        let res = t.await.unwrap();
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    }
+    let mut certs = Vec::new();
+    for no in [&a, &b] {
+        let ev = app
+            .get(&format!("/api/v1/members/{no}/events"))
+            .await
+            .json();
+        let done: Vec<&Value> = ev["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "training_completed")
+            .collect();
+        assert_eq!(done.len(), 1, "one completion for {no}");
+        certs.push(done[0]["reference"].as_str().unwrap().to_owned());
+    }
+    certs.sort();
+    assert_eq!(
+        certs,
+        [
+            format!("P2-2026-{kid:06}-0001"),
+            format!("P2-2026-{kid:06}-0002")
+        ]
+    );
+    assert_ledger_matches_recount(&app, &[a.clone(), b.clone()]).await;
+
+    // A member registered after a class began is enrolled from their registration day.
+    let mut late = member_in(3, "31.71.01.1001");
+    late["registered_on"] = json!("2026-04-08");
+    let late = app.post_json("/api/v1/members", &late).await.json()["member_no"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let k2 = ok(
+        &app,
+        &format!("/api/v1/courses/{}/classes", c["id"]),
+        json!({"starts_on": "2026-04-06", "ends_on": "2026-04-20", "capacity": 5}),
+    )
+    .await;
+    ok(
+        &app,
+        &format!("/api/v1/classes/{}/enrolments", k2["id"]),
+        json!({"member_no": late}),
+    )
+    .await;
+    let ev = app
+        .get(&format!("/api/v1/members/{late}/events"))
+        .await
+        .json();
+    let enrolled = ev["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "training_enrolled")
+        .unwrap()
+        .clone();
+    assert_eq!(enrolled["occurred_on"], "2026-04-08");
+
+    // Referrals: a voided one leaves the partner's queue and cannot be decided; an erased
+    // member's referral still lists, without the personal data.
+    let partner = app.user("petugas-bank", "partner", None).await;
+    let refer = |no: String| {
+        let app = app.clone();
+        async move {
+            ok(
+                &app,
+                &format!("/api/v1/members/{no}/referrals"),
+                json!({"partner": jakpreneur_testkit::TEST_PARTNER, "purpose": "Modal kerja", "amount_requested": 1_000_000, "consent": true}),
+            )
+            .await["id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let ra = refer(a.clone()).await;
+    let rb = refer(b.clone()).await;
+    assert_eq!(
+        void(&app, &a, &format!("referral-{ra}")).await.0,
+        StatusCode::NO_CONTENT
+    );
+    let queue = app.as_(&partner).get("/api/v1/referrals").await.json();
+    let ids: Vec<i64> = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [rb]);
+    let res = app
+        .post_json(
+            &format!("/api/v1/referrals/{ra}/decision"),
+            &json!({"decision": "approved", "amount_approved": 1000}),
+        )
+        .await;
+    assert_eq!(res.error().0, "record_voided");
+    let res = app
+        .post_json(
+            &format!("/api/v1/members/{b}/erase"),
+            &json!({"reason": "permintaan anggota"}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text());
+    let queue = app.as_(&partner).get("/api/v1/referrals").await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.text());
+    assert_eq!(queue.json()["items"][0]["owner_name"], Value::Null);
+    assert_eq!(queue.json()["items"][0]["phone"], Value::Null);
+}

@@ -22,7 +22,6 @@ CREATE INDEX financial_reports_member ON financial_reports (member_id, month, id
 
 CREATE TABLE member_size (
     member_id      INTEGER PRIMARY KEY REFERENCES members (id),
-    village_code   TEXT NOT NULL,
     size_class     TEXT NOT NULL,
     class_month    TEXT NOT NULL,
     first_class    TEXT NOT NULL,
