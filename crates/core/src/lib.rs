@@ -7,6 +7,7 @@ pub mod access;
 pub mod email;
 pub mod error;
 pub mod finance;
+pub mod indicators;
 pub mod member;
 pub mod nik;
 pub mod password;

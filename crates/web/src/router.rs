@@ -94,6 +94,7 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::public::membership))
         .routes(routes!(api::regions::list_regions))
         .routes(routes!(api::regions::list_sectors))
+        .routes(routes!(api::regions::list_indicators))
         .split_for_parts()
 }
 

@@ -1065,3 +1065,25 @@ pub struct Disburse {
     #[schema(format = Date)]
     pub disbursed_on: Option<String>,
 }
+
+/// One indicator's definition.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorView {
+    #[schema(example = "reached")]
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    /// `as_of` (a stock on a date) or `period` (a flow over dates, both ends included).
+    pub measure: String,
+    /// Exists once per facility, coded `{code}_p1` … `{code}_p7`.
+    pub per_facility: bool,
+    pub definition: String,
+    pub unit: String,
+    /// The tables it is counted from.
+    pub counts: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorList {
+    pub items: Vec<IndicatorView>,
+}

@@ -136,6 +136,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         | ("GET", "/api/v1/openapi.json")
         | ("GET", "/api/v1/regions")
         | ("GET", "/api/v1/sectors")
+        | ("GET", "/api/v1/indicators")
         | ("GET", "/api/v1/public/membership")
         | ("GET", "/")
         | ("GET", "/static/app.css")
@@ -271,12 +272,13 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
 }
 
 /// Every route the matrix covers; compared with what the router serves.
-const ROUTES: [(&str, &str); 99] = [
+const ROUTES: [(&str, &str); 100] = [
     ("GET", "/healthz"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/api/v1/regions"),
     ("GET", "/api/v1/sectors"),
+    ("GET", "/api/v1/indicators"),
     ("GET", "/api/v1/public/membership"),
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/audit"),

@@ -5,6 +5,46 @@ use serde_json::json;
 
 on_both_backends!(registered_members_counts_every_record);
 
+/// The indicator list the API serves is the one documented, word for word.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_indicator_is_defined_in_the_docs_as_in_the_api() {
+    let app = TestApp::sqlite().await;
+    let res = app
+        .as_(&jakpreneur_testkit::Creds::default())
+        .get("/api/v1/indicators")
+        .await;
+    assert_eq!(res.status, axum::http::StatusCode::OK, "open to all");
+    let docs = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/indicators.md"
+    ))
+    .expect("docs/indicators.md");
+    let items = res.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), jakpreneur_core::indicators::INDICATORS.len());
+    for i in &items {
+        let code = i["code"].as_str().unwrap();
+        let row = docs
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{code}` |")))
+            .unwrap_or_else(|| panic!("{code} has no row in docs/indicators.md"));
+        assert!(
+            row.contains(i["definition"].as_str().unwrap()),
+            "the definition of {code} differs between the code and docs/indicators.md"
+        );
+        assert!(
+            row.contains(i["name_id"].as_str().unwrap())
+                && row.contains(i["name_en"].as_str().unwrap())
+        );
+    }
+    // And the docs define nothing the API does not serve.
+    let documented = docs
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .filter(|l| !l.contains("| home page"))
+        .count();
+    assert_eq!(documented, items.len());
+}
+
 async fn registered_members_counts_every_record(app: TestApp) {
     let mut numbers = Vec::new();
     for i in 0..3 {

@@ -114,6 +114,7 @@ async fn openapi_lists_every_route_and_docs_work_offline(app: TestApp) {
         ("/api/v1/public/membership", "get"),
         ("/api/v1/regions", "get"),
         ("/api/v1/sectors", "get"),
+        ("/api/v1/indicators", "get"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

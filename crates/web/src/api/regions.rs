@@ -1,4 +1,5 @@
-//! `/api/v1/regions` and `/api/v1/sectors`: the embedded reference data.
+//! `/api/v1/regions`, `/api/v1/sectors` and `/api/v1/indicators`: the embedded reference
+//! data.
 
 use axum::Json;
 use jakpreneur_core::reference::reference;
@@ -6,7 +7,10 @@ use jakpreneur_core::{RegionCode, RegionLevel, ValidationErrors};
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
-use crate::views::{NoParams, RegionList, RegionQuery, RegionView, SectorList, SectorView};
+use crate::views::{
+    IndicatorList, IndicatorView, NoParams, RegionList, RegionQuery, RegionView, SectorList,
+    SectorView,
+};
 
 /// Jakarta's regions: 1 province, 6 cities/regency, 44 districts, 267 villages.
 #[utoipa::path(
@@ -70,4 +74,34 @@ pub async fn list_sectors(ApiQuery(_none): ApiQuery<NoParams>) -> Json<SectorLis
         })
         .collect();
     Json(SectorList { items, next: None })
+}
+
+/// Every indicator the programme publishes: code, names, definition, unit, the records it
+/// counts. The same text as docs/indicators.md.
+#[utoipa::path(
+    get, path = "/api/v1/indicators", tag = "reference",
+    responses(
+        (status = 200, description = "The indicators", body = IndicatorList),
+    )
+)]
+pub async fn list_indicators(ApiQuery(_none): ApiQuery<NoParams>) -> Json<IndicatorList> {
+    Json(IndicatorList {
+        items: jakpreneur_core::indicators::INDICATORS
+            .iter()
+            .map(|i| IndicatorView {
+                code: i.code.to_owned(),
+                name_id: i.name_id.to_owned(),
+                name_en: i.name_en.to_owned(),
+                measure: match i.measure {
+                    jakpreneur_core::indicators::Measure::AsOf => "as_of",
+                    jakpreneur_core::indicators::Measure::Period => "period",
+                }
+                .to_owned(),
+                per_facility: i.per_facility,
+                definition: i.definition.to_owned(),
+                unit: i.unit.to_owned(),
+                counts: i.counts.to_owned(),
+            })
+            .collect(),
+    })
 }

@@ -1,0 +1,161 @@
+//! The programme's indicators: each figure Jakpreneur publishes has exactly one entry
+//! here, with its code, its names, its definition and the records it counts. The API
+//! serves this list (`GET /api/v1/indicators`) and `docs/indicators.md` repeats every
+//! definition word for word (a test compares them), so the published text and the code
+//! cannot drift apart.
+
+use serde::Serialize;
+
+/// Whether an indicator is a stock on a date or a flow over a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Counted as of a date D (inclusive).
+    AsOf,
+    /// Counted over a period [from, to] (both dates inclusive).
+    Period,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Indicator {
+    pub code: &'static str,
+    pub name_id: &'static str,
+    pub name_en: &'static str,
+    pub measure: Measure,
+    /// `true` when the indicator exists once per facility (P1–P7), coded `{code}_p1` …
+    pub per_facility: bool,
+    pub definition: &'static str,
+    pub unit: &'static str,
+    /// The tables it is counted from.
+    pub counts: &'static str,
+}
+
+/// Every indicator. Regions: a member belongs to the region of its business village;
+/// a filter at any level includes everything below it. That rule is common to all and
+/// stated once in docs/indicators.md.
+pub const INDICATORS: [Indicator; 10] = [
+    Indicator {
+        code: "registered_members",
+        name_id: "Anggota terdaftar",
+        name_en: "Registered members",
+        measure: Measure::AsOf,
+        per_facility: false,
+        definition: "Members whose registration date is on or before D. Withdrawn and erased members still count: they were registered, and erasure removes personal data, not the record.",
+        unit: "members",
+        counts: "members (registered_on); equal to reached_p1",
+    },
+    Indicator {
+        code: "active_members",
+        name_id: "Anggota aktif",
+        name_en: "Active members",
+        measure: Measure::AsOf,
+        per_facility: false,
+        definition: "Members registered on or before D with at least one non-voided service of any facility (registration included) dated in the twelve months up to D: after the same day one year earlier, and on or before D.",
+        unit: "members",
+        counts: "member_events (non-voided, kind other than void)",
+    },
+    Indicator {
+        code: "reached",
+        name_id: "Anggota yang mencapai fasilitas",
+        name_en: "Members who reached a facility",
+        measure: Measure::AsOf,
+        per_facility: true,
+        definition: "Members whose first non-voided qualifying event of the facility (member_facility.first_reached_on) is on or before D. Withdrawn and erased members still count: they were served; members registered after D do not.",
+        unit: "members",
+        counts: "member_facility, kept with facility_daily.reached",
+    },
+    Indicator {
+        code: "reached_at_least",
+        name_id: "Anggota yang mencapai sedikitnya k fasilitas",
+        name_en: "Members who reached at least k facilities",
+        measure: Measure::AsOf,
+        per_facility: false,
+        definition: "For k = 2 to 7: members with at least k facilities whose first reach is on or before D. k = 7 is all seven facilities.",
+        unit: "members",
+        counts: "member_facility",
+    },
+    Indicator {
+        code: "new_registrants",
+        name_id: "Pendaftar baru",
+        name_en: "New registrants",
+        measure: Measure::Period,
+        per_facility: false,
+        definition: "Members whose registration date lies in the period.",
+        unit: "members",
+        counts: "members (registered_on)",
+    },
+    Indicator {
+        code: "first_reached",
+        name_id: "Anggota yang pertama kali mencapai fasilitas",
+        name_en: "Members first reaching a facility",
+        measure: Measure::Period,
+        per_facility: true,
+        definition: "Members whose first reach of the facility (member_facility.first_reached_on) lies in the period.",
+        unit: "members",
+        counts: "member_facility, kept with facility_daily.reached",
+    },
+    Indicator {
+        code: "events",
+        name_id: "Layanan yang mencapai fasilitas",
+        name_en: "Qualifying services",
+        measure: Measure::Period,
+        per_facility: true,
+        definition: "Non-voided qualifying events of the facility dated in the period, however many a member had (e.g. every permit granted, every bazaar taken part in).",
+        unit: "services",
+        counts: "member_events (qualifying, non-voided), kept with facility_daily.events",
+    },
+    Indicator {
+        code: "permits_issued",
+        name_id: "Izin terbit",
+        name_en: "Permits issued",
+        measure: Measure::Period,
+        per_facility: false,
+        definition: "Non-voided permit_issued events dated in the period: events_p4, since permit_issued is the only qualifying kind of P4.",
+        unit: "permits",
+        counts: "member_events (kind permit_issued), permits",
+    },
+    Indicator {
+        code: "exhibition_participations",
+        name_id: "Keikutsertaan pameran",
+        name_en: "Exhibition participations",
+        measure: Measure::Period,
+        per_facility: false,
+        definition: "Non-voided exhibition events dated in the period: one per member and exhibition. Products shown come with the product catalogue.",
+        unit: "participations",
+        counts: "member_events (kind exhibition), market_participants",
+    },
+    Indicator {
+        code: "moved_up_class",
+        name_id: "Anggota naik kelas",
+        name_en: "Members who moved up a size class",
+        measure: Measure::AsOf,
+        per_facility: false,
+        definition: "Members whose financial reports first show a size class above the class of their first report in a month ending on or before D (member_size.moved_up_on ≤ D), classes per PP 7/2021 (UU 20/2008 before 2 February 2021).",
+        unit: "members",
+        counts: "financial_reports, kept with member_size",
+    },
+];
+
+pub fn indicator(code: &str) -> Option<&'static Indicator> {
+    INDICATORS.iter().find(|i| i.code == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for i in INDICATORS {
+            assert!(seen.insert(i.code), "{} twice", i.code);
+            assert!(
+                i.code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{}",
+                i.code
+            );
+            assert!(!i.definition.is_empty() && !i.name_id.is_empty() && !i.name_en.is_empty());
+        }
+        assert_eq!(indicator("reached").map(|i| i.per_facility), Some(true));
+    }
+}
