@@ -24,6 +24,7 @@ mod mentoring;
 mod permits;
 mod reference;
 pub mod scratch;
+mod stats;
 mod training;
 
 pub use accounts::{AccountPolicy, ApiToken, NewUser, Session, User};
@@ -42,6 +43,7 @@ pub use market::{MarketEvent, NewMarketEvent};
 pub use members::{Member, MemberExport, MemberFilter, MemberPage, Page, Personal, PublicMember};
 pub use mentoring::{FollowUp, MentoringSession, NewMentoringSession, TOPICS};
 pub use permits::{Permit, PermitDecision};
+pub use stats::{ByFacility, PeriodCounts};
 pub use training::{Class, Completion, Course, MemberClass, RosterRow};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1087,3 +1087,47 @@ pub struct IndicatorView {
 pub struct IndicatorList {
     pub items: Vec<IndicatorView>,
 }
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FacilityReleaseQuery {
+    /// The date counted up to, included (default today).
+    pub as_of: Option<String>,
+    /// A province, city, district or village code (default: the whole province).
+    pub region: Option<String>,
+}
+
+/// Members who reached each facility as of a date (indicator `reached`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacilityRelease {
+    pub as_of: NaiveDate,
+    pub region: Option<String>,
+    /// `{"P1": n, …, "P7": n}`.
+    pub counts: std::collections::BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// First day, included.
+    pub from: Option<String>,
+    /// Last day, included.
+    pub to: Option<String>,
+    /// A province, city, district or village code (default: the whole province).
+    pub region: Option<String>,
+}
+
+/// A period's figures (indicators `new_registrants`, `first_reached`, `events`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub region: Option<String>,
+    pub new_registrants: i64,
+    /// Members first reaching each facility P2–P7 in the period.
+    pub first_reached: std::collections::BTreeMap<String, i64>,
+    /// Non-voided qualifying events of each facility P2–P7 in the period.
+    pub events: std::collections::BTreeMap<String, i64>,
+}

@@ -145,6 +145,9 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         // A login attempt with a wrong password (the login form carries its own token).
         | ("POST", "/login") => Ok,
         ("GET", "/api/v1/me") => signed_in(Ok),
+        ("GET", "/api/v1/stats/facilities") | ("GET", "/api/v1/stats/period") => {
+            signed_in(if reader(r) { Ok } else { Forbidden })
+        }
         ("GET", "/api/v1/audit") => signed_in(if r == Admin { Ok } else { Forbidden }),
         ("GET", "/api/v1/members") => signed_in(if reader(r) { Ok } else { Forbidden }),
         ("POST", "/api/v1/members") => write_one(r, inside, can_register, SignIn),
@@ -272,13 +275,15 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
 }
 
 /// Every route the matrix covers; compared with what the router serves.
-const ROUTES: [(&str, &str); 100] = [
+const ROUTES: [(&str, &str); 102] = [
     ("GET", "/healthz"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/api/v1/regions"),
     ("GET", "/api/v1/sectors"),
     ("GET", "/api/v1/indicators"),
+    ("GET", "/api/v1/stats/facilities"),
+    ("GET", "/api/v1/stats/period"),
     ("GET", "/api/v1/public/membership"),
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/audit"),
@@ -745,6 +750,9 @@ async fn role_route_scope_matrix(app: TestApp) {
                             "GET" => {
                                 let url = match path {
                                     "/api/v1/public/membership" | "/cek" => format!("{url}?q=Toko"),
+                                    "/api/v1/stats/period" => {
+                                        format!("{url}?from=2026-01-01&to=2026-11-23")
+                                    }
                                     _ => url,
                                 };
                                 app.as_(&creds).get(&url).await

@@ -11,6 +11,7 @@ pub mod mentoring;
 pub mod permits;
 pub mod public;
 pub mod regions;
+pub mod stats;
 pub mod training;
 
 use chrono::NaiveDate;
@@ -67,6 +68,7 @@ pub(crate) fn date_or_today(
         (name = "training", description = "Facility P2 and P6's finance classes: courses, classes, enrolment, attendance, completion"),
         (name = "finance", description = "Facility P6: monthly financial reports and the size class they imply"),
         (name = "financing", description = "Facility P7: financing partners, referrals, decisions and disbursements"),
+        (name = "statistics", description = "Figures from the daily aggregates; definitions in docs/indicators.md and GET /api/v1/indicators"),
         (name = "public", description = "Open to anyone, rate limited, no personal data"),
         (name = "audit", description = "The audit log and the calling account")
     ),

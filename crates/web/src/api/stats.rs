@@ -1,0 +1,127 @@
+//! Statistics under `/api/v1/stats`: the facility release as of a date and the period
+//! report, for the province or any region below it. Counted from the daily aggregates;
+//! every figure is defined in docs/indicators.md.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::NaiveDate;
+use jakpreneur_core::text::{given, parse_date};
+use jakpreneur_core::{FieldError, RegionCode, ValidationErrors};
+
+use crate::AppState;
+use crate::api::members::signed_in;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::ApiQuery;
+use crate::security::Caller;
+use crate::views::{FacilityRelease, FacilityReleaseQuery, PeriodQuery, PeriodReport};
+
+fn region(errs: &mut ValidationErrors, raw: Option<&str>) -> Option<RegionCode> {
+    given(raw).and_then(|r| errs.take(RegionCode::parse("region", r)))
+}
+
+fn date(
+    errs: &mut ValidationErrors,
+    field: &'static str,
+    raw: Option<&str>,
+    default: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    match given(raw) {
+        Some(d) => errs.take(parse_date(field, d)),
+        None if default.is_some() => default,
+        None => {
+            errs.push(FieldError::required(field));
+            None
+        }
+    }
+}
+
+/// The facility release: members who reached each facility P1–P7 as of a date.
+#[utoipa::path(
+    get, path = "/api/v1/stats/facilities", tag = "statistics",
+    params(FacilityReleaseQuery),
+    responses(
+        (status = 200, description = "Counts per facility", body = FacilityRelease),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "The role may not read statistics", body = ErrorBody),
+        (status = 422, description = "A malformed date or unknown region", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn facilities(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
+) -> ApiResult<Json<FacilityRelease>> {
+    let actor = signed_in(&caller)?;
+    let mut errs = ValidationErrors::default();
+    let as_of = date(
+        &mut errs,
+        "as_of",
+        q.as_of.as_deref(),
+        Some(app.clock.today()),
+    );
+    let region = region(&mut errs, q.region.as_deref());
+    let (Some(as_of), true) = (as_of, errs.is_empty()) else {
+        return Err(errs.into());
+    };
+    let counts = app
+        .store
+        .facility_counts(actor, region.as_ref(), as_of)
+        .await?;
+    Ok(Json(FacilityRelease {
+        as_of,
+        region: region.map(|r| r.as_str().to_owned()),
+        counts,
+    }))
+}
+
+/// The period report: new registrants, members first reaching each facility, and
+/// qualifying events, dated from `from` to `to` (both included).
+#[utoipa::path(
+    get, path = "/api/v1/stats/period", tag = "statistics",
+    params(PeriodQuery),
+    responses(
+        (status = 200, description = "The period's figures", body = PeriodReport),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "The role may not read statistics", body = ErrorBody),
+        (status = 422, description = "A date missing or malformed, `to` before `from`, or an unknown region", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn period(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Json<PeriodReport>> {
+    let actor = signed_in(&caller)?;
+    let mut errs = ValidationErrors::default();
+    let from = date(&mut errs, "from", q.from.as_deref(), None);
+    let to = date(&mut errs, "to", q.to.as_deref(), None);
+    let region = region(&mut errs, q.region.as_deref());
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        errs.push(FieldError::new(
+            "to",
+            "date_range",
+            "to must not be before from",
+        ));
+    }
+    let (Some(from), Some(to), true) = (from, to, errs.is_empty()) else {
+        return Err(errs.into());
+    };
+    let mut c = app
+        .store
+        .period_counts(actor, region.as_ref(), from, to)
+        .await?;
+    let new_registrants = c.first_reached.remove("P1").unwrap_or(0);
+    c.events.remove("P1");
+    Ok(Json(PeriodReport {
+        from,
+        to,
+        region: region.map(|r| r.as_str().to_owned()),
+        new_registrants,
+        first_reached: c.first_reached,
+        events: c.events,
+    }))
+}
