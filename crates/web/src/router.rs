@@ -97,6 +97,7 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::regions::list_indicators))
         .routes(routes!(api::stats::facilities))
         .routes(routes!(api::stats::period))
+        .routes(routes!(api::stats::funnel))
         .split_for_parts()
 }
 

@@ -1131,3 +1131,22 @@ pub struct PeriodReport {
     /// Non-voided qualifying events of each facility P2–P7 in the period.
     pub events: std::collections::BTreeMap<String, i64>,
 }
+
+/// One stage of the funnel.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FunnelStage {
+    #[schema(example = "P7")]
+    pub facility: String,
+    pub count: i64,
+    /// count ÷ registered members (P1); `null` when there are none.
+    pub share_of_registrants: Option<f64>,
+    /// count ÷ the previous stage's count; `null` for P1 or when the previous is zero.
+    pub share_of_previous: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Funnel {
+    pub as_of: NaiveDate,
+    pub region: Option<String>,
+    pub stages: Vec<FunnelStage>,
+}

@@ -145,7 +145,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         // A login attempt with a wrong password (the login form carries its own token).
         | ("POST", "/login") => Ok,
         ("GET", "/api/v1/me") => signed_in(Ok),
-        ("GET", "/api/v1/stats/facilities") | ("GET", "/api/v1/stats/period") => {
+        ("GET", "/api/v1/stats/facilities") | ("GET", "/api/v1/stats/period") | ("GET", "/api/v1/stats/funnel") => {
             signed_in(if reader(r) { Ok } else { Forbidden })
         }
         ("GET", "/api/v1/audit") => signed_in(if r == Admin { Ok } else { Forbidden }),
@@ -275,7 +275,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
 }
 
 /// Every route the matrix covers; compared with what the router serves.
-const ROUTES: [(&str, &str); 102] = [
+const ROUTES: [(&str, &str); 103] = [
     ("GET", "/healthz"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
@@ -284,6 +284,7 @@ const ROUTES: [(&str, &str); 102] = [
     ("GET", "/api/v1/indicators"),
     ("GET", "/api/v1/stats/facilities"),
     ("GET", "/api/v1/stats/period"),
+    ("GET", "/api/v1/stats/funnel"),
     ("GET", "/api/v1/public/membership"),
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/audit"),

@@ -241,6 +241,31 @@ async fn facility_release_and_period_match_a_recount(app: TestApp) {
                 .json();
             let got: BTreeMap<String, i64> = serde_json::from_value(got["counts"].clone()).unwrap();
             assert_eq!(got, want, "facility release as of {as_of} in {region:?}");
+            // The funnel shows the same counts, with both shares.
+            let funnel = app
+                .get(&format!("/api/v1/stats/funnel?as_of={as_of}{q}"))
+                .await
+                .json();
+            let p1 = want["P1"];
+            for (i, s) in stages.iter().enumerate() {
+                let st = &funnel["stages"][i];
+                assert_eq!(
+                    (st["facility"].as_str(), st["count"].as_i64()),
+                    (Some(*s), Some(want[*s]))
+                );
+                let of_reg = (p1 > 0).then(|| want[*s] as f64 / p1 as f64);
+                assert_eq!(
+                    st["share_of_registrants"].as_f64(),
+                    of_reg,
+                    "{s} share of registrants"
+                );
+                let prev = (i > 0).then(|| want[stages[i - 1]]).filter(|p| *p > 0);
+                assert_eq!(
+                    st["share_of_previous"].as_f64(),
+                    prev.map(|p| want[*s] as f64 / p as f64),
+                    "{s} share of previous"
+                );
+            }
         }
         for (from, to) in [
             ("2021-01-01", "2021-12-31"),

@@ -13,7 +13,9 @@ use crate::api::members::signed_in;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
 use crate::security::Caller;
-use crate::views::{FacilityRelease, FacilityReleaseQuery, PeriodQuery, PeriodReport};
+use crate::views::{
+    FacilityRelease, FacilityReleaseQuery, Funnel, FunnelStage, PeriodQuery, PeriodReport,
+};
 
 fn region(errs: &mut ValidationErrors, raw: Option<&str>) -> Option<RegionCode> {
     given(raw).and_then(|r| errs.take(RegionCode::parse("region", r)))
@@ -124,4 +126,52 @@ pub async fn period(
         first_reached: c.first_reached,
         events: c.events,
     }))
+}
+
+/// The funnel: members at each facility P1–P7 as of a date, with the share of
+/// registrants (the headline) and the share of the previous stage (the gap) side by side.
+#[utoipa::path(
+    get, path = "/api/v1/stats/funnel", tag = "statistics",
+    params(FacilityReleaseQuery),
+    responses(
+        (status = 200, description = "Stages in order", body = Funnel),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "The role may not read statistics", body = ErrorBody),
+        (status = 422, description = "A malformed date or unknown region", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn funnel(
+    State(app): State<AppState>,
+    caller: Caller,
+    q: ApiQuery<FacilityReleaseQuery>,
+) -> ApiResult<Json<Funnel>> {
+    let Json(release) = facilities(State(app), caller, q).await?;
+    Ok(Json(funnel_of(release)))
+}
+
+/// Shares are fractions (0.25 is a quarter), `null` when the base is zero.
+fn funnel_of(release: FacilityRelease) -> Funnel {
+    let share = |n: i64, base: i64| (base > 0).then(|| n as f64 / base as f64);
+    let registrants = release.counts.get("P1").copied().unwrap_or(0);
+    let mut previous: Option<i64> = None;
+    let stages = release
+        .counts
+        .iter()
+        .map(|(stage, &count)| {
+            let s = FunnelStage {
+                facility: stage.clone(),
+                count,
+                share_of_registrants: share(count, registrants),
+                share_of_previous: previous.and_then(|p| share(count, p)),
+            };
+            previous = Some(count);
+            s
+        })
+        .collect();
+    Funnel {
+        as_of: release.as_of,
+        region: release.region,
+        stages,
+    }
 }
