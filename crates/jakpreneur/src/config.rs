@@ -59,6 +59,8 @@ pub struct SecurityConfig {
     /// Per client address.
     pub login_attempts_per_minute: u32,
     pub public_requests_per_minute: u32,
+    /// Open statistics suppress a district or village count below this (default 5).
+    pub public_stats_min_count: i64,
 }
 
 impl Default for SecurityConfig {
@@ -76,6 +78,7 @@ impl Default for SecurityConfig {
             lockout_minutes: p.lockout.as_secs() / 60,
             login_attempts_per_minute: 10,
             public_requests_per_minute: 60,
+            public_stats_min_count: 5,
         }
     }
 }
@@ -102,6 +105,7 @@ impl SecurityConfig {
                 self.public_requests_per_minute,
             ),
             secure_cookies: self.secure_cookies,
+            public_stats_min_count: self.public_stats_min_count.max(1),
         }
     }
 }

@@ -42,7 +42,8 @@ fn in_region(sql: &mut Sql, region: Option<&RegionCode>) {
 }
 
 impl crate::Store {
-    /// Members who reached each facility as of `as_of` in `region` (the facility release).
+    /// Members who reached each facility as of `as_of` in `region` (the facility release),
+    /// for staff.
     pub async fn facility_counts(
         &self,
         actor: &Actor,
@@ -50,6 +51,16 @@ impl crate::Store {
         as_of: NaiveDate,
     ) -> Result<ByFacility> {
         require(actor, Permission::MemberRead)?;
+        self.public_facility_counts(region, as_of).await
+    }
+
+    /// [`Self::facility_counts`] for the open statistics: aggregates only, no actor. The
+    /// web layer suppresses small counts below city level before showing them.
+    pub async fn public_facility_counts(
+        &self,
+        region: Option<&RegionCode>,
+        as_of: NaiveDate,
+    ) -> Result<ByFacility> {
         let mut sql = Sql::new(
             "SELECT stage, CAST(SUM(reached) AS BIGINT) FROM facility_daily WHERE programme = $1 AND day <= $2",
         );

@@ -97,6 +97,7 @@ pub fn test_settings() -> SecuritySettings {
         accounts: AccountPolicy::for_tests(),
         limits: RateLimits::new(100_000, 100_000),
         secure_cookies: false,
+        public_stats_min_count: 5,
     }
 }
 

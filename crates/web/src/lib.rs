@@ -33,6 +33,9 @@ pub struct SecuritySettings {
     pub limits: security::RateLimits,
     /// Mark cookies `Secure` (set when the site is served over HTTPS).
     pub secure_cookies: bool,
+    /// Open statistics show a district or village count below this as suppressed
+    /// (`null`, "<5"); province and city totals are shown as they are.
+    pub public_stats_min_count: i64,
 }
 
 impl Default for SecuritySettings {
@@ -41,6 +44,7 @@ impl Default for SecuritySettings {
             accounts: jakpreneur_store::AccountPolicy::default(),
             limits: security::RateLimits::new(10, 60),
             secure_cookies: false,
+            public_stats_min_count: 5,
         }
     }
 }

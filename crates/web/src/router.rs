@@ -98,6 +98,7 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::stats::facilities))
         .routes(routes!(api::stats::period))
         .routes(routes!(api::stats::funnel))
+        .routes(routes!(api::stats::public_facilities))
         .split_for_parts()
 }
 

@@ -1150,3 +1150,14 @@ pub struct Funnel {
     pub region: Option<String>,
     pub stages: Vec<FunnelStage>,
 }
+
+/// The open facility release.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicFacilityRelease {
+    pub as_of: NaiveDate,
+    pub region: Option<String>,
+    /// For a district or village: counts below this are `null`.
+    pub suppressed_below: Option<i64>,
+    /// `{"P1": n, …}`; `null` where suppressed.
+    pub counts: std::collections::BTreeMap<String, Option<i64>>,
+}

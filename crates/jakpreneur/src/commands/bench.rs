@@ -455,6 +455,7 @@ async fn login_on(store: &Store, cfg: &Config, a: &BenchLoginArgs) -> anyhow::Re
         accounts: policy,
         limits: jakpreneur_web::security::RateLimits::new(1_000_000, 1_000_000),
         secure_cookies: false,
+        public_stats_min_count: 5,
     };
     let today = Clock::System.today();
     let server = Server::start(store, today, security).await?;

@@ -337,3 +337,67 @@ async fn facility_release_and_period_match_a_recount(app: TestApp) {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.error().1.as_deref(), Some("region"));
 }
+
+on_both_backends!(open_statistics_suppress_small_areas);
+
+/// The open facility release: no login; a district or village count below 5 is `null`,
+/// at 5 or more it is shown; province and city totals are always shown.
+async fn open_statistics_suppress_small_areas(app: TestApp) {
+    use axum::http::StatusCode;
+    use jakpreneur_testkit::member_in;
+
+    // Gambir (31.71.01) gets 5 members, Sawah Besar (31.71.02) 2.
+    for i in 0..7u32 {
+        let village = if i < 5 {
+            "31.71.01.1001"
+        } else {
+            "31.71.02.1001"
+        };
+        let mut m = member_in(700 + i, village);
+        m["registered_on"] = json!("2022-05-10");
+        let res = app.post_json("/api/v1/members", &m).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    }
+    let public = app.as_(&jakpreneur_testkit::Creds::default());
+    let get = |region: &str| {
+        let url = format!("/api/v1/public/stats/facilities?as_of=2026-01-01&region={region}");
+        let public = &public;
+        async move {
+            let res = public.get(&url).await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+            res.json()
+        }
+    };
+    let gambir = get("31.71.01").await;
+    assert_eq!(gambir["counts"]["P1"], 5);
+    assert_eq!(
+        gambir["counts"]["P2"],
+        serde_json::Value::Null,
+        "0 < 5 is suppressed"
+    );
+    assert_eq!(gambir["suppressed_below"], 5);
+    let sawah_besar = get("31.71.02").await;
+    assert_eq!(sawah_besar["counts"]["P1"], serde_json::Value::Null);
+    let village = get("31.71.02.1001").await;
+    assert_eq!(village["counts"]["P1"], serde_json::Value::Null);
+    let city = get("31.71").await;
+    assert_eq!(city["counts"]["P1"], 7);
+    assert_eq!(city["counts"]["P2"], 0, "a city total is shown as it is");
+    assert_eq!(city["suppressed_below"], serde_json::Value::Null);
+    let province = public
+        .get("/api/v1/public/stats/facilities?as_of=2026-01-01")
+        .await
+        .json();
+    assert_eq!(province["counts"]["P1"], 7);
+    // The staff release shows the exact small counts.
+    let staff = app
+        .get("/api/v1/stats/facilities?as_of=2026-01-01&region=31.71.02")
+        .await
+        .json();
+    assert_eq!(staff["counts"]["P1"], 2);
+    // Staff figures need an account.
+    assert_eq!(
+        public.get("/api/v1/stats/facilities").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}

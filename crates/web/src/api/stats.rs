@@ -15,6 +15,7 @@ use crate::extract::ApiQuery;
 use crate::security::Caller;
 use crate::views::{
     FacilityRelease, FacilityReleaseQuery, Funnel, FunnelStage, PeriodQuery, PeriodReport,
+    PublicFacilityRelease,
 };
 
 fn region(errs: &mut ValidationErrors, raw: Option<&str>) -> Option<RegionCode> {
@@ -174,4 +175,53 @@ fn funnel_of(release: FacilityRelease) -> Funnel {
         region: release.region,
         stages,
     }
+}
+
+/// The facility release as open data: no login, no personal data. For a district or a
+/// village, a count below the suppression threshold (default 5) is `null`; province and
+/// city totals are shown as they are.
+#[utoipa::path(
+    get, path = "/api/v1/public/stats/facilities", tag = "public",
+    params(FacilityReleaseQuery),
+    responses(
+        (status = 200, description = "Counts per facility, small ones suppressed", body = PublicFacilityRelease),
+        (status = 422, description = "A malformed date or unknown region", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address", body = ErrorBody),
+    )
+)]
+pub async fn public_facilities(
+    State(app): State<AppState>,
+    ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
+) -> ApiResult<Json<PublicFacilityRelease>> {
+    let mut errs = ValidationErrors::default();
+    let as_of = date(
+        &mut errs,
+        "as_of",
+        q.as_of.as_deref(),
+        Some(app.clock.today()),
+    );
+    let region = region(&mut errs, q.region.as_deref());
+    let (Some(as_of), true) = (as_of, errs.is_empty()) else {
+        return Err(errs.into());
+    };
+    let counts = app
+        .store
+        .public_facility_counts(region.as_ref(), as_of)
+        .await?;
+    let min = app.security.public_stats_min_count;
+    let small_area = region.as_ref().is_some_and(|r| {
+        matches!(
+            r.level(),
+            jakpreneur_core::RegionLevel::District | jakpreneur_core::RegionLevel::Village
+        )
+    });
+    Ok(Json(PublicFacilityRelease {
+        as_of,
+        region: region.map(|r| r.as_str().to_owned()),
+        suppressed_below: small_area.then_some(min),
+        counts: counts
+            .into_iter()
+            .map(|(stage, n)| (stage, (!small_area || n >= min).then_some(n)))
+            .collect(),
+    }))
 }
