@@ -136,6 +136,36 @@ pub const INDICATORS: [Indicator; 10] = [
     },
 ];
 
+/// One facility of the funnel: its count, its share of registrants (P1) and of the
+/// previous facility, as fractions; `None` where the base is zero.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunnelStep {
+    pub facility: String,
+    pub count: i64,
+    pub share_of_registrants: Option<f64>,
+    pub share_of_previous: Option<f64>,
+}
+
+/// The funnel of counts by facility, in facility order (P1 first).
+pub fn funnel(counts: &std::collections::BTreeMap<String, i64>) -> Vec<FunnelStep> {
+    let share = |n: i64, base: i64| (base > 0).then(|| n as f64 / base as f64);
+    let registrants = counts.get("P1").copied().unwrap_or(0);
+    let mut previous: Option<i64> = None;
+    counts
+        .iter()
+        .map(|(facility, &count)| {
+            let step = FunnelStep {
+                facility: facility.clone(),
+                count,
+                share_of_registrants: share(count, registrants),
+                share_of_previous: previous.and_then(|p| share(count, p)),
+            };
+            previous = Some(count);
+            step
+        })
+        .collect()
+}
+
 pub fn indicator(code: &str) -> Option<&'static Indicator> {
     INDICATORS.iter().find(|i| i.code == code)
 }
@@ -157,5 +187,21 @@ mod tests {
             assert!(!i.definition.is_empty() && !i.name_id.is_empty() && !i.name_en.is_empty());
         }
         assert_eq!(indicator("reached").map(|i| i.per_facility), Some(true));
+    }
+
+    #[test]
+    fn the_funnel_divides_by_registrants_and_the_previous_step() {
+        let counts = [("P1", 200), ("P2", 50), ("P3", 0), ("P4", 10)]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        let f = funnel(&counts);
+        assert_eq!(f[1].share_of_registrants, Some(0.25));
+        assert_eq!(f[1].share_of_previous, Some(0.25));
+        assert_eq!(f[0].share_of_previous, None);
+        assert_eq!(f[3].share_of_previous, None, "after a zero step");
+        assert_eq!(f[3].share_of_registrants, Some(0.05));
+        let none = funnel(&[("P1".to_owned(), 0)].into_iter().collect());
+        assert_eq!(none[0].share_of_registrants, None);
     }
 }

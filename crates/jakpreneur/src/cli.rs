@@ -51,6 +51,9 @@ pub enum Command {
     /// Re-encrypt every NIK under a new data key and make it the key file (the old key
     /// is kept beside it as `<file>.old`).
     RotateKey,
+    /// Statistics from the daily counters (definitions: docs/indicators.md).
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Measure performance.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -256,6 +259,47 @@ pub struct MemberAddArgs {
     /// Print the whole record as JSON instead of the member number.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The facility release: members who reached each facility as of a date.
+    Facilities(ReportAsOfArgs),
+    /// The funnel: each facility with its share of registrants and of the previous one.
+    Funnel(ReportAsOfArgs),
+    /// A period: new registrants, members first reaching each facility, and services.
+    Period(ReportPeriodArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportAsOfArgs {
+    /// The date counted up to, included (default today).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// A province, city, district or village code (default the whole province).
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportPeriodArgs {
+    /// First day, included.
+    #[arg(long)]
+    pub from: String,
+    /// Last day, included.
+    #[arg(long)]
+    pub to: String,
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -7,6 +7,7 @@ mod demo;
 mod event;
 mod keys;
 mod member;
+mod report;
 mod serve;
 
 use std::process::ExitCode;
@@ -50,6 +51,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(cmd) => {
             let store = open(&cfg, false).await?;
             let code = accounts::user(&store, &cfg, cmd).await;
+            store.close().await;
+            code
+        }
+        Command::Report(cmd) => {
+            let store = open(&cfg, false).await?;
+            let code = report::run(&store, cmd).await;
             store.close().await;
             code
         }

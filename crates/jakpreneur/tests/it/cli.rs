@@ -211,3 +211,92 @@ async fn event_commands_record_list_and_void(app: TestApp) {
         "{list}"
     );
 }
+
+on_both_backends!(report_commands_print_the_statistics);
+
+async fn report_commands_print_the_statistics(app: TestApp) {
+    let mut m = jakpreneur_testkit::member_in(40, "31.71.01.1001");
+    m["registered_on"] = serde_json::json!("2022-03-01");
+    let refs: Vec<String> = add_args(&m);
+    let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
+    assert!(jakpreneur(&app, &refs).status.success());
+    let out = jakpreneur(
+        &app,
+        &[
+            "report",
+            "facilities",
+            "--as-of",
+            "2023-01-01",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("facility,members\nP1,1\nP2,0"), "{text}");
+    let out = jakpreneur(
+        &app,
+        &[
+            "report",
+            "facilities",
+            "--as-of",
+            "2022-02-28",
+            "--region",
+            "31.71",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["counts"]["P1"], 0, "registered after the date");
+    let out = jakpreneur(
+        &app,
+        &[
+            "report",
+            "period",
+            "--from",
+            "2022-01-01",
+            "--to",
+            "2022-12-31",
+        ],
+    );
+    assert!(
+        stdout(&out).lines().nth(1).unwrap().starts_with("P1"),
+        "{}",
+        stdout(&out)
+    );
+    let file = std::env::temp_dir().join(format!("jp-funnel-{}.json", std::process::id()));
+    let out = jakpreneur(
+        &app,
+        &[
+            "report",
+            "funnel",
+            "--format",
+            "json",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(v["stages"][0]["share_of_registrants"], 1.0);
+    let _ = std::fs::remove_file(&file);
+    // Wrong input: one line naming the field, a non-zero exit.
+    let out = jakpreneur(
+        &app,
+        &[
+            "report",
+            "period",
+            "--from",
+            "2022-13-01",
+            "--to",
+            "2022-01-01",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("from"), "{}", stderr(&out));
+    let out = jakpreneur(&app, &["report", "facilities", "--region", "31.99"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("region"), "{}", stderr(&out));
+}

@@ -153,27 +153,18 @@ pub async fn funnel(
 
 /// Shares are fractions (0.25 is a quarter), `null` when the base is zero.
 fn funnel_of(release: FacilityRelease) -> Funnel {
-    let share = |n: i64, base: i64| (base > 0).then(|| n as f64 / base as f64);
-    let registrants = release.counts.get("P1").copied().unwrap_or(0);
-    let mut previous: Option<i64> = None;
-    let stages = release
-        .counts
-        .iter()
-        .map(|(stage, &count)| {
-            let s = FunnelStage {
-                facility: stage.clone(),
-                count,
-                share_of_registrants: share(count, registrants),
-                share_of_previous: previous.and_then(|p| share(count, p)),
-            };
-            previous = Some(count);
-            s
-        })
-        .collect();
     Funnel {
+        stages: jakpreneur_core::indicators::funnel(&release.counts)
+            .into_iter()
+            .map(|s| FunnelStage {
+                facility: s.facility,
+                count: s.count,
+                share_of_registrants: s.share_of_registrants,
+                share_of_previous: s.share_of_previous,
+            })
+            .collect(),
         as_of: release.as_of,
         region: release.region,
-        stages,
     }
 }
 
