@@ -43,7 +43,7 @@ pub use market::{MarketEvent, NewMarketEvent};
 pub use members::{Member, MemberExport, MemberFilter, MemberPage, Page, Personal, PublicMember};
 pub use mentoring::{FollowUp, MentoringSession, NewMentoringSession, TOPICS};
 pub use permits::{Permit, PermitDecision};
-pub use stats::{ByFacility, PeriodCounts};
+pub use stats::{ByFacility, PeriodCounts, zeroes};
 pub use training::{Class, Completion, Course, MemberClass, RosterRow};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

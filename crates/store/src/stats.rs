@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use jakpreneur_core::programme::{JAKPRENEUR, programmes};
-use jakpreneur_core::{Actor, Permission, RegionCode};
+use jakpreneur_core::{Actor, Permission, RegionCode, RegionLevel};
 
 use crate::Result;
 use crate::access::require;
@@ -22,7 +22,8 @@ pub struct PeriodCounts {
     pub events: ByFacility,
 }
 
-fn zeroes() -> ByFacility {
+/// Every facility of the programme at 0.
+pub fn zeroes() -> ByFacility {
     programmes()
         .stages_of(JAKPRENEUR)
         .map(|s| (s.stage.clone(), 0))
@@ -74,6 +75,42 @@ impl crate::Store {
         let mut out = zeroes();
         for (stage, n) in rows {
             out.insert(stage, n.unwrap_or(0));
+        }
+        Ok(out)
+    }
+
+    /// [`Self::facility_counts`] for each region at `level` within `region` (those with
+    /// no member reached are absent).
+    pub async fn facility_counts_by(
+        &self,
+        actor: &Actor,
+        region: Option<&RegionCode>,
+        level: RegionLevel,
+        as_of: NaiveDate,
+    ) -> Result<BTreeMap<String, ByFacility>> {
+        require(actor, Permission::MemberRead)?;
+        // Codes are fixed-width: 31.71 (city), 31.71.01 (district), 31.71.01.1001 (village).
+        let key = match level {
+            RegionLevel::Province => "substr(village_code, 1, 2)",
+            RegionLevel::City => "substr(village_code, 1, 5)",
+            RegionLevel::District => "substr(village_code, 1, 8)",
+            RegionLevel::Village => "village_code",
+        };
+        let mut sql = Sql::new(&format!(
+            "SELECT {key} AS area, stage, CAST(SUM(reached) AS BIGINT) FROM facility_daily WHERE programme = $1 AND day <= $2"
+        ));
+        sql.args.push(Arg::Text(JAKPRENEUR.to_owned()));
+        sql.args.push(Arg::Date(as_of));
+        in_region(&mut sql, region);
+        sql.push(&format!(" GROUP BY {key}, stage"));
+        let rows: Vec<(String, String, Option<i64>)> = dispatch!(&self.db, read, pool => {
+            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
+        });
+        let mut out: BTreeMap<String, ByFacility> = BTreeMap::new();
+        for (area, stage, n) in rows {
+            out.entry(area)
+                .or_insert_with(zeroes)
+                .insert(stage, n.unwrap_or(0));
         }
         Ok(out)
     }

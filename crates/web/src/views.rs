@@ -1096,6 +1096,9 @@ pub struct FacilityReleaseQuery {
     pub as_of: Option<String>,
     /// A province, city, district or village code (default: the whole province).
     pub region: Option<String>,
+    /// Also count each region at this level within `region`: `city`, `district` or
+    /// `village` (below the region's own level).
+    pub group_by: Option<String>,
 }
 
 /// Members who reached each facility as of a date (indicator `reached`).
@@ -1104,6 +1107,17 @@ pub struct FacilityRelease {
     pub as_of: NaiveDate,
     pub region: Option<String>,
     /// `{"P1": n, …, "P7": n}`.
+    pub counts: std::collections::BTreeMap<String, i64>,
+    /// With `group_by`: every region at that level within `region`, in code order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<RegionCounts>>,
+}
+
+/// One region's counts by facility.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegionCounts {
+    pub region: String,
+    pub name: String,
     pub counts: std::collections::BTreeMap<String, i64>,
 }
 

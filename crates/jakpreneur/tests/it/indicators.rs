@@ -314,6 +314,43 @@ async fn facility_release_and_period_match_a_recount(app: TestApp) {
             assert_eq!(got_events, events, "events {from}–{to} in {region:?}");
         }
     }
+    // Per child region: every district of Central Jakarta, each as its own recount.
+    let grouped = app
+        .get("/api/v1/stats/facilities?as_of=2026-11-23&region=31.71&group_by=district")
+        .await
+        .json();
+    let groups = grouped["groups"].as_array().unwrap();
+    let districts: Vec<&str> = groups
+        .iter()
+        .map(|g| g["region"].as_str().unwrap())
+        .collect();
+    let expected_districts: Vec<String> = jakpreneur_core::reference::reference()
+        .children("31.71")
+        .map(|r| r.code.clone())
+        .collect();
+    assert_eq!(
+        districts, expected_districts,
+        "every district of 31.71, in order"
+    );
+    for g in groups {
+        let code = g["region"].as_str().unwrap();
+        let one = app
+            .get(&format!(
+                "/api/v1/stats/facilities?as_of=2026-11-23&region={code}"
+            ))
+            .await
+            .json();
+        assert_eq!(g["counts"], one["counts"], "group {code} = its own release");
+    }
+    let res = app
+        .get("/api/v1/stats/facilities?region=31.71.01&group_by=city")
+        .await;
+    assert_eq!(
+        res.error(),
+        ("group_by_level".into(), Some("group_by".into()))
+    );
+    let res = app.get("/api/v1/stats/funnel?group_by=city").await;
+    assert_eq!(res.error().0, "group_by_not_supported");
     // The population is not trivial: every facility was reached by someone, and some
     // services were voided.
     let all = app.get("/api/v1/stats/facilities").await.json();

@@ -5,8 +5,10 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
+use jakpreneur_core::access::region_contains;
+use jakpreneur_core::reference::reference;
 use jakpreneur_core::text::{given, parse_date};
-use jakpreneur_core::{FieldError, RegionCode, ValidationErrors};
+use jakpreneur_core::{FieldError, RegionCode, RegionLevel, ValidationErrors};
 
 use crate::AppState;
 use crate::api::members::signed_in;
@@ -15,7 +17,7 @@ use crate::extract::ApiQuery;
 use crate::security::Caller;
 use crate::views::{
     FacilityRelease, FacilityReleaseQuery, Funnel, FunnelStage, PeriodQuery, PeriodReport,
-    PublicFacilityRelease,
+    PublicFacilityRelease, RegionCounts,
 };
 
 fn region(errs: &mut ValidationErrors, raw: Option<&str>) -> Option<RegionCode> {
@@ -35,6 +37,18 @@ fn date(
             errs.push(FieldError::required(field));
             None
         }
+    }
+}
+
+/// `group_by` is served by the facility release only.
+fn no_group_by(q: &FacilityReleaseQuery) -> Result<(), FieldError> {
+    match given(q.group_by.as_deref()) {
+        None => Ok(()),
+        Some(_) => Err(FieldError::new(
+            "group_by",
+            "group_by_not_supported",
+            "group_by is served by /api/v1/stats/facilities only",
+        )),
     }
 }
 
@@ -67,14 +81,64 @@ pub async fn facilities(
     let (Some(as_of), true) = (as_of, errs.is_empty()) else {
         return Err(errs.into());
     };
+    let group_by = match given(q.group_by.as_deref()) {
+        None => None,
+        Some(g) => {
+            let own = region
+                .as_ref()
+                .map_or(RegionLevel::Province, RegionCode::level);
+            match RegionLevel::parse("group_by", g) {
+                Ok(l) if l > own => Some(l),
+                Ok(_) => {
+                    return Err(FieldError::new(
+                        "group_by",
+                        "group_by_level",
+                        format!(
+                            "group_by must be a level below the region's ({})",
+                            own.as_str()
+                        ),
+                    )
+                    .into());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
     let counts = app
         .store
         .facility_counts(actor, region.as_ref(), as_of)
         .await?;
+    let groups = match group_by {
+        None => None,
+        Some(level) => {
+            let mut found = app
+                .store
+                .facility_counts_by(actor, region.as_ref(), level, as_of)
+                .await?;
+            Some(
+                reference()
+                    .regions_at(level)
+                    .filter(|r| {
+                        region
+                            .as_ref()
+                            .is_none_or(|p| region_contains(p.as_str(), &r.code))
+                    })
+                    .map(|r| RegionCounts {
+                        region: r.code.clone(),
+                        name: r.name.clone(),
+                        counts: found
+                            .remove(&r.code)
+                            .unwrap_or_else(jakpreneur_store::zeroes),
+                    })
+                    .collect(),
+            )
+        }
+    };
     Ok(Json(FacilityRelease {
         as_of,
         region: region.map(|r| r.as_str().to_owned()),
         counts,
+        groups,
     }))
 }
 
@@ -147,6 +211,7 @@ pub async fn funnel(
     caller: Caller,
     q: ApiQuery<FacilityReleaseQuery>,
 ) -> ApiResult<Json<Funnel>> {
+    no_group_by(&q.0)?;
     let Json(release) = facilities(State(app), caller, q).await?;
     Ok(Json(funnel_of(release)))
 }
@@ -184,6 +249,7 @@ pub async fn public_facilities(
     State(app): State<AppState>,
     ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
 ) -> ApiResult<Json<PublicFacilityRelease>> {
+    no_group_by(&q)?;
     let mut errs = ValidationErrors::default();
     let as_of = date(
         &mut errs,
