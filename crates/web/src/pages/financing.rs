@@ -181,16 +181,7 @@ pub async fn decide(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    if let Some(refused) = require_page(
-        lang,
-        &caller,
-        || Chrome::new(tr, uri.path(), None).for_caller(&caller),
-        Permission::FinancingDecide,
-    ) {
+    if let Some(refused) = require_page(&app, lang, &caller, &uri, Permission::FinancingDecide) {
         return refused;
     }
     let f = super::form(&body);
@@ -221,16 +212,7 @@ pub async fn disburse(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    if let Some(refused) = require_page(
-        lang,
-        &caller,
-        || Chrome::new(tr, uri.path(), None).for_caller(&caller),
-        Permission::FinancingDecide,
-    ) {
+    if let Some(refused) = require_page(&app, lang, &caller, &uri, Permission::FinancingDecide) {
         return refused;
     }
     let f = super::form(&body);
@@ -315,19 +297,11 @@ pub async fn create_partner(
     OriginalUri(uri): OriginalUri,
     body: Bytes,
 ) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
+    if let Some(refused) = require_page(&app, lang, &caller, &uri, Permission::UserManage) {
+        return refused;
     }
     let tr = app.i18n.tr(lang.lang);
     let c = || Chrome::new(tr, "/financing/partners", None).for_caller(&caller);
-    if let Some(refused) = require_page(
-        lang,
-        &caller,
-        || Chrome::new(tr, uri.path(), None).for_caller(&caller),
-        Permission::UserManage,
-    ) {
-        return refused;
-    }
     let f = super::form(&body);
     let g = |k: &str| f.get(k).map(String::as_str);
     let outcome = match parse_partner(g("code"), g("name"), g("kind")) {

@@ -213,18 +213,24 @@ pub fn page_error(lang: PageLang, c: Chrome<'_>, e: jakpreneur_store::StoreError
     }
 }
 
-/// A form that only `p` may send: refused (403) before its fields are looked at, so a
-/// caller without the permission learns nothing from validation.
-pub fn require_page<'a>(
+/// A form that only `p` may send: the public is sent to sign in, and an account without
+/// the permission is refused (403) before the fields are looked at, so it learns nothing
+/// from validation.
+pub fn require_page(
+    app: &crate::AppState,
     lang: PageLang,
     caller: &Caller,
-    c: impl FnOnce() -> Chrome<'a>,
+    uri: &axum::http::Uri,
     p: jakpreneur_core::Permission,
 ) -> Option<Response> {
+    if caller.actor.is_anonymous() {
+        return Some(login_redirect(uri));
+    }
     (!caller.actor.can(p)).then(|| {
+        let c = Chrome::new(app.i18n.tr(lang.lang), uri.path(), None).for_caller(caller);
         page_error(
             lang,
-            c(),
+            c,
             jakpreneur_store::StoreError::Forbidden(p.as_str().to_owned()),
         )
     })

@@ -119,16 +119,7 @@ pub async fn create_course(
     OriginalUri(uri): OriginalUri,
     body: Bytes,
 ) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    if let Some(refused) = require_page(
-        lang,
-        &caller,
-        || Chrome::new(tr, uri.path(), None).for_caller(&caller),
-        Permission::EventRecord,
-    ) {
+    if let Some(refused) = require_page(&app, lang, &caller, &uri, Permission::EventRecord) {
         return refused;
     }
     let f = super::form(&body);
@@ -152,16 +143,7 @@ pub async fn create_class(
     OriginalUri(uri): OriginalUri,
     body: Bytes,
 ) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    if let Some(refused) = require_page(
-        lang,
-        &caller,
-        || Chrome::new(tr, uri.path(), None).for_caller(&caller),
-        Permission::EventRecord,
-    ) {
+    if let Some(refused) = require_page(&app, lang, &caller, &uri, Permission::EventRecord) {
         return refused;
     }
     let f = super::form(&body);
