@@ -16,6 +16,7 @@ pub mod phone;
 pub mod programme;
 pub mod reference;
 pub mod region;
+pub mod stats;
 pub mod text;
 pub mod training;
 

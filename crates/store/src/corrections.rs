@@ -178,7 +178,7 @@ impl Store {
                     sqlx::query("UPDATE mentor_assignments SET ended_on = COALESCE(ended_on, $1) WHERE id = $2")
                         .bind(today).bind(id).execute(&mut *tx).await?;
                 }
-                RecordRef::Report(_) => tx.refresh_size(f.id).await?,
+                RecordRef::Report(_) => tx.refresh_size(&f).await?,
                 _ => {}
             }
             let change = Change {

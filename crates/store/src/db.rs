@@ -191,7 +191,8 @@ impl Store {
             Db::Sqlite(s) => SQLITE_MIGRATOR.run(&s.writer).await?,
             Db::Postgres(p) => POSTGRES_MIGRATOR.run(p).await?,
         }
-        self.sync_reference_data().await
+        self.sync_reference_data().await?;
+        self.build_stats_if_missing().await
     }
 
     /// Refuses to run against a schema older than this binary expects.

@@ -161,6 +161,12 @@ fn figures(rows: Vec<(String, i64, i64)>) -> Vec<MonthFigures> {
 pub(crate) trait SizeOps {
     fn refresh_size<'a>(
         &'a mut self,
+        f: &'a crate::ledger::MemberFacts,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a;
+
+    /// `member_size` from the reports on file.
+    fn write_size<'a>(
+        &'a mut self,
         member_id: i64,
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a;
 }
@@ -169,6 +175,19 @@ macro_rules! impl_size_ops {
     ($conn:ty) => {
         impl SizeOps for $conn {
             fn refresh_size<'a>(
+                &'a mut self,
+                f: &'a crate::ledger::MemberFacts,
+            ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+                async move {
+                    // The naik-kelas date is a statistic: its counters follow it.
+                    let before = crate::counters::contribution(&mut *self, f).await?;
+                    self.write_size(f.id).await?;
+                    let after = crate::counters::contribution(&mut *self, f).await?;
+                    crate::counters::apply_change(&mut *self, &before, &after).await
+                }
+            }
+
+            fn write_size<'a>(
                 &'a mut self,
                 member_id: i64,
             ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
@@ -255,7 +274,7 @@ impl Store {
             .bind(f.id).bind(r.month.to_string()).bind(r.sales).bind(r.costs).bind(r.employees).bind(r.assets)
             .bind(r.filed_on).bind(event_id).bind(&who.name).bind(now)
             .fetch_one(&mut *tx).await?;
-            tx.refresh_size(f.id).await?;
+            tx.refresh_size(&f).await?;
             let change = Change {
                 who: who.clone(),
                 action: "finance.report",

@@ -10,8 +10,11 @@ use jakpreneur_core::{Actor, FieldError, Permission, Status};
 use serde::Serialize;
 use serde_json::json;
 
+use jakpreneur_core::stats::{Contribution, Entry};
+
 use crate::access::{require, require_covers, scope_filter};
 use crate::audit::{AppendAudit, Change, Who};
+use crate::counters::{self, CounterOps};
 use crate::sql::{Arg, Sql};
 use crate::{Result, Store, StoreError};
 
@@ -109,6 +112,7 @@ pub(crate) struct MemberFacts {
     pub member_no: String,
     pub village_code: String,
     pub district_code: String,
+    pub sector: String,
     pub channel: String,
     pub registered_on: NaiveDate,
     pub status: String,
@@ -119,7 +123,7 @@ pub(crate) struct MemberFacts {
 /// Columns of [`MemberFacts`], in order.
 macro_rules! facts_cols {
     () => {
-        "id, member_no, village_code, district_code, channel, registered_on, status, withdrawn_on, erased_at"
+        "id, member_no, village_code, district_code, sector, channel, registered_on, status, withdrawn_on, erased_at"
     };
 }
 
@@ -171,15 +175,6 @@ pub(crate) use owned_by_record;
 
 /// Ledger statements on one connection, written once for both backends.
 pub(crate) trait LedgerOps {
-    fn bump<'a>(
-        &'a mut self,
-        village: &'a str,
-        stage: &'a str,
-        day: NaiveDate,
-        reached: i64,
-        events: i64,
-    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a;
-
     fn reached_stages<'a>(
         &'a mut self,
         member_id: i64,
@@ -210,12 +205,6 @@ pub(crate) trait LedgerOps {
         &'a mut self,
         member_id: i64,
     ) -> impl std::future::Future<Output = Result<Option<NaiveDate>>> + Send + 'a;
-
-    /// The member's non-voided qualifying events, counted by stage and day.
-    fn qualifying_by_day<'a>(
-        &'a mut self,
-        member_id: i64,
-    ) -> impl std::future::Future<Output = Result<Vec<(String, NaiveDate, i64)>>> + Send + 'a;
 
     /// An event of the member: stage, kind, qualifying, date, and the void that names it.
     fn event_state<'a>(
@@ -262,59 +251,6 @@ macro_rules! impl_ledger_ops {
                     .bind(member_no)
                     .fetch_optional(&mut *self)
                     .await?)
-                }
-            }
-
-            fn bump<'a>(
-                &'a mut self,
-                village: &'a str,
-                stage: &'a str,
-                day: NaiveDate,
-                reached: i64,
-                events: i64,
-            ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-                async move {
-                    if reached == 0 && events == 0 {
-                        return Ok(());
-                    }
-                    if reached >= 0 && events >= 0 {
-                        sqlx::query(
-                            "INSERT INTO facility_daily (village_code, programme, stage, day, reached, events) \
-                             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (village_code, programme, stage, day) \
-                             DO UPDATE SET reached = facility_daily.reached + excluded.reached, \
-                             events = facility_daily.events + excluded.events",
-                        )
-                        .bind(village)
-                        .bind(JAKPRENEUR)
-                        .bind(stage)
-                        .bind(day)
-                        .bind(reached)
-                        .bind(events)
-                        .execute(&mut *self)
-                        .await?;
-                    } else {
-                        // A decrement meets a row that an increment made; an upsert would
-                        // check its negative proposed row against the CHECK first.
-                        let n = sqlx::query(
-                            "UPDATE facility_daily SET reached = reached + $5, events = events + $6 \
-                             WHERE village_code = $1 AND programme = $2 AND stage = $3 AND day = $4",
-                        )
-                        .bind(village)
-                        .bind(JAKPRENEUR)
-                        .bind(stage)
-                        .bind(day)
-                        .bind(reached)
-                        .bind(events)
-                        .execute(&mut *self)
-                        .await?
-                        .rows_affected();
-                        if n != 1 {
-                            return Err(StoreError::Corrupt(format!(
-                                "no counter for {village} {stage} {day} to decrement"
-                            )));
-                        }
-                    }
-                    Ok(())
                 }
             }
 
@@ -403,23 +339,6 @@ macro_rules! impl_ledger_ops {
                     )
                     .bind(member_id)
                     .fetch_one(&mut *self)
-                    .await?)
-                }
-            }
-
-            fn qualifying_by_day<'a>(
-                &'a mut self,
-                member_id: i64,
-            ) -> impl std::future::Future<Output = Result<Vec<(String, NaiveDate, i64)>>> + Send + 'a {
-                async move {
-                    Ok(sqlx::query_as(
-                        "SELECT e.stage, e.occurred_on, COUNT(*) FROM member_events e \
-                         WHERE e.member_id = $1 AND e.qualifying \
-                         AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.id) \
-                         GROUP BY e.stage, e.occurred_on",
-                    )
-                    .bind(member_id)
-                    .fetch_all(&mut *self)
                     .await?)
                 }
             }
@@ -519,7 +438,7 @@ pub(crate) async fn member_for_write<C: LedgerOps + Send>(
 /// Writes one service for member `f` inside the caller's transaction: checks its dates and
 /// the order rule in force on its date, inserts it, and keeps `member_facility` and the
 /// daily counters. Returns the event's id. Every writer of services goes through here.
-pub(crate) async fn write_event<C: LedgerOps + Send>(
+pub(crate) async fn write_event<C: LedgerOps + CounterOps + Send>(
     conn: &mut C,
     f: &MemberFacts,
     e: &NewEvent,
@@ -538,24 +457,28 @@ pub(crate) async fn write_event<C: LedgerOps + Send>(
                 .map(|r| r.first_reached_on)
         })
         .map_err(|err| StoreError::Invalid(err.into()))?;
+    let (mut entries, moved_up_on) = conn.stat_inputs(f.id).await?;
     let id = conn
         .insert_event(f.id, e, agency, who, None, idempotency_key, now)
         .await?;
     if e.qualifying {
-        conn.bump(&f.village_code, &e.stage, e.occurred_on, 0, 1)
-            .await?;
         let current = reached.iter().find(|r| r.stage == e.stage);
         if current.is_none_or(|c| e.occurred_on < c.first_reached_on) {
             conn.set_reach(f.id, &e.stage, Some((id, e.occurred_on)))
                 .await?;
-            conn.bump(&f.village_code, &e.stage, e.occurred_on, 1, 0)
-                .await?;
-            if let Some(c) = current {
-                conn.bump(&f.village_code, &e.stage, c.first_reached_on, -1, 0)
-                    .await?;
-            }
         }
     }
+    let before = counters::contribution_from(f, &entries, moved_up_on);
+    entries.push(Entry {
+        id,
+        stage: e.stage.clone(),
+        kind: e.kind.clone(),
+        qualifying: e.qualifying,
+        occurred_on: e.occurred_on,
+        agency: agency.to_owned(),
+    });
+    let after = counters::contribution_from(f, &entries, moved_up_on);
+    counters::apply_change(conn, &before, &after).await?;
     Ok(id)
 }
 
@@ -563,7 +486,7 @@ pub(crate) async fn write_event<C: LedgerOps + Send>(
 /// the counters, and the member's first reach of the stage moved to the next qualifying
 /// event (or removed). Returns `false`, changing nothing, when it was already voided.
 #[allow(clippy::too_many_arguments)] // reason: the event, why, who, and the two dates
-pub(crate) async fn void_in_tx<C: LedgerOps + Send>(
+pub(crate) async fn void_in_tx<C: LedgerOps + CounterOps + Send>(
     conn: &mut C,
     f: &MemberFacts,
     event_id: i64,
@@ -573,7 +496,7 @@ pub(crate) async fn void_in_tx<C: LedgerOps + Send>(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let (stage, _, qualifying, occurred_on, voided) = conn
+    let (stage, _, qualifying, _, voided) = conn
         .event_state(f.id, event_id)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -591,11 +514,11 @@ pub(crate) async fn void_in_tx<C: LedgerOps + Send>(
         reference: None,
         note: Some(reason.to_owned()),
     };
+    let (mut entries, moved_up_on) = conn.stat_inputs(f.id).await?;
+    let before = counters::contribution_from(f, &entries, moved_up_on);
     conn.insert_event(f.id, &void, agency, who, Some(event_id), None, now)
         .await?;
     if qualifying {
-        conn.bump(&f.village_code, &stage, occurred_on, 0, -1)
-            .await?;
         let reached = conn.reached_stages(f.id).await?;
         if reached
             .iter()
@@ -603,18 +526,16 @@ pub(crate) async fn void_in_tx<C: LedgerOps + Send>(
         {
             let next = conn.earliest_qualifying(f.id, &stage).await?;
             conn.set_reach(f.id, &stage, next).await?;
-            conn.bump(&f.village_code, &stage, occurred_on, -1, 0)
-                .await?;
-            if let Some((_, on)) = next {
-                conn.bump(&f.village_code, &stage, on, 1, 0).await?;
-            }
         }
     }
+    entries.retain(|x| x.id != event_id);
+    let after = counters::contribution_from(f, &entries, moved_up_on);
+    counters::apply_change(conn, &before, &after).await?;
     Ok(true)
 }
 
 /// The registration event (P1) of a member just inserted, its reach and its counters.
-pub(crate) async fn record_registration<C: LedgerOps + Send>(
+pub(crate) async fn record_registration<C: LedgerOps + CounterOps + Send>(
     conn: &mut C,
     f: &MemberFacts,
     who: &Who,
@@ -627,7 +548,21 @@ pub(crate) async fn record_registration<C: LedgerOps + Send>(
         .await?;
     conn.set_reach(f.id, "P1", Some((id, e.occurred_on)))
         .await?;
-    conn.bump(&f.village_code, "P1", e.occurred_on, 1, 1).await
+    counters::apply(conn, &registration_contribution(f, id, agency)).await
+}
+
+/// What a member just registered contributes: its registration event alone.
+fn registration_contribution(f: &MemberFacts, event_id: i64, agency: &str) -> Contribution {
+    let e = registration_event(f);
+    let entry = Entry {
+        id: event_id,
+        stage: e.stage,
+        kind: e.kind,
+        qualifying: e.qualifying,
+        occurred_on: e.occurred_on,
+        agency: agency.to_owned(),
+    };
+    counters::contribution_from(f, std::slice::from_ref(&entry), None)
 }
 
 /// [`record_registration`] for a group-committed batch on SQLite, in a fixed number of
@@ -693,16 +628,18 @@ pub(crate) async fn record_registrations_sqlite(
         q = q.bind(member_id).bind(on).bind(id);
     }
     q.execute(&mut *conn).await?;
-    let mut per_day: std::collections::BTreeMap<(&str, NaiveDate), i64> = Default::default();
-    for (f, _, _) in batch {
-        *per_day
-            .entry((f.village_code.as_str(), f.registered_on))
-            .or_default() += 1;
+    let by_id: std::collections::HashMap<i64, (&MemberFacts, &str)> = batch
+        .iter()
+        .map(|(f, _, agency)| (f.id, (f, *agency)))
+        .collect();
+    let mut all = Contribution::default();
+    for (id, member_id, _) in &events {
+        let (f, agency) = by_id
+            .get(member_id)
+            .ok_or_else(|| StoreError::Corrupt(format!("registration of member {member_id}")))?;
+        all.add(&registration_contribution(f, *id, agency), 1);
     }
-    for ((village, day), n) in per_day {
-        conn.bump(village, "P1", day, n, n).await?;
-    }
-    Ok(())
+    counters::apply(conn, &all).await
 }
 
 fn registration_event(f: &MemberFacts) -> NewEvent {
@@ -722,7 +659,7 @@ fn registration_event(f: &MemberFacts) -> NewEvent {
 /// After a correction of a member's registration date or village: the registration event
 /// is voided and written again at the new date, and every count moves to the new village.
 /// Refused when a recorded service would then precede the registration.
-pub(crate) async fn follow_member_change<C: LedgerOps + Send>(
+pub(crate) async fn follow_member_change<C: LedgerOps + CounterOps + Send>(
     conn: &mut C,
     before: &MemberFacts,
     after: &MemberFacts,
@@ -730,6 +667,11 @@ pub(crate) async fn follow_member_change<C: LedgerOps + Send>(
     agency: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let counted = (&before.village_code, &before.sector, before.registered_on);
+    if counted == (&after.village_code, &after.sector, after.registered_on) {
+        return Ok(());
+    }
+    let was = counters::contribution(conn, before).await?;
     if before.registered_on != after.registered_on {
         if let Some(first) = conn.first_service_on(before.id).await?
             && first < after.registered_on
@@ -758,8 +700,6 @@ pub(crate) async fn follow_member_change<C: LedgerOps + Send>(
             };
             conn.insert_event(before.id, &void, agency, who, Some(p1.event_id), None, now)
                 .await?;
-            conn.bump(&before.village_code, "P1", p1.first_reached_on, -1, -1)
-                .await?;
         }
         let e = registration_event(after);
         let id = conn
@@ -767,23 +707,11 @@ pub(crate) async fn follow_member_change<C: LedgerOps + Send>(
             .await?;
         conn.set_reach(after.id, "P1", Some((id, e.occurred_on)))
             .await?;
-        conn.bump(&before.village_code, "P1", e.occurred_on, 1, 1)
-            .await?;
     }
-    if before.village_code != after.village_code {
-        // A member counts where its business is now: every count moves with it.
-        for r in conn.reached_stages(before.id).await? {
-            conn.bump(&before.village_code, &r.stage, r.first_reached_on, -1, 0)
-                .await?;
-            conn.bump(&after.village_code, &r.stage, r.first_reached_on, 1, 0)
-                .await?;
-        }
-        for (stage, day, n) in conn.qualifying_by_day(before.id).await? {
-            conn.bump(&before.village_code, &stage, day, 0, -n).await?;
-            conn.bump(&after.village_code, &stage, day, 0, n).await?;
-        }
-    }
-    Ok(())
+    // A member counts where its business is now, in its sector and registration year:
+    // every count moves with it.
+    let is = counters::contribution(conn, after).await?;
+    counters::apply_change(conn, &was, &is).await
 }
 
 impl Store {
@@ -975,20 +903,6 @@ impl Store {
             sqlx::query_as("SELECT stage, first_reached_on, event_id FROM member_facility \
                 WHERE member_id = $1 AND programme = $2 ORDER BY stage")
                 .bind(f.id).bind(JAKPRENEUR).fetch_all(pool).await?
-        }))
-    }
-
-    /// Every daily counter row, for checks against a recount: (village, stage, day,
-    /// reached, events). Administrators only.
-    pub async fn facility_counters(
-        &self,
-        actor: &Actor,
-    ) -> Result<Vec<(String, String, NaiveDate, i64, i64)>> {
-        require(actor, Permission::AuditRead)?;
-        Ok(dispatch!(&self.db, read, pool => {
-            sqlx::query_as("SELECT village_code, stage, day, reached, events FROM facility_daily \
-                WHERE reached <> 0 OR events <> 0 ORDER BY village_code, stage, day")
-                .fetch_all(pool).await?
         }))
     }
 }

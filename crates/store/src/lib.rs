@@ -11,6 +11,7 @@ mod access;
 mod accounts;
 mod audit;
 mod corrections;
+mod counters;
 pub mod crypto;
 mod error;
 mod finance;
@@ -30,6 +31,7 @@ mod training;
 pub use accounts::{AccountPolicy, ApiToken, NewUser, Session, User};
 pub use audit::{AuditEntry, AuditFilter, AuditPage, ChainCheck};
 pub use corrections::RecordRef;
+pub use counters::StatsCheck;
 pub use crypto::{DataKey, Vault};
 pub use db::{Backend, ConnectOptions, Store};
 pub use error::StoreError;
@@ -43,7 +45,9 @@ pub use market::{MarketEvent, NewMarketEvent};
 pub use members::{Member, MemberExport, MemberFilter, MemberPage, Page, Personal, PublicMember};
 pub use mentoring::{FollowUp, MentoringSession, NewMentoringSession, TOPICS};
 pub use permits::{Permit, PermitDecision};
-pub use stats::{ByFacility, PeriodCounts, zeroes};
+pub use stats::{
+    Breakdown, ByFacility, COHORT_WINDOWS, Cohort, CohortStage, Flows, Grouped, PeriodCounts, Stocks, facilities_of, period_of, zeroes,
+};
 pub use training::{Class, Completion, Course, MemberClass, RosterRow};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

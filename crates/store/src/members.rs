@@ -138,6 +138,7 @@ impl MemberRow {
             member_no: self.member_no.clone(),
             village_code: self.village_code.clone(),
             district_code: self.district_code.clone(),
+            sector: self.sector.clone(),
             channel: self.channel.clone(),
             registered_on: self.registered_on,
             status: self.status.clone(),

@@ -1,0 +1,579 @@
+//! The statistics counters (`stat_counts`, `stat_cohorts`, `stat_cohort_days`): every
+//! write that changes a member's services or facts applies the difference between the
+//! member's contribution before and after (`jakpreneur_core::stats::Contribution`), in its
+//! own transaction, so the counters are always the sum of every member's contribution.
+//! The same contributions, summed afresh from the raw records, rebuild or verify them
+//! ([`Store::rebuild_stats`], [`Store::verify_stats`]).
+//!
+//! A cell (village, day) is written at the day grain for its village, and at the month
+//! and year grains for the village and each region above it. Rows are written in key
+//! order, so two PostgreSQL transactions never lock the same counters in opposite orders.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use jakpreneur_core::programme::JAKPRENEUR;
+use jakpreneur_core::stats::{
+    CohortCell, Contribution, Delta, Entry, MemberFacts as StatFacts, first_of_month, first_of_year,
+};
+
+use crate::ledger::MemberFacts;
+use crate::{Result, Store, StoreError};
+
+/// A row of `stat_counts`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct CountKey {
+    pub dim: &'static str,
+    pub region: String,
+    pub grain: &'static str,
+    pub measure: String,
+    pub period: NaiveDate,
+    pub value: String,
+}
+
+/// A row of `stat_cohorts` (`days` = None) or of `stat_cohort_days`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct CohortKey {
+    pub region: String,
+    pub cohort: NaiveDate,
+    pub stage: String,
+    pub months: i32,
+    pub days: Option<i32>,
+}
+
+/// Which regions a cell is written for: all (a live write), or, for a rebuild that
+/// goes village by village, the village alone or the regions above it alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Levels {
+    All,
+    Village,
+    Above,
+}
+
+/// The village and every region above it, village first: 31.71.01.1001, 31.71.01, 31.71, 31.
+fn regions_of(village: &str) -> impl Iterator<Item = &str> {
+    let cuts: Vec<usize> = village.match_indices('.').map(|(i, _)| i).rev().collect();
+    std::iter::once(village).chain(cuts.into_iter().map(move |i| &village[..i]))
+}
+
+/// The rows a contribution changes.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Rows {
+    pub counts: BTreeMap<CountKey, Delta>,
+    pub cohorts: BTreeMap<CohortKey, i64>,
+}
+
+impl Rows {
+    pub fn add(&mut self, c: &Contribution, levels: Levels) {
+        for (cell, d) in &c.cells {
+            for (i, region) in regions_of(&cell.village).enumerate() {
+                let village = i == 0;
+                match levels {
+                    Levels::Village if !village => break,
+                    Levels::Above if village => continue,
+                    _ => {}
+                }
+                let grains: &[(&'static str, NaiveDate)] = &[
+                    ("day", cell.day),
+                    ("month", first_of_month(cell.day)),
+                    ("year", first_of_year(cell.day)),
+                ];
+                for (grain, period) in grains {
+                    if *grain == "day" && !village {
+                        continue;
+                    }
+                    let key = CountKey {
+                        dim: cell.dim,
+                        region: region.to_owned(),
+                        grain,
+                        measure: cell.measure.clone(),
+                        period: *period,
+                        value: cell.value.clone(),
+                    };
+                    let e = self.counts.entry(key).or_default();
+                    e.reached += d.reached;
+                    e.events += d.events;
+                }
+            }
+        }
+        for (cell, n) in &c.cohorts {
+            for (i, region) in regions_of(&cell.village).enumerate() {
+                match levels {
+                    Levels::Village if i > 0 => break,
+                    Levels::Above if i == 0 => continue,
+                    _ => {}
+                }
+                for days in [None, Some(cell.days)] {
+                    *self
+                        .cohorts
+                        .entry(cohort_key(cell, region, days))
+                        .or_default() += n;
+                }
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.counts.is_empty() && self.cohorts.is_empty()
+    }
+
+    /// Drops rows whose change is zero (a +1 and a −1 on the same row).
+    fn compact(&mut self) {
+        self.counts.retain(|_, d| !d.is_zero());
+        self.cohorts.retain(|_, n| *n != 0);
+    }
+}
+
+fn cohort_key(cell: &CohortCell, region: &str, days: Option<i32>) -> CohortKey {
+    CohortKey {
+        region: region.to_owned(),
+        cohort: cell.cohort,
+        stage: cell.stage.clone(),
+        months: cell.months,
+        days,
+    }
+}
+
+/// Rows per multi-row upsert: 9 values each, well inside both backends' limits.
+const CHUNK: usize = 1_000;
+
+const ENTRIES: &str = "SELECT e.id, e.stage, e.kind, e.qualifying, e.occurred_on, e.agency_code \
+     FROM member_events e WHERE e.member_id = $1 AND e.programme = $2 AND e.kind <> 'void' \
+     AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.id)";
+
+type EntryRow = (i64, String, String, bool, NaiveDate, String);
+
+fn entry((id, stage, kind, qualifying, occurred_on, agency): EntryRow) -> Entry {
+    Entry {
+        id,
+        stage,
+        kind,
+        qualifying,
+        occurred_on,
+        agency,
+    }
+}
+
+/// Counter statements on one connection, written once for both backends.
+pub(crate) trait CounterOps {
+    /// The member's non-voided services and naik-kelas date.
+    fn stat_inputs<'a>(
+        &'a mut self,
+        member_id: i64,
+    ) -> impl std::future::Future<Output = Result<(Vec<Entry>, Option<NaiveDate>)>> + Send + 'a;
+
+    /// Adds `rows` to the counters.
+    fn write_rows<'a>(
+        &'a mut self,
+        rows: &'a Rows,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a;
+}
+
+macro_rules! impl_counter_ops {
+    ($conn:ty) => {
+        impl CounterOps for $conn {
+            fn stat_inputs<'a>(
+                &'a mut self,
+                member_id: i64,
+            ) -> impl std::future::Future<Output = Result<(Vec<Entry>, Option<NaiveDate>)>> + Send + 'a {
+                async move {
+                    let rows: Vec<EntryRow> = sqlx::query_as(ENTRIES)
+                        .bind(member_id)
+                        .bind(JAKPRENEUR)
+                        .fetch_all(&mut *self)
+                        .await?;
+                    let up: Option<Option<NaiveDate>> =
+                        sqlx::query_scalar("SELECT moved_up_on FROM member_size WHERE member_id = $1")
+                            .bind(member_id)
+                            .fetch_optional(&mut *self)
+                            .await?;
+                    Ok((rows.into_iter().map(entry).collect(), up.flatten()))
+                }
+            }
+
+            fn write_rows<'a>(
+                &'a mut self,
+                rows: &'a Rows,
+            ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+                async move {
+                    let counts: Vec<_> = rows.counts.iter().filter(|(_, d)| !d.is_zero()).collect();
+                    for chunk in counts.chunks(CHUNK) {
+                        let mut sql = String::from(
+                            "INSERT INTO stat_counts (programme, dim, region_code, grain, measure, period, dim_value, reached, events) VALUES ",
+                        );
+                        for i in 0..chunk.len() {
+                            if i > 0 {
+                                sql.push_str(", ");
+                            }
+                            let b = i * 8;
+                            sql.push_str(&format!(
+                                "($1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                                b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9
+                            ));
+                        }
+                        sql.push_str(
+                            " ON CONFLICT (programme, dim, region_code, grain, measure, period, dim_value) \
+                             DO UPDATE SET reached = stat_counts.reached + excluded.reached, \
+                             events = stat_counts.events + excluded.events",
+                        );
+                        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(JAKPRENEUR);
+                        for (k, d) in chunk {
+                            q = q
+                                .bind(k.dim)
+                                .bind(k.region.as_str())
+                                .bind(k.grain)
+                                .bind(k.measure.as_str())
+                                .bind(k.period)
+                                .bind(k.value.as_str())
+                                .bind(d.reached)
+                                .bind(d.events);
+                        }
+                        q.execute(&mut *self).await?;
+                    }
+                    for (table, with_days) in [("stat_cohorts", false), ("stat_cohort_days", true)] {
+                        let rows: Vec<_> = rows
+                            .cohorts
+                            .iter()
+                            .filter(|(k, n)| k.days.is_some() == with_days && **n != 0)
+                            .collect();
+                        let per = if with_days { 6 } else { 5 };
+                        for chunk in rows.chunks(CHUNK) {
+                            let cols = if with_days {
+                                "programme, region_code, cohort, stage, months, days"
+                            } else {
+                                "programme, region_code, cohort, stage, months"
+                            };
+                            let mut sql = format!("INSERT INTO {table} ({cols}, members) VALUES ");
+                            for i in 0..chunk.len() {
+                                if i > 0 {
+                                    sql.push_str(", ");
+                                }
+                                let ps: Vec<String> =
+                                    (0..per).map(|j| format!("${}", i * per + j + 2)).collect();
+                                sql.push_str(&format!("($1, {})", ps.join(", ")));
+                            }
+                            sql.push_str(&format!(
+                                " ON CONFLICT ({cols}) DO UPDATE SET members = {table}.members + excluded.members"
+                            ));
+                            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(JAKPRENEUR);
+                            for (k, n) in chunk {
+                                q = q
+                                    .bind(k.region.as_str())
+                                    .bind(k.cohort)
+                                    .bind(k.stage.as_str())
+                                    .bind(k.months);
+                                if let Some(d) = k.days {
+                                    q = q.bind(d);
+                                }
+                                q = q.bind(**n);
+                            }
+                            q.execute(&mut *self).await?;
+                        }
+                    }
+                    Ok(())
+                }
+            }
+        }
+    };
+}
+
+impl_counter_ops!(sqlx::SqliteConnection);
+impl_counter_ops!(sqlx::PgConnection);
+
+fn stat_facts(f: &MemberFacts, moved_up_on: Option<NaiveDate>) -> StatFacts<'_> {
+    StatFacts {
+        village: &f.village_code,
+        sector: &f.sector,
+        registered_on: f.registered_on,
+        moved_up_on,
+    }
+}
+
+/// What member `f` with these services contributes.
+pub(crate) fn contribution_from(
+    f: &MemberFacts,
+    entries: &[Entry],
+    moved_up_on: Option<NaiveDate>,
+) -> Contribution {
+    Contribution::of(&stat_facts(f, moved_up_on), entries)
+}
+
+/// What member `f` contributes now, read inside the caller's transaction.
+pub(crate) async fn contribution<C: CounterOps + Send>(
+    conn: &mut C,
+    f: &MemberFacts,
+) -> Result<Contribution> {
+    let (entries, moved_up_on) = conn.stat_inputs(f.id).await?;
+    Ok(Contribution::of(&stat_facts(f, moved_up_on), &entries))
+}
+
+/// Applies the change from `before` to `after` to the counters.
+pub(crate) async fn apply_change<C: CounterOps + Send>(
+    conn: &mut C,
+    before: &Contribution,
+    after: &Contribution,
+) -> Result<()> {
+    apply(conn, &Contribution::diff(before, after)).await
+}
+
+/// Adds a contribution (or a difference) to the counters.
+pub(crate) async fn apply<C: CounterOps + Send>(conn: &mut C, c: &Contribution) -> Result<()> {
+    if c.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Rows::default();
+    rows.add(c, Levels::All);
+    rows.compact();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    conn.write_rows(&rows).await
+}
+
+/// Member facts for a recount, village by village.
+type FactsRow = (i64, String, String, NaiveDate, Option<NaiveDate>);
+
+const ALL_FACTS: &str = "SELECT m.id, m.village_code, m.sector, m.registered_on, s.moved_up_on \
+     FROM members m LEFT JOIN member_size s ON s.member_id = m.id ORDER BY m.village_code, m.id";
+
+const VILLAGE_ENTRIES: &str = "SELECT e.member_id, e.id, e.stage, e.kind, e.qualifying, e.occurred_on, e.agency_code \
+     FROM member_events e JOIN members m ON m.id = e.member_id \
+     WHERE m.village_code = $1 AND e.programme = $2 AND e.kind <> 'void' \
+     AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.id)";
+
+/// What a verification found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatsCheck {
+    pub members: i64,
+    pub rows_checked: i64,
+    /// The first differences found (at most 20): the row and its stored and expected sums.
+    pub differences: Vec<String>,
+}
+
+impl Store {
+    /// The expected rows, from the raw records: `on_village` receives each village's own
+    /// rows in turn; the rows of regions above villages are returned at the end.
+    async fn recount<F>(&self, mut on_village: F) -> Result<(i64, Rows)>
+    where
+        F: AsyncFnMut(&str, Rows) -> Result<()>,
+    {
+        let facts: Vec<FactsRow> = dispatch!(&self.db, read, pool => {
+            sqlx::query_as(ALL_FACTS).fetch_all(pool).await?
+        });
+        let mut above = Rows::default();
+        let mut start = 0;
+        while start < facts.len() {
+            let village = facts[start].1.clone();
+            let end = start + facts[start..].iter().take_while(|f| f.1 == village).count();
+            let rows: Vec<(i64, i64, String, String, bool, NaiveDate, String)> = dispatch!(&self.db, read, pool => {
+                sqlx::query_as(VILLAGE_ENTRIES).bind(&village).bind(JAKPRENEUR).fetch_all(pool).await?
+            });
+            let mut by_member: BTreeMap<i64, Vec<Entry>> = BTreeMap::new();
+            for (member_id, id, stage, kind, qualifying, occurred_on, agency) in rows {
+                by_member.entry(member_id).or_default().push(entry((
+                    id,
+                    stage,
+                    kind,
+                    qualifying,
+                    occurred_on,
+                    agency,
+                )));
+            }
+            let mut mine = Rows::default();
+            for (id, v, sector, registered_on, moved_up_on) in &facts[start..end] {
+                let entries = by_member.remove(id).unwrap_or_default();
+                let c = Contribution::of(
+                    &StatFacts {
+                        village: v,
+                        sector,
+                        registered_on: *registered_on,
+                        moved_up_on: *moved_up_on,
+                    },
+                    &entries,
+                );
+                mine.add(&c, Levels::Village);
+                above.add(&c, Levels::Above);
+            }
+            mine.compact();
+            on_village(&village, mine).await?;
+            start = end;
+        }
+        above.compact();
+        Ok((facts.len() as i64, above))
+    }
+
+    /// Recounts every counter from the raw records (members, their non-voided services,
+    /// their size class) and replaces what is stored. For a bulk load, a migration, or a
+    /// repair; other writers must be stopped (the CLI runs it with the server down).
+    pub async fn rebuild_stats(&self) -> Result<i64> {
+        dispatch!(&self.db, write, pool => {
+            for t in ["stat_counts", "stat_cohorts", "stat_cohort_days", "stat_meta"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t}"))).execute(pool).await?;
+            }
+        });
+        let (members, above) = self
+            .recount(async |_, rows| {
+                dispatch!(&self.db, write, pool => {
+                    let mut tx = pool.begin().await?;
+                    tx.write_rows(&rows).await?;
+                    tx.commit().await?;
+                });
+                Ok(())
+            })
+            .await?;
+        dispatch!(&self.db, write, pool => {
+            let mut tx = pool.begin().await?;
+            tx.write_rows(&above).await?;
+            sqlx::query("INSERT INTO stat_meta (key, value) VALUES ('built', $1)")
+                .bind(chrono::Utc::now().to_rfc3339())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(members)
+    }
+
+    /// Rebuilds the counters if they were never built (after the migration that made them).
+    pub(crate) async fn build_stats_if_missing(&self) -> Result<()> {
+        let built: Option<String> = dispatch!(&self.db, read, pool => {
+            sqlx::query_scalar("SELECT value FROM stat_meta WHERE key = 'built'").fetch_optional(pool).await?
+        });
+        if built.is_none() {
+            self.rebuild_stats().await?;
+        }
+        Ok(())
+    }
+
+    /// Recounts every counter from the raw records and compares it with what is stored.
+    /// Read-only; run it when no one writes (a write in between shows as a difference).
+    pub async fn verify_stats(&self) -> Result<StatsCheck> {
+        let mut differences = Vec::new();
+        let mut checked = 0i64;
+        let (members, above) = self
+            .recount(async |village, rows| {
+                let stored = self.stored_rows(Some(village)).await?;
+                checked += compare(&stored, &rows, &mut differences);
+                Ok(())
+            })
+            .await?;
+        let stored = self.stored_rows(None).await?;
+        checked += compare(&stored, &above, &mut differences);
+        Ok(StatsCheck {
+            members,
+            rows_checked: checked,
+            differences,
+        })
+    }
+
+    /// The stored non-zero rows of one village, or of every region above the villages.
+    async fn stored_rows(&self, village: Option<&str>) -> Result<Rows> {
+        let (filter, cohort_filter) = match village {
+            Some(_) => ("region_code = $2", "region_code = $2"),
+            None => ("length(region_code) < 13", "length(region_code) < 13"),
+        };
+        let v = village.unwrap_or_default().to_owned();
+        let q = format!(
+            "SELECT dim, region_code, grain, measure, period, dim_value, reached, events FROM stat_counts \
+             WHERE programme = $1 AND {filter} AND (reached <> 0 OR events <> 0)"
+        );
+        type Row = (String, String, String, String, NaiveDate, String, i64, i64);
+        let counts: Vec<Row> = dispatch!(&self.db, read, pool => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(JAKPRENEUR);
+            if village.is_some() { query = query.bind(v.clone()); }
+            query.fetch_all(pool).await?
+        });
+        let q = format!(
+            "SELECT region_code, cohort, stage, months, NULL, members FROM stat_cohorts WHERE programme = $1 AND {cohort_filter} AND members <> 0 \
+             UNION ALL SELECT region_code, cohort, stage, months, days, members FROM stat_cohort_days WHERE programme = $1 AND {cohort_filter} AND members <> 0"
+        );
+        type CRow = (String, NaiveDate, String, i32, Option<i32>, i64);
+        let cohorts: Vec<CRow> = dispatch!(&self.db, read, pool => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(JAKPRENEUR);
+            if village.is_some() { query = query.bind(v.clone()); }
+            query.fetch_all(pool).await?
+        });
+        let mut rows = Rows::default();
+        for (dim, region, grain, measure, period, value, reached, events) in counts {
+            let key = CountKey {
+                dim: static_dim(&dim)?,
+                region,
+                grain: static_grain(&grain)?,
+                measure,
+                period,
+                value,
+            };
+            rows.counts.insert(key, Delta { reached, events });
+        }
+        for (region, cohort, stage, months, days, members) in cohorts {
+            rows.cohorts.insert(
+                CohortKey {
+                    region,
+                    cohort,
+                    stage,
+                    months,
+                    days,
+                },
+                members,
+            );
+        }
+        Ok(rows)
+    }
+}
+
+fn static_dim(d: &str) -> Result<&'static str> {
+    use jakpreneur_core::stats::dim;
+    [dim::ALL, dim::SECTOR, dim::YEAR, dim::AGENCY, dim::KIND]
+        .into_iter()
+        .find(|x| *x == d)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown statistics dimension {d}")))
+}
+
+fn static_grain(g: &str) -> Result<&'static str> {
+    ["day", "month", "year"]
+        .into_iter()
+        .find(|x| *x == g)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown grain {g}")))
+}
+
+/// Counts the rows compared and notes the first differences.
+fn compare(stored: &Rows, expected: &Rows, out: &mut Vec<String>) -> i64 {
+    let mut note = |s: String| {
+        if out.len() < 20 {
+            out.push(s);
+        }
+    };
+    for (k, want) in &expected.counts {
+        let got = stored.counts.get(k).copied().unwrap_or_default();
+        if got != *want {
+            note(format!("{k:?}: stored {got:?}, recounted {want:?}"));
+        }
+    }
+    for (k, got) in &stored.counts {
+        if !expected.counts.contains_key(k) {
+            note(format!("{k:?}: stored {got:?}, recounted nothing"));
+        }
+    }
+    for (k, want) in &expected.cohorts {
+        let got = stored.cohorts.get(k).copied().unwrap_or_default();
+        if got != *want {
+            note(format!("{k:?}: stored {got}, recounted {want}"));
+        }
+    }
+    for (k, got) in &stored.cohorts {
+        if !expected.cohorts.contains_key(k) {
+            note(format!("{k:?}: stored {got}, recounted nothing"));
+        }
+    }
+    (expected.counts.len() + expected.cohorts.len()) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_village_has_three_regions_above_it() {
+        let all: Vec<&str> = regions_of("31.71.01.1001").collect();
+        assert_eq!(all, ["31.71.01.1001", "31.71.01", "31.71", "31"]);
+    }
+}
