@@ -317,6 +317,94 @@ impl DemoGenerator {
     }
 }
 
+/// A service the demo gives a member: its kind, date and agency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoService {
+    pub kind: &'static str,
+    pub on: NaiveDate,
+    pub agency: &'static str,
+}
+
+/// The share of registrants that reached each facility in the October 2021 release
+/// (264,213 fostered; 165,329 trained; 125,864 mentored; 140,442 permits; 42,939 market
+/// access; 32,059 financial-report training; 5,621 capital), and the services that
+/// reach it. Members choose facilities freely, so each is drawn on its own.
+const FACILITY_SHARES: [(&str, f64, &[&str]); 6] = [
+    ("P2", 165_329.0 / 264_213.0, &["training_completed"]),
+    ("P3", 125_864.0 / 264_213.0, &["mentoring_session"]),
+    ("P4", 140_442.0 / 264_213.0, &["permit_issued"]),
+    (
+        "P5",
+        42_939.0 / 264_213.0,
+        &["bazaar", "exhibition", "outlet", "bazaar"],
+    ),
+    ("P6", 32_059.0 / 264_213.0, &["finance_training_completed"]),
+    ("P7", 5_621.0 / 264_213.0, &["financing_disbursed"]),
+];
+
+const DEMO_AGENCIES: [(&str, u32); 6] = [
+    ("PPKUKM", 70),
+    ("PPAPP", 8),
+    ("KPKP", 8),
+    ("PAREKRAF", 6),
+    ("SOSIAL", 4),
+    ("NAKERTRANSGI", 4),
+];
+
+impl DemoGenerator {
+    fn agency(&mut self) -> &'static str {
+        let mut roll = self.rng.random_range(0..100);
+        for (a, w) in DEMO_AGENCIES {
+            if roll < w {
+                return a;
+            }
+            roll -= w;
+        }
+        "PPKUKM"
+    }
+
+    /// The services of a member registered on `registered_on`, each facility drawn with
+    /// its published share; a second service of a facility now and then. Before 2020 (OK
+    /// OCE) facilities came in order, so a member who skipped one waits for Jakpreneur's
+    /// free order (1 January 2020) before the next; dates never pass `today`.
+    pub fn services(&mut self, registered_on: NaiveDate) -> Vec<DemoService> {
+        let free_from = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or(registered_on);
+        let mut out = Vec::new();
+        let mut cursor = registered_on;
+        let mut skipped = false;
+        for (_, share, kinds) in FACILITY_SHARES {
+            if !self.rng.random_bool(share) {
+                skipped = true;
+                continue;
+            }
+            let mut on = cursor + Duration::days(self.rng.random_range(7..240));
+            if skipped && on < free_from {
+                on = free_from + Duration::days(self.rng.random_range(0..180));
+            }
+            if on > self.today {
+                continue;
+            }
+            if on < free_from {
+                cursor = on;
+            }
+            let kind = *pick(&mut self.rng, kinds);
+            let agency = self.agency();
+            out.push(DemoService { kind, on, agency });
+            if self.rng.random_bool(0.25) {
+                let again = on + Duration::days(self.rng.random_range(14..365));
+                if again <= self.today {
+                    out.push(DemoService {
+                        kind,
+                        on: again,
+                        agency,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

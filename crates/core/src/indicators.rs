@@ -14,6 +14,8 @@ pub enum Measure {
     AsOf,
     /// Counted over a period [from, to] (both dates inclusive).
     Period,
+    /// Counted for the members registered in one month, as recorded today.
+    Cohort,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -33,7 +35,7 @@ pub struct Indicator {
 /// Every indicator. Regions: a member belongs to the region of its business village;
 /// a filter at any level includes everything below it. That rule is common to all and
 /// stated once in docs/indicators.md.
-pub const INDICATORS: [Indicator; 10] = [
+pub const INDICATORS: [Indicator; 13] = [
     Indicator {
         code: "registered_members",
         name_id: "Anggota terdaftar",
@@ -52,7 +54,7 @@ pub const INDICATORS: [Indicator; 10] = [
         per_facility: false,
         definition: "Members registered on or before D with at least one non-voided service of any facility (registration included) dated in the twelve months up to D: after the same day one year earlier, and on or before D.",
         unit: "members",
-        counts: "member_events (non-voided, kind other than void)",
+        counts: "member_events (non-voided, kind other than void), kept with stat_counts (measure active)",
     },
     Indicator {
         code: "reached",
@@ -62,7 +64,17 @@ pub const INDICATORS: [Indicator; 10] = [
         per_facility: true,
         definition: "Members whose first non-voided qualifying event of the facility (member_facility.first_reached_on) is on or before D. Withdrawn and erased members still count: they were served; members registered after D do not.",
         unit: "members",
-        counts: "member_facility, kept with facility_daily.reached",
+        counts: "member_facility, kept with stat_counts.reached",
+    },
+    Indicator {
+        code: "reached_by_agency",
+        name_id: "Anggota yang dilayani pengampu",
+        name_en: "Members served by an agency",
+        measure: Measure::AsOf,
+        per_facility: true,
+        definition: "For one agency: members whose first non-voided qualifying event of the facility credited to that agency is on or before D. A member served by two agencies counts once in the total and once for each agency, so agencies add up to more than the total.",
+        unit: "members",
+        counts: "member_events (agency_code), kept with stat_counts (dim agency)",
     },
     Indicator {
         code: "reached_at_least",
@@ -72,7 +84,7 @@ pub const INDICATORS: [Indicator; 10] = [
         per_facility: false,
         definition: "For k = 2 to 7: members with at least k facilities whose first reach is on or before D. k = 7 is all seven facilities.",
         unit: "members",
-        counts: "member_facility",
+        counts: "member_facility, kept with stat_counts (measures k2 to k7)",
     },
     Indicator {
         code: "new_registrants",
@@ -92,7 +104,7 @@ pub const INDICATORS: [Indicator; 10] = [
         per_facility: true,
         definition: "Members whose first reach of the facility (member_facility.first_reached_on) lies in the period.",
         unit: "members",
-        counts: "member_facility, kept with facility_daily.reached",
+        counts: "member_facility, kept with stat_counts.reached",
     },
     Indicator {
         code: "events",
@@ -102,7 +114,7 @@ pub const INDICATORS: [Indicator; 10] = [
         per_facility: true,
         definition: "Non-voided qualifying events of the facility dated in the period, however many a member had (e.g. every permit granted, every bazaar taken part in).",
         unit: "services",
-        counts: "member_events (qualifying, non-voided), kept with facility_daily.events",
+        counts: "member_events (qualifying, non-voided), kept with stat_counts.events",
     },
     Indicator {
         code: "permits_issued",
@@ -112,7 +124,7 @@ pub const INDICATORS: [Indicator; 10] = [
         per_facility: false,
         definition: "Non-voided permit_issued events dated in the period: events_p4, since permit_issued is the only qualifying kind of P4.",
         unit: "permits",
-        counts: "member_events (kind permit_issued), permits",
+        counts: "member_events (kind permit_issued), kept with stat_counts (dim kind)",
     },
     Indicator {
         code: "exhibition_participations",
@@ -122,7 +134,7 @@ pub const INDICATORS: [Indicator; 10] = [
         per_facility: false,
         definition: "Non-voided exhibition events dated in the period: one per member and exhibition. Products shown come with the product catalogue.",
         unit: "participations",
-        counts: "member_events (kind exhibition), market_participants",
+        counts: "member_events (kind exhibition), kept with stat_counts (dim kind)",
     },
     Indicator {
         code: "moved_up_class",
@@ -132,7 +144,27 @@ pub const INDICATORS: [Indicator; 10] = [
         per_facility: false,
         definition: "Members whose financial reports first show a size class above the class of their first report in a month ending on or before D (member_size.moved_up_on ≤ D), classes per PP 7/2021 (UU 20/2008 before 2 February 2021).",
         unit: "members",
-        counts: "financial_reports, kept with member_size",
+        counts: "financial_reports, kept with member_size and stat_counts (measure naik_kelas)",
+    },
+    Indicator {
+        code: "cohort_reached_within",
+        name_id: "Kohort yang mencapai fasilitas dalam k bulan",
+        name_en: "Cohort reaching a facility within k months",
+        measure: Measure::Cohort,
+        per_facility: true,
+        definition: "For the members registered in one month and k = 3, 6, 12 or 24: the share whose first reach of the facility came before the registration date plus k calendar months (31 January plus one month is 28 or 29 February), of all members registered that month. Shown only once every member of the month has been registered k months.",
+        unit: "share of registrants",
+        counts: "member_facility and members (registered_on), kept with stat_cohorts",
+    },
+    Indicator {
+        code: "cohort_median_days",
+        name_id: "Median hari sampai fasilitas",
+        name_en: "Median days to reach a facility",
+        measure: Measure::Cohort,
+        per_facility: true,
+        definition: "For the members registered in one month who reached the facility: the median of the days from registration to the first reach (the mean of the two middle values when their number is even).",
+        unit: "days",
+        counts: "member_facility and members (registered_on), kept with stat_cohort_days",
     },
 ];
 

@@ -51,9 +51,12 @@ pub enum Command {
     /// Re-encrypt every NIK under a new data key and make it the key file (the old key
     /// is kept beside it as `<file>.old`).
     RotateKey,
-    /// Statistics from the daily counters (definitions: docs/indicators.md).
+    /// Statistics from the counters (definitions: docs/indicators.md).
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Recount the statistics counters from the raw records.
+    #[command(subcommand)]
+    Stats(StatsCommand),
     /// Measure performance.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -262,13 +265,41 @@ pub struct MemberAddArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// Recount every counter from the members and their services and compare with what
+    /// is stored; exits 1 naming the first differences.
+    Verify,
+    /// Replace every counter by the recount (stop the server first).
+    Rebuild,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ReportCommand {
     /// The facility release: members who reached each facility as of a date.
     Facilities(ReportAsOfArgs),
     /// The funnel: each facility with its share of registrants and of the previous one.
     Funnel(ReportAsOfArgs),
+    /// Every stock indicator as of a date: registered, active, each facility, at least k
+    /// facilities, naik kelas.
+    Summary(ReportAsOfArgs),
     /// A period: new registrants, members first reaching each facility, and services.
     Period(ReportPeriodArgs),
+    /// Cohorts by registration month: shares reaching each facility within 3, 6, 12 and
+    /// 24 months, and the median days.
+    Cohort(ReportCohortArgs),
+}
+
+/// What every report takes besides its dates.
+#[derive(Debug, Args)]
+pub struct ReportOutput {
+    /// A province, city, district or village code (default the whole province).
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Write to this file instead of standard output (required for xlsx).
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -276,14 +307,11 @@ pub struct ReportAsOfArgs {
     /// The date counted up to, included (default today).
     #[arg(long)]
     pub as_of: Option<String>,
-    /// A province, city, district or village code (default the whole province).
+    /// Also count each group: city, district, village, agency, sector or year.
     #[arg(long)]
-    pub region: Option<String>,
-    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-    pub format: ListFormat,
-    /// Write to this file instead of standard output.
-    #[arg(long)]
-    pub out: Option<std::path::PathBuf>,
+    pub group_by: Option<String>,
+    #[command(flatten)]
+    pub output: ReportOutput,
 }
 
 #[derive(Debug, Args)]
@@ -294,12 +322,31 @@ pub struct ReportPeriodArgs {
     /// Last day, included.
     #[arg(long)]
     pub to: String,
+    /// Also count each group: city, district, village, agency, sector or year.
     #[arg(long)]
-    pub region: Option<String>,
-    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-    pub format: ListFormat,
+    pub group_by: Option<String>,
+    #[command(flatten)]
+    pub output: ReportOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportCohortArgs {
+    /// First registration month, YYYY-MM (default 23 months ago).
     #[arg(long)]
-    pub out: Option<std::path::PathBuf>,
+    pub from: Option<String>,
+    /// Last registration month, YYYY-MM (default this month).
+    #[arg(long)]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub output: ReportOutput,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Csv,
+    Xlsx,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

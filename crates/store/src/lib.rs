@@ -17,6 +17,7 @@ mod error;
 mod finance;
 mod financing;
 mod group_commit;
+mod import;
 mod keys;
 mod ledger;
 mod market;
@@ -40,6 +41,7 @@ pub use financing::{
     Decision, MAX_FINANCING, NewReferral, PARTNER_KINDS, Partner, Referral, parse_disbursement,
     parse_partner,
 };
+pub use import::ImportedEvent;
 pub use ledger::{Event, Reached, Void};
 pub use market::{MarketEvent, NewMarketEvent};
 pub use members::{Member, MemberExport, MemberFilter, MemberPage, Page, Personal, PublicMember};

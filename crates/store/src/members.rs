@@ -802,6 +802,13 @@ impl Store {
     }
 
     /// How many members are on file in all (a count, no personal data).
+    /// The highest member id (0 with none): where a bulk loader starts.
+    pub async fn max_member_id(&self) -> Result<i64> {
+        dispatch!(&self.db, read, pool => {
+            Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM members").fetch_one(pool).await?.unwrap_or(0))
+        })
+    }
+
     pub async fn count_members(&self) -> Result<i64> {
         dispatch!(&self.db, read, pool => {
             Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM members").fetch_one(pool).await?)

@@ -191,12 +191,12 @@ impl crate::Store {
         by: Option<Breakdown>,
     ) -> Result<Grouped<Stocks>> {
         require(actor, Permission::MemberRead)?;
-        self.public_stocks(region, as_of, by).await
+        self.open_stocks(region, as_of, by).await
     }
 
     /// [`Self::stocks`] for the open statistics: aggregates only, no actor. The web layer
     /// suppresses small counts below city level before showing them.
-    pub async fn public_stocks(
+    pub async fn open_stocks(
         &self,
         region: Option<&RegionCode>,
         as_of: NaiveDate,
@@ -239,6 +239,17 @@ impl crate::Store {
         by: Option<Breakdown>,
     ) -> Result<Grouped<Flows>> {
         require(actor, Permission::MemberRead)?;
+        self.open_flows(region, from, to, by).await
+    }
+
+    /// [`Self::flows`] for the open statistics: aggregates only, no actor.
+    pub async fn open_flows(
+        &self,
+        region: Option<&RegionCode>,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: Option<Breakdown>,
+    ) -> Result<Grouped<Flows>> {
         let mut out = Grouped::<Flows>::default();
         let add = |m: &mut Flows, measure: String, r: i64, e: i64| {
             let x = m.entry(measure).or_default();
@@ -273,6 +284,16 @@ impl crate::Store {
         to: NaiveDate,
     ) -> Result<BTreeMap<String, i64>> {
         require(actor, Permission::MemberRead)?;
+        self.open_kind_counts(region, from, to).await
+    }
+
+    /// [`Self::kind_counts`] for the open statistics.
+    pub async fn open_kind_counts(
+        &self,
+        region: Option<&RegionCode>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<BTreeMap<String, i64>> {
         let mut out = BTreeMap::new();
         for (_, kind, _, _, e) in self.sums(dim::KIND, region, None, from, to).await? {
             *out.entry(kind).or_default() += e;
@@ -298,7 +319,7 @@ impl crate::Store {
         region: Option<&RegionCode>,
         as_of: NaiveDate,
     ) -> Result<ByFacility> {
-        let s = self.public_stocks(region, as_of, None).await?;
+        let s = self.open_stocks(region, as_of, None).await?;
         Ok(facilities_of(&s.total))
     }
 

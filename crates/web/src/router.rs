@@ -98,7 +98,12 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::stats::facilities))
         .routes(routes!(api::stats::period))
         .routes(routes!(api::stats::funnel))
+        .routes(routes!(api::stats::summary))
+        .routes(routes!(api::stats::cohorts))
         .routes(routes!(api::stats::public_facilities))
+        .routes(routes!(api::stats::public_funnel))
+        .routes(routes!(api::stats::public_period))
+        .routes(routes!(api::stats::public_summary))
         .split_for_parts()
 }
 

@@ -1096,29 +1096,10 @@ pub struct FacilityReleaseQuery {
     pub as_of: Option<String>,
     /// A province, city, district or village code (default: the whole province).
     pub region: Option<String>,
-    /// Also count each region at this level within `region`: `city`, `district` or
-    /// `village` (below the region's own level).
+    /// Also count each group: `city`, `district` or `village` (a level below the
+    /// region's own), `agency` (a member counts once for each agency that served it),
+    /// `sector` or `year` (of registration).
     pub group_by: Option<String>,
-}
-
-/// Members who reached each facility as of a date (indicator `reached`).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FacilityRelease {
-    pub as_of: NaiveDate,
-    pub region: Option<String>,
-    /// `{"P1": n, …, "P7": n}`.
-    pub counts: std::collections::BTreeMap<String, i64>,
-    /// With `group_by`: every region at that level within `region`, in code order.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub groups: Option<Vec<RegionCounts>>,
-}
-
-/// One region's counts by facility.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RegionCounts {
-    pub region: String,
-    pub name: String,
-    pub counts: std::collections::BTreeMap<String, i64>,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -1131,38 +1112,21 @@ pub struct PeriodQuery {
     pub to: Option<String>,
     /// A province, city, district or village code (default: the whole province).
     pub region: Option<String>,
+    /// As for the facility release: `city`, `district`, `village`, `agency`, `sector`
+    /// or `year`.
+    pub group_by: Option<String>,
 }
 
-/// A period's figures (indicators `new_registrants`, `first_reached`, `events`).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PeriodReport {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CohortQuery {
+    /// First registration month, `YYYY-MM` (default: 23 months before this one).
+    pub from: Option<String>,
+    /// Last registration month, `YYYY-MM` (default: this month).
+    pub to: Option<String>,
+    /// A province, city, district or village code (default: the whole province).
     pub region: Option<String>,
-    pub new_registrants: i64,
-    /// Members first reaching each facility P2–P7 in the period.
-    pub first_reached: std::collections::BTreeMap<String, i64>,
-    /// Non-voided qualifying events of each facility P2–P7 in the period.
-    pub events: std::collections::BTreeMap<String, i64>,
-}
-
-/// One stage of the funnel.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FunnelStage {
-    #[schema(example = "P7")]
-    pub facility: String,
-    pub count: i64,
-    /// count ÷ registered members (P1); `null` when there are none.
-    pub share_of_registrants: Option<f64>,
-    /// count ÷ the previous stage's count; `null` for P1 or when the previous is zero.
-    pub share_of_previous: Option<f64>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Funnel {
-    pub as_of: NaiveDate,
-    pub region: Option<String>,
-    pub stages: Vec<FunnelStage>,
 }
 
 /// The open facility release.

@@ -21,6 +21,7 @@ pub async fn run(store: &Store, members: u64, seed: Option<u64>) -> anyhow::Resu
         ProgressStyle::with_template("{bar:40} {pos}/{len} members ({per_sec}, {eta} left)")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    let first_id = store.max_member_id().await?;
     let mut added: u64 = 0;
     let mut attempts: u64 = 0;
     while added < members {
@@ -43,11 +44,69 @@ pub async fn run(store: &Store, members: u64, seed: Option<u64>) -> anyhow::Resu
         );
     }
     bar.finish();
+    let services = add_services(store, &mut generator, first_id, added).await?;
     store
         .analyze()
         .await
         .context("refreshing planner statistics")?;
     store.checkpoint().await.context("checkpointing the log")?;
-    eprintln!("Added {added} demo members.");
+    eprintln!("Added {added} demo members and {services} services.");
     Ok(())
+}
+
+/// Services for the members just added, shaped like the October 2021 release, loaded in
+/// bulk; the first reaches and statistics are recounted from them at the end.
+async fn add_services(
+    store: &Store,
+    generator: &mut DemoGenerator,
+    after_id: i64,
+    members: u64,
+) -> anyhow::Result<u64> {
+    use jakpreneur_core::programme::{JAKPRENEUR, programmes};
+    let actor = super::cli_actor();
+    let bar = ProgressBar::new(members);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} members' services ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut last = after_id;
+    let mut total = 0u64;
+    loop {
+        let chunk = store.member_dates_after(&actor, last, 5_000).await?;
+        let Some((id, _)) = chunk.last() else {
+            break;
+        };
+        last = *id;
+        let mut rows = Vec::new();
+        for (member_id, registered_on) in &chunk {
+            for s in generator.services(*registered_on) {
+                let kind = programmes()
+                    .kind(JAKPRENEUR, s.kind)
+                    .context("a demo service of an unknown kind")?;
+                rows.push(jakpreneur_store::ImportedEvent {
+                    member_id: *member_id,
+                    stage: kind.stage.clone(),
+                    kind: s.kind.to_owned(),
+                    qualifying: kind.qualifying,
+                    occurred_on: s.on,
+                    agency: s.agency.to_owned(),
+                });
+            }
+        }
+        store
+            .import_events(&actor, &rows)
+            .await
+            .context("storing demo services")?;
+        total += rows.len() as u64;
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish();
+    eprintln!("Recounting first reaches and statistics…");
+    store
+        .finish_import(&actor)
+        .await
+        .context("recounting the statistics")?;
+    Ok(total)
 }

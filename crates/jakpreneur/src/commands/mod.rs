@@ -60,6 +60,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
             code
         }
+        Command::Stats(cmd) => {
+            let store = open(&cfg, false).await?;
+            let code = report::stats(&store, cmd).await;
+            store.close().await;
+            code
+        }
         Command::Partner(cmd) => {
             let store = open(&cfg, false).await?;
             let code = accounts::partner(&store, cmd).await;

@@ -1,145 +1,137 @@
-//! `jakpreneur report facilities|funnel|period`: the statistics of the API, as a table,
-//! CSV or JSON, on standard output or into a file.
+//! `jakpreneur report facilities|funnel|summary|period|cohort`: the statistics of the API,
+//! built by the same code (`jakpreneur_web::reports`), as a table, CSV, JSON or XLSX, on
+//! standard output or into a file.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use chrono::NaiveDate;
-use jakpreneur_core::indicators::funnel;
-use jakpreneur_core::text::parse_date;
-use jakpreneur_core::{RegionCode, ValidationErrors};
+use jakpreneur_core::ValidationErrors;
 use jakpreneur_store::Store;
-use serde_json::json;
+use jakpreneur_web::reports::{
+    self, Audience, Table, parse_day, parse_group_by, parse_period, parse_region,
+};
+use jakpreneur_web::views::CohortQuery;
 
-use crate::cli::{ListFormat, ReportCommand};
+use crate::cli::{ReportCommand, ReportFormat, ReportOutput, StatsCommand};
 
-/// A report's rows, with its header; the JSON form is given whole.
-struct Table {
-    header: Vec<&'static str>,
-    rows: Vec<Vec<String>>,
-    json: serde_json::Value,
-}
-
-fn share(v: Option<f64>) -> String {
-    v.map_or_else(String::new, |f| format!("{f:.4}"))
+/// `jakpreneur stats verify|rebuild`.
+pub async fn stats(store: &Store, cmd: StatsCommand) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    match cmd {
+        StatsCommand::Verify => {
+            let check = store.verify_stats().await?;
+            for d in &check.differences {
+                println!("{d}");
+            }
+            println!(
+                "{} members, {} counter rows recounted in {:.1} s: {}",
+                check.members,
+                check.rows_checked,
+                started.elapsed().as_secs_f64(),
+                if check.differences.is_empty() {
+                    "every counter equals the recount".to_owned()
+                } else {
+                    format!("{} or more differ", check.differences.len())
+                }
+            );
+            Ok(if check.differences.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        StatsCommand::Rebuild => {
+            let n = store.rebuild_stats().await?;
+            println!(
+                "counters rebuilt from {n} members in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 pub async fn run(store: &Store, cmd: ReportCommand) -> anyhow::Result<ExitCode> {
     let actor = super::cli_actor();
+    let who = Audience::Staff(&actor);
     let today = jakpreneur_web::Clock::System.today();
     let mut errs = ValidationErrors::default();
-    let mut date = |field: &'static str, raw: Option<&str>| -> Option<NaiveDate> {
-        match raw {
-            None => Some(today),
-            Some(d) => errs.take(parse_date(field, d)),
-        }
-    };
-    let (table, format, out) = match cmd {
-        ReportCommand::Facilities(a) => {
-            let as_of = date("as_of", a.as_of.as_deref());
-            let region = region(&mut errs, a.region.as_deref());
+    let (json, table, output) = match &cmd {
+        ReportCommand::Facilities(a) | ReportCommand::Funnel(a) | ReportCommand::Summary(a) => {
+            let as_of = parse_day(&mut errs, "as_of", a.as_of.as_deref(), Some(today));
+            let region = parse_region(&mut errs, a.output.region.as_deref());
+            let by = parse_group_by(&mut errs, a.group_by.as_deref(), region.as_ref());
             let (Some(as_of), true) = (as_of, errs.is_empty()) else {
                 bail!("{errs}");
             };
-            let counts = store
-                .facility_counts(&actor, region.as_ref(), as_of)
-                .await?;
-            let json = json!({ "as_of": as_of, "region": region.as_ref().map(RegionCode::as_str), "counts": counts });
-            let rows = counts
-                .iter()
-                .map(|(f, n)| vec![f.clone(), n.to_string()])
-                .collect();
-            (
-                Table {
-                    header: vec!["facility", "members"],
-                    rows,
-                    json,
-                },
-                a.format,
-                a.out,
-            )
-        }
-        ReportCommand::Funnel(a) => {
-            let as_of = date("as_of", a.as_of.as_deref());
-            let region = region(&mut errs, a.region.as_deref());
-            let (Some(as_of), true) = (as_of, errs.is_empty()) else {
-                bail!("{errs}");
-            };
-            let counts = store
-                .facility_counts(&actor, region.as_ref(), as_of)
-                .await?;
-            let steps = funnel(&counts);
-            let json = json!({ "as_of": as_of, "region": region.as_ref().map(RegionCode::as_str), "stages": steps });
-            let rows = steps
-                .iter()
-                .map(|s| {
-                    vec![
-                        s.facility.clone(),
-                        s.count.to_string(),
-                        share(s.share_of_registrants),
-                        share(s.share_of_previous),
-                    ]
-                })
-                .collect();
-            let header = vec![
-                "facility",
-                "members",
-                "share_of_registrants",
-                "share_of_previous",
-            ];
-            (Table { header, rows, json }, a.format, a.out)
+            match &cmd {
+                ReportCommand::Summary(_) => {
+                    if by.is_some() {
+                        bail!("group_by: the summary is not broken down");
+                    }
+                    let r = reports::summary(store, who, as_of, region.as_ref()).await?;
+                    (serde_json::to_value(&r)?, r.table(), &a.output)
+                }
+                ReportCommand::Funnel(_) => {
+                    let r =
+                        reports::facility_release(store, who, as_of, region.as_ref(), by).await?;
+                    let f: reports::Funnel = r.into();
+                    (serde_json::to_value(&f)?, f.table(), &a.output)
+                }
+                _ => {
+                    let r =
+                        reports::facility_release(store, who, as_of, region.as_ref(), by).await?;
+                    (serde_json::to_value(&r)?, r.table(), &a.output)
+                }
+            }
         }
         ReportCommand::Period(a) => {
-            let from = date("from", Some(&a.from));
-            let to = date("to", Some(&a.to));
-            let region = region(&mut errs, a.region.as_deref());
-            if let (Some(f), Some(t)) = (from, to)
-                && t < f
-            {
-                errs.push(jakpreneur_core::FieldError::new(
-                    "to",
-                    "date_range",
-                    "to must not be before from",
-                ));
-            }
-            let (Some(from), Some(to), true) = (from, to, errs.is_empty()) else {
+            let period = parse_period(&mut errs, Some(&a.from), Some(&a.to));
+            let region = parse_region(&mut errs, a.output.region.as_deref());
+            let by = parse_group_by(&mut errs, a.group_by.as_deref(), region.as_ref());
+            let (Some(period), true) = (period, errs.is_empty()) else {
                 bail!("{errs}");
             };
-            let c = store
-                .period_counts(&actor, region.as_ref(), from, to)
-                .await?;
-            let json = json!({
-                "from": from, "to": to, "region": region.as_ref().map(RegionCode::as_str),
-                "new_registrants": c.first_reached.get("P1").copied().unwrap_or(0),
-                "first_reached": c.first_reached.iter().filter(|(f, _)| *f != "P1").collect::<std::collections::BTreeMap<_, _>>(),
-                "events": c.events.iter().filter(|(f, _)| *f != "P1").collect::<std::collections::BTreeMap<_, _>>(),
-            });
-            let rows = c
-                .first_reached
-                .iter()
-                .map(|(f, n)| {
-                    let events = if f == "P1" {
-                        String::new()
-                    } else {
-                        c.events.get(f).copied().unwrap_or(0).to_string()
-                    };
-                    vec![f.clone(), n.to_string(), events]
-                })
-                .collect();
-            let header = vec!["facility", "first_reached", "events"];
-            (Table { header, rows, json }, a.format, a.out)
+            let r = reports::period_report(store, who, period, region.as_ref(), by).await?;
+            (serde_json::to_value(&r)?, r.table(), &a.output)
+        }
+        ReportCommand::Cohort(a) => {
+            let q = CohortQuery {
+                from: a.from.clone(),
+                to: a.to.clone(),
+                region: a.output.region.clone(),
+            };
+            let (range, region) = match reports::cohort_args(today, &q) {
+                Ok(x) => x,
+                Err(errs) => bail!("{errs}"),
+            };
+            let r = reports::cohort_report(store, &actor, range, region.as_ref(), today).await?;
+            (serde_json::to_value(&r)?, r.table(), &a.output)
         }
     };
-    let mut sink: Box<dyn Write> = match &out {
+    write(&json, &table, output)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write(json: &serde_json::Value, table: &Table, output: &ReportOutput) -> anyhow::Result<()> {
+    if output.format == ReportFormat::Xlsx {
+        let Some(path) = &output.out else {
+            bail!("format: xlsx is written to a file; give --out FILE.xlsx");
+        };
+        write_xlsx(table, path)?;
+        eprintln!("wrote {}", path.display());
+        return Ok(());
+    }
+    let mut sink: Box<dyn Write> = match &output.out {
         Some(path) => Box::new(
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
         ),
         None => Box::new(std::io::stdout().lock()),
     };
-    match format {
-        ListFormat::Json => writeln!(sink, "{}", serde_json::to_string_pretty(&table.json)?)?,
-        ListFormat::Csv => {
+    match output.format {
+        ReportFormat::Json => writeln!(sink, "{}", serde_json::to_string_pretty(json)?)?,
+        ReportFormat::Csv => {
             let mut w = csv::Writer::from_writer(&mut sink);
             w.write_record(&table.header)?;
             for r in &table.rows {
@@ -147,36 +139,67 @@ pub async fn run(store: &Store, cmd: ReportCommand) -> anyhow::Result<ExitCode> 
             }
             w.flush()?;
         }
-        ListFormat::Table => {
-            writeln!(
-                sink,
-                "{}",
-                table
-                    .header
+        ReportFormat::Table | ReportFormat::Xlsx => {
+            let widths: Vec<usize> = (0..table.header.len())
+                .map(|i| {
+                    std::iter::once(&table.header)
+                        .chain(&table.rows)
+                        .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect();
+            writeln!(sink, "{}", table.title)?;
+            for r in std::iter::once(&table.header).chain(&table.rows) {
+                let line: Vec<String> = r
                     .iter()
-                    .map(|h| format!("{h:<22}"))
-                    .collect::<String>()
-                    .trim_end()
-            )?;
-            for r in &table.rows {
-                writeln!(
-                    sink,
-                    "{}",
-                    r.iter()
-                        .map(|c| format!("{c:<22}"))
-                        .collect::<String>()
-                        .trim_end()
-                )?;
+                    .zip(&widths)
+                    .map(|(c, w)| format!("{c:<w$}"))
+                    .collect();
+                writeln!(sink, "{}", line.join("  ").trim_end())?;
             }
         }
     }
     sink.flush()?;
-    if let Some(path) = out {
+    if let Some(path) = &output.out {
         eprintln!("wrote {}", path.display());
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
-fn region(errs: &mut ValidationErrors, raw: Option<&str>) -> Option<RegionCode> {
-    raw.and_then(|r| errs.take(RegionCode::parse("region", r)))
+/// One worksheet: the title, the header in bold, then the rows, numbers as numbers.
+fn write_xlsx(table: &Table, path: &std::path::Path) -> anyhow::Result<()> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let bold = Format::new().set_bold();
+    sheet.write_string_with_format(0, 0, &table.title, &bold)?;
+    for (c, h) in table.header.iter().enumerate() {
+        sheet.write_string_with_format(2, u16::try_from(c)?, h, &bold)?;
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        let r = u32::try_from(r + 3)?;
+        for (c, cell) in row.iter().enumerate() {
+            let c = u16::try_from(c)?;
+            // Keys such as region codes (31.71) and years stay text; counts and shares are numbers.
+            let key = table.header.get(usize::from(c)).is_some_and(|h| {
+                matches!(
+                    h.as_str(),
+                    "group" | "name" | "cohort" | "facility" | "indicator"
+                )
+            });
+            match cell.parse::<f64>() {
+                Ok(n) if !key => {
+                    sheet.write_number(r, c, n)?;
+                }
+                _ => {
+                    sheet.write_string(r, c, cell)?;
+                }
+            }
+        }
+    }
+    sheet.autofit();
+    book.save(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }

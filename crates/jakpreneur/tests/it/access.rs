@@ -138,6 +138,9 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         | ("GET", "/api/v1/sectors")
         | ("GET", "/api/v1/indicators")
         | ("GET", "/api/v1/public/stats/facilities")
+        | ("GET", "/api/v1/public/stats/funnel")
+        | ("GET", "/api/v1/public/stats/period")
+        | ("GET", "/api/v1/public/stats/summary")
         | ("GET", "/api/v1/public/membership")
         | ("GET", "/")
         | ("GET", "/static/app.css")
@@ -146,7 +149,11 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         // A login attempt with a wrong password (the login form carries its own token).
         | ("POST", "/login") => Ok,
         ("GET", "/api/v1/me") => signed_in(Ok),
-        ("GET", "/api/v1/stats/facilities") | ("GET", "/api/v1/stats/period") | ("GET", "/api/v1/stats/funnel") => {
+        ("GET", "/api/v1/stats/facilities")
+        | ("GET", "/api/v1/stats/period")
+        | ("GET", "/api/v1/stats/funnel")
+        | ("GET", "/api/v1/stats/summary")
+        | ("GET", "/api/v1/stats/cohorts") => {
             signed_in(if reader(r) { Ok } else { Forbidden })
         }
         ("GET", "/api/v1/audit") => signed_in(if r == Admin { Ok } else { Forbidden }),
@@ -276,7 +283,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
 }
 
 /// Every route the matrix covers; compared with what the router serves.
-const ROUTES: [(&str, &str); 104] = [
+const ROUTES: &[(&str, &str)] = &[
     ("GET", "/healthz"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
@@ -286,7 +293,12 @@ const ROUTES: [(&str, &str); 104] = [
     ("GET", "/api/v1/stats/facilities"),
     ("GET", "/api/v1/stats/period"),
     ("GET", "/api/v1/stats/funnel"),
+    ("GET", "/api/v1/stats/summary"),
+    ("GET", "/api/v1/stats/cohorts"),
     ("GET", "/api/v1/public/stats/facilities"),
+    ("GET", "/api/v1/public/stats/funnel"),
+    ("GET", "/api/v1/public/stats/period"),
+    ("GET", "/api/v1/public/stats/summary"),
     ("GET", "/api/v1/public/membership"),
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/audit"),
@@ -519,7 +531,7 @@ async fn role_route_scope_matrix(app: TestApp) {
     let w = world(&app).await;
     let mut failures = Vec::new();
     let mut cases = 0;
-    for (method, path) in ROUTES {
+    for &(method, path) in ROUTES {
         for r in ROLES {
             for inside in [true, false] {
                 let expected = want(method, path, r, inside);
@@ -753,7 +765,7 @@ async fn role_route_scope_matrix(app: TestApp) {
                             "GET" => {
                                 let url = match path {
                                     "/api/v1/public/membership" | "/cek" => format!("{url}?q=Toko"),
-                                    "/api/v1/stats/period" => {
+                                    "/api/v1/stats/period" | "/api/v1/public/stats/period" => {
                                         format!("{url}?from=2026-01-01&to=2026-11-23")
                                     }
                                     _ => url,

@@ -233,7 +233,10 @@ async fn report_commands_print_the_statistics(app: TestApp) {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.starts_with("facility,members\nP1,1\nP2,0"), "{text}");
+    assert!(
+        text.starts_with("group,name,P1,P2,P3,P4,P5,P6,P7\ntotal,DKI Jakarta,1,0,0,0,0,0,0\n"),
+        "{text}"
+    );
     let out = jakpreneur(
         &app,
         &[
@@ -260,8 +263,72 @@ async fn report_commands_print_the_statistics(app: TestApp) {
             "2022-12-31",
         ],
     );
+    let text = stdout(&out);
+    assert!(text.starts_with("Period report 2022-01-01"), "{text}");
+    let header = text.lines().nth(1).unwrap();
     assert!(
-        stdout(&out).lines().nth(1).unwrap().starts_with("P1"),
+        header.starts_with("group") && header.contains("new_registrants"),
+        "{text}"
+    );
+    let total = text.lines().nth(2).unwrap();
+    assert!(
+        total.starts_with("total") && total.contains("DKI Jakarta  1"),
+        "{text}"
+    );
+    // Broken down, into a spreadsheet; and the summary, the cohorts.
+    let xlsx = std::env::temp_dir().join(format!("jp-release-{}.xlsx", std::process::id()));
+    let out = jakpreneur(
+        &app,
+        &[
+            "report",
+            "facilities",
+            "--group-by",
+            "district",
+            "--region",
+            "31.71",
+            "--format",
+            "xlsx",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = std::fs::read(&xlsx).unwrap();
+    assert!(bytes.starts_with(b"PK"), "an XLSX file is a zip archive");
+    let _ = std::fs::remove_file(&xlsx);
+    let out = jakpreneur(&app, &["report", "facilities", "--format", "xlsx"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--out"), "{}", stderr(&out));
+    let out = jakpreneur(
+        &app,
+        &[
+            "report",
+            "summary",
+            "--as-of",
+            "2023-01-01",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(
+        stdout(&out).contains("registered_members,1\nactive_members,1\n"),
+        "{}",
+        stdout(&out)
+    );
+    let out = jakpreneur(
+        &app,
+        &[
+            "report", "cohort", "--from", "2022-01", "--to", "2022-06", "--format", "json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["cohorts"][2]["cohort"], "2022-03");
+    assert_eq!(v["cohorts"][2]["registrants"], 1);
+    let out = jakpreneur(&app, &["stats", "verify"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("every counter equals the recount"),
         "{}",
         stdout(&out)
     );

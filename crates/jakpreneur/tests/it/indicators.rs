@@ -320,10 +320,7 @@ async fn facility_release_and_period_match_a_recount(app: TestApp) {
         .await
         .json();
     let groups = grouped["groups"].as_array().unwrap();
-    let districts: Vec<&str> = groups
-        .iter()
-        .map(|g| g["region"].as_str().unwrap())
-        .collect();
+    let districts: Vec<&str> = groups.iter().map(|g| g["key"].as_str().unwrap()).collect();
     let expected_districts: Vec<String> = jakpreneur_core::reference::reference()
         .children("31.71")
         .map(|r| r.code.clone())
@@ -333,7 +330,7 @@ async fn facility_release_and_period_match_a_recount(app: TestApp) {
         "every district of 31.71, in order"
     );
     for g in groups {
-        let code = g["region"].as_str().unwrap();
+        let code = g["key"].as_str().unwrap();
         let one = app
             .get(&format!(
                 "/api/v1/stats/facilities?as_of=2026-11-23&region={code}"
@@ -349,8 +346,23 @@ async fn facility_release_and_period_match_a_recount(app: TestApp) {
         res.error(),
         ("group_by_level".into(), Some("group_by".into()))
     );
-    let res = app.get("/api/v1/stats/funnel?group_by=city").await;
+    let res = app.get("/api/v1/stats/summary?group_by=city").await;
     assert_eq!(res.error().0, "group_by_not_supported");
+    // The funnel per city: each city's stages are its own funnel.
+    let by_city = app
+        .get("/api/v1/stats/funnel?as_of=2026-11-23&group_by=city")
+        .await
+        .json();
+    for g in by_city["groups"].as_array().unwrap() {
+        let code = g["key"].as_str().unwrap();
+        let one = app
+            .get(&format!(
+                "/api/v1/stats/funnel?as_of=2026-11-23&region={code}"
+            ))
+            .await
+            .json();
+        assert_eq!(g["stages"], one["stages"], "funnel of {code}");
+    }
     // The population is not trivial: every facility was reached by someone, and some
     // services were voided.
     let all = app.get("/api/v1/stats/facilities").await.json();

@@ -41,4 +41,5 @@ mod privacy;
 mod recount;
 mod reference;
 mod server;
+mod statistics;
 mod training;

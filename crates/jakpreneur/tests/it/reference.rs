@@ -118,7 +118,12 @@ async fn openapi_lists_every_route_and_docs_work_offline(app: TestApp) {
         ("/api/v1/stats/facilities", "get"),
         ("/api/v1/stats/period", "get"),
         ("/api/v1/stats/funnel", "get"),
+        ("/api/v1/stats/summary", "get"),
+        ("/api/v1/stats/cohorts", "get"),
         ("/api/v1/public/stats/facilities", "get"),
+        ("/api/v1/public/stats/funnel", "get"),
+        ("/api/v1/public/stats/period", "get"),
+        ("/api/v1/public/stats/summary", "get"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

@@ -95,6 +95,7 @@ pub async fn list_indicators(ApiQuery(_none): ApiQuery<NoParams>) -> Json<Indica
                 measure: match i.measure {
                     jakpreneur_core::indicators::Measure::AsOf => "as_of",
                     jakpreneur_core::indicators::Measure::Period => "period",
+                    jakpreneur_core::indicators::Measure::Cohort => "cohort",
                 }
                 .to_owned(),
                 per_facility: i.per_facility,

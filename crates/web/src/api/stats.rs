@@ -1,54 +1,69 @@
-//! Statistics under `/api/v1/stats`: the facility release as of a date and the period
-//! report, for the province or any region below it. Counted from the daily aggregates;
-//! every figure is defined in docs/indicators.md.
+//! Statistics under `/api/v1/stats` (staff) and `/api/v1/public/stats` (open data): the
+//! facility release, the period report, the funnel, every stock indicator, and cohorts, for
+//! the province or any region below it, broken down on request. Built by `reports.rs`
+//! from the aggregates; every figure is defined in docs/indicators.md.
 
 use axum::Json;
 use axum::extract::State;
-use chrono::NaiveDate;
-use jakpreneur_core::access::region_contains;
-use jakpreneur_core::reference::reference;
-use jakpreneur_core::text::{given, parse_date};
-use jakpreneur_core::{FieldError, RegionCode, RegionLevel, ValidationErrors};
+use jakpreneur_core::{RegionCode, RegionLevel, ValidationErrors};
+use jakpreneur_store::Breakdown;
+use serde_json::Value;
 
 use crate::AppState;
 use crate::api::members::signed_in;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
-use crate::security::Caller;
-use crate::views::{
-    FacilityRelease, FacilityReleaseQuery, Funnel, FunnelStage, PeriodQuery, PeriodReport,
-    PublicFacilityRelease, RegionCounts,
+use crate::reports::{
+    self, Audience, CohortReport, FacilityRelease, Funnel, PeriodReport, Summary, parse_day,
+    parse_group_by, parse_period, parse_region,
 };
+use crate::security::Caller;
+use crate::views::{CohortQuery, FacilityReleaseQuery, PeriodQuery};
 
-fn region(errs: &mut ValidationErrors, raw: Option<&str>) -> Option<RegionCode> {
-    given(raw).and_then(|r| errs.take(RegionCode::parse("region", r)))
-}
+type AsOfArgs = (chrono::NaiveDate, Option<RegionCode>, Option<Breakdown>);
 
-fn date(
-    errs: &mut ValidationErrors,
-    field: &'static str,
-    raw: Option<&str>,
-    default: Option<NaiveDate>,
-) -> Option<NaiveDate> {
-    match given(raw) {
-        Some(d) => errs.take(parse_date(field, d)),
-        None if default.is_some() => default,
-        None => {
-            errs.push(FieldError::required(field));
-            None
-        }
+fn as_of_args(app: &AppState, q: &FacilityReleaseQuery) -> ApiResult<AsOfArgs> {
+    let mut errs = ValidationErrors::default();
+    let as_of = parse_day(
+        &mut errs,
+        "as_of",
+        q.as_of.as_deref(),
+        Some(app.clock.today()),
+    );
+    let region = parse_region(&mut errs, q.region.as_deref());
+    let by = parse_group_by(&mut errs, q.group_by.as_deref(), region.as_ref());
+    match (as_of, errs.is_empty()) {
+        (Some(d), true) => Ok((d, region, by)),
+        _ => Err(errs.into()),
     }
 }
 
-/// `group_by` is served by the facility release only.
-fn no_group_by(q: &FacilityReleaseQuery) -> Result<(), FieldError> {
-    match given(q.group_by.as_deref()) {
+type PeriodArgs = (
+    (chrono::NaiveDate, chrono::NaiveDate),
+    Option<RegionCode>,
+    Option<Breakdown>,
+);
+
+fn period_args(q: &PeriodQuery) -> ApiResult<PeriodArgs> {
+    let mut errs = ValidationErrors::default();
+    let period = parse_period(&mut errs, q.from.as_deref(), q.to.as_deref());
+    let region = parse_region(&mut errs, q.region.as_deref());
+    let by = parse_group_by(&mut errs, q.group_by.as_deref(), region.as_ref());
+    match (period, errs.is_empty()) {
+        (Some(p), true) => Ok((p, region, by)),
+        _ => Err(errs.into()),
+    }
+}
+
+fn no_group_by(q: &FacilityReleaseQuery) -> ApiResult<()> {
+    match jakpreneur_core::text::given(q.group_by.as_deref()) {
         None => Ok(()),
-        Some(_) => Err(FieldError::new(
+        Some(_) => Err(jakpreneur_core::FieldError::new(
             "group_by",
             "group_by_not_supported",
-            "group_by is served by /api/v1/stats/facilities only",
-        )),
+            "this report is not broken down; use /api/v1/stats/facilities",
+        )
+        .into()),
     }
 }
 
@@ -60,7 +75,7 @@ fn no_group_by(q: &FacilityReleaseQuery) -> Result<(), FieldError> {
         (status = 200, description = "Counts per facility", body = FacilityRelease),
         (status = 401, description = "No API token", body = ErrorBody),
         (status = 403, description = "The role may not read statistics", body = ErrorBody),
-        (status = 422, description = "A malformed date or unknown region", body = ErrorBody),
+        (status = 422, description = "A malformed date, unknown region or group", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -70,80 +85,21 @@ pub async fn facilities(
     ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
 ) -> ApiResult<Json<FacilityRelease>> {
     let actor = signed_in(&caller)?;
-    let mut errs = ValidationErrors::default();
-    let as_of = date(
-        &mut errs,
-        "as_of",
-        q.as_of.as_deref(),
-        Some(app.clock.today()),
-    );
-    let region = region(&mut errs, q.region.as_deref());
-    let (Some(as_of), true) = (as_of, errs.is_empty()) else {
-        return Err(errs.into());
-    };
-    let group_by = match given(q.group_by.as_deref()) {
-        None => None,
-        Some(g) => {
-            let own = region
-                .as_ref()
-                .map_or(RegionLevel::Province, RegionCode::level);
-            match RegionLevel::parse("group_by", g) {
-                Ok(l) if l > own => Some(l),
-                Ok(_) => {
-                    return Err(FieldError::new(
-                        "group_by",
-                        "group_by_level",
-                        format!(
-                            "group_by must be a level below the region's ({})",
-                            own.as_str()
-                        ),
-                    )
-                    .into());
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-    };
-    let counts = app
-        .store
-        .facility_counts(actor, region.as_ref(), as_of)
-        .await?;
-    let groups = match group_by {
-        None => None,
-        Some(level) => {
-            let mut found = app
-                .store
-                .facility_counts_by(actor, region.as_ref(), level, as_of)
-                .await?;
-            Some(
-                reference()
-                    .regions_at(level)
-                    .filter(|r| {
-                        region
-                            .as_ref()
-                            .is_none_or(|p| region_contains(p.as_str(), &r.code))
-                    })
-                    .map(|r| RegionCounts {
-                        region: r.code.clone(),
-                        name: r.name.clone(),
-                        counts: found
-                            .remove(&r.code)
-                            .unwrap_or_else(jakpreneur_store::zeroes),
-                    })
-                    .collect(),
-            )
-        }
-    };
-    Ok(Json(FacilityRelease {
+    let (as_of, region, by) = as_of_args(&app, &q)?;
+    let r = reports::facility_release(
+        &app.store,
+        Audience::Staff(actor),
         as_of,
-        region: region.map(|r| r.as_str().to_owned()),
-        counts,
-        groups,
-    }))
+        region.as_ref(),
+        by,
+    )
+    .await?;
+    Ok(Json(r))
 }
 
-/// The period report: new registrants, members first reaching each facility, and
-/// qualifying events, dated from `from` to `to` (both included).
+/// The period report: new registrants, members first reaching each facility, qualifying
+/// events, permits issued and exhibition participations, dated from `from` to `to`
+/// (both included).
 #[utoipa::path(
     get, path = "/api/v1/stats/period", tag = "statistics",
     params(PeriodQuery),
@@ -151,7 +107,7 @@ pub async fn facilities(
         (status = 200, description = "The period's figures", body = PeriodReport),
         (status = 401, description = "No API token", body = ErrorBody),
         (status = 403, description = "The role may not read statistics", body = ErrorBody),
-        (status = 422, description = "A date missing or malformed, `to` before `from`, or an unknown region", body = ErrorBody),
+        (status = 422, description = "A date missing or malformed, `to` before `from`, an unknown region or group", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -161,36 +117,10 @@ pub async fn period(
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Json<PeriodReport>> {
     let actor = signed_in(&caller)?;
-    let mut errs = ValidationErrors::default();
-    let from = date(&mut errs, "from", q.from.as_deref(), None);
-    let to = date(&mut errs, "to", q.to.as_deref(), None);
-    let region = region(&mut errs, q.region.as_deref());
-    if let (Some(f), Some(t)) = (from, to)
-        && t < f
-    {
-        errs.push(FieldError::new(
-            "to",
-            "date_range",
-            "to must not be before from",
-        ));
-    }
-    let (Some(from), Some(to), true) = (from, to, errs.is_empty()) else {
-        return Err(errs.into());
-    };
-    let mut c = app
-        .store
-        .period_counts(actor, region.as_ref(), from, to)
-        .await?;
-    let new_registrants = c.first_reached.remove("P1").unwrap_or(0);
-    c.events.remove("P1");
-    Ok(Json(PeriodReport {
-        from,
-        to,
-        region: region.map(|r| r.as_str().to_owned()),
-        new_registrants,
-        first_reached: c.first_reached,
-        events: c.events,
-    }))
+    let (p, region, by) = period_args(&q)?;
+    let r =
+        reports::period_report(&app.store, Audience::Staff(actor), p, region.as_ref(), by).await?;
+    Ok(Json(r))
 }
 
 /// The funnel: members at each facility P1–P7 as of a date, with the share of
@@ -202,83 +132,250 @@ pub async fn period(
         (status = 200, description = "Stages in order", body = Funnel),
         (status = 401, description = "No API token", body = ErrorBody),
         (status = 403, description = "The role may not read statistics", body = ErrorBody),
-        (status = 422, description = "A malformed date or unknown region", body = ErrorBody),
+        (status = 422, description = "A malformed date, unknown region or group", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
 pub async fn funnel(
     State(app): State<AppState>,
     caller: Caller,
-    q: ApiQuery<FacilityReleaseQuery>,
+    ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
 ) -> ApiResult<Json<Funnel>> {
-    no_group_by(&q.0)?;
-    let Json(release) = facilities(State(app), caller, q).await?;
-    Ok(Json(funnel_of(release)))
+    let actor = signed_in(&caller)?;
+    let (as_of, region, by) = as_of_args(&app, &q)?;
+    let r = reports::facility_release(
+        &app.store,
+        Audience::Staff(actor),
+        as_of,
+        region.as_ref(),
+        by,
+    )
+    .await?;
+    Ok(Json(r.into()))
 }
 
-/// Shares are fractions (0.25 is a quarter), `null` when the base is zero.
-fn funnel_of(release: FacilityRelease) -> Funnel {
-    Funnel {
-        stages: jakpreneur_core::indicators::funnel(&release.counts)
-            .into_iter()
-            .map(|s| FunnelStage {
-                facility: s.facility,
-                count: s.count,
-                share_of_registrants: s.share_of_registrants,
-                share_of_previous: s.share_of_previous,
-            })
-            .collect(),
-        as_of: release.as_of,
-        region: release.region,
+/// Every stock indicator as of a date: registered and active members, members at each
+/// facility, members that reached at least k facilities, members that moved up a class.
+#[utoipa::path(
+    get, path = "/api/v1/stats/summary", tag = "statistics",
+    params(FacilityReleaseQuery),
+    responses(
+        (status = 200, description = "The indicators", body = Summary),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "The role may not read statistics", body = ErrorBody),
+        (status = 422, description = "A malformed date or unknown region; group_by given", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn summary(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
+) -> ApiResult<Json<Summary>> {
+    let actor = signed_in(&caller)?;
+    no_group_by(&q)?;
+    let (as_of, region, _) = as_of_args(&app, &q)?;
+    Ok(Json(
+        reports::summary(&app.store, Audience::Staff(actor), as_of, region.as_ref()).await?,
+    ))
+}
+
+/// Cohorts by registration month: per facility P2–P7, the share of the month's
+/// registrants that reached it within 3, 6, 12 and 24 months, and the median days.
+#[utoipa::path(
+    get, path = "/api/v1/stats/cohorts", tag = "statistics",
+    params(CohortQuery),
+    responses(
+        (status = 200, description = "One entry per registration month", body = CohortReport),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "The role may not read statistics", body = ErrorBody),
+        (status = 422, description = "A malformed month, `to` before `from`, more than 120 months, or an unknown region", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn cohorts(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<CohortQuery>,
+) -> ApiResult<Json<CohortReport>> {
+    let actor = signed_in(&caller)?;
+    let today = app.clock.today();
+    let (range, region) = reports::cohort_args(today, &q)?;
+    Ok(Json(
+        reports::cohort_report(&app.store, actor, range, region.as_ref(), today).await?,
+    ))
+}
+
+/// Counts below the threshold are hidden in the open data wherever they describe a
+/// district, a village, or a part (group) of any area other than a city's or province's.
+fn suppress(mut v: Value, region: Option<&RegionCode>, by: Option<Breakdown>, min: i64) -> Value {
+    let small_area =
+        region.is_some_and(|r| matches!(r.level(), RegionLevel::District | RegionLevel::Village));
+    let small_groups =
+        small_area || !matches!(by, Some(Breakdown::Region(RegionLevel::City)) | None);
+    if let Value::Object(top) = &mut v {
+        let may_hide = small_area || (by.is_some() && small_groups);
+        top.insert(
+            "suppressed_below".into(),
+            if may_hide {
+                Value::from(min)
+            } else {
+                Value::Null
+            },
+        );
+        for (k, x) in top.iter_mut() {
+            match k.as_str() {
+                "groups" if small_groups => hide(x, min),
+                "groups" | "as_of" | "from" | "to" | "region" | "group_by" | "suppressed_below" => {
+                }
+                _ if small_area => hide(x, min),
+                _ => {}
+            }
+        }
+    }
+    v
+}
+
+/// Replaces every count below `min` with `null`, and the shares that would reveal it.
+fn hide(v: &mut Value, min: i64) {
+    match v {
+        Value::Array(items) => {
+            let mut previous_hidden = false;
+            for x in items {
+                if let Value::Object(o) = x
+                    && o.contains_key("share_of_previous")
+                {
+                    let hidden = o
+                        .get("count")
+                        .and_then(Value::as_i64)
+                        .is_some_and(|n| n < min);
+                    if hidden {
+                        o.insert("count".into(), Value::Null);
+                        o.insert("share_of_registrants".into(), Value::Null);
+                    }
+                    if hidden || previous_hidden {
+                        o.insert("share_of_previous".into(), Value::Null);
+                    }
+                    previous_hidden = hidden;
+                } else {
+                    hide(x, min);
+                }
+            }
+        }
+        Value::Object(o) => {
+            for (k, x) in o.iter_mut() {
+                if !matches!(k.as_str(), "key" | "name") {
+                    hide(x, min);
+                }
+            }
+        }
+        Value::Number(n) if n.as_i64().is_some_and(|n| n < min) => *v = Value::Null,
+        _ => {}
     }
 }
 
 /// The facility release as open data: no login, no personal data. For a district or a
-/// village, a count below the suppression threshold (default 5) is `null`; province and
-/// city totals are shown as they are.
+/// village, and for groups other than cities, a count below the suppression threshold
+/// (default 5) is `null`; province and city totals are shown as they are.
 #[utoipa::path(
     get, path = "/api/v1/public/stats/facilities", tag = "public",
     params(FacilityReleaseQuery),
     responses(
-        (status = 200, description = "Counts per facility, small ones suppressed", body = PublicFacilityRelease),
-        (status = 422, description = "A malformed date or unknown region", body = ErrorBody),
+        (status = 200, description = "Counts per facility, small ones suppressed", body = FacilityRelease),
+        (status = 422, description = "A malformed date, unknown region or group", body = ErrorBody),
         (status = 429, description = "Too many requests from this address", body = ErrorBody),
     )
 )]
 pub async fn public_facilities(
     State(app): State<AppState>,
     ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
-) -> ApiResult<Json<PublicFacilityRelease>> {
-    no_group_by(&q)?;
-    let mut errs = ValidationErrors::default();
-    let as_of = date(
-        &mut errs,
-        "as_of",
-        q.as_of.as_deref(),
-        Some(app.clock.today()),
-    );
-    let region = region(&mut errs, q.region.as_deref());
-    let (Some(as_of), true) = (as_of, errs.is_empty()) else {
-        return Err(errs.into());
-    };
-    let counts = app
-        .store
-        .public_facility_counts(region.as_ref(), as_of)
-        .await?;
+) -> ApiResult<Json<Value>> {
+    let (as_of, region, by) = as_of_args(&app, &q)?;
+    let r =
+        reports::facility_release(&app.store, Audience::Public, as_of, region.as_ref(), by).await?;
     let min = app.security.public_stats_min_count;
-    let small_area = region.as_ref().is_some_and(|r| {
-        matches!(
-            r.level(),
-            jakpreneur_core::RegionLevel::District | jakpreneur_core::RegionLevel::Village
-        )
-    });
-    Ok(Json(PublicFacilityRelease {
-        as_of,
-        region: region.map(|r| r.as_str().to_owned()),
-        suppressed_below: small_area.then_some(min),
-        counts: counts
-            .into_iter()
-            .map(|(stage, n)| (stage, (!small_area || n >= min).then_some(n)))
-            .collect(),
-    }))
+    Ok(Json(suppress(
+        serde_json::to_value(r).unwrap_or_default(),
+        region.as_ref(),
+        by,
+        min,
+    )))
+}
+
+/// The funnel as open data, small counts suppressed as for the facility release.
+#[utoipa::path(
+    get, path = "/api/v1/public/stats/funnel", tag = "public",
+    params(FacilityReleaseQuery),
+    responses(
+        (status = 200, description = "Stages in order, small ones suppressed", body = Funnel),
+        (status = 422, description = "A malformed date, unknown region or group", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address", body = ErrorBody),
+    )
+)]
+pub async fn public_funnel(
+    State(app): State<AppState>,
+    ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
+) -> ApiResult<Json<Value>> {
+    let (as_of, region, by) = as_of_args(&app, &q)?;
+    let r =
+        reports::facility_release(&app.store, Audience::Public, as_of, region.as_ref(), by).await?;
+    let min = app.security.public_stats_min_count;
+    let f: Funnel = r.into();
+    Ok(Json(suppress(
+        serde_json::to_value(f).unwrap_or_default(),
+        region.as_ref(),
+        by,
+        min,
+    )))
+}
+
+/// The period report as open data, small counts suppressed as for the facility release.
+#[utoipa::path(
+    get, path = "/api/v1/public/stats/period", tag = "public",
+    params(PeriodQuery),
+    responses(
+        (status = 200, description = "The period's figures, small ones suppressed", body = PeriodReport),
+        (status = 422, description = "A date missing or malformed, `to` before `from`, an unknown region or group", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address", body = ErrorBody),
+    )
+)]
+pub async fn public_period(
+    State(app): State<AppState>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Json<Value>> {
+    let (p, region, by) = period_args(&q)?;
+    let r = reports::period_report(&app.store, Audience::Public, p, region.as_ref(), by).await?;
+    let min = app.security.public_stats_min_count;
+    Ok(Json(suppress(
+        serde_json::to_value(r).unwrap_or_default(),
+        region.as_ref(),
+        by,
+        min,
+    )))
+}
+
+/// Every stock indicator as open data, small counts suppressed.
+#[utoipa::path(
+    get, path = "/api/v1/public/stats/summary", tag = "public",
+    params(FacilityReleaseQuery),
+    responses(
+        (status = 200, description = "The indicators, small ones suppressed", body = Summary),
+        (status = 422, description = "A malformed date or unknown region; group_by given", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address", body = ErrorBody),
+    )
+)]
+pub async fn public_summary(
+    State(app): State<AppState>,
+    ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
+) -> ApiResult<Json<Value>> {
+    no_group_by(&q)?;
+    let (as_of, region, _) = as_of_args(&app, &q)?;
+    let r = reports::summary(&app.store, Audience::Public, as_of, region.as_ref()).await?;
+    let min = app.security.public_stats_min_count;
+    Ok(Json(suppress(
+        serde_json::to_value(r).unwrap_or_default(),
+        region.as_ref(),
+        None,
+        min,
+    )))
 }

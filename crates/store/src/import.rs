@@ -1,0 +1,115 @@
+//! Bulk loads of history (the demo, imports of old records) straight into the ledger:
+//! many events in few statements, without the per-event checks, first reaches and
+//! counters of a live write. A load ends with [`Store::finish_import`], which recounts the
+//! first reaches and every statistics counter from the raw events, so the result is the
+//! same as if each event had been recorded one by one.
+
+use chrono::{NaiveDate, Utc};
+use jakpreneur_core::programme::JAKPRENEUR;
+use jakpreneur_core::{Actor, Permission, Scope};
+
+use crate::access::require;
+use crate::{Result, Store, StoreError};
+
+/// One service to load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedEvent {
+    pub member_id: i64,
+    pub stage: String,
+    pub kind: String,
+    pub qualifying: bool,
+    pub occurred_on: NaiveDate,
+    pub agency: String,
+}
+
+const PER_ROW: usize = 9;
+const ROWS: usize = 500;
+
+const REACH: &str = "INSERT INTO member_facility (member_id, programme, stage, first_reached_on, event_id) \
+     SELECT member_id, programme, stage, occurred_on, id FROM ( \
+       SELECT e.member_id, e.programme, e.stage, e.occurred_on, e.id, \
+         ROW_NUMBER() OVER (PARTITION BY e.member_id, e.programme, e.stage ORDER BY e.occurred_on, e.id) AS rn \
+       FROM member_events e WHERE e.qualifying AND e.kind <> 'void' \
+       AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.id)) t \
+     WHERE rn = 1";
+
+impl Store {
+    fn require_bulk(actor: &Actor) -> Result<()> {
+        require(actor, Permission::EventRecord)?;
+        if actor.scope != Scope::All {
+            return Err(StoreError::Forbidden(
+                "bulk loads need the whole province in scope".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Members by id after `after_id`: (id, registration date), for a loader that walks
+    /// every member.
+    pub async fn member_dates_after(
+        &self,
+        actor: &Actor,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, NaiveDate)>> {
+        Self::require_bulk(actor)?;
+        Ok(dispatch!(&self.db, read, pool => {
+            sqlx::query_as("SELECT id, registered_on FROM members WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after_id).bind(limit).fetch_all(pool).await?
+        }))
+    }
+
+    /// Inserts `rows` as they are. The first reaches and counters are stale until
+    /// [`Self::finish_import`]; run it with no other writer.
+    pub async fn import_events(&self, actor: &Actor, rows: &[ImportedEvent]) -> Result<()> {
+        Self::require_bulk(actor)?;
+        let who = format!("import:{}", actor.name);
+        let now = Utc::now();
+        dispatch!(&self.db, write, pool => {
+            let mut tx = pool.begin().await?;
+            for chunk in rows.chunks(ROWS) {
+                let mut sql = String::from(
+                    "INSERT INTO member_events (member_id, programme, stage, kind, qualifying, occurred_on, \
+                     agency_code, recorded_by, created_at) VALUES ",
+                );
+                for i in 0..chunk.len() {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    let ps: Vec<String> = (1..=PER_ROW).map(|k| format!("${}", i * PER_ROW + k)).collect();
+                    sql.push_str(&format!("({})", ps.join(", ")));
+                }
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for r in chunk {
+                    q = q
+                        .bind(r.member_id)
+                        .bind(JAKPRENEUR)
+                        .bind(r.stage.as_str())
+                        .bind(r.kind.as_str())
+                        .bind(r.qualifying)
+                        .bind(r.occurred_on)
+                        .bind(r.agency.as_str())
+                        .bind(who.as_str())
+                        .bind(now);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// After a bulk load: every member's first reaches, then every counter, recounted
+    /// from the raw events.
+    pub async fn finish_import(&self, actor: &Actor) -> Result<()> {
+        Self::require_bulk(actor)?;
+        dispatch!(&self.db, write, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM member_facility").execute(&mut *tx).await?;
+            sqlx::query(REACH).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        self.rebuild_stats().await?;
+        Ok(())
+    }
+}
