@@ -398,6 +398,25 @@ pub enum BenchCommand {
     /// Services recorded per second through `POST /api/v1/members/{member_no}/events`,
     /// on a fresh database filled with demo members.
     Events(BenchEventsArgs),
+    /// Each statistics report's latency (p50, p95) for the province and one district, on
+    /// a fresh database of demo members with services, or on `--db` with `--existing`.
+    Reports(BenchReportsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchReportsArgs {
+    /// Demo members to fill the fresh database with.
+    #[arg(long, default_value_t = 100_000)]
+    pub members: u64,
+    /// Measure the database given with --db as it is, without filling a fresh one.
+    #[arg(long)]
+    pub existing: bool,
+    /// Timed runs of each report.
+    #[arg(long, default_value_t = 50)]
+    pub iterations: u32,
+    /// Warm-up runs of each report, not timed.
+    #[arg(long, default_value_t = 3)]
+    pub warmup: u32,
 }
 
 #[derive(Debug, Args)]

@@ -31,7 +31,7 @@ use crate::cli::{BenchEventsArgs, BenchLoginArgs, BenchRegisterArgs, BenchScopeA
 use crate::config::Config;
 
 /// Where a benchmark's throw-away database lives, to remove it afterwards.
-enum Scratch {
+pub(crate) enum Scratch {
     Sqlite { dir: PathBuf },
     Postgres { server: String, name: String },
 }
@@ -39,7 +39,7 @@ enum Scratch {
 impl Scratch {
     /// Creates a fresh database, migrates it and attaches a new data key. The database is
     /// removed again if any step fails.
-    async fn open(
+    pub(crate) async fn open(
         cfg: &Config,
         db_given: bool,
         max_connections: u32,
@@ -87,7 +87,7 @@ impl Scratch {
     }
 
     /// Removes the database; a failure is reported, not fatal (the figures are printed).
-    async fn remove(self) {
+    pub(crate) async fn remove(self) {
         match self {
             Scratch::Sqlite { dir } => {
                 let _ = std::fs::remove_dir_all(&dir);

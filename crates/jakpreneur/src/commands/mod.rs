@@ -3,6 +3,7 @@
 
 mod accounts;
 mod bench;
+mod bench_reports;
 mod demo;
 mod event;
 mod keys;
@@ -105,6 +106,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench(BenchCommand::Scope(args)) => {
             bench::scope(&cfg, cli.db.is_some(), args).await
+        }
+        Command::Bench(BenchCommand::Reports(args)) => {
+            bench_reports::run(&cfg, cli.db.is_some(), args).await
         }
     }
 }
