@@ -48,7 +48,8 @@ pub use members::{Member, MemberExport, MemberFilter, MemberPage, Page, Personal
 pub use mentoring::{FollowUp, MentoringSession, NewMentoringSession, TOPICS};
 pub use permits::{Permit, PermitDecision};
 pub use stats::{
-    Breakdown, ByFacility, COHORT_WINDOWS, Cohort, CohortStage, Flows, Grouped, PeriodCounts, Stocks, facilities_of, period_of, zeroes,
+    Breakdown, ByFacility, COHORT_WINDOWS, Cohort, CohortStage, Flows, Grouped, PeriodCounts,
+    Stocks, facilities_of, period_of, zeroes,
 };
 pub use training::{Class, Completion, Course, MemberClass, RosterRow};
 
