@@ -81,7 +81,7 @@ async fn measure(store: &Store, a: &BenchReportsArgs) -> anyhow::Result<()> {
         } else {
             RegionLevel::District
         });
-        let cases: Vec<(&str, Option<Breakdown>)> = vec![
+        let cases: [(&str, Option<Breakdown>); 11] = [
             ("facilities", None),
             ("facilities by child region", Some(by_child)),
             ("facilities by agency", Some(Breakdown::Agency)),
