@@ -14,6 +14,8 @@ use jakpreneur_core::text::{given, parse_date};
 use jakpreneur_core::{Actor, FieldError, RegionCode, RegionLevel, ValidationErrors};
 use jakpreneur_store::{Breakdown, COHORT_WINDOWS, Store, facilities_of, period_of};
 use serde::Serialize;
+
+use crate::charts::format_count;
 use utoipa::ToSchema;
 
 type Counts = BTreeMap<String, i64>;
@@ -177,6 +179,50 @@ fn group_by_name(by: Breakdown) -> &'static str {
         Breakdown::Agency => "agency",
         Breakdown::Sector => "sector",
         Breakdown::Year => "year",
+    }
+}
+
+/// The suppression rule of the open data: counts below the threshold are hidden wherever
+/// they describe a district, a village, or a group of a breakdown other than cities;
+/// province and city totals are shown as they are. The API and the pages both apply it.
+#[derive(Debug, Clone, Copy)]
+pub struct Suppression {
+    pub min: i64,
+    /// A district or village: its own totals are hidden below the threshold.
+    pub small_area: bool,
+    /// Groups other than cities (or any group of a small area) are hidden below it.
+    pub small_groups: bool,
+}
+
+impl Suppression {
+    pub fn new(min: i64, region: Option<&RegionCode>, by: Option<Breakdown>) -> Self {
+        let small_area = region
+            .is_some_and(|r| matches!(r.level(), RegionLevel::District | RegionLevel::Village));
+        Self {
+            min,
+            small_area,
+            small_groups: small_area
+                || !matches!(by, Some(Breakdown::Region(RegionLevel::City)) | None),
+        }
+    }
+
+    /// A total of the report's region, or `None` when it is hidden.
+    pub fn total(self, n: i64) -> Option<i64> {
+        (!self.small_area || n >= self.min).then_some(n)
+    }
+
+    /// A count of one group, or `None` when it is hidden.
+    pub fn group(self, n: i64) -> Option<i64> {
+        (!self.small_groups || n >= self.min).then_some(n)
+    }
+
+    /// What a hidden count shows instead: `<5`.
+    pub fn label(self) -> String {
+        format!("<{}", self.min)
+    }
+
+    pub fn text(self, v: Option<i64>) -> String {
+        v.map_or_else(|| self.label(), format_count)
     }
 }
 

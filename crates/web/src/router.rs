@@ -139,7 +139,7 @@ impl Pages {
 fn page_routes() -> Pages {
     use pages::{
         account, admin, cek, finance, financing, home, market, members, mentoring, permits,
-        timeline, training,
+        statistik, timeline, training,
     };
     Pages {
         router: Router::new(),
@@ -155,6 +155,11 @@ fn page_routes() -> Pages {
     .post("/account/tokens", account::create_token)
     .post("/account/tokens/{id}/revoke", account::revoke_token)
     .get("/cek", cek::check)
+    .get("/statistik", statistik::overview)
+    .get("/statistik/periode", statistik::period)
+    .get("/statistik/definisi", statistik::definitions)
+    .get("/statistik/facilities.csv", statistik::facilities_csv)
+    .get("/statistik/periode.csv", statistik::period_csv)
     .get("/admin/audit", admin::audit)
     .get("/members", members::list)
     .post("/members", members::create)

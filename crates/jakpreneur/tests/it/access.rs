@@ -146,6 +146,11 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         | ("GET", "/static/app.css")
         | ("GET", "/login")
         | ("GET", "/cek")
+        | ("GET", "/statistik")
+        | ("GET", "/statistik/periode")
+        | ("GET", "/statistik/definisi")
+        | ("GET", "/statistik/facilities.csv")
+        | ("GET", "/statistik/periode.csv")
         // A login attempt with a wrong password (the login form carries its own token).
         | ("POST", "/login") => Ok,
         ("GET", "/api/v1/me") => signed_in(Ok),
@@ -319,6 +324,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/account/tokens"),
     ("POST", "/account/tokens/{id}/revoke"),
     ("GET", "/cek"),
+    ("GET", "/statistik"),
+    ("GET", "/statistik/periode"),
+    ("GET", "/statistik/definisi"),
+    ("GET", "/statistik/facilities.csv"),
+    ("GET", "/statistik/periode.csv"),
     ("GET", "/admin/audit"),
     ("GET", "/members"),
     ("POST", "/members"),

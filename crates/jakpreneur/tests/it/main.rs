@@ -42,4 +42,5 @@ mod recount;
 mod reference;
 mod server;
 mod statistics;
+mod statistik_pages;
 mod training;

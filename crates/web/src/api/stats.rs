@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use jakpreneur_core::{RegionCode, RegionLevel, ValidationErrors};
+use jakpreneur_core::{RegionCode, ValidationErrors};
 use jakpreneur_store::Breakdown;
 use serde_json::Value;
 
@@ -14,8 +14,8 @@ use crate::api::members::signed_in;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
 use crate::reports::{
-    self, Audience, CohortReport, FacilityRelease, Funnel, PeriodReport, Summary, parse_day,
-    parse_group_by, parse_period, parse_region,
+    self, Audience, CohortReport, FacilityRelease, Funnel, PeriodReport, Summary, Suppression,
+    parse_day, parse_group_by, parse_period, parse_region,
 };
 use crate::security::Caller;
 use crate::views::{CohortQuery, FacilityReleaseQuery, PeriodQuery};
@@ -209,10 +209,11 @@ pub async fn cohorts(
 /// Counts below the threshold are hidden in the open data wherever they describe a
 /// district, a village, or a part (group) of any area other than a city's or province's.
 fn suppress(mut v: Value, region: Option<&RegionCode>, by: Option<Breakdown>, min: i64) -> Value {
-    let small_area =
-        region.is_some_and(|r| matches!(r.level(), RegionLevel::District | RegionLevel::Village));
-    let small_groups =
-        small_area || !matches!(by, Some(Breakdown::Region(RegionLevel::City)) | None);
+    let Suppression {
+        small_area,
+        small_groups,
+        ..
+    } = Suppression::new(min, region, by);
     if let Value::Object(top) = &mut v {
         let may_hide = small_area || (by.is_some() && small_groups);
         top.insert(

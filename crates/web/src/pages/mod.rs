@@ -11,6 +11,7 @@ pub mod market;
 pub mod members;
 pub mod mentoring;
 pub mod permits;
+pub mod statistik;
 pub mod timeline;
 pub mod training;
 
