@@ -25,8 +25,6 @@ pub mod dim {
     pub const YEAR: &str = "year";
     /// The agency credited with the service: a member counts once for each agency.
     pub const AGENCY: &str = "agency";
-    /// The kind of service (every non-voided event, qualifying or not).
-    pub const KIND: &str = "kind";
 }
 
 /// Measures other than the facilities (whose measure is the stage code, `P1` …).
@@ -35,6 +33,11 @@ pub mod measure {
     pub const ACTIVE: &str = "active";
     /// Members whose financial reports show a move up a size class.
     pub const NAIK_KELAS: &str = "naik_kelas";
+
+    /// Services of a kind counted on their own (`kind.exhibition`), events only.
+    pub fn of_kind(kind: &str) -> String {
+        format!("kind.{kind}")
+    }
 
     /// Members that reached at least `k` facilities.
     pub fn at_least(k: usize) -> String {
@@ -52,6 +55,11 @@ pub struct MemberFacts<'a> {
     /// above the first one.
     pub moved_up_on: Option<NaiveDate>,
 }
+
+/// The kinds of service counted on their own, beside their facility: exhibitions
+/// (indicator `exhibition_participations`). Permits issued need no measure of their own:
+/// `permit_issued` is the only qualifying kind of P4.
+pub const COUNTED_KINDS: [&str; 1] = ["exhibition"];
 
 /// A non-voided service of the member (void events themselves are not entries).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,7 +130,17 @@ impl Contribution {
         let mut first: BTreeMap<&str, (NaiveDate, i64)> = BTreeMap::new();
         let mut first_by_agency: BTreeMap<(&str, &str), (NaiveDate, i64)> = BTreeMap::new();
         for e in entries {
-            c.add_cell(m.village, dim::KIND, &e.kind, &e.stage, e.occurred_on, 0, 1);
+            if COUNTED_KINDS.contains(&e.kind.as_str()) {
+                c.add_cell(
+                    m.village,
+                    dim::ALL,
+                    "",
+                    &measure::of_kind(&e.kind),
+                    e.occurred_on,
+                    0,
+                    1,
+                );
+            }
             if !e.qualifying {
                 continue;
             }
@@ -499,13 +517,10 @@ mod tests {
                 (d("2023-06-01"), -1)
             ]
         );
-        let kinds: i64 = c
-            .cells
-            .iter()
-            .filter(|(k, _)| k.dim == dim::KIND && k.value == "training_attended")
-            .map(|(_, v)| v.events)
-            .sum();
-        assert_eq!(kinds, 1, "every kind is counted, qualifying or not");
+        assert!(
+            c.cells.keys().all(|k| !k.measure.starts_with("kind.")),
+            "no exhibition, no exhibition count"
+        );
         let cohorts: Vec<_> = c
             .cohorts
             .keys()

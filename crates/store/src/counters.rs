@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use jakpreneur_core::programme::JAKPRENEUR;
 use jakpreneur_core::stats::{
-    CohortCell, Contribution, Delta, Entry, MemberFacts as StatFacts, first_of_month, first_of_year,
+    CohortCell, Contribution, Delta, Entry, MemberFacts as StatFacts, dim, first_of_month,
+    first_of_year,
 };
 
 use crate::ledger::MemberFacts;
@@ -66,11 +67,14 @@ pub(crate) struct Rows {
 impl Rows {
     pub fn add(&mut self, c: &Contribution, levels: Levels) {
         for (cell, d) in &c.cells {
+            // Days: per village without a breakdown, per district with one (a breakdown
+            // goes down to districts; a village's breakdown by day would cost a row per
+            // service).
+            let day_level = if cell.dim == dim::ALL { 0 } else { 1 };
             for (i, region) in regions_of(&cell.village).enumerate() {
-                let village = i == 0;
                 match levels {
-                    Levels::Village if !village => break,
-                    Levels::Above if village => continue,
+                    Levels::Village if i > 0 => break,
+                    Levels::Above if i == 0 => continue,
                     _ => {}
                 }
                 let grains: &[(&'static str, NaiveDate)] = &[
@@ -79,7 +83,7 @@ impl Rows {
                     ("year", first_of_year(cell.day)),
                 ];
                 for (grain, period) in grains {
-                    if *grain == "day" && !village {
+                    if *grain == "day" && i != day_level {
                         continue;
                     }
                     let key = CountKey {
@@ -134,6 +138,10 @@ fn cohort_key(cell: &CohortCell, region: &str, days: Option<i32>) -> CohortKey {
     }
 }
 
+/// The layout of the counter rows: which dimensions, measures and grains [`Rows::add`]
+/// writes. A database whose counters were built in another layout is recounted at start.
+const LAYOUT: &str = "2";
+
 /// Rows per multi-row upsert: 9 values each, well inside both backends' limits.
 const CHUNK: usize = 1_000;
 
@@ -162,10 +170,12 @@ pub(crate) trait CounterOps {
         member_id: i64,
     ) -> impl std::future::Future<Output = Result<(Vec<Entry>, Option<NaiveDate>)>> + Send + 'a;
 
-    /// Adds `rows` to the counters.
+    /// Adds `rows` to the counters; `fresh`: none of them exists yet (a rebuild), so
+    /// they are inserted without looking for a row to add to.
     fn write_rows<'a>(
         &'a mut self,
         rows: &'a Rows,
+        fresh: bool,
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a;
 }
 
@@ -194,6 +204,7 @@ macro_rules! impl_counter_ops {
             fn write_rows<'a>(
                 &'a mut self,
                 rows: &'a Rows,
+                fresh: bool,
             ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
                 async move {
                     let counts: Vec<_> = rows.counts.iter().filter(|(_, d)| !d.is_zero()).collect();
@@ -211,11 +222,13 @@ macro_rules! impl_counter_ops {
                                 b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9
                             ));
                         }
-                        sql.push_str(
-                            " ON CONFLICT (programme, dim, region_code, grain, measure, period, dim_value) \
-                             DO UPDATE SET reached = stat_counts.reached + excluded.reached, \
-                             events = stat_counts.events + excluded.events",
-                        );
+                        if !fresh {
+                            sql.push_str(
+                                " ON CONFLICT (programme, dim, region_code, grain, measure, period, dim_value) \
+                                 DO UPDATE SET reached = stat_counts.reached + excluded.reached, \
+                                 events = stat_counts.events + excluded.events",
+                            );
+                        }
                         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(JAKPRENEUR);
                         for (k, d) in chunk {
                             q = q
@@ -252,9 +265,11 @@ macro_rules! impl_counter_ops {
                                     (0..per).map(|j| format!("${}", i * per + j + 2)).collect();
                                 sql.push_str(&format!("($1, {})", ps.join(", ")));
                             }
-                            sql.push_str(&format!(
-                                " ON CONFLICT ({cols}) DO UPDATE SET members = {table}.members + excluded.members"
-                            ));
+                            if !fresh {
+                                sql.push_str(&format!(
+                                    " ON CONFLICT ({cols}) DO UPDATE SET members = {table}.members + excluded.members"
+                                ));
+                            }
                             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(JAKPRENEUR);
                             for (k, n) in chunk {
                                 q = q
@@ -327,7 +342,7 @@ pub(crate) async fn apply<C: CounterOps + Send>(conn: &mut C, c: &Contribution) 
     if rows.is_empty() {
         return Ok(());
     }
-    conn.write_rows(&rows).await
+    conn.write_rows(&rows, false).await
 }
 
 /// Member facts for a recount, village by village.
@@ -411,21 +426,28 @@ impl Store {
                 sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t}"))).execute(pool).await?;
             }
         });
+        let mut villages = 0u32;
         let (members, above) = self
             .recount(async |_, rows| {
                 dispatch!(&self.db, write, pool => {
                     let mut tx = pool.begin().await?;
-                    tx.write_rows(&rows).await?;
+                    tx.write_rows(&rows, true).await?;
                     tx.commit().await?;
                 });
+                villages += 1;
+                // Keep SQLite's log short: a rebuild writes the counters many times over.
+                if villages.is_multiple_of(16) {
+                    self.checkpoint().await?;
+                }
                 Ok(())
             })
             .await?;
         dispatch!(&self.db, write, pool => {
             let mut tx = pool.begin().await?;
-            tx.write_rows(&above).await?;
-            sqlx::query("INSERT INTO stat_meta (key, value) VALUES ('built', $1)")
+            tx.write_rows(&above, true).await?;
+            sqlx::query("INSERT INTO stat_meta (key, value) VALUES ('built', $1), ('layout', $2)")
                 .bind(chrono::Utc::now().to_rfc3339())
+                .bind(LAYOUT)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -433,12 +455,13 @@ impl Store {
         Ok(members)
     }
 
-    /// Rebuilds the counters if they were never built (after the migration that made them).
+    /// Rebuilds the counters if they were never built (after the migration that made
+    /// them) or were built in another layout (what `Rows::add` writes).
     pub(crate) async fn build_stats_if_missing(&self) -> Result<()> {
-        let built: Option<String> = dispatch!(&self.db, read, pool => {
-            sqlx::query_scalar("SELECT value FROM stat_meta WHERE key = 'built'").fetch_optional(pool).await?
+        let layout: Option<String> = dispatch!(&self.db, read, pool => {
+            sqlx::query_scalar("SELECT value FROM stat_meta WHERE key = 'layout'").fetch_optional(pool).await?
         });
-        if built.is_none() {
+        if layout.as_deref() != Some(LAYOUT) {
             self.rebuild_stats().await?;
         }
         Ok(())
@@ -521,8 +544,7 @@ impl Store {
 }
 
 fn static_dim(d: &str) -> Result<&'static str> {
-    use jakpreneur_core::stats::dim;
-    [dim::ALL, dim::SECTOR, dim::YEAR, dim::AGENCY, dim::KIND]
+    [dim::ALL, dim::SECTOR, dim::YEAR, dim::AGENCY]
         .into_iter()
         .find(|x| *x == d)
         .ok_or_else(|| StoreError::Corrupt(format!("unknown statistics dimension {d}")))

@@ -49,7 +49,7 @@ pub use mentoring::{FollowUp, MentoringSession, NewMentoringSession, TOPICS};
 pub use permits::{Permit, PermitDecision};
 pub use stats::{
     Breakdown, ByFacility, COHORT_WINDOWS, Cohort, CohortStage, Flows, Grouped, PeriodCounts,
-    Stocks, facilities_of, period_of, zeroes,
+    Stocks, facilities_of, kinds_of, period_of, zeroes,
 };
 pub use training::{Class, Completion, Course, MemberClass, RosterRow};
 

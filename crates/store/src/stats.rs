@@ -137,9 +137,27 @@ impl crate::Store {
             (None, Some(r)) => vec![r.as_str().to_owned()],
             (None, None) => codes_at(RegionLevel::Province, None),
         };
-        let villages = match region {
-            Some(r) if r.level() == RegionLevel::Village => vec![r.as_str().to_owned()],
-            r => codes_at(RegionLevel::Village, r),
+        // Days are kept per village without a breakdown, per district with one.
+        let day_codes = if dim == dim::ALL {
+            match region {
+                Some(r) if r.level() == RegionLevel::Village => vec![r.as_str().to_owned()],
+                r => codes_at(RegionLevel::Village, r),
+            }
+        } else {
+            match region {
+                Some(r) if r.level() == RegionLevel::Village => {
+                    return Err(crate::StoreError::Invalid(
+                        jakpreneur_core::FieldError::new(
+                            "group_by",
+                            "group_by_too_fine",
+                            "breakdowns by agency, sector or year go down to districts, not villages",
+                        )
+                        .into(),
+                    ));
+                }
+                Some(r) if r.level() == RegionLevel::District => vec![r.as_str().to_owned()],
+                r => codes_at(RegionLevel::District, r),
+            }
         };
         let mut sql = Sql::new("");
         let programme = sql.arg(Arg::Text(JAKPRENEUR.to_owned()));
@@ -147,7 +165,7 @@ impl crate::Store {
         let mut parts = Vec::new();
         for (grain, first, last) in pieces(from, to) {
             let codes = if grain == Grain::Day {
-                &villages
+                &day_codes
             } else {
                 &upper
             };
@@ -274,33 +292,6 @@ impl crate::Store {
         Ok(out)
     }
 
-    /// Every service of each kind (qualifying or not) dated in [`from`, `to`] in `region`,
-    /// voided ones left out.
-    pub async fn kind_counts(
-        &self,
-        actor: &Actor,
-        region: Option<&RegionCode>,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<BTreeMap<String, i64>> {
-        require(actor, Permission::MemberRead)?;
-        self.open_kind_counts(region, from, to).await
-    }
-
-    /// [`Self::kind_counts`] for the open statistics.
-    pub async fn open_kind_counts(
-        &self,
-        region: Option<&RegionCode>,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<BTreeMap<String, i64>> {
-        let mut out = BTreeMap::new();
-        for (_, kind, _, _, e) in self.sums(dim::KIND, region, None, from, to).await? {
-            *out.entry(kind).or_default() += e;
-        }
-        Ok(out)
-    }
-
     /// Members who reached each facility as of `as_of` in `region` (the facility release),
     /// for staff.
     pub async fn facility_counts(
@@ -379,6 +370,15 @@ pub fn facilities_of(stocks: &Stocks) -> ByFacility {
         *v = stocks.get(k).copied().unwrap_or(0);
     }
     out
+}
+
+/// Non-voided services of each kind counted on its own
+/// (`jakpreneur_core::stats::COUNTED_KINDS`) in a set of flows.
+pub fn kinds_of(flows: &Flows) -> BTreeMap<String, i64> {
+    flows
+        .iter()
+        .filter_map(|(m, (_, e))| m.strip_prefix("kind.").map(|k| (k.to_owned(), *e)))
+        .collect()
 }
 
 /// The facilities of a set of flows.

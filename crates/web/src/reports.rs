@@ -87,6 +87,16 @@ pub fn parse_group_by(
         ));
         return None;
     };
+    if !matches!(by, Breakdown::Region(_))
+        && region.is_some_and(|r| r.level() == RegionLevel::Village)
+    {
+        errs.push(FieldError::new(
+            "group_by",
+            "group_by_too_fine",
+            "breakdowns by agency, sector or year go down to districts, not villages",
+        ));
+        return None;
+    }
     if let Breakdown::Region(level) = by {
         let own = region.map_or(RegionLevel::Province, RegionCode::level);
         if level <= own {
@@ -362,17 +372,14 @@ pub async fn period_report(
     region: Option<&RegionCode>,
     by: Option<Breakdown>,
 ) -> jakpreneur_store::Result<PeriodReport> {
-    let (f, kinds) = match who {
-        Audience::Staff(a) => (
-            store.flows(a, region, from, to, by).await?,
-            store.kind_counts(a, region, from, to).await?,
-        ),
-        Audience::Public => (
-            store.open_flows(region, from, to, by).await?,
-            store.open_kind_counts(region, from, to).await?,
-        ),
+    let f = match who {
+        Audience::Staff(a) => store.flows(a, region, from, to, by).await?,
+        Audience::Public => store.open_flows(region, from, to, by).await?,
     };
+    let kinds = jakpreneur_store::kinds_of(&f.total);
     let (new_registrants, first_reached, events) = split_period(&f.total);
+    // permit_issued is the only qualifying kind of P4 (docs/indicators.md).
+    let permits_issued = events.get("P4").copied().unwrap_or(0);
     Ok(PeriodReport {
         from,
         to,
@@ -380,7 +387,7 @@ pub async fn period_report(
         new_registrants,
         first_reached,
         events,
-        permits_issued: kinds.get("permit_issued").copied().unwrap_or(0),
+        permits_issued,
         exhibition_participations: kinds.get("exhibition").copied().unwrap_or(0),
         group_by: by.map(|b| group_by_name(b).to_owned()),
         groups: by.map(|by| {
