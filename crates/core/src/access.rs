@@ -34,10 +34,12 @@ pub enum Permission {
     /// Decide on financing referrals and record disbursements (facility P7); a partner
     /// account only on referrals sent to its partner.
     FinancingDecide,
+    /// Record and withdraw the programme's targets.
+    TargetManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Permission::MemberRead,
         Permission::MemberReadNik,
         Permission::MemberRegister,
@@ -51,6 +53,7 @@ impl Permission {
         Permission::TokenOwn,
         Permission::ReportFile,
         Permission::FinancingDecide,
+        Permission::TargetManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +71,7 @@ impl Permission {
             Permission::TokenOwn => "token_own",
             Permission::ReportFile => "report_file",
             Permission::FinancingDecide => "financing_decide",
+            Permission::TargetManage => "target_manage",
         }
     }
 }

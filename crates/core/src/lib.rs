@@ -17,6 +17,7 @@ pub mod programme;
 pub mod reference;
 pub mod region;
 pub mod stats;
+pub mod targets;
 pub mod text;
 pub mod training;
 

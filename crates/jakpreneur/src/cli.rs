@@ -57,6 +57,9 @@ pub enum Command {
     /// Recount the statistics counters from the raw records.
     #[command(subcommand)]
     Stats(StatsCommand),
+    /// Record, list and withdraw the programme's targets.
+    #[command(subcommand)]
+    Target(TargetCommand),
     /// Measure performance.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -265,6 +268,42 @@ pub struct MemberAddArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum TargetCommand {
+    /// Record a target; prints its progress.
+    Add(TargetAddArgs),
+    /// Every target in force with its progress (as `report targets`).
+    List,
+    /// Withdraw a target by its ID.
+    Withdraw { id: i64 },
+}
+
+#[derive(Debug, Args)]
+pub struct TargetAddArgs {
+    /// An indicator code of docs/indicators.md, e.g. registered_members, reached_p7,
+    /// first_reached_p2, mentored_members.
+    #[arg(long)]
+    pub indicator: String,
+    #[arg(long)]
+    pub value: i64,
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    pub deadline: String,
+    /// Where the promise comes from, e.g. "RPJMD 2017–2022".
+    #[arg(long)]
+    pub source: String,
+    /// First day counted, for a target over a period.
+    #[arg(long)]
+    pub from: Option<String>,
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long)]
+    pub agency: Option<String>,
+    /// A mentor's username, for mentored_members.
+    #[arg(long)]
+    pub mentor: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum StatsCommand {
     /// Recount every counter from the members and their services and compare with what
     /// is stored; exits 1 naming the first differences.
@@ -287,6 +326,8 @@ pub enum ReportCommand {
     /// Cohorts by registration month: shares reaching each facility within 3, 6, 12 and
     /// 24 months, and the median days.
     Cohort(ReportCohortArgs),
+    /// Targets with their progress and the date each is reached at the last year's pace.
+    Targets(ReportOutput),
 }
 
 /// What every report takes besides its dates.

@@ -23,7 +23,9 @@ pub struct ImportedEvent {
 }
 
 const PER_ROW: usize = 9;
-const ROWS: usize = 500;
+/// Rows per INSERT: few, as binding `$n` on SQLite costs the square of the parameters
+/// (see `counters::CHUNK`).
+const ROWS: usize = 50;
 
 const REACH: &str = "INSERT INTO member_facility (member_id, programme, stage, first_reached_on, event_id) \
      SELECT member_id, programme, stage, occurred_on, id FROM ( \

@@ -27,6 +27,7 @@ mod permits;
 mod reference;
 pub mod scratch;
 mod stats;
+mod targets;
 mod training;
 
 pub use accounts::{AccountPolicy, ApiToken, NewUser, Session, User};
@@ -51,6 +52,7 @@ pub use stats::{
     Breakdown, ByFacility, COHORT_WINDOWS, Cohort, CohortStage, Flows, Grouped, PeriodCounts,
     Stocks, facilities_of, kinds_of, period_of, zeroes,
 };
+pub use targets::Target;
 pub use training::{Class, Completion, Course, MemberClass, RosterRow};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

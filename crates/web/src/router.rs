@@ -100,6 +100,8 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::stats::funnel))
         .routes(routes!(api::stats::summary))
         .routes(routes!(api::stats::cohorts))
+        .routes(routes!(api::targets::list, api::targets::create))
+        .routes(routes!(api::targets::withdraw))
         .routes(routes!(api::stats::public_facilities))
         .routes(routes!(api::stats::public_funnel))
         .routes(routes!(api::stats::public_period))

@@ -45,6 +45,7 @@ pub async fn run(store: &Store, members: u64, seed: Option<u64>) -> anyhow::Resu
     }
     bar.finish();
     let services = add_services(store, &mut generator, first_id, added).await?;
+    add_targets(store, today).await?;
     store
         .analyze()
         .await
@@ -109,4 +110,36 @@ async fn add_services(
         .await
         .context("recounting the statistics")?;
     Ok(total)
+}
+
+/// The published targets, once: the RPJMD's 200,000 new entrepreneurs by the end of
+/// 2022, and a capital target for the year so the pace shows.
+async fn add_targets(store: &Store, today: chrono::NaiveDate) -> anyhow::Result<()> {
+    use jakpreneur_core::targets::{NewTarget, TargetDraft};
+    let actor = super::cli_actor();
+    if !store.list_targets(&actor, today).await?.is_empty() {
+        return Ok(());
+    }
+    let year = chrono::Datelike::year(&today);
+    for d in [
+        TargetDraft {
+            indicator: Some("registered_members".into()),
+            value: Some(200_000),
+            deadline: Some("2022-12-31".into()),
+            source: Some("RPJMD 2017–2022".into()),
+            ..Default::default()
+        },
+        TargetDraft {
+            indicator: Some("first_reached_p7".into()),
+            value: Some(500),
+            from: Some(format!("{year}-01-01")),
+            deadline: Some(format!("{year}-12-31")),
+            source: Some(format!("Rencana kerja {year} (demo)")),
+            ..Default::default()
+        },
+    ] {
+        let t = NewTarget::parse(&d).map_err(|e| anyhow::anyhow!("demo target: {e}"))?;
+        store.create_target(&actor, &t).await?;
+    }
+    Ok(())
 }

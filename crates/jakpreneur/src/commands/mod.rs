@@ -61,6 +61,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
             code
         }
+        Command::Target(cmd) => {
+            let store = open(&cfg, false).await?;
+            let code = report::target(&store, cmd).await;
+            store.close().await;
+            code
+        }
         Command::Stats(cmd) => {
             let store = open(&cfg, false).await?;
             let code = report::stats(&store, cmd).await;

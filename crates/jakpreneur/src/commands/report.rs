@@ -13,7 +13,47 @@ use jakpreneur_web::reports::{
 };
 use jakpreneur_web::views::CohortQuery;
 
-use crate::cli::{ReportCommand, ReportFormat, ReportOutput, StatsCommand};
+use crate::cli::{ReportCommand, ReportFormat, ReportOutput, StatsCommand, TargetCommand};
+
+/// `jakpreneur target add|list|withdraw`.
+pub async fn target(store: &Store, cmd: TargetCommand) -> anyhow::Result<ExitCode> {
+    let actor = super::cli_actor();
+    let today = jakpreneur_web::Clock::System.today();
+    match cmd {
+        TargetCommand::Add(a) => {
+            let draft = jakpreneur_core::targets::TargetDraft {
+                indicator: Some(a.indicator),
+                value: Some(a.value),
+                region: a.region,
+                agency: a.agency,
+                mentor: a.mentor,
+                from: a.from,
+                deadline: Some(a.deadline),
+                source: Some(a.source),
+            };
+            let t = match jakpreneur_core::targets::NewTarget::parse(&draft) {
+                Ok(t) => t,
+                Err(errs) => bail!("{errs}"),
+            };
+            let made = store.create_target(&actor, &t).await?;
+            println!("{}", made.id);
+        }
+        TargetCommand::Withdraw { id } => {
+            store.withdraw_target(&actor, id).await?;
+            eprintln!("target {id} withdrawn");
+        }
+        TargetCommand::List => {
+            let r = reports::target_report(store, &actor, today).await?;
+            let output = ReportOutput {
+                region: None,
+                format: ReportFormat::Table,
+                out: None,
+            };
+            write(&serde_json::to_value(&r)?, &r.table(), &output)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
 
 /// `jakpreneur stats verify|rebuild`.
 pub async fn stats(store: &Store, cmd: StatsCommand) -> anyhow::Result<ExitCode> {
@@ -95,6 +135,10 @@ pub async fn run(store: &Store, cmd: ReportCommand) -> anyhow::Result<ExitCode> 
             };
             let r = reports::period_report(store, who, period, region.as_ref(), by).await?;
             (serde_json::to_value(&r)?, r.table(), &a.output)
+        }
+        ReportCommand::Targets(output) => {
+            let r = reports::target_report(store, &actor, today).await?;
+            (serde_json::to_value(&r)?, r.table(), output)
         }
         ReportCommand::Cohort(a) => {
             let q = CohortQuery {

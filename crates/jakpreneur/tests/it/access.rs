@@ -266,6 +266,10 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         // Financing: anyone signed in reads the partner list; administrators add partners.
         ("GET", "/api/v1/financing-partners") | ("GET", "/financing/partners") => signed_in(Ok),
         ("POST", "/api/v1/financing-partners") => signed_in(if r == Admin { Ok } else { Forbidden }),
+        ("GET", "/api/v1/targets") => signed_in(if reader(r) { Ok } else { Forbidden }),
+        ("POST", "/api/v1/targets") | ("POST", "/api/v1/targets/{id}/withdraw") => {
+            signed_in(if r == Admin { Ok } else { Forbidden })
+        }
         ("POST", "/financing/partners") => form(if r == Admin { Ok } else { Forbidden }),
         ("POST", "/api/v1/members/{member_no}/referrals") => write_one(r, inside, can_record_events, SignIn),
         ("POST", "/members/{member_no}/referrals") => write_one(r, inside, can_record_events, Forbidden),
@@ -394,6 +398,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/members/{member_no}/referrals"),
     ("POST", "/members/{member_no}/referrals"),
     ("GET", "/api/v1/referrals"),
+    ("GET", "/api/v1/targets"),
+    ("POST", "/api/v1/targets"),
+    ("POST", "/api/v1/targets/{id}/withdraw"),
     ("GET", "/api/v1/referrals/{id}"),
     ("POST", "/api/v1/referrals/{id}/decision"),
     ("POST", "/api/v1/referrals/{id}/disbursement"),
@@ -734,6 +741,20 @@ async fn role_route_scope_matrix(app: TestApp) {
                                 .unwrap();
                             url = url.replace("{record}", &format!("permit-{}", p.id));
                         }
+                        if url.contains("/targets/{id}/withdraw") {
+                            let t = jakpreneur_core::targets::NewTarget::parse(
+                                &jakpreneur_core::targets::TargetDraft {
+                                    indicator: Some("reached_p7".into()),
+                                    value: Some(6000),
+                                    deadline: Some("2026-12-31".into()),
+                                    source: Some("matrix".into()),
+                                    ..Default::default()
+                                },
+                            )
+                            .unwrap();
+                            let t = app.store.create_target(&sys, &t).await.unwrap();
+                            url = url.replace("{id}", &t.id.to_string());
+                        }
                         if url.contains("/permits/{id}/decision") {
                             let p = app
                                 .store
@@ -818,6 +839,8 @@ async fn role_route_scope_matrix(app: TestApp) {
                                     json!({})
                                 } else if path.ends_with("/financial-reports") {
                                     json!({"month": "2026-10", "sales": 5000000, "costs": 3000000, "employees": 1, "assets": 10000000})
+                                } else if path == "/api/v1/targets" {
+                                    json!({"indicator": "registered_members", "value": 200000, "deadline": "2022-12-31", "source": "RPJMD 2017–2022"})
                                 } else if path == "/api/v1/financing-partners" {
                                     json!({"code": "KOPMATRIX", "name": "Koperasi Matriks", "kind": "cooperative"})
                                 } else if path.ends_with("/referrals") {

@@ -325,6 +325,45 @@ async fn report_commands_print_the_statistics(app: TestApp) {
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["cohorts"][2]["cohort"], "2022-03");
     assert_eq!(v["cohorts"][2]["registrants"], 1);
+    let out = jakpreneur(
+        &app,
+        &[
+            "target",
+            "add",
+            "--indicator",
+            "registered_members",
+            "--value",
+            "200000",
+            "--deadline",
+            "2022-12-31",
+            "--source",
+            "RPJMD 2017–2022",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = jakpreneur(&app, &["report", "targets", "--format", "csv"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(",registered_members,DKI Jakarta,200000,,2022-12-31,RPJMD 2017–2022,1,"),
+        "{text}"
+    );
+    let out = jakpreneur(
+        &app,
+        &[
+            "target",
+            "add",
+            "--indicator",
+            "reached_p9",
+            "--value",
+            "1",
+            "--deadline",
+            "2022-12-31",
+            "--source",
+            "x",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("indicator"), "{}", stderr(&out));
     let out = jakpreneur(&app, &["stats", "verify"]);
     assert!(out.status.success(), "{}", stdout(&out));
     assert!(

@@ -43,4 +43,5 @@ mod reference;
 mod server;
 mod statistics;
 mod statistik_pages;
+mod targets;
 mod training;

@@ -12,6 +12,7 @@ pub mod permits;
 pub mod public;
 pub mod regions;
 pub mod stats;
+pub mod targets;
 pub mod training;
 
 use chrono::NaiveDate;

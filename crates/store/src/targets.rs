@@ -1,0 +1,229 @@
+//! Targets (`targets`) and their progress: the figure now, the figure twelve months
+//! earlier, and the date the value is reached at that pace. Figures come from the
+//! statistics counters; a mentor's figure (distinct members mentored) from that mentor's
+//! own sessions.
+
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use jakpreneur_core::stats::beginning;
+use jakpreneur_core::targets::{Goal, NewTarget, Progress, progress};
+use jakpreneur_core::{Actor, FieldError, Permission, RegionCode, Role};
+use serde_json::json;
+
+use crate::access::require;
+use crate::audit::{AppendAudit, Change, Who};
+use crate::stats::Breakdown;
+use crate::{Result, Store, StoreError};
+
+/// A stored target.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Target {
+    pub id: i64,
+    pub indicator: String,
+    pub region_code: Option<String>,
+    pub agency_code: Option<String>,
+    pub mentor: Option<String>,
+    pub value: i64,
+    pub from_on: Option<NaiveDate>,
+    pub deadline: NaiveDate,
+    pub source: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+const TARGET_SELECT: &str = "SELECT t.id, t.indicator, t.region_code, t.agency_code, u.username AS mentor, \
+     t.value, t.from_on, t.deadline, t.source, t.created_by, t.created_at \
+     FROM targets t LEFT JOIN users u ON u.id = t.mentor_user_id WHERE t.withdrawn_at IS NULL";
+
+impl Store {
+    /// Records a target (administrators). A mentor's target names an account with the
+    /// mentor role.
+    pub async fn create_target(&self, actor: &Actor, t: &NewTarget) -> Result<Target> {
+        require(actor, Permission::TargetManage)?;
+        let who = Who::from(actor);
+        let now = Utc::now();
+        let id: i64 = dispatch!(&self.db, write, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
+            let mentor_id = match &t.mentor {
+                None => None,
+                Some(name) => {
+                    let found: Option<(i64, String)> = sqlx::query_as("SELECT id, role FROM users WHERE username = $1")
+                        .bind(name).fetch_optional(&mut *tx).await?;
+                    match found {
+                        Some((id, role)) if role == Role::Mentor.as_str() => Some(id),
+                        _ => return Err(StoreError::Invalid(FieldError::new(
+                            "mentor", "mentor_unknown", format!("{name} is not a mentor's account"),
+                        ).into())),
+                    }
+                }
+            };
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO targets (indicator, region_code, agency_code, mentor_user_id, value, from_on, deadline, source, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(&t.indicator)
+            .bind(t.region.as_ref().map(RegionCode::as_str))
+            .bind(&t.agency)
+            .bind(mentor_id)
+            .bind(t.value)
+            .bind(t.from)
+            .bind(t.deadline)
+            .bind(&t.source)
+            .bind(&who.name)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let change = Change {
+                who: who.clone(),
+                action: "target.create",
+                record_type: "target",
+                record_id: id.to_string(),
+                before: None,
+                after: Some(json!({
+                    "indicator": t.indicator, "value": t.value, "region": t.region.as_ref().map(RegionCode::as_str),
+                    "agency": t.agency, "mentor": t.mentor, "from": t.from, "deadline": t.deadline, "source": t.source,
+                })),
+            };
+            tx.append_audit(now, std::slice::from_ref(&change)).await?;
+            tx.commit().await?;
+            id
+        });
+        self.target(id).await
+    }
+
+    async fn target(&self, id: i64) -> Result<Target> {
+        let q = format!("{TARGET_SELECT} AND t.id = $1");
+        let t: Option<Target> = dispatch!(&self.db, read, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(id).fetch_optional(pool).await?
+        });
+        t.ok_or(StoreError::NotFound)
+    }
+
+    /// Withdraws a target (administrators); it stays in the audit log.
+    pub async fn withdraw_target(&self, actor: &Actor, id: i64) -> Result<()> {
+        require(actor, Permission::TargetManage)?;
+        let before = self.target(id).await?;
+        let who = Who::from(actor);
+        let now = Utc::now();
+        dispatch!(&self.db, write, pool, begin => {
+            let mut tx = pool.begin_with(begin).await?;
+            let n = sqlx::query("UPDATE targets SET withdrawn_at = $1 WHERE id = $2 AND withdrawn_at IS NULL")
+                .bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
+            if n != 1 {
+                return Err(StoreError::NotFound);
+            }
+            let change = Change {
+                who: who.clone(),
+                action: "target.withdraw",
+                record_type: "target",
+                record_id: id.to_string(),
+                before: Some(json!({ "indicator": before.indicator, "value": before.value, "deadline": before.deadline })),
+                after: None,
+            };
+            tx.append_audit(now, std::slice::from_ref(&change)).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Every target in force, in deadline order, with its progress on `today`.
+    pub async fn list_targets(
+        &self,
+        actor: &Actor,
+        today: NaiveDate,
+    ) -> Result<Vec<(Target, Progress)>> {
+        require(actor, Permission::MemberRead)?;
+        let q = format!("{TARGET_SELECT} ORDER BY t.deadline, t.id");
+        let targets: Vec<Target> = dispatch!(&self.db, read, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(q)).fetch_all(pool).await?
+        });
+        let mut out = Vec::with_capacity(targets.len());
+        for t in targets {
+            let p = self.target_progress(&t, today).await?;
+            out.push((t, p));
+        }
+        Ok(out)
+    }
+
+    async fn target_progress(&self, t: &Target, today: NaiveDate) -> Result<Progress> {
+        let goal = Goal::parse(&t.indicator).ok_or_else(|| {
+            StoreError::Corrupt(format!("target {} names an unknown indicator", t.id))
+        })?;
+        let region = t
+            .region_code
+            .as_deref()
+            .map(|r| RegionCode::parse("region", r))
+            .transpose()
+            .map_err(|_| StoreError::Corrupt(format!("target {}: region", t.id)))?;
+        let to = today.min(t.deadline);
+        let year_before = to.checked_sub_months(Months::new(12)).unwrap_or(to);
+        let start = t.from_on.unwrap_or_else(beginning);
+        let (current, then) = match &goal {
+            Goal::Stock(m) => (
+                self.figure(t, region.as_ref(), m, true, beginning(), to)
+                    .await?,
+                self.figure(t, region.as_ref(), m, true, beginning(), year_before)
+                    .await?,
+            ),
+            Goal::FirstReached(m) | Goal::Events(m) => {
+                let first = matches!(goal, Goal::FirstReached(_));
+                let now = self.figure(t, region.as_ref(), m, first, start, to).await?;
+                let then = if year_before < start {
+                    0
+                } else {
+                    self.figure(t, region.as_ref(), m, first, start, year_before)
+                        .await?
+                };
+                (now, then)
+            }
+            Goal::MentoredMembers => (
+                self.mentored(t, start, to).await?,
+                if year_before < start {
+                    0
+                } else {
+                    self.mentored(t, start, year_before).await?
+                },
+            ),
+        };
+        Ok(progress(t.value, current, current - then, to, t.deadline))
+    }
+
+    /// A counter measure over [from, to] for a target's region or agency: first reaches
+    /// (stocks are first reaches since the beginning) or events.
+    async fn figure(
+        &self,
+        t: &Target,
+        region: Option<&RegionCode>,
+        measure: &str,
+        reached: bool,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<i64> {
+        if to < from {
+            return Ok(0);
+        }
+        let by = t.agency_code.as_ref().map(|_| Breakdown::Agency);
+        let f = self.open_flows(region, from, to, by).await?;
+        let flows = match &t.agency_code {
+            Some(a) => f.groups.get(a).cloned().unwrap_or_default(),
+            None => f.total,
+        };
+        Ok(flows
+            .get(measure)
+            .map_or(0, |(r, e)| if reached { *r } else { *e }))
+    }
+
+    /// Distinct members the target's mentor held a non-voided session with in [from, to].
+    async fn mentored(&self, t: &Target, from: NaiveDate, to: NaiveDate) -> Result<i64> {
+        let Some(mentor) = &t.mentor else {
+            return Ok(0);
+        };
+        Ok(dispatch!(&self.db, read, pool => {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(DISTINCT s.member_id) FROM mentoring_sessions s JOIN users u ON u.id = s.mentor_user_id \
+                 WHERE u.username = $1 AND s.held_on >= $2 AND s.held_on <= $3 \
+                 AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = s.event_id)",
+            )
+            .bind(mentor).bind(from).bind(to).fetch_one(pool).await?
+        }))
+    }
+}
