@@ -132,7 +132,26 @@ impl Store {
         today: NaiveDate,
     ) -> Result<Vec<(Target, Progress)>> {
         require(actor, Permission::MemberRead)?;
-        let q = format!("{TARGET_SELECT} ORDER BY t.deadline, t.id");
+        self.targets_with_progress(today, false).await
+    }
+
+    /// The targets of the programme, regions and agencies (not mentors': those describe
+    /// one person's work) for the open statistics.
+    pub async fn open_targets(&self, today: NaiveDate) -> Result<Vec<(Target, Progress)>> {
+        self.targets_with_progress(today, true).await
+    }
+
+    async fn targets_with_progress(
+        &self,
+        today: NaiveDate,
+        without_mentors: bool,
+    ) -> Result<Vec<(Target, Progress)>> {
+        let mentors = if without_mentors {
+            " AND t.mentor_user_id IS NULL"
+        } else {
+            ""
+        };
+        let q = format!("{TARGET_SELECT}{mentors} ORDER BY t.deadline, t.id");
         let targets: Vec<Target> = dispatch!(&self.db, read, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(q)).fetch_all(pool).await?
         });

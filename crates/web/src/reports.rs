@@ -859,12 +859,14 @@ pub struct TargetReport {
 
 pub async fn target_report(
     store: &Store,
-    actor: &Actor,
+    who: Audience<'_>,
     today: NaiveDate,
 ) -> jakpreneur_store::Result<TargetReport> {
-    let items = store
-        .list_targets(actor, today)
-        .await?
+    let targets = match who {
+        Audience::Staff(actor) => store.list_targets(actor, today).await?,
+        Audience::Public => store.open_targets(today).await?,
+    };
+    let items = targets
         .into_iter()
         .map(|(t, p)| target_view(t, p, today))
         .collect();

@@ -43,7 +43,7 @@ pub async fn target(store: &Store, cmd: TargetCommand) -> anyhow::Result<ExitCod
             eprintln!("target {id} withdrawn");
         }
         TargetCommand::List => {
-            let r = reports::target_report(store, &actor, today).await?;
+            let r = reports::target_report(store, Audience::Staff(&actor), today).await?;
             let output = ReportOutput {
                 region: None,
                 format: ReportFormat::Table,
@@ -137,7 +137,7 @@ pub async fn run(store: &Store, cmd: ReportCommand) -> anyhow::Result<ExitCode> 
             (serde_json::to_value(&r)?, r.table(), &a.output)
         }
         ReportCommand::Targets(output) => {
-            let r = reports::target_report(store, &actor, today).await?;
+            let r = reports::target_report(store, Audience::Staff(&actor), today).await?;
             (serde_json::to_value(&r)?, r.table(), output)
         }
         ReportCommand::Cohort(a) => {

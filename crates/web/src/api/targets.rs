@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::api::members::signed_in;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::reports::{self, TargetReport, TargetView};
+use crate::reports::{self, Audience, TargetReport, TargetView};
 use crate::security::Caller;
 use crate::views::{CreateTarget, NoParams};
 
@@ -31,7 +31,7 @@ pub async fn list(
 ) -> ApiResult<axum::Json<TargetReport>> {
     let actor = signed_in(&caller)?;
     Ok(axum::Json(
-        reports::target_report(&app.store, actor, app.clock.today()).await?,
+        reports::target_report(&app.store, Audience::Staff(actor), app.clock.today()).await?,
     ))
 }
 
@@ -56,7 +56,7 @@ pub async fn create(
     let t = NewTarget::parse(&TargetDraft::from(b))?;
     let created = app.store.create_target(actor, &t).await?;
     let today = app.clock.today();
-    let view = reports::target_report(&app.store, actor, today)
+    let view = reports::target_report(&app.store, Audience::Staff(actor), today)
         .await?
         .items
         .into_iter()
