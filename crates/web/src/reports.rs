@@ -236,6 +236,38 @@ impl Suppression {
     }
 }
 
+/// Complementary suppression: among counts that add up to a total that is shown (the
+/// districts of a city, the sectors of a report), one hidden count could be worked out by
+/// subtraction. Wherever a family of siblings has exactly one hidden count, the smallest
+/// shown sibling is hidden too. `cells`: (family, count or `None` when hidden); returns
+/// whether anything more was hidden.
+pub fn protect(cells: &mut [(String, Option<i64>)]) -> bool {
+    let mut changed = false;
+    let mut families: Vec<&str> = Vec::new();
+    for (f, _) in cells.iter() {
+        if !families.contains(&f.as_str()) {
+            families.push(f);
+        }
+    }
+    let families: Vec<String> = families.into_iter().map(str::to_owned).collect();
+    for family in families {
+        let members: Vec<usize> = (0..cells.len()).filter(|&i| cells[i].0 == family).collect();
+        let hidden = members.iter().filter(|&&i| cells[i].1.is_none()).count();
+        if hidden != 1 || members.len() < 2 {
+            continue;
+        }
+        if let Some(&smallest) = members
+            .iter()
+            .filter(|&&i| cells[i].1.is_some())
+            .min_by_key(|&&i| cells[i].1)
+        {
+            cells[smallest].1 = None;
+            changed = true;
+        }
+    }
+    changed
+}
+
 /// One group of a broken-down facility release.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GroupCounts {
@@ -955,5 +987,31 @@ impl TargetReport {
             header,
             rows,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::protect;
+
+    #[test]
+    fn a_lone_hidden_count_takes_its_smallest_sibling_with_it() {
+        let mut c = vec![
+            ("31.71".to_owned(), Some(10)),
+            ("31.71".to_owned(), None),
+            ("31.71".to_owned(), Some(7)),
+            ("31.72".to_owned(), None),
+            ("31.72".to_owned(), None),
+            ("31.73".to_owned(), Some(3)),
+        ];
+        assert!(protect(&mut c));
+        assert_eq!(c[2].1, None, "7 hidden beside the hidden one");
+        assert_eq!(c[0].1, Some(10));
+        assert_eq!(
+            c[5].1,
+            Some(3),
+            "nothing hidden in 31.73: nothing to protect"
+        );
+        assert!(!protect(&mut c), "stable");
     }
 }

@@ -1,7 +1,7 @@
 //! Every figure shown is recomputed here from raw records (docs/indicators.md).
 
 use jakpreneur_testkit::TestApp;
-use serde_json::json;
+use serde_json::{Value, json};
 
 on_both_backends!(registered_members_counts_every_record);
 
@@ -449,4 +449,60 @@ async fn open_statistics_suppress_small_areas(app: TestApp) {
         public.get("/api/v1/stats/facilities").await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+on_both_backends!(a_lone_suppressed_count_is_protected_by_its_siblings);
+
+/// Complementary suppression: with one village of Gambir hidden (2 members), the district
+/// total minus the others would give it away, so the smallest shown village is hidden too.
+async fn a_lone_suppressed_count_is_protected_by_its_siblings(app: TestApp) {
+    use axum::http::StatusCode;
+    use jakpreneur_testkit::member_in;
+
+    let villages: Vec<String> = jakpreneur_core::reference::reference()
+        .children("31.71.01")
+        .map(|r| r.code.clone())
+        .collect();
+    assert_eq!(villages.len(), 6);
+    let mut i = 0u32;
+    for (n, v) in villages.iter().enumerate() {
+        let count = if n == 5 { 2 } else { 5 + n as u32 };
+        for _ in 0..count {
+            i += 1;
+            let mut m = member_in(800 + i, v);
+            m["registered_on"] = json!("2022-05-10");
+            let res = app.post_json("/api/v1/members", &m).await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        }
+    }
+    let public = app.as_(&jakpreneur_testkit::Creds::default());
+    let r = public
+        .get("/api/v1/public/stats/facilities?as_of=2026-01-01&region=31.71.01&group_by=village")
+        .await
+        .json();
+    assert_eq!(
+        r["counts"]["P1"],
+        i64::from(i),
+        "the district total is shown"
+    );
+    let p1: Vec<Value> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["counts"]["P1"].clone())
+        .collect();
+    assert_eq!(p1[5], Value::Null, "2 < 5");
+    assert_eq!(
+        p1[0],
+        Value::Null,
+        "the smallest shown village (5) is hidden with it"
+    );
+    assert_eq!(p1[1], json!(6));
+    assert_eq!(p1[4], json!(9));
+    // The staff view shows everything.
+    let staff = app
+        .get("/api/v1/stats/facilities?as_of=2026-01-01&region=31.71.01&group_by=village")
+        .await
+        .json();
+    assert_eq!(staff["groups"][5]["counts"]["P1"], 2);
 }

@@ -226,7 +226,10 @@ fn suppress(mut v: Value, region: Option<&RegionCode>, by: Option<Breakdown>, mi
         );
         for (k, x) in top.iter_mut() {
             match k.as_str() {
-                "groups" if small_groups => hide(x, min),
+                "groups" if small_groups => {
+                    hide(x, min);
+                    complement(x, by);
+                }
                 "groups" | "as_of" | "from" | "to" | "region" | "group_by" | "suppressed_below" => {
                 }
                 _ if small_area => hide(x, min),
@@ -235,6 +238,82 @@ fn suppress(mut v: Value, region: Option<&RegionCode>, by: Option<Breakdown>, mi
         }
     }
     v
+}
+
+/// Complementary suppression over the groups (`reports::protect`): siblings are the
+/// regions of one parent, or all groups of another breakdown. Every count (per facility,
+/// per figure) is a family of its own; a funnel stage hidden this way loses its shares.
+fn complement(groups: &mut Value, by: Option<Breakdown>) {
+    let Value::Array(items) = groups else { return };
+    let parent = |key: &str| match by {
+        Some(Breakdown::Region(_)) => key.rsplit_once('.').map_or("", |(p, _)| p).to_owned(),
+        _ => String::new(),
+    };
+    // Every numeric leaf of a group by its path (shares left out).
+    fn leaves(v: &Value, path: String, out: &mut Vec<(String, Option<i64>)>) {
+        match v {
+            Value::Object(o) => {
+                for (k, x) in o {
+                    if !(k.starts_with("share_of") || k == "key" || k == "name") {
+                        leaves(x, format!("{path}/{k}"), out);
+                    }
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    leaves(x, format!("{path}/{i}"), out);
+                }
+            }
+            Value::Number(n) => out.push((path, n.as_i64())),
+            Value::Null => out.push((path, None)),
+            _ => {}
+        }
+    }
+    let mut cells: Vec<(usize, String, String, Option<i64>)> = Vec::new();
+    for (i, g) in items.iter().enumerate() {
+        let key = g.get("key").and_then(Value::as_str).unwrap_or_default();
+        let mut out = Vec::new();
+        leaves(g, String::new(), &mut out);
+        for (path, n) in out {
+            cells.push((i, path, parent(key), n));
+        }
+    }
+    let mut paths: Vec<String> = cells.iter().map(|c| c.1.clone()).collect();
+    paths.sort();
+    paths.dedup();
+    for path in paths {
+        let idx: Vec<usize> = (0..cells.len()).filter(|&j| cells[j].1 == path).collect();
+        let mut family: Vec<(String, Option<i64>)> = idx
+            .iter()
+            .map(|&j| (cells[j].2.clone(), cells[j].3))
+            .collect();
+        if reports::protect(&mut family) {
+            for (&j, (_, n)) in idx.iter().zip(&family) {
+                if n.is_none()
+                    && cells[j].3.is_some()
+                    && let Some(slot) = items[cells[j].0].pointer_mut(&path)
+                {
+                    *slot = Value::Null;
+                }
+            }
+        }
+    }
+    // A stage hidden by the step above loses the shares that would reveal it.
+    for g in items.iter_mut() {
+        if let Some(Value::Array(stages)) = g.get_mut("stages") {
+            let mut previous_hidden = false;
+            for st in stages {
+                let hidden = st.get("count").is_some_and(Value::is_null);
+                if hidden {
+                    st["share_of_registrants"] = Value::Null;
+                }
+                if hidden || previous_hidden {
+                    st["share_of_previous"] = Value::Null;
+                }
+                previous_hidden = hidden;
+            }
+        }
+    }
 }
 
 /// Replaces every count below `min` with `null`, and the shares that would reveal it.
