@@ -151,6 +151,9 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         | ("GET", "/statistik/definisi")
         | ("GET", "/statistik/facilities.csv")
         | ("GET", "/statistik/periode.csv")
+        | ("GET", "/statistik/kohort")
+        | ("GET", "/statistik/kohort.csv")
+        | ("GET", "/statistik/target")
         // A login attempt with a wrong password (the login form carries its own token).
         | ("POST", "/login") => Ok,
         ("GET", "/api/v1/me") => signed_in(Ok),
@@ -333,6 +336,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/statistik/definisi"),
     ("GET", "/statistik/facilities.csv"),
     ("GET", "/statistik/periode.csv"),
+    ("GET", "/statistik/kohort"),
+    ("GET", "/statistik/kohort.csv"),
+    ("GET", "/statistik/target"),
     ("GET", "/admin/audit"),
     ("GET", "/members"),
     ("POST", "/members"),

@@ -1,6 +1,7 @@
 //! The open-data statistics pages as the public sees them: `/statistik` (headline,
 //! funnel, facility chart and table, district map and table), `/statistik/periode`,
-//! `/statistik/definisi` and the CSV downloads; small district counts hidden as "<5",
+//! `/statistik/kohort`, `/statistik/target`, `/statistik/definisi` and the CSV downloads;
+//! small district counts hidden as "<5",
 //! no personal data, bad parameters answered 422 with the message beside the field.
 
 use axum::http::StatusCode;
@@ -10,7 +11,9 @@ use serde_json::{Value, json};
 
 on_both_backends!(
     public_statistics_pages_show_the_counts,
-    statistics_pages_render_without_members
+    statistics_pages_render_without_members,
+    cohort_page_shows_shares_and_hides_small_cohorts,
+    target_page_shows_open_targets
 );
 
 const GAMBIR: &str = "31.71.01.1001";
@@ -257,8 +260,366 @@ async fn statistics_pages_render_without_members(app: TestApp) {
         "/statistik/facilities.csv",
         "/statistik/periode.csv",
         "/statistik?region=31.71.01&facility=P7",
+        "/statistik/kohort",
+        "/statistik/kohort?region=31.71.01",
+        "/statistik/kohort.csv",
+        "/statistik/target",
     ] {
         let res = public.get(path).await;
         assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.text());
     }
+    // No member: the cohorts say so, and there is no target yet.
+    let html = public.get("/statistik/kohort").await.text();
+    assert!(html.contains("Tidak ada anggota yang terdaftar pada bulan-bulan ini"));
+    assert!(html.contains("Belum ada kohort yang teramati selama 12 bulan"));
+    let html = public.get("/statistik/target").await.text();
+    assert!(
+        html.contains("Belum ada target yang dicatat."),
+        "empty state"
+    );
+    assert!(!html.contains("progress-bar"));
+    let html = public.get("/statistik/target?lang=en").await.text();
+    assert!(html.contains("No target has been recorded yet."));
+}
+
+/// Registers `n` members in `village` on the given days, and for each `(i, day)` of
+/// `trained` a completed training of the i-th member on that day. Returns the member
+/// numbers.
+async fn register_with_training(
+    app: &TestApp,
+    first: u32,
+    village: &str,
+    days: &[&str],
+    trained: &[(usize, &str)],
+) -> Vec<String> {
+    let mut numbers = Vec::new();
+    for (i, day) in days.iter().enumerate() {
+        let mut m = member_in(first + i as u32, village);
+        m["registered_on"] = json!(day);
+        let res = app.post_json("/api/v1/members", &m).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        numbers.push(res.json()["member_no"].as_str().unwrap().to_owned());
+    }
+    for (i, day) in trained {
+        let res = app
+            .post_json(
+                &format!("/api/v1/members/{}/events", numbers[*i]),
+                &json!({"kind": "training_completed", "occurred_on": day}),
+            )
+            .await;
+        assert!(res.status.is_success(), "{}", res.text());
+    }
+    numbers
+}
+
+/// The table of one facility on the cohort page.
+fn cohort_table<'a>(html: &'a str, facility: &str) -> &'a str {
+    let start = html
+        .find(&format!(r#"id="cohort-{facility}""#))
+        .unwrap_or_else(|| panic!("no table for {facility}"));
+    let rest = &html[start..];
+    &rest[..rest.find("</table>").unwrap_or(rest.len())]
+}
+
+/// The cells of a table row after its header cell, as text.
+fn cells(row: &str) -> Vec<String> {
+    row.split("<td")
+        .skip(1)
+        .map(|c| {
+            let c = &c[c.find('>').unwrap() + 1..];
+            c[..c.find("</td>").unwrap()].to_owned()
+        })
+        .collect()
+}
+
+async fn cohort_page_shows_shares_and_hides_small_cohorts(app: TestApp) {
+    // March 2024: six members in Gambir, two in Sawah Besar. Four Gambir members trained
+    // within two months (59 to 62 days), a fifth after seven months (210 days).
+    let gambir: Vec<String> = (1..=6).map(|d| format!("2024-03-{d:02}")).collect();
+    let days: Vec<&str> = gambir.iter().map(String::as_str).collect();
+    let trained = [
+        (0, "2024-05-02"),
+        (1, "2024-05-02"),
+        (2, "2024-05-02"),
+        (3, "2024-05-02"),
+        (4, "2024-10-01"),
+    ];
+    register_with_training(&app, 800, GAMBIR, &days, &trained).await;
+    register_with_training(&app, 810, SAWAH_BESAR, &["2024-03-07", "2024-03-08"], &[]).await;
+    // October 2026: too recent for any window.
+    register_with_training(&app, 820, GAMBIR, &["2026-10-05"], &[]).await;
+    let public = app.as_(&Creds::default());
+
+    // The province: everything shown as it is.
+    let res = public
+        .get("/statistik/kohort?from=2024-01&to=2026-11")
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let html = res.text();
+    assert!(
+        html.contains(r#"aria-current="page">Kohort</a>"#),
+        "the tab"
+    );
+    assert!(html.contains(r#"value="2024-01""#) && html.contains(r#"value="2026-11""#));
+    let p2 = cohort_table(&html, "P2");
+    // 8 registrants; within 3 and 6 months 4 of 8, within 12 and 24 months 5 of 8; the
+    // median of 59, 60, 61, 62 and 210 days.
+    assert_eq!(
+        cells(row(p2, "Maret 2024")),
+        ["8", "50,0%", "50,0%", "62,5%", "62,5%", "61"],
+        "{p2}"
+    );
+    // A month without registrants, and one not yet observable.
+    assert_eq!(
+        cells(row(p2, "Januari 2024")),
+        ["0", "–", "–", "–", "–", "–"]
+    );
+    let october = row(p2, "Oktober 2026");
+    assert_eq!(cells(october), ["1", "", "", "", "", "–"], "{october}");
+    assert!(october.contains(r#"title="belum teramati""#), "{october}");
+    assert!(html.contains("Sel kosong berarti belum teramati"));
+    let p3 = cohort_table(&html, "P3");
+    assert_eq!(
+        cells(row(p3, "Maret 2024")),
+        ["8", "0,0%", "0,0%", "0,0%", "0,0%", "–"]
+    );
+    assert!(html.contains("chart-line"), "the 12-month chart");
+    assert!(html.contains(r##"href="/statistik/definisi#cohort_reached_within""##));
+    assert!(html.contains(r##"href="/statistik/definisi#cohort_median_days""##));
+    assert!(!shows_hidden(p2), "nothing hidden for the province");
+    assert!(!html.contains("style=") && !html.contains("<script"), "CSP");
+    // The city: as it is too.
+    let html = public
+        .get("/statistik/kohort?from=2024-03&to=2024-03&region=31.71")
+        .await
+        .text();
+    assert_eq!(cells(row(cohort_table(&html, "P2"), "Maret 2024"))[0], "8");
+
+    // A district: P2 is reached by 5 of Gambir's 6, so it is shown, except the shares of
+    // 3 and 6 months (4 members: below the threshold); P3, reached by none, is hidden.
+    let res = public
+        .get("/statistik/kohort?from=2024-03&to=2024-03&region=31.71.01")
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let html = res.text();
+    assert_eq!(
+        cells(row(cohort_table(&html, "P2"), "Maret 2024")),
+        ["6", "&#60;5", "&#60;5", "83,3%", "83,3%", "61"]
+    );
+    assert_eq!(
+        cells(row(cohort_table(&html, "P3"), "Maret 2024")),
+        ["6", "&#60;5", "&#60;5", "&#60;5", "&#60;5", "&#60;5"]
+    );
+    assert!(
+        html.contains("kohort dengan pendaftar di bawah 5"),
+        "the note"
+    );
+    // A month with no registrant there: nothing but "<5".
+    let html = public
+        .get("/statistik/kohort?from=2024-03&to=2024-04&region=31.71.01")
+        .await
+        .text();
+    let p2 = cohort_table(&html, "P2");
+    assert_eq!(
+        cells(row(p2, "April 2024")),
+        ["&#60;5", "&#60;5", "&#60;5", "&#60;5", "&#60;5", "&#60;5"]
+    );
+    assert_eq!(cells(row(p2, "Maret 2024"))[0], "6");
+    // A district with two registrants: every cohort is hidden, said once.
+    let html = public
+        .get("/statistik/kohort?from=2024-03&to=2024-03&region=31.71.02")
+        .await
+        .text();
+    assert!(html.contains("memiliki kurang dari 5 pendaftar"));
+    assert!(!html.contains("cohort-P2") && !html.contains("chart-line"));
+    assert!(!html.contains(">2<"));
+    assert!(
+        !html.contains("Tidak ada anggota yang terdaftar"),
+        "nothing said"
+    );
+    // In English.
+    let html = public
+        .get("/statistik/kohort?from=2024-03&to=2024-03&lang=en")
+        .await
+        .text();
+    assert!(html.contains("Within 12 months") && html.contains("P2 Training"));
+    assert_eq!(
+        cells(row(cohort_table(&html, "P2"), "March 2024"))[3],
+        "62,5%"
+    );
+
+    // The CSV, with the same suppression.
+    let res = public
+        .get("/statistik/kohort.csv?from=2024-03&to=2024-03&region=31.71.01")
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(
+        res.header("content-disposition")
+            .unwrap()
+            .contains("jakpreneur-cohorts-2024-03-2024-03-317101.csv")
+    );
+    let csv = res.text();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "cohort,registrants,facility,reached,within_3_months,within_6_months,within_12_months,within_24_months,median_days"
+    );
+    assert_eq!(lines.len(), 1 + 6, "{csv}");
+    assert_eq!(lines[1], "2024-03,6,P2,5,,,0.8333,0.8333,61.0");
+    assert_eq!(lines[2], "2024-03,6,P3,,,,,,");
+    let csv = public
+        .get("/statistik/kohort.csv?from=2024-03&to=2024-03")
+        .await
+        .text();
+    assert!(
+        csv.lines()
+            .any(|l| l == "2024-03,8,P2,5,0.5000,0.5000,0.6250,0.6250,61.0"),
+        "{csv}"
+    );
+    let csv = public
+        .get("/statistik/kohort.csv?from=2024-03&to=2024-03&region=31.71.02")
+        .await
+        .text();
+    assert_eq!(csv.lines().nth(1), Some("2024-03,,P2,,,,,,"));
+
+    // Bad parameters: the page again, 422, each message beside its field.
+    let res = public.get("/statistik/kohort?from=2024-13").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text();
+    let field = html.find(r#"id="from""#).expect("the field");
+    let error = html.find(r#"id="from-error""#).expect("the message");
+    assert!(error > field && error - field < 500, "beside the field");
+    assert!(
+        html[error..].starts_with(r#"id="from-error">Tulis bulan sebagai TTTT-BB. (2024-13)<"#),
+        "{}",
+        &html[error..error + 100]
+    );
+    assert!(!html.contains("chart-line") && !html.contains("cohort-P2"));
+    for (bad, field) in [
+        ("from=2024-05&to=2024-04", "to"),
+        ("from=2010-01&to=2024-01", "from"),
+        ("to=maret", "to"),
+        ("region=99.99", "region"),
+    ] {
+        let res = public.get(&format!("/statistik/kohort?{bad}")).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(
+            res.text().contains(&format!(r#"id="{field}-error""#)),
+            "{bad}"
+        );
+    }
+    let html = public
+        .get("/statistik/kohort?from=2010-01&to=2024-01")
+        .await
+        .text();
+    assert!(html.contains("paling banyak 120 bulan"));
+    let res = public.get("/statistik/kohort.csv?from=2024-13").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.error(), ("month_invalid".into(), Some("from".into())));
+}
+
+async fn target_page_shows_open_targets(app: TestApp) {
+    // Three members registered in 2022, before the RPJMD deadline.
+    register_with_training(
+        &app,
+        900,
+        GAMBIR,
+        &["2022-02-01", "2022-06-01", "2022-09-01"],
+        &[],
+    )
+    .await;
+    let res = app
+        .post_json(
+            "/api/v1/targets",
+            &json!({"indicator": "registered_members", "value": 200000, "deadline": "2022-12-31",
+                    "source": "RPJMD 2017–2022"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let rpjmd = res.json()["id"].as_i64().unwrap();
+    // A district's target this year: its figure (none yet) is below the threshold.
+    let res = app
+        .post_json(
+            "/api/v1/targets",
+            &json!({"indicator": "first_reached_p2", "region": "31.71.01", "value": 10,
+                    "from": "2026-01-01", "deadline": "2026-12-31", "source": "Renja Gambir (uji)"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let district = res.json()["id"].as_i64().unwrap();
+    // The province's target, reached; an agency's, counted as one group of the
+    // breakdown by agency (none yet: below the threshold).
+    for body in [
+        json!({"indicator": "registered_members", "value": 2, "deadline": "2027-06-30",
+               "source": "Renja (uji)"}),
+        json!({"indicator": "reached_p2", "agency": "kpkp", "value": 50, "deadline": "2027-06-30",
+               "source": "Renja KPKP (uji)"}),
+    ] {
+        let res = app.post_json("/api/v1/targets", &body).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    }
+    // A mentor's target describes one person's work: not on the open page.
+    app.user("mentor1", "mentor", Some("31.71.01")).await;
+    let res = app
+        .post_json(
+            "/api/v1/targets",
+            &json!({"indicator": "mentored_members", "mentor": "mentor1", "value": 60,
+                    "from": "2026-01-01", "deadline": "2026-12-31", "source": "Target pendamping (uji)"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+
+    let public = app.as_(&Creds::default());
+    let res = public.get("/statistik/target").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let html = res.text();
+    assert!(
+        html.contains(r#"aria-current="page">Target</a>"#),
+        "the tab"
+    );
+    let card = |id: i64| {
+        let start = html
+            .find(&format!(r#"id="target-{id}""#))
+            .unwrap_or_else(|| panic!("no target {id}"));
+        let rest = &html[start..];
+        rest[..rest.find("</article>").unwrap()].to_owned()
+    };
+    let t = card(rpjmd);
+    assert!(
+        t.contains(r##"<a href="/statistik/definisi#registered_members">Anggota terdaftar</a>"##),
+        "{t}"
+    );
+    assert!(t.contains("<dd>DKI Jakarta</dd>"), "{t}");
+    assert!(t.contains("<dd>200.000</dd>"), "{t}");
+    assert!(t.contains("sampai 31 Desember 2022"), "{t}");
+    assert!(t.contains("<dd>RPJMD 2017–2022</dd>"), "{t}");
+    assert!(
+        t.contains(r#"<strong class="target-current">3</strong>"#),
+        "the current figure: {t}"
+    );
+    assert!(t.contains("dihitung sampai 31 Desember 2022; tenggat sudah lewat"));
+    assert!(t.contains("progress-bar") && t.contains("0,0%"), "{t}");
+    assert!(t.contains("tidak tercapai pada laju ini"), "{t}");
+    assert!(t.contains(">Tidak</span>"), "not on track: {t}");
+    // The district's: hidden below the threshold, no bar.
+    let t = card(district);
+    assert!(t.contains("Anggota yang pertama kali mencapai fasilitas: P2 Pelatihan"));
+    assert!(t.contains(r##"href="/statistik/definisi#first_reached""##));
+    assert!(t.contains("<dd>Gambir</dd>"), "{t}");
+    assert!(t.contains("1 Januari 2026 – 31 Desember 2026"), "{t}");
+    assert!(shows_hidden(&t) && !t.contains("progress-bar"), "{t}");
+    assert!(html.contains("Angka di bawah 5"), "the suppression note");
+    // The reached one, and the agency's.
+    assert!(html.contains("<dd>tercapai</dd>") && html.contains(">Ya</span>"));
+    assert!(html.contains("<dd>Dinas Ketahanan Pangan Kelautan dan Pertanian</dd>"));
+    assert!(html.contains("Anggota yang mencapai fasilitas: P2 Pelatihan"));
+    assert!(html.contains("Renja KPKP (uji)"));
+    assert!(
+        !html.contains("Target pendamping (uji)"),
+        "no mentor's target"
+    );
+    assert!(!html.contains("style=") && !html.contains("<script"), "CSP");
+    let html = public.get("/statistik/target?lang=en").await.text();
+    assert!(html.contains("Registered members") && html.contains("not at this pace"));
 }

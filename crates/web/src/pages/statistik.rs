@@ -6,9 +6,15 @@
 //!   for one facility with its table.
 //! - `/statistik/periode`: the period report (new registrants, first reached per
 //!   facility, qualifying services, permits issued, exhibition participations).
+//! - `/statistik/kohort`: the registration cohorts (per month: registrants, and per
+//!   facility P2–P7 the share reached within 3, 6, 12 and 24 months and the median days),
+//!   a table per facility and a line chart of the 12-month shares.
+//! - `/statistik/target`: every open target (not mentors') with its figure now, a
+//!   progress bar, the last twelve months' gain and the date it is reached at that pace.
 //! - `/statistik/definisi`: every indicator of `jakpreneur_core::indicators`, the region
 //!   rule and the suppression rule; the figures above link to their anchors.
-//! - `/statistik/facilities.csv` and `/statistik/periode.csv`: the same figures as CSV.
+//! - `/statistik/facilities.csv`, `/statistik/periode.csv` and `/statistik/kohort.csv`:
+//!   the same figures as CSV.
 //!
 //! The figures come from `reports.rs` for [`Audience::Public`], and small counts are
 //! hidden by the rule of the public API (`api/stats.rs`): for a district or village, and
@@ -24,23 +30,27 @@ use axum::extract::{OriginalUri, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
-use jakpreneur_core::indicators::{INDICATORS, Measure};
+use jakpreneur_core::indicators::{INDICATORS, Measure, indicator};
 use jakpreneur_core::programme::{JAKPRENEUR, programmes};
 use jakpreneur_core::reference::reference;
 use jakpreneur_core::text::given;
-use jakpreneur_core::{FieldError, RegionCode, RegionLevel, ValidationErrors};
-use jakpreneur_store::Breakdown;
+use jakpreneur_core::{Actor, FieldError, RegionCode, RegionLevel, ValidationErrors};
+use jakpreneur_store::{Breakdown, COHORT_WINDOWS};
 
 use super::{Chrome, field_errors, render, store_failure};
 use crate::AppState;
-use crate::charts::{Bar, FunnelRow, bar_chart, district_map, format_share, funnel_chart};
+use crate::charts::{
+    Bar, FunnelRow, Series, bar_chart, district_map, escape, format_count, format_share,
+    funnel_chart, line_chart,
+};
 use crate::error::ApiError;
 use crate::i18n::{Lang, PageLang, Tr};
 use crate::reports::{
-    self, Audience, FacilityRelease, Funnel, PeriodReport, Suppression, Table, parse_day,
-    parse_group_by, parse_period, parse_region,
+    self, Audience, CohortReport, CohortView, FacilityRelease, Funnel, PeriodReport, Suppression,
+    Table, TargetView, parse_day, parse_group_by, parse_period, parse_region,
 };
 use crate::security::Caller;
+use crate::views::CohortQuery;
 
 /// The query string by name (the last value wins for a repeated name).
 fn query_of(uri: &Uri) -> HashMap<String, String> {
@@ -749,6 +759,589 @@ fn period_figures(
 }
 
 // ---------------------------------------------------------------------------------------
+// `/statistik/kohort`
+// ---------------------------------------------------------------------------------------
+
+/// A cohort share or median after the public rule.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum CohortValue {
+    Shown(f64),
+    /// Below the threshold in a district or village, or would reveal such a count.
+    Hidden,
+    /// Not every member of the cohort has been registered that long yet.
+    Unseen,
+    /// Nothing to divide or take the median of (no registrant, nobody reached it).
+    Nothing,
+}
+
+/// One facility of one cohort, as the public sees it.
+struct PublicStage {
+    reached: Option<i64>,
+    /// In the order of `COHORT_WINDOWS`.
+    within: Vec<CohortValue>,
+    median: CohortValue,
+}
+
+/// One registration month, as the public sees it.
+struct PublicCohort {
+    month: NaiveDate,
+    /// `YYYY-MM`.
+    code: String,
+    /// `None` when hidden.
+    registrants: Option<i64>,
+    raw_registrants: i64,
+    /// P2–P7, in order.
+    stages: Vec<(String, PublicStage)>,
+}
+
+/// Whether every member registered in the month starting `month` has been registered
+/// `k` whole months by `as_of` (the report's own rule, `reports::cohort_report`).
+fn observable(month: NaiveDate, k: u32, as_of: NaiveDate) -> bool {
+    month
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|d| d.pred_opt())
+        .and_then(|last| last.checked_add_months(chrono::Months::new(k)))
+        .is_some_and(|d| d <= as_of)
+}
+
+/// The public rule for cohorts: for a district or village, a cohort with fewer
+/// registrants than the threshold shows none of its figures; a facility reached by fewer
+/// members of the cohort than the threshold shows neither its shares nor its median; and
+/// a share whose count (members reached within k months) is below the threshold is
+/// hidden too, since the share times the registrants shown would reveal it. Province and
+/// city figures are shown as they are. Whether a window is observable yet depends on the
+/// dates alone, so it is said even where the figures are hidden.
+fn public_cohort(rule: Suppression, c: &CohortView, as_of: NaiveDate) -> PublicCohort {
+    let month = NaiveDate::parse_from_str(&format!("{}-01", c.cohort), "%Y-%m-%d").unwrap_or(as_of);
+    let registrants = rule.total(c.registrants);
+    let stages = c
+        .stages
+        .iter()
+        .map(|(code, st)| {
+            let hidden = registrants.is_none() || rule.total(st.reached).is_none();
+            let within = COHORT_WINDOWS
+                .iter()
+                .map(|k| {
+                    let v = st.within.get(&k.to_string()).copied().flatten();
+                    if !observable(month, *k, as_of) {
+                        CohortValue::Unseen
+                    } else if hidden {
+                        CohortValue::Hidden
+                    } else {
+                        match v {
+                            None => CohortValue::Nothing,
+                            Some(f) => {
+                                let n = (f * c.registrants as f64).round() as i64;
+                                if rule.total(n).is_none() {
+                                    CohortValue::Hidden
+                                } else {
+                                    CohortValue::Shown(f)
+                                }
+                            }
+                        }
+                    }
+                })
+                .collect();
+            let median = if hidden {
+                CohortValue::Hidden
+            } else {
+                st.median_days
+                    .map_or(CohortValue::Nothing, CohortValue::Shown)
+            };
+            (
+                code.clone(),
+                PublicStage {
+                    reached: (!hidden).then_some(st.reached),
+                    within,
+                    median,
+                },
+            )
+        })
+        .collect();
+    PublicCohort {
+        month,
+        code: c.cohort.clone(),
+        registrants,
+        raw_registrants: c.registrants,
+        stages,
+    }
+}
+
+/// The cohort report for the open pages. `Store::cohorts` asks for an actor who may read
+/// members, because the staff API serves the same figures unsuppressed. What it returns
+/// is aggregates only (registrants per month, members reached, medians), never a
+/// member's record, so the open pages read it as the system and apply the public rule
+/// ([`public_cohort`]) themselves before anything is shown or downloaded.
+async fn public_cohort_report(
+    store: &jakpreneur_store::Store,
+    range: (NaiveDate, NaiveDate),
+    region: Option<&RegionCode>,
+    today: NaiveDate,
+) -> jakpreneur_store::Result<CohortReport> {
+    reports::cohort_report(store, &Actor::system("statistik"), range, region, today).await
+}
+
+type CohortArgs = ((NaiveDate, NaiveDate), Option<RegionCode>);
+
+/// `from`, `to` (YYYY-MM; default the last 24 months) and `region`, as `cohort_args`.
+fn cohort_page_args(
+    today: NaiveDate,
+    q: &HashMap<String, String>,
+) -> Result<CohortArgs, ValidationErrors> {
+    let get = |k: &str| q.get(k).cloned();
+    reports::cohort_args(
+        today,
+        &CohortQuery {
+            from: get("from"),
+            to: get("to"),
+            region: get("region"),
+        },
+    )
+}
+
+fn year_month(d: NaiveDate) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+/// A month as people write it: `Maret 2024`.
+fn month_name(tr: Tr<'_>, d: NaiveDate) -> String {
+    let months: Vec<&str> = tr.t("statistik.months").split(',').map(str::trim).collect();
+    match months.get(d.month0() as usize) {
+        Some(m) if months.len() == 12 => format!("{m} {}", d.year()),
+        _ => year_month(d),
+    }
+}
+
+/// Days with a decimal comma when there is a half: `45`, `12,5`.
+fn format_days(d: f64) -> String {
+    let tenths = (d * 10.0).round() as i64;
+    if tenths % 10 == 0 {
+        format_count(tenths / 10)
+    } else {
+        format!("{},{}", format_count(tenths / 10), (tenths % 10).abs())
+    }
+}
+
+/// One cell of a cohort table.
+pub struct CohortCell {
+    pub text: String,
+    /// Set on an empty cell that is not observable yet.
+    pub unseen: bool,
+    pub hidden: bool,
+}
+
+/// One registration month of a facility's table.
+pub struct CohortRow {
+    pub month: String,
+    pub registrants: String,
+    pub hidden: bool,
+    /// 3, 6, 12 and 24 months.
+    pub within: Vec<CohortCell>,
+    pub median: CohortCell,
+}
+
+/// A facility's table: one row per registration month.
+pub struct CohortTable {
+    pub code: String,
+    pub name: String,
+    pub rows: Vec<CohortRow>,
+}
+
+/// What `/statistik/kohort` shows once its parameters are valid.
+pub struct CohortFigures {
+    pub region_name: String,
+    pub from: String,
+    pub to: String,
+    pub as_of: String,
+    /// The column heads of the windows: `3 bulan`, ….
+    pub windows: Vec<String>,
+    pub empty: bool,
+    pub any_hidden: bool,
+    /// Every cohort of the range is hidden: said once, instead of tables of "<5".
+    pub all_hidden: Option<String>,
+    pub any_unseen: bool,
+    pub chart_svg: String,
+    pub tables: Vec<CohortTable>,
+    pub downloads: Vec<Download>,
+}
+
+#[derive(Template)]
+#[template(path = "statistik/kohort.html")]
+struct CohortPage<'a> {
+    c: Chrome<'a>,
+    form: HashMap<String, String>,
+    errors: HashMap<String, String>,
+    regions: Vec<Choice>,
+    suppression_note: String,
+    figures: Option<CohortFigures>,
+}
+
+impl CohortPage<'_> {
+    fn v(&self, name: &str) -> &str {
+        self.form.get(name).map_or("", String::as_str)
+    }
+
+    fn has_err(&self, name: &str) -> bool {
+        self.errors.contains_key(name)
+    }
+
+    fn err(&self, name: &str) -> &str {
+        self.errors.get(name).map_or("", String::as_str)
+    }
+}
+
+/// `GET /statistik/kohort`.
+pub async fn cohorts(
+    State(app): State<AppState>,
+    caller: Caller,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
+    let tr = app.i18n.tr(lang.lang);
+    let c = Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
+    let min = app.security.public_stats_min_count;
+    let today = app.clock.today();
+    let mut page = CohortPage {
+        c,
+        errors: HashMap::new(),
+        regions: region_choices(tr),
+        suppression_note: with_min(tr, "statistik.cohort_suppression_note", min),
+        figures: None,
+        form: query_of(&uri),
+    };
+    let ((from, to), region) = match cohort_page_args(today, &page.form) {
+        Ok(v) => v,
+        Err(errs) => {
+            page.errors = page_errors(tr, &errs, &page.form);
+            return render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page);
+        }
+    };
+    // The form shows the months counted, the defaults filled in.
+    page.form.insert("from".to_owned(), year_month(from));
+    page.form.insert("to".to_owned(), year_month(to));
+    match public_cohort_report(&app.store, (from, to), region.as_ref(), today).await {
+        Ok(r) => {
+            page.figures = Some(cohort_figures(tr, min, region.as_ref(), &r, (from, to)));
+            render(StatusCode::OK, lang, &page)
+        }
+        Err(e) => store_failure(lang, page.c, e),
+    }
+}
+
+fn cohort_figures(
+    tr: Tr<'_>,
+    min: i64,
+    region: Option<&RegionCode>,
+    r: &CohortReport,
+    (from, to): (NaiveDate, NaiveDate),
+) -> CohortFigures {
+    let rule = Suppression::new(min, region, None);
+    let cohorts: Vec<PublicCohort> = r
+        .cohorts
+        .iter()
+        .map(|c| public_cohort(rule, c, r.as_of))
+        .collect();
+    let region_label = region_name(region.map(RegionCode::as_str));
+    let (from_s, to_s) = (month_name(tr, from), month_name(tr, to));
+    let cell = |v: CohortValue, share: bool| {
+        let (text, unseen, hidden) = match v {
+            CohortValue::Shown(f) if share => (format_share(f), false, false),
+            CohortValue::Shown(d) => (format_days(d), false, false),
+            CohortValue::Hidden => (rule.label(), false, true),
+            CohortValue::Unseen => (String::new(), true, false),
+            CohortValue::Nothing => ("–".to_owned(), false, false),
+        };
+        CohortCell {
+            text,
+            unseen,
+            hidden,
+        }
+    };
+    let mut any_hidden = false;
+    let mut any_unseen = false;
+    let mut tables = Vec::new();
+    let mut series = Vec::new();
+    // The 12-month window of the chart.
+    let chart_k = COHORT_WINDOWS.iter().position(|k| *k == 12).unwrap_or(0);
+    for (code, name) in facilities(tr).into_iter().skip(1) {
+        let mut rows = Vec::new();
+        let mut points = Vec::new();
+        for c in &cohorts {
+            let Some((_, st)) = c.stages.iter().find(|(s, _)| *s == code) else {
+                continue;
+            };
+            let within: Vec<CohortCell> = st.within.iter().map(|v| cell(*v, true)).collect();
+            let median = cell(st.median, false);
+            any_hidden |=
+                c.registrants.is_none() || median.hidden || within.iter().any(|w| w.hidden);
+            any_unseen |= within.iter().any(|w| w.unseen);
+            if let Some(CohortValue::Shown(f)) = st.within.get(chart_k) {
+                points.push((c.month, (f * 100.0).round() as i64));
+            }
+            rows.push(CohortRow {
+                month: month_name(tr, c.month),
+                registrants: rule.text(c.registrants),
+                hidden: c.registrants.is_none(),
+                within,
+                median,
+            });
+        }
+        series.push(Series {
+            name: format!("{code} {name}"),
+            points,
+        });
+        tables.push(CohortTable { code, name, rows });
+    }
+    let empty = !rule.small_area && cohorts.iter().all(|c| c.raw_registrants == 0);
+    let all_hidden = (!cohorts.is_empty() && cohorts.iter().all(|c| c.registrants.is_none()))
+        .then(|| with_min(tr, "statistik.cohort_all_hidden", min));
+    let chart_svg = line_chart(
+        &format!(
+            "{} — {region_label}, {from_s} – {to_s}",
+            tr.t("statistik.cohort_chart_title")
+        ),
+        &series,
+        None,
+        tr.t("statistik.cohort_chart_empty"),
+    );
+    let (f, t) = (year_month(from), year_month(to));
+    let code = region.map_or("", RegionCode::as_str);
+    CohortFigures {
+        region_name: region_label,
+        from: from_s,
+        to: to_s,
+        as_of: long_date(tr, r.as_of),
+        windows: COHORT_WINDOWS
+            .iter()
+            .map(|k| {
+                tr.t("statistik.cohort_within")
+                    .replace("{k}", &k.to_string())
+            })
+            .collect(),
+        empty,
+        any_hidden,
+        all_hidden,
+        any_unseen,
+        chart_svg,
+        tables,
+        downloads: vec![Download {
+            label: tr.t("statistik.dl_cohorts").to_owned(),
+            format: "CSV",
+            href: href(
+                "/statistik/kohort.csv",
+                &[("from", &f), ("to", &t), ("region", code)],
+            ),
+        }],
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// `/statistik/target`
+// ---------------------------------------------------------------------------------------
+
+/// One open target as the page shows it.
+pub struct TargetCard {
+    pub id: i64,
+    /// The definition's anchor on `/statistik/definisi`.
+    pub anchor: String,
+    pub indicator: String,
+    /// The code the target names (`first_reached_p7`).
+    pub code: String,
+    pub owner: String,
+    pub value: String,
+    pub period: String,
+    pub source: String,
+    pub current: String,
+    pub counted_to: String,
+    /// The deadline has passed: the figure is counted up to it.
+    pub closed: bool,
+    pub share: String,
+    /// `None` when the figure is hidden.
+    pub bar_svg: Option<String>,
+    pub gain: String,
+    pub projection: String,
+    /// `None` when the figure is hidden.
+    pub on_track: Option<bool>,
+    pub hidden: bool,
+}
+
+#[derive(Template)]
+#[template(path = "statistik/target.html")]
+struct TargetsPage<'a> {
+    c: Chrome<'a>,
+    as_of: String,
+    suppression_note: String,
+    any_hidden: bool,
+    targets: Vec<TargetCard>,
+}
+
+/// The definition a target's indicator code points to, and its name: `reached_p7` →
+/// (`reached`, "Anggota yang mencapai fasilitas: P7 …").
+fn target_indicator(tr: Tr<'_>, code: &str) -> (String, String) {
+    let name = |i: &jakpreneur_core::indicators::Indicator| {
+        if tr.lang == Lang::En {
+            i.name_en
+        } else {
+            i.name_id
+        }
+    };
+    if let Some(i) = indicator(code) {
+        return (i.code.to_owned(), name(i).to_owned());
+    }
+    if let Some(k) = code.strip_prefix("reached_at_least_")
+        && let Some(i) = indicator("reached_at_least")
+    {
+        return (i.code.to_owned(), format!("{} (k = {k})", name(i)));
+    }
+    let stages: BTreeMap<String, String> = facilities(tr).into_iter().collect();
+    for base in ["first_reached", "reached", "events"] {
+        if let Some(stage) = code
+            .strip_prefix(base)
+            .and_then(|s| s.strip_prefix("_p"))
+            .map(|s| format!("P{s}"))
+            && let (Some(i), Some(stage_name)) = (indicator(base), stages.get(&stage))
+        {
+            return (
+                i.code.to_owned(),
+                format!("{}: {stage} {stage_name}", name(i)),
+            );
+        }
+    }
+    (code.to_owned(), code.to_owned())
+}
+
+/// Whom a target is for: an agency, a region, or the whole province.
+fn target_owner(tr: Tr<'_>, t: &TargetView) -> String {
+    if let Some(a) = &t.agency {
+        return programmes().agency(a).map_or_else(
+            || a.clone(),
+            |a| {
+                if tr.lang == Lang::En {
+                    a.name_en.clone()
+                } else {
+                    a.name_id.clone()
+                }
+            },
+        );
+    }
+    match t.region.as_deref() {
+        None | Some("31") => "DKI Jakarta".to_owned(),
+        Some(r) => region_name(Some(r)),
+    }
+}
+
+/// A progress bar as an SVG: the share of the value reached (full at 100% or more),
+/// green when on track, red when not.
+fn progress_bar(share: f64, on_track: bool, label: &str) -> String {
+    const W: f64 = 320.0;
+    const H: f64 = 14.0;
+    let filled = if share.is_finite() {
+        (share.clamp(0.0, 1.0) * W * 10.0).round() / 10.0
+    } else {
+        0.0
+    };
+    let colour = if on_track { "#1f7a3f" } else { "#b42318" };
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="{}" class="progress-bar"><title>{}</title><rect class="progress-track" width="{W}" height="{H}" rx="3" fill="#e4e7eb"/><rect class="progress-done" width="{filled}" height="{H}" rx="3" fill="{colour}"/></svg>"##,
+        escape(label),
+        escape(label),
+    )
+}
+
+fn target_card(tr: Tr<'_>, min: i64, t: &TargetView, today: NaiveDate) -> TargetCard {
+    let region = t
+        .region
+        .as_deref()
+        .and_then(|r| RegionCode::parse("region", r).ok());
+    // An agency's figure is one group of the breakdown by agency.
+    let by = t.agency.as_ref().map(|_| Breakdown::Agency);
+    let rule = Suppression::new(min, region.as_ref(), by);
+    let shown = |n: i64| {
+        if by.is_some() {
+            rule.group(n)
+        } else {
+            rule.total(n)
+        }
+    };
+    let (current, gain) = (shown(t.current), shown(t.last_12_months));
+    let hidden = current.is_none() || gain.is_none();
+    let (anchor, indicator) = target_indicator(tr, &t.indicator);
+    let deadline = long_date(tr, t.deadline);
+    let period = match t.from {
+        Some(f) => format!("{} – {deadline}", long_date(tr, f)),
+        None => format!("{} {deadline}", tr.t("statistik.target_by")),
+    };
+    let share = format_share(t.share);
+    let projection = if hidden {
+        rule.label()
+    } else if t.reached {
+        tr.t("statistik.target_reached").to_owned()
+    } else {
+        t.projected_on.map_or_else(
+            || tr.t("statistik.target_never").to_owned(),
+            |d| long_date(tr, d),
+        )
+    };
+    TargetCard {
+        id: t.id,
+        anchor,
+        indicator,
+        code: t.indicator.clone(),
+        owner: target_owner(tr, t),
+        value: format_count(t.value),
+        period,
+        source: t.source.clone(),
+        current: rule.text(current),
+        counted_to: long_date(tr, t.counted_to),
+        closed: t.deadline < today,
+        bar_svg: (!hidden).then(|| {
+            progress_bar(
+                t.share,
+                t.on_track,
+                &tr.t("statistik.target_bar_label")
+                    .replace("{share}", &share)
+                    .replace("{value}", &format_count(t.value)),
+            )
+        }),
+        share: if hidden { rule.label() } else { share },
+        gain: rule.text(gain),
+        projection,
+        on_track: (!hidden).then_some(t.on_track),
+        hidden,
+    }
+}
+
+/// `GET /statistik/target`.
+pub async fn targets(
+    State(app): State<AppState>,
+    caller: Caller,
+    lang: PageLang,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
+    let tr = app.i18n.tr(lang.lang);
+    let c = Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
+    let min = app.security.public_stats_min_count;
+    let today = app.clock.today();
+    let report = match reports::target_report(&app.store, Audience::Public, today).await {
+        Ok(r) => r,
+        Err(e) => return store_failure(lang, c, e),
+    };
+    let targets: Vec<TargetCard> = report
+        .items
+        .iter()
+        .map(|t| target_card(tr, min, t, today))
+        .collect();
+    let page = TargetsPage {
+        c,
+        as_of: long_date(tr, report.as_of),
+        suppression_note: with_min(tr, "statistik.suppression_note", min),
+        any_hidden: targets.iter().any(|t| t.hidden),
+        targets,
+    };
+    render(StatusCode::OK, lang, &page)
+}
+
+// ---------------------------------------------------------------------------------------
 // `/statistik/definisi`
 // ---------------------------------------------------------------------------------------
 
@@ -964,6 +1557,55 @@ pub async fn period_csv(State(app): State<AppState>, OriginalUri(uri): OriginalU
     ));
     let header = ["indicator", "facility", "value"].map(str::to_owned);
     let mut name = format!("jakpreneur-period-{from}-{to}");
+    if let Some(r) = &region {
+        name.push('-');
+        name.push_str(&r.as_str().replace('.', ""));
+    }
+    name.push_str(".csv");
+    csv_response(&name, csv_text(&header, &rows))
+}
+
+/// `GET /statistik/kohort.csv?from=&to=&region=`: the cohort report as CSV, one row per
+/// cohort and facility (`cohort,registrants,facility,reached,within_3_months,…,
+/// median_days`), with the page's suppression: hidden figures, and shares not
+/// observable yet, are empty cells.
+pub async fn cohorts_csv(State(app): State<AppState>, OriginalUri(uri): OriginalUri) -> Response {
+    let q = query_of(&uri);
+    let today = app.clock.today();
+    let ((from, to), region) = match cohort_page_args(today, &q) {
+        Ok(v) => v,
+        Err(errs) => return ApiError::from(errs).into_response(),
+    };
+    let r = match public_cohort_report(&app.store, (from, to), region.as_ref(), today).await {
+        Ok(r) => r,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let rule = Suppression::new(app.security.public_stats_min_count, region.as_ref(), None);
+    let count = |n: Option<i64>| n.map_or_else(String::new, |n| n.to_string());
+    let value = |v: CohortValue, digits: usize| match v {
+        CohortValue::Shown(f) => format!("{f:.digits$}"),
+        _ => String::new(),
+    };
+    let mut header = ["cohort", "registrants", "facility", "reached"]
+        .map(str::to_owned)
+        .to_vec();
+    header.extend(COHORT_WINDOWS.iter().map(|k| format!("within_{k}_months")));
+    header.push("median_days".to_owned());
+    let mut rows = Vec::new();
+    for c in r.cohorts.iter().map(|c| public_cohort(rule, c, r.as_of)) {
+        for (facility, st) in &c.stages {
+            let mut row = vec![
+                c.code.clone(),
+                count(c.registrants),
+                facility.clone(),
+                count(st.reached),
+            ];
+            row.extend(st.within.iter().map(|v| value(*v, 4)));
+            row.push(value(st.median, 1));
+            rows.push(row);
+        }
+    }
+    let mut name = format!("jakpreneur-cohorts-{}-{}", year_month(from), year_month(to));
     if let Some(r) = &region {
         name.push('-');
         name.push_str(&r.as_str().replace('.', ""));
