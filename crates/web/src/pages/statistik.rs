@@ -455,8 +455,21 @@ fn overview_figures(
     let mut values = BTreeMap::new();
     let mut districts: Vec<CityDistricts> = Vec::new();
     let mut districts_hidden = false;
-    for g in province.groups.iter().flatten() {
-        let v = district_rule.group(g.counts.get(map_facility).copied().unwrap_or(0));
+    // Hidden counts, then their complements within each city (as the open API does).
+    let mut cells: Vec<(String, Option<i64>)> = province
+        .groups
+        .iter()
+        .flatten()
+        .map(|g| {
+            let city = g.key.rsplit_once('.').map_or("", |(c, _)| c).to_owned();
+            (
+                city,
+                district_rule.group(g.counts.get(map_facility).copied().unwrap_or(0)),
+            )
+        })
+        .collect();
+    crate::reports::protect(&mut cells);
+    for (g, (_, v)) in province.groups.iter().flatten().zip(cells) {
         values.insert(g.key.clone(), v);
         districts_hidden |= v.is_none();
         let city = reference()
@@ -1461,20 +1474,50 @@ fn csv_response(filename: &str, body: String) -> Response {
 
 /// The facility release as rows, hidden counts as empty cells.
 fn release_csv(t: &Table, rule: Suppression) -> Vec<Vec<String>> {
-    t.rows
+    let mut grid: Vec<Vec<Option<i64>>> = t
+        .rows
         .iter()
         .enumerate()
         .map(|(i, row)| {
             row.iter()
-                .enumerate()
-                .map(|(j, cell)| {
-                    if j < 2 {
-                        return cell.clone();
-                    }
+                .skip(2)
+                .map(|cell| {
                     let n = cell.parse::<i64>().unwrap_or(0);
-                    let v = if i == 0 { rule.total(n) } else { rule.group(n) };
-                    v.map_or_else(String::new, |n| n.to_string())
+                    if i == 0 { rule.total(n) } else { rule.group(n) }
                 })
+                .collect()
+        })
+        .collect();
+    // Complementary suppression per column among the groups, as in the open API: the
+    // family of a region is its parent, of any other group the whole breakdown.
+    let columns = grid.first().map_or(0, Vec::len);
+    for j in 0..columns {
+        let mut cells: Vec<(String, Option<i64>)> = t
+            .rows
+            .iter()
+            .zip(&grid)
+            .skip(1)
+            .map(|(row, g)| {
+                let family = row[0].rsplit_once('.').map_or("", |(p, _)| p).to_owned();
+                (family, g[j])
+            })
+            .collect();
+        crate::reports::protect(&mut cells);
+        for (g, (_, v)) in grid.iter_mut().skip(1).zip(cells) {
+            g[j] = v;
+        }
+    }
+    t.rows
+        .iter()
+        .zip(grid)
+        .map(|(row, g)| {
+            row.iter()
+                .take(2)
+                .cloned()
+                .chain(
+                    g.into_iter()
+                        .map(|v| v.map_or_else(String::new, |n| n.to_string())),
+                )
                 .collect()
         })
         .collect()
