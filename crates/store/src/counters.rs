@@ -67,11 +67,16 @@ pub(crate) struct Rows {
 impl Rows {
     pub fn add(&mut self, c: &Contribution, levels: Levels) {
         for (cell, d) in &c.cells {
-            // Days: per village without a breakdown, per district with one (a breakdown
-            // goes down to districts; a village's breakdown by day would cost a row per
-            // service).
-            let day_level = if cell.dim == dim::ALL { 0 } else { 1 };
+            // Without a breakdown: days per village, months and years per region at every
+            // level. A breakdown goes down to districts only (per village and day it would
+            // cost a row per service): its days per district, months and years per
+            // district and above.
+            let breakdown = cell.dim != dim::ALL;
+            let day_level = usize::from(breakdown);
             for (i, region) in regions_of(&cell.village).enumerate() {
+                if breakdown && i == 0 {
+                    continue;
+                }
                 match levels {
                     Levels::Village if i > 0 => break,
                     Levels::Above if i == 0 => continue,
@@ -140,7 +145,7 @@ fn cohort_key(cell: &CohortCell, region: &str, days: Option<i32>) -> CohortKey {
 
 /// The layout of the counter rows: which dimensions, measures and grains [`Rows::add`]
 /// writes. A database whose counters were built in another layout is recounted at start.
-const LAYOUT: &str = "2";
+const LAYOUT: &str = "3";
 
 /// Rows per multi-row upsert (9 values each). Small on purpose: sqlx's SQLite driver
 /// looks each `$n` up by name among all of a statement's parameters, so binding costs
