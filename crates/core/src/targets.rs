@@ -255,38 +255,46 @@ pub struct Progress {
     pub share: f64,
     /// Gained over the twelve months up to min(today, deadline).
     pub last_12_months: i64,
-    /// When the value is reached at that pace: `None` once reached, or when the pace is
-    /// zero or negative.
+    /// When the value is reached at the pace of the last twelve months (up to today):
+    /// `None` once reached, when the pace is zero or negative, or when a target over a
+    /// period has ended.
     pub projected_on: Option<NaiveDate>,
     pub reached: bool,
     /// Reached, or projected on or before the deadline.
     pub on_track: bool,
 }
 
-/// The projection: the value still missing, divided by the pace of the last 365 days.
-pub fn progress(
-    value: i64,
-    current: i64,
-    last_12_months: i64,
-    counted_to: NaiveDate,
-    deadline: NaiveDate,
-) -> Progress {
-    let reached = current >= value;
-    let projected_on = (!reached && last_12_months > 0).then(|| {
-        let missing = (value - current) as f64;
-        let days = (missing * 365.0 / last_12_months as f64).ceil();
+/// A figure on a date and what it gained over the twelve months before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figure {
+    pub value: i64,
+    pub gained_12_months: i64,
+    pub on: NaiveDate,
+}
+
+/// Where a target stands: `at` is the figure that counts for it (today, or on the
+/// deadline once passed). The projection divides what is still missing by the pace of
+/// the last twelve months, from `later` when given (a stock whose deadline has passed
+/// goes on growing: when does it get there at today's pace?), else from `at`.
+pub fn progress(value: i64, at: Figure, later: Option<Figure>, deadline: NaiveDate) -> Progress {
+    let reached = at.value >= value;
+    let from = later.unwrap_or(at);
+    let projected_on = if reached || from.value >= value || from.gained_12_months <= 0 {
+        None
+    } else {
+        let missing = (value - from.value) as f64;
+        let days = (missing * 365.0 / from.gained_12_months as f64).ceil();
         // Further than any calendar: never at this pace.
         if days > 36_500.0 {
             None
         } else {
-            counted_to.checked_add_days(Days::new(days as u64))
+            from.on.checked_add_days(Days::new(days as u64))
         }
-    });
-    let projected_on = projected_on.flatten();
+    };
     Progress {
-        current,
-        share: current as f64 / value as f64,
-        last_12_months,
+        current: at.value,
+        share: at.value as f64 / value as f64,
+        last_12_months: at.gained_12_months,
         on_track: reached || projected_on.is_some_and(|d| d <= deadline),
         projected_on,
         reached,
@@ -375,19 +383,34 @@ mod tests {
     #[test]
     fn the_projection_divides_what_is_missing_by_the_pace() {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-        let p = progress(200, 100, 50, d("2022-01-01"), d("2025-01-01"));
+        let fig = |value, gained, on: &str| Figure {
+            value,
+            gained_12_months: gained,
+            on: d(on),
+        };
+        let p = progress(200, fig(100, 50, "2022-01-01"), None, d("2025-01-01"));
         assert_eq!(
             p.projected_on,
             Some(d("2024-01-01")),
             "100 missing at 50 a year: two years"
         );
         assert!(p.on_track && !p.reached);
-        let late = progress(200, 100, 50, d("2022-01-01"), d("2023-01-01"));
+        let late = progress(200, fig(100, 50, "2022-01-01"), None, d("2023-01-01"));
         assert!(!late.on_track);
-        let stalled = progress(200, 100, 0, d("2022-01-01"), d("2023-01-01"));
+        let stalled = progress(200, fig(100, 0, "2022-01-01"), None, d("2023-01-01"));
         assert_eq!(stalled.projected_on, None);
-        let done = progress(200, 250, 0, d("2022-01-01"), d("2023-01-01"));
+        let done = progress(200, fig(250, 0, "2022-01-01"), None, d("2023-01-01"));
         assert!(done.reached && done.on_track && done.projected_on.is_none());
         assert_eq!(done.share, 1.25);
+        // Missed at the deadline; at today's pace it gets there later.
+        let missed = progress(
+            200,
+            fig(100, 40, "2022-12-31"),
+            Some(fig(180, 20, "2026-12-01")),
+            d("2022-12-31"),
+        );
+        assert_eq!((missed.current, missed.last_12_months), (100, 40));
+        assert_eq!(missed.projected_on, Some(d("2027-12-01")));
+        assert!(!missed.reached && !missed.on_track);
     }
 }

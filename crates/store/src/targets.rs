@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use jakpreneur_core::stats::beginning;
-use jakpreneur_core::targets::{Goal, NewTarget, Progress, progress};
+use jakpreneur_core::targets::{Figure, Goal, NewTarget, Progress, progress};
 use jakpreneur_core::{Actor, FieldError, Permission, RegionCode, Role};
 use serde_json::json;
 
@@ -174,36 +174,49 @@ impl Store {
             .transpose()
             .map_err(|_| StoreError::Corrupt(format!("target {}: region", t.id)))?;
         let to = today.min(t.deadline);
-        let year_before = to.checked_sub_months(Months::new(12)).unwrap_or(to);
+        let year_before = |d: NaiveDate| d.checked_sub_months(Months::new(12)).unwrap_or(d);
         let start = t.from_on.unwrap_or_else(beginning);
-        let (current, then) = match &goal {
-            Goal::Stock(m) => (
-                self.figure(t, region.as_ref(), m, true, beginning(), to)
-                    .await?,
-                self.figure(t, region.as_ref(), m, true, beginning(), year_before)
-                    .await?,
-            ),
-            Goal::FirstReached(m) | Goal::Events(m) => {
-                let first = matches!(goal, Goal::FirstReached(_));
-                let now = self.figure(t, region.as_ref(), m, first, start, to).await?;
-                let then = if year_before < start {
-                    0
-                } else {
-                    self.figure(t, region.as_ref(), m, first, start, year_before)
-                        .await?
-                };
-                (now, then)
-            }
-            Goal::MentoredMembers => (
-                self.mentored(t, start, to).await?,
-                if year_before < start {
-                    0
-                } else {
-                    self.mentored(t, start, year_before).await?
-                },
-            ),
+        // The figure up to `on`, and twelve months earlier.
+        let figure_on = async |on: NaiveDate| -> Result<Figure> {
+            let earlier = year_before(on);
+            let (now, then) = match &goal {
+                Goal::Stock(m) => (
+                    self.figure(t, region.as_ref(), m, true, beginning(), on)
+                        .await?,
+                    self.figure(t, region.as_ref(), m, true, beginning(), earlier)
+                        .await?,
+                ),
+                Goal::FirstReached(m) | Goal::Events(m) => {
+                    let first = matches!(goal, Goal::FirstReached(_));
+                    (
+                        self.figure(t, region.as_ref(), m, first, start, on).await?,
+                        self.figure(t, region.as_ref(), m, first, start, earlier)
+                            .await?,
+                    )
+                }
+                Goal::MentoredMembers => (
+                    self.mentored(t, start, on).await?,
+                    self.mentored(t, start, earlier).await?,
+                ),
+            };
+            Ok(Figure {
+                value: now,
+                gained_12_months: now - then,
+                on,
+            })
         };
-        Ok(progress(t.value, current, current - then, to, t.deadline))
+        let at = figure_on(to).await?;
+        // A stock goes on after its deadline; a period's count ends with it.
+        let later = if today > t.deadline && !goal.is_flow() {
+            Some(figure_on(today).await?)
+        } else {
+            None
+        };
+        let mut p = progress(t.value, at, later, t.deadline);
+        if today > t.deadline && goal.is_flow() {
+            p.projected_on = None;
+        }
+        Ok(p)
     }
 
     /// A counter measure over [from, to] for a target's region or agency: first reaches

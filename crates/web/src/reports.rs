@@ -875,8 +875,9 @@ pub struct TargetView {
     pub share: f64,
     /// Gained over the twelve months up to `counted_to`.
     pub last_12_months: i64,
-    /// The date the value is reached at the pace of the last twelve months; `null` once
-    /// reached, or when there was no progress.
+    /// The date the value is reached at the pace of the last twelve months (for a stock
+    /// whose deadline has passed: from today's figure at today's pace); `null` once
+    /// reached, when there was no progress, or when a period's target has ended.
     pub projected_on: Option<NaiveDate>,
     pub reached: bool,
     /// Reached, or projected on or before the deadline.

@@ -56,6 +56,31 @@ async fn targets_show_progress_and_pace(app: TestApp) {
     assert_eq!(t["projected_on"], projected.to_string());
     assert_eq!(t["on_track"], projected <= deadline);
     assert_eq!(t["reached"], false);
+    // A deadline passed and missed: its figure is the one on the deadline, and the
+    // projection goes on from today's figure at today's pace.
+    let past = today.checked_sub_months(Months::new(4)).unwrap();
+    let res = app
+        .post_json(
+            "/api/v1/targets",
+            &json!({"indicator": "registered_members", "value": 40, "deadline": past.to_string(), "source": "RPJMD lama"}),
+        )
+        .await;
+    let t3 = res.json();
+    let at_deadline = registered.iter().filter(|(_, on)| *on <= past).count() as i64;
+    assert_eq!(t3["current"], at_deadline);
+    assert_eq!(t3["counted_to"], past.to_string());
+    let days = ((40 - current) as f64 * 365.0 / (current - then) as f64).ceil() as u64;
+    assert_eq!(
+        t3["projected_on"],
+        today
+            .checked_add_days(chrono::Days::new(days))
+            .unwrap()
+            .to_string()
+    );
+    assert_eq!(t3["on_track"], false);
+    let id3 = t3["id"].as_i64().unwrap();
+    app.post_json(&format!("/api/v1/targets/{id3}/withdraw"), &json!({}))
+        .await;
     // An agency's target over a period: members first trained by KPKP this year.
     let res = app
         .post_json(
