@@ -35,7 +35,7 @@ pub struct Indicator {
 /// Every indicator. Regions: a member belongs to the region of its business village;
 /// a filter at any level includes everything below it. That rule is common to all and
 /// stated once in docs/indicators.md.
-pub const INDICATORS: [Indicator; 13] = [
+pub const INDICATORS: [Indicator; 14] = [
     Indicator {
         code: "registered_members",
         name_id: "Anggota terdaftar",
@@ -145,6 +145,16 @@ pub const INDICATORS: [Indicator; 13] = [
         definition: "Members whose financial reports first show a size class above the class of their first report in a month ending on or before D (member_size.moved_up_on ≤ D), classes per PP 7/2021 (UU 20/2008 before 2 February 2021).",
         unit: "members",
         counts: "financial_reports, kept with member_size and stat_counts (measure naik_kelas)",
+    },
+    Indicator {
+        code: "mentored_members",
+        name_id: "Anggota yang didampingi pendamping",
+        name_en: "Members mentored by a mentor",
+        measure: Measure::Period,
+        per_facility: false,
+        definition: "For one mentor: distinct members with whom that mentor held a non-voided mentoring session dated in the period. Used for mentors' targets (e.g. 60 members per mentor per year); never published per person in the open statistics.",
+        unit: "members",
+        counts: "mentoring_sessions (mentor_user_id, held_on), member_events (voids)",
     },
     Indicator {
         code: "cohort_reached_within",

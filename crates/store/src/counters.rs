@@ -470,6 +470,12 @@ impl Store {
             sqlx::query_scalar("SELECT value FROM stat_meta WHERE key = 'layout'").fetch_optional(pool).await?
         });
         if layout.as_deref() != Some(LAYOUT) {
+            // Minutes on a large database (about ten at a million members): say so.
+            tracing::warn!(
+                found = layout.as_deref().unwrap_or("none"),
+                wanted = LAYOUT,
+                "recounting every statistics counter from the raw records (new counter layout)"
+            );
             self.rebuild_stats().await?;
         }
         Ok(())
