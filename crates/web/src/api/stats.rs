@@ -206,6 +206,17 @@ pub async fn cohorts(
     ))
 }
 
+/// A report as open data: serialised, then small counts hidden (`suppress`).
+fn open_data<T: serde::Serialize>(
+    app: &AppState,
+    report: T,
+    region: Option<&RegionCode>,
+    by: Option<Breakdown>,
+) -> Json<Value> {
+    let v = serde_json::to_value(report).unwrap_or_default();
+    Json(suppress(v, region, by, app.security.public_stats_min_count))
+}
+
 /// Counts below the threshold are hidden in the open data wherever they describe a
 /// district, a village, or a part (group) of any area other than a city's or province's.
 fn suppress(mut v: Value, region: Option<&RegionCode>, by: Option<Breakdown>, min: i64) -> Value {
@@ -373,13 +384,7 @@ pub async fn public_facilities(
     let (as_of, region, by) = as_of_args(&app, &q)?;
     let r =
         reports::facility_release(&app.store, Audience::Public, as_of, region.as_ref(), by).await?;
-    let min = app.security.public_stats_min_count;
-    Ok(Json(suppress(
-        serde_json::to_value(r).unwrap_or_default(),
-        region.as_ref(),
-        by,
-        min,
-    )))
+    Ok(open_data(&app, r, region.as_ref(), by))
 }
 
 /// The funnel as open data, small counts suppressed as for the facility release.
@@ -399,14 +404,8 @@ pub async fn public_funnel(
     let (as_of, region, by) = as_of_args(&app, &q)?;
     let r =
         reports::facility_release(&app.store, Audience::Public, as_of, region.as_ref(), by).await?;
-    let min = app.security.public_stats_min_count;
     let f: Funnel = r.into();
-    Ok(Json(suppress(
-        serde_json::to_value(f).unwrap_or_default(),
-        region.as_ref(),
-        by,
-        min,
-    )))
+    Ok(open_data(&app, f, region.as_ref(), by))
 }
 
 /// The period report as open data, small counts suppressed as for the facility release.
@@ -425,13 +424,7 @@ pub async fn public_period(
 ) -> ApiResult<Json<Value>> {
     let (p, region, by) = period_args(&q)?;
     let r = reports::period_report(&app.store, Audience::Public, p, region.as_ref(), by).await?;
-    let min = app.security.public_stats_min_count;
-    Ok(Json(suppress(
-        serde_json::to_value(r).unwrap_or_default(),
-        region.as_ref(),
-        by,
-        min,
-    )))
+    Ok(open_data(&app, r, region.as_ref(), by))
 }
 
 /// Every stock indicator as open data, small counts suppressed.
@@ -451,11 +444,5 @@ pub async fn public_summary(
     no_group_by(&q)?;
     let (as_of, region, _) = as_of_args(&app, &q)?;
     let r = reports::summary(&app.store, Audience::Public, as_of, region.as_ref()).await?;
-    let min = app.security.public_stats_min_count;
-    Ok(Json(suppress(
-        serde_json::to_value(r).unwrap_or_default(),
-        region.as_ref(),
-        None,
-        min,
-    )))
+    Ok(open_data(&app, r, region.as_ref(), None))
 }
