@@ -13,7 +13,7 @@ use jakpreneur_core::Actor;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::sql::{Arg, Sql};
+use crate::query::{Conn, query, query_text};
 use crate::{Result, Store};
 
 /// The hash before the first entry.
@@ -124,125 +124,77 @@ const TAKE_HEAD: &str =
     "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq - $1, hash";
 const SET_HEAD: &str = "UPDATE audit_head SET hash = $1 WHERE id = 1";
 
-/// Appends `changes` in order inside the caller's transaction. Defined once per backend
-/// connection type by the macro below; the SQL is the same.
-macro_rules! define_append {
-    ($name:ident, $conn:ty) => {
-        pub(crate) async fn $name(
-            conn: &mut $conn,
-            at: DateTime<Utc>,
-            changes: &[Change],
-        ) -> Result<()> {
-            if changes.is_empty() {
-                return Ok(());
+/// Appends `changes` in order inside the caller's transaction.
+pub(crate) async fn append(
+    tx: &mut (impl Conn + ?Sized),
+    at: DateTime<Utc>,
+    changes: &[Change],
+) -> Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let (first_prev_seq, mut prev): (i64, String) = query(TAKE_HEAD)
+        .bind(changes.len() as i64)
+        .fetch_one(&mut *tx)
+        .await?;
+    let at = audit_time(at);
+    for (chunk_no, chunk) in changes.chunks(64).enumerate() {
+        let mut q = query_text(
+            "INSERT INTO audit_log (seq, at, user_id, actor, address, action, record_type, \
+             record_id, before, after, prev_hash, hash) VALUES ",
+        );
+        for (i, c) in chunk.iter().enumerate() {
+            let seq = first_prev_seq + (chunk_no * 64 + i) as i64 + 1;
+            let before = c.before.as_ref().map(|v| v.to_string());
+            let after = c.after.as_ref().map(|v| v.to_string());
+            let who = &c.who;
+            let hash = chain_hash(
+                &prev,
+                seq,
+                &at,
+                who.user_id,
+                &who.name,
+                who.address.as_deref(),
+                c.action,
+                c.record_type,
+                &c.record_id,
+                before.as_deref(),
+                after.as_deref(),
+            );
+            let values = [
+                q.arg(seq),
+                q.arg(at.clone()),
+                q.arg(who.user_id),
+                q.arg(who.name.clone()),
+                q.arg(who.address.clone()),
+                q.arg(c.action),
+                q.arg(c.record_type),
+                q.arg(c.record_id.clone()),
+                q.arg(before),
+                q.arg(after),
+                q.arg(prev.clone()),
+                q.arg(hash.clone()),
+            ];
+            if i > 0 {
+                q.push(", ");
             }
-            let (first_prev_seq, mut prev): (i64, String) = sqlx::query_as(TAKE_HEAD)
-                .bind(changes.len() as i64)
-                .fetch_one(&mut *conn)
-                .await?;
-            let at = audit_time(at);
-            for chunk in changes.chunks(64).enumerate() {
-                let (chunk_no, chunk) = chunk;
-                let mut sql = String::from(
-                    "INSERT INTO audit_log (seq, at, user_id, actor, address, action, record_type, \
-                     record_id, before, after, prev_hash, hash) VALUES ",
-                );
-                let mut rows = Vec::with_capacity(chunk.len());
-                for (i, c) in chunk.iter().enumerate() {
-                    let seq = first_prev_seq + (chunk_no * 64 + i) as i64 + 1;
-                    let before = c.before.as_ref().map(|v| v.to_string());
-                    let after = c.after.as_ref().map(|v| v.to_string());
-                    let who = &c.who;
-                    let hash = chain_hash(
-                        &prev,
-                        seq,
-                        &at,
-                        who.user_id,
-                        &who.name,
-                        who.address.as_deref(),
-                        c.action,
-                        c.record_type,
-                        &c.record_id,
-                        before.as_deref(),
-                        after.as_deref(),
-                    );
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    let b = i * 12;
-                    sql.push_str(&format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                        b + 1,
-                        b + 2,
-                        b + 3,
-                        b + 4,
-                        b + 5,
-                        b + 6,
-                        b + 7,
-                        b + 8,
-                        b + 9,
-                        b + 10,
-                        b + 11,
-                        b + 12
-                    ));
-                    rows.push((seq, c, before, after, prev.clone(), hash.clone()));
-                    prev = hash;
-                }
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for (seq, c, before, after, prev_hash, hash) in rows {
-                    q = q
-                        .bind(seq)
-                        .bind(at.clone())
-                        .bind(c.who.user_id)
-                        .bind(c.who.name.clone())
-                        .bind(c.who.address.clone())
-                        .bind(c.action)
-                        .bind(c.record_type)
-                        .bind(c.record_id.clone())
-                        .bind(before)
-                        .bind(after)
-                        .bind(prev_hash)
-                        .bind(hash);
-                }
-                q.execute(&mut *conn).await?;
-            }
-            sqlx::query(SET_HEAD).bind(prev).execute(&mut *conn).await?;
-            Ok(())
+            q.push(&format!("({})", values.join(", ")));
+            prev = hash;
         }
-    };
+        q.execute(&mut *tx).await?;
+    }
+    query(SET_HEAD).bind(prev).execute(&mut *tx).await?;
+    Ok(())
 }
 
-define_append!(append_sqlite, sqlx::SqliteConnection);
-define_append!(append_pg, sqlx::PgConnection);
-
-/// Lets code written once for both backends (see `dispatch!`) append to the log.
-pub(crate) trait AppendAudit {
-    fn append_audit<'a>(
-        &'a mut self,
-        at: DateTime<Utc>,
-        changes: &'a [Change],
-    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a;
-}
-
-impl AppendAudit for sqlx::SqliteConnection {
-    fn append_audit<'a>(
-        &'a mut self,
-        at: DateTime<Utc>,
-        changes: &'a [Change],
-    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        append_sqlite(self, at, changes)
+/// Lets code that still names a connection type append to the log.
+pub(crate) trait AppendAudit: Conn {
+    async fn append_audit(&mut self, at: DateTime<Utc>, changes: &[Change]) -> Result<()> {
+        append(self, at, changes).await
     }
 }
 
-impl AppendAudit for sqlx::PgConnection {
-    fn append_audit<'a>(
-        &'a mut self,
-        at: DateTime<Utc>,
-        changes: &'a [Change],
-    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        append_pg(self, at, changes)
-    }
-}
+impl<C: Conn + ?Sized> AppendAudit for C {}
 
 /// Which entries the audit page lists.
 #[derive(Debug, Clone, Default)]
@@ -285,10 +237,10 @@ impl Store {
         before_seq: Option<i64>,
     ) -> Result<AuditPage> {
         crate::access::require(actor, jakpreneur_core::Permission::AuditRead)?;
-        let mut sql = Sql::new(&format!("SELECT {ENTRY_COLS} FROM audit_log WHERE 1 = 1"));
-        let text_eq = |sql: &mut Sql, col: &str, v: &Option<String>| {
+        let mut sql = query_text(format!("SELECT {ENTRY_COLS} FROM audit_log WHERE 1 = 1"));
+        let text_eq = |sql: &mut crate::query::Query, col: &str, v: &Option<String>| {
             if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                let p = sql.arg(Arg::Text(v.to_owned()));
+                let p = sql.arg(v.to_owned());
                 sql.push(&format!(" AND {col} = {p}"));
             }
         };
@@ -297,23 +249,21 @@ impl Store {
         text_eq(&mut sql, "record_id", &f.record_id);
         text_eq(&mut sql, "action", &f.action);
         if let Some(d) = f.from {
-            let p = sql.arg(Arg::Text(d.format("%Y-%m-%d").to_string()));
+            let p = sql.arg(d.format("%Y-%m-%d").to_string());
             sql.push(&format!(" AND at >= {p}"));
         }
         if let Some(d) = f.to.and_then(|d| d.succ_opt()) {
-            let p = sql.arg(Arg::Text(d.format("%Y-%m-%d").to_string()));
+            let p = sql.arg(d.format("%Y-%m-%d").to_string());
             sql.push(&format!(" AND at < {p}"));
         }
         if let Some(s) = before_seq {
-            let p = sql.arg(Arg::Int(s));
+            let p = sql.arg(s);
             sql.push(&format!(" AND seq < {p}"));
         }
         let limit = i64::from(limit.clamp(1, 500));
-        let p = sql.arg(Arg::Int(limit + 1));
+        let p = sql.arg(limit + 1);
         sql.push(&format!(" ORDER BY seq DESC LIMIT {p}"));
-        let mut items: Vec<AuditEntry> = dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
-        });
+        let mut items: Vec<AuditEntry> = sql.fetch_all(self.read()).await?;
         let next = if items.len() as i64 > limit {
             items.truncate(limit as usize);
             items.last().map(|e| e.seq)
@@ -333,9 +283,11 @@ impl Store {
         loop {
             let q =
                 format!("SELECT {ENTRY_COLS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2");
-            let batch: Vec<AuditEntry> = dispatch!(&self.db, read, pool => {
-                sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(expected_seq).bind(BATCH).fetch_all(pool).await?
-            });
+            let batch: Vec<AuditEntry> = query_text(q)
+                .bind(expected_seq)
+                .bind(BATCH)
+                .fetch_all(self.read())
+                .await?;
             let done = (batch.len() as i64) < BATCH;
             for e in batch {
                 if e.seq != expected_seq {
@@ -363,9 +315,10 @@ impl Store {
                 break;
             }
         }
-        let (head_seq, head_hash): (i64, String) = dispatch!(&self.db, read, pool => {
-            sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await?
-        });
+        let (head_seq, head_hash): (i64, String) =
+            query("SELECT seq, hash FROM audit_head WHERE id = 1")
+                .fetch_one(self.read())
+                .await?;
         let entries = expected_seq - 1;
         if head_seq != entries {
             return Ok(ChainCheck::Broken {
@@ -387,11 +340,8 @@ impl Store {
     /// Appends one entry in a transaction of its own (a view of unmasked data, an export).
     pub(crate) async fn audit_now(&self, change: Change) -> Result<()> {
         let now = Utc::now();
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-        });
-        Ok(())
+        let mut tx = self.begin().await?;
+        append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await
     }
 }

@@ -24,6 +24,7 @@ mod market;
 mod members;
 mod mentoring;
 mod permits;
+mod query;
 mod reference;
 pub mod scratch;
 mod stats;

@@ -10,7 +10,8 @@ use jakpreneur_core::{Actor, FieldError, Permission, RegionCode, Role};
 use serde_json::json;
 
 use crate::access::require;
-use crate::audit::{AppendAudit, Change, Who};
+use crate::audit::{self, Change, Who};
+use crate::query::{query, query_text};
 use crate::stats::Breakdown;
 use crate::{Result, Store, StoreError};
 
@@ -41,22 +42,31 @@ impl Store {
         require(actor, Permission::TargetManage)?;
         let who = Who::from(actor);
         let now = Utc::now();
-        let id: i64 = dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let mentor_id = match &t.mentor {
-                None => None,
-                Some(name) => {
-                    let found: Option<(i64, String)> = sqlx::query_as("SELECT id, role FROM users WHERE username = $1")
-                        .bind(name).fetch_optional(&mut *tx).await?;
-                    match found {
-                        Some((id, role)) if role == Role::Mentor.as_str() => Some(id),
-                        _ => return Err(StoreError::Invalid(FieldError::new(
-                            "mentor", "mentor_unknown", format!("{name} is not a mentor's account"),
-                        ).into())),
+        let mut tx = self.begin().await?;
+        let mentor_id = match &t.mentor {
+            None => None,
+            Some(name) => {
+                let found: Option<(i64, String)> =
+                    query("SELECT id, role FROM users WHERE username = $1")
+                        .bind(name)
+                        .fetch_optional(&mut tx)
+                        .await?;
+                match found {
+                    Some((id, role)) if role == Role::Mentor.as_str() => Some(id),
+                    _ => {
+                        return Err(StoreError::Invalid(
+                            FieldError::new(
+                                "mentor",
+                                "mentor_unknown",
+                                format!("{name} is not a mentor's account"),
+                            )
+                            .into(),
+                        ));
                     }
                 }
-            };
-            let id: i64 = sqlx::query_scalar(
+            }
+        };
+        let id: i64 = query(
                 "INSERT INTO targets (indicator, region_code, agency_code, mentor_user_id, value, from_on, deadline, source, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             )
@@ -70,31 +80,27 @@ impl Store {
             .bind(&t.source)
             .bind(&who.name)
             .bind(now)
-            .fetch_one(&mut *tx)
+            .scalar(&mut tx)
             .await?;
-            let change = Change {
-                who: who.clone(),
-                action: "target.create",
-                record_type: "target",
-                record_id: id.to_string(),
-                before: None,
-                after: Some(json!({
-                    "indicator": t.indicator, "value": t.value, "region": t.region.as_ref().map(RegionCode::as_str),
-                    "agency": t.agency, "mentor": t.mentor, "from": t.from, "deadline": t.deadline, "source": t.source,
-                })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-            id
-        });
+        let change = Change {
+            who: who.clone(),
+            action: "target.create",
+            record_type: "target",
+            record_id: id.to_string(),
+            before: None,
+            after: Some(json!({
+                "indicator": t.indicator, "value": t.value, "region": t.region.as_ref().map(RegionCode::as_str),
+                "agency": t.agency, "mentor": t.mentor, "from": t.from, "deadline": t.deadline, "source": t.source,
+            })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
         self.target(id).await
     }
 
     async fn target(&self, id: i64) -> Result<Target> {
         let q = format!("{TARGET_SELECT} AND t.id = $1");
-        let t: Option<Target> = dispatch!(&self.db, read, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(id).fetch_optional(pool).await?
-        });
+        let t: Option<Target> = query_text(q).bind(id).fetch_optional(self.read()).await?;
         t.ok_or(StoreError::NotFound)
     }
 
@@ -104,25 +110,28 @@ impl Store {
         let before = self.target(id).await?;
         let who = Who::from(actor);
         let now = Utc::now();
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let n = sqlx::query("UPDATE targets SET withdrawn_at = $1 WHERE id = $2 AND withdrawn_at IS NULL")
-                .bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
-            if n != 1 {
-                return Err(StoreError::NotFound);
-            }
-            let change = Change {
-                who: who.clone(),
-                action: "target.withdraw",
-                record_type: "target",
-                record_id: id.to_string(),
-                before: Some(json!({ "indicator": before.indicator, "value": before.value, "deadline": before.deadline })),
-                after: None,
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-        });
-        Ok(())
+        let mut tx = self.begin().await?;
+        let n =
+            query("UPDATE targets SET withdrawn_at = $1 WHERE id = $2 AND withdrawn_at IS NULL")
+                .bind(now)
+                .bind(id)
+                .execute(&mut tx)
+                .await?;
+        if n != 1 {
+            return Err(StoreError::NotFound);
+        }
+        let change = Change {
+            who: who.clone(),
+            action: "target.withdraw",
+            record_type: "target",
+            record_id: id.to_string(),
+            before: Some(
+                json!({ "indicator": before.indicator, "value": before.value, "deadline": before.deadline }),
+            ),
+            after: None,
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await
     }
 
     /// Every target in force, in deadline order, with its progress on `today`.
@@ -152,9 +161,7 @@ impl Store {
             ""
         };
         let q = format!("{TARGET_SELECT}{mentors} ORDER BY t.deadline, t.id");
-        let targets: Vec<Target> = dispatch!(&self.db, read, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(q)).fetch_all(pool).await?
-        });
+        let targets: Vec<Target> = query_text(q).fetch_all(self.read()).await?;
         let mut out = Vec::with_capacity(targets.len());
         for t in targets {
             let p = self.target_progress(&t, today).await?;
@@ -249,13 +256,11 @@ impl Store {
         let Some(mentor) = &t.mentor else {
             return Ok(0);
         };
-        Ok(dispatch!(&self.db, read, pool => {
-            sqlx::query_scalar::<_, i64>(
+        query(
                 "SELECT COUNT(DISTINCT s.member_id) FROM mentoring_sessions s JOIN users u ON u.id = s.mentor_user_id \
                  WHERE u.username = $1 AND s.held_on >= $2 AND s.held_on <= $3 \
                  AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = s.event_id)",
             )
-            .bind(mentor).bind(from).bind(to).fetch_one(pool).await?
-        }))
+            .bind(mentor).bind(from).bind(to).scalar(self.read()).await
     }
 }
