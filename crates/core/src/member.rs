@@ -67,6 +67,15 @@ macro_rules! string_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        /// A stored value: rows decode into the enum (a value outside it is a corrupt row).
+        impl TryFrom<String> for $name {
+            type Error = FieldError;
+
+            fn try_from(raw: String) -> Result<Self, FieldError> {
+                Self::parse(&raw)
+            }
+        }
     };
 }
 

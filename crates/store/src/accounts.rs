@@ -19,8 +19,9 @@ use jakpreneur_core::{Actor, FieldError, Nik, Permission, Role, ValidationErrors
 use serde_json::json;
 
 use crate::access::require;
-use crate::audit::{AppendAudit, Change, Who};
+use crate::audit::{self, Change, Who};
 use crate::crypto::{random_token, sha256_hex};
+use crate::query::{query, query_text};
 use crate::{Result, Store, StoreError};
 
 /// Tunables for accounts; the binary fills this from its typed config.
@@ -139,7 +140,8 @@ impl User {
     }
 }
 
-const USER_COLS: &str = "id, username, role, region_code, member_no, disabled_at, locked_until, created_at, agency_code, partner_code";
+const USER_COLS: &str = "id, username, role, region_code, member_no, disabled_at, locked_until, \
+    created_at, agency_code, partner_code";
 
 /// What an account is created with. The password and NIK are checked by [`Store::create_user`].
 #[derive(Debug, Clone)]
@@ -233,10 +235,14 @@ impl Store {
                     Some(Ok(nik)) => {
                         let vault = self.vault()?;
                         let hash = vault.nik_hash(nik.as_str());
-                        let found: Option<String> = dispatch!(&self.db, read, pool => {
-                            sqlx::query_scalar("SELECT member_no FROM members WHERE member_no = $1 AND nik_hash = $2 AND erased_at IS NULL")
-                                .bind(no.trim()).bind(hash).fetch_optional(pool).await?
-                        });
+                        let found: Option<String> = query(
+                            "SELECT member_no FROM members WHERE \
+                            member_no = $1 AND nik_hash = $2 AND erased_at IS NULL",
+                        )
+                        .bind(no.trim())
+                        .bind(hash)
+                        .scalar_optional(self.read())
+                        .await?;
                         if found.is_none() {
                             errs.push(FieldError::new(
                                 "member_no",
@@ -282,10 +288,11 @@ impl Store {
             .map(str::to_uppercase);
         match (role, &partner) {
             (Some(Role::Partner), Some(code)) => {
-                let known: Option<String> = dispatch!(&self.db, read, pool => {
-                    sqlx::query_scalar("SELECT code FROM financing_partners WHERE code = $1")
-                        .bind(code).fetch_optional(pool).await?
-                });
+                let known: Option<String> =
+                    query("SELECT code FROM financing_partners WHERE code = $1")
+                        .bind(code)
+                        .scalar_optional(self.read())
+                        .await?;
                 if known.is_none() {
                     errs.push(FieldError::new(
                         "partner",
@@ -313,12 +320,13 @@ impl Store {
         let now = Utc::now();
         let insert = format!(
             "INSERT INTO users (username, password_hash, role, region_code, member_no, \
-             password_changed_at, created_at, agency_code, partner_code) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) RETURNING {USER_COLS}"
+             password_changed_at, created_at, agency_code, partner_code) VALUES ($1, $2, $3, $4, \
+             $5, $6, $6, $7, $8) RETURNING {USER_COLS}"
         );
-        let outcome: Result<User> = dispatch!(&self.db, write, pool, begin => {
+        let outcome: Result<User> = {
             async {
-                let mut tx = pool.begin_with(begin).await?;
-                let user: User = sqlx::query_as(sqlx::AssertSqlSafe(insert))
+                let mut tx = self.begin().await?;
+                let user: User = query_text(insert)
                     .bind(&username)
                     .bind(hash)
                     .bind(role.as_str())
@@ -327,7 +335,7 @@ impl Store {
                     .bind(now)
                     .bind(agency)
                     .bind(&partner)
-                    .fetch_one(&mut *tx)
+                    .fetch_one(&mut tx)
                     .await?;
                 let change = Change {
                     who: Who::from(actor),
@@ -341,11 +349,12 @@ impl Store {
                         "agency_code": user.agency_code, "partner_code": user.partner_code,
                     })),
                 };
-                tx.append_audit(now, std::slice::from_ref(&change)).await?;
+                audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
                 tx.commit().await?;
                 Ok(user)
-            }.await
-        });
+            }
+            .await
+        };
         match outcome {
             Err(e) if e.is_unique_violation() => {
                 let taken = self.user_by_name(&username).await?.is_some();
@@ -366,24 +375,23 @@ impl Store {
 
     async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
         let q = format!("SELECT {USER_COLS} FROM users WHERE username = $1");
-        Ok(dispatch!(&self.db, read, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(username.trim().to_lowercase()).fetch_optional(pool).await?
-        }))
+        Ok(query_text(q)
+            .bind(username.trim().to_lowercase())
+            .fetch_optional(self.read())
+            .await?)
     }
 
     /// How many accounts exist (the first start creates an administrator when none do).
     pub async fn count_users(&self) -> Result<i64> {
-        Ok(dispatch!(&self.db, read, pool => {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(pool).await?
-        }))
+        Ok(query("SELECT COUNT(*) FROM users")
+            .scalar(self.read())
+            .await?)
     }
 
     pub async fn list_users(&self, actor: &Actor) -> Result<Vec<User>> {
         require(actor, Permission::UserManage)?;
         let q = format!("SELECT {USER_COLS} FROM users ORDER BY username");
-        Ok(dispatch!(&self.db, read, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(q)).fetch_all(pool).await?
-        }))
+        Ok(query_text(q).fetch_all(self.read()).await?)
     }
 
     /// Disables an account: its sessions end and its tokens stop working at once.
@@ -395,12 +403,18 @@ impl Store {
             "UPDATE users SET disabled_at = COALESCE(disabled_at, $1), version = version + 1 \
              WHERE username = $2 RETURNING {USER_COLS}"
         );
-        let user: Option<User> = dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let user: Option<User> = sqlx::query_as(sqlx::AssertSqlSafe(q))
-                .bind(now).bind(&username).fetch_optional(&mut *tx).await?;
+        let user: Option<User> = {
+            let mut tx = self.begin().await?;
+            let user: Option<User> = query_text(q)
+                .bind(now)
+                .bind(&username)
+                .fetch_optional(&mut tx)
+                .await?;
             if let Some(u) = &user {
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(u.id).execute(&mut *tx).await?;
+                query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(u.id)
+                    .execute(&mut tx)
+                    .await?;
                 let change = Change {
                     who: Who::from(actor),
                     action: "user.disable",
@@ -409,11 +423,11 @@ impl Store {
                     before: None,
                     after: Some(json!({ "disabled_at": u.disabled_at })),
                 };
-                tx.append_audit(now, std::slice::from_ref(&change)).await?;
+                audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
             }
             tx.commit().await?;
             user
-        });
+        };
         user.ok_or(StoreError::NotFound)
     }
 
@@ -434,9 +448,10 @@ impl Store {
             user: User,
             password_hash: String,
         }
-        let row: Option<Row> = dispatch!(&self.db, read, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(&name).fetch_optional(pool).await?
-        });
+        let row: Option<Row> = query_text(q)
+            .bind(&name)
+            .fetch_optional(self.read())
+            .await?;
         let now = Utc::now();
         let Some(row) = row else {
             // The same argon2 work as for a real account, so timing does not tell.
@@ -452,34 +467,39 @@ impl Store {
             // Counted in SQL, so failures racing in parallel each count.
             let max = policy.max_failed_logins as i32;
             let until = now + chrono_dur(policy.lockout);
-            let (failures, lock): (i32, bool) = dispatch!(&self.db, write, pool, begin => {
-                let mut tx = pool.begin_with(begin).await?;
-                let failures: i32 = sqlx::query_scalar(
-                    "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+            let (failures, lock): (i32, bool) = {
+                let mut tx = self.begin().await?;
+                let failures: i32 = query(
+                    "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING \
+                        failed_logins",
                 )
                 .bind(row.user.id)
-                .fetch_one(&mut *tx)
+                .scalar(&mut tx)
                 .await?;
                 let lock = failures >= max;
                 if lock {
-                    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
+                    query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
                         .bind(until)
                         .bind(row.user.id)
-                        .execute(&mut *tx)
+                        .execute(&mut tx)
                         .await?;
                     let change = Change {
-                        who: Who { user_id: None, name: "anonymous".into(), address: address.clone() },
+                        who: Who {
+                            user_id: None,
+                            name: "anonymous".into(),
+                            address: address.clone(),
+                        },
                         action: "user.lock",
                         record_type: "user",
                         record_id: row.user.username.clone(),
                         before: None,
                         after: Some(json!({ "locked_until": until, "failures": failures })),
                     };
-                    tx.append_audit(now, std::slice::from_ref(&change)).await?;
+                    audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
                 }
                 tx.commit().await?;
                 (failures, lock)
-            });
+            };
             tracing::debug!(user_id = row.user.id, failures, "failed login");
             if lock {
                 tracing::warn!(
@@ -491,21 +511,26 @@ impl Store {
         }
         let token = random_token("");
         let csrf = random_token("");
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-                .bind(row.user.id).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \
-                VALUES ($1, $2, $3, $4, $4, $5)")
-                .bind(sha256_hex(&token))
+        {
+            let mut tx = self.begin().await?;
+            query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
                 .bind(row.user.id)
-                .bind(&csrf)
-                .bind(now)
-                .bind(now + chrono_dur(policy.session_absolute))
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
+            query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, \
+                last_seen_at, expires_at) \
+                VALUES ($1, $2, $3, $4, $4, $5)",
+            )
+            .bind(sha256_hex(&token))
+            .bind(row.user.id)
+            .bind(&csrf)
+            .bind(now)
+            .bind(now + chrono_dur(policy.session_absolute))
+            .execute(&mut tx)
+            .await?;
             tx.commit().await?;
-        });
+        };
         tracing::info!(user_id = row.user.id, "login");
         Ok(Session {
             token,
@@ -540,9 +565,10 @@ impl Store {
             last_seen_at: DateTime<Utc>,
             expires_at: DateTime<Utc>,
         }
-        let row: Option<Row> = dispatch!(&self.db, read, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(&hash).fetch_optional(pool).await?
-        });
+        let row: Option<Row> = query_text(q)
+            .bind(&hash)
+            .fetch_optional(self.read())
+            .await?;
         let Some(row) = row else { return Ok(None) };
         let now = Utc::now();
         let idle_end = row.last_seen_at + chrono_dur(policy.session_idle);
@@ -551,10 +577,13 @@ impl Store {
             return Ok(None);
         }
         if now - row.last_seen_at >= chrono_dur(TOUCH_EVERY) {
-            dispatch!(&self.db, write, pool => {
-                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                    .bind(now).bind(&hash).execute(pool).await?;
-            });
+            {
+                query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                    .bind(now)
+                    .bind(&hash)
+                    .execute(self.write())
+                    .await?;
+            };
         }
         Ok(Some(Session {
             token: token.to_owned(),
@@ -565,10 +594,12 @@ impl Store {
 
     /// Logout: the session row is deleted, so the cookie is worthless even if kept.
     pub async fn end_session(&self, token: &str) -> Result<()> {
-        dispatch!(&self.db, write, pool => {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-                .bind(sha256_hex(token)).execute(pool).await?;
-        });
+        {
+            query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(sha256_hex(token))
+                .execute(self.write())
+                .await?;
+        };
         Ok(())
     }
 
@@ -585,10 +616,10 @@ impl Store {
         let user_id = actor
             .user_id
             .ok_or_else(|| StoreError::Forbidden("only an account has a password".into()))?;
-        let stored: Option<String> = dispatch!(&self.db, read, pool => {
-            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-                .bind(user_id).fetch_optional(pool).await?
-        });
+        let stored: Option<String> = query("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .scalar_optional(self.read())
+            .await?;
         let stored = stored.ok_or(StoreError::NotFound)?;
         if !verify_password(policy, current, &stored).await? {
             return Err(StoreError::Invalid(
@@ -615,12 +646,22 @@ impl Store {
         let hash = hash_password(policy, new).await?;
         let now = Utc::now();
         let keep = keep_session.map(sha256_hex).unwrap_or_default();
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2, version = version + 1 WHERE id = $3")
-                .bind(hash).bind(now).bind(user_id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-                .bind(user_id).bind(&keep).execute(&mut *tx).await?;
+        {
+            let mut tx = self.begin().await?;
+            query(
+                "UPDATE users SET password_hash = $1, password_changed_at = $2, version = \
+                version + 1 WHERE id = $3",
+            )
+            .bind(hash)
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut tx)
+            .await?;
+            query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user_id)
+                .bind(&keep)
+                .execute(&mut tx)
+                .await?;
             let change = Change {
                 who: Who::from(actor),
                 action: "user.change_password",
@@ -629,9 +670,9 @@ impl Store {
                 before: None,
                 after: None,
             };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
+            audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
             tx.commit().await?;
-        });
+        };
         Ok(())
     }
 
@@ -673,10 +714,18 @@ impl Store {
         }
         let token = random_token("jpt_");
         let now = Utc::now();
-        let id: i64 = dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let id: i64 = sqlx::query_scalar("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
-                .bind(user.id).bind(name).bind(sha256_hex(&token)).bind(now).fetch_one(&mut *tx).await?;
+        let id: i64 = {
+            let mut tx = self.begin().await?;
+            let id: i64 = query(
+                "INSERT INTO api_tokens (user_id, name, token_hash, created_at) \
+                VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(user.id)
+            .bind(name)
+            .bind(sha256_hex(&token))
+            .bind(now)
+            .scalar(&mut tx)
+            .await?;
             let change = Change {
                 who: Who::from(actor),
                 action: "token.create",
@@ -685,10 +734,10 @@ impl Store {
                 before: None,
                 after: Some(json!({ "username": user.username, "name": name })),
             };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
+            audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
             tx.commit().await?;
             id
-        });
+        };
         Ok((
             ApiToken {
                 id,
@@ -706,11 +755,15 @@ impl Store {
     pub async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>> {
         let all = actor.can(Permission::UserManage);
         let user_id = actor.user_id.unwrap_or(-1);
-        Ok(dispatch!(&self.db, read, pool => {
-            sqlx::query_as("SELECT t.id, u.username, t.name, t.created_at, t.last_used_at, t.revoked_at \
-                FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE ($1 OR t.user_id = $2) ORDER BY t.id")
-                .bind(all).bind(user_id).fetch_all(pool).await?
-        }))
+        Ok(query(
+            "SELECT t.id, u.username, t.name, t.created_at, t.last_used_at, t.revoked_at \
+                FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE ($1 OR t.user_id = $2) \
+                ORDER BY t.id",
+        )
+        .bind(all)
+        .bind(user_id)
+        .fetch_all(self.read())
+        .await?)
     }
 
     /// Revokes a token (an administrator any, others their own). Revoking twice is fine.
@@ -718,10 +771,18 @@ impl Store {
         let all = actor.can(Permission::UserManage);
         let user_id = actor.user_id.unwrap_or(-1);
         let now = Utc::now();
-        let found: Option<ApiToken> = dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let n = sqlx::query("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND ($3 OR user_id = $4)")
-                .bind(now).bind(id).bind(all).bind(user_id).execute(&mut *tx).await?.rows_affected();
+        let found: Option<ApiToken> = {
+            let mut tx = self.begin().await?;
+            let n = query(
+                "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = \
+                $2 AND ($3 OR user_id = $4)",
+            )
+            .bind(now)
+            .bind(id)
+            .bind(all)
+            .bind(user_id)
+            .execute(&mut tx)
+            .await?;
             if n > 0 {
                 let change = Change {
                     who: Who::from(actor),
@@ -731,14 +792,22 @@ impl Store {
                     before: None,
                     after: None,
                 };
-                tx.append_audit(now, std::slice::from_ref(&change)).await?;
+                audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
             }
-            let t: Option<ApiToken> = sqlx::query_as("SELECT t.id, u.username, t.name, t.created_at, t.last_used_at, t.revoked_at \
-                FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1 AND ($2 OR t.user_id = $3)")
-                .bind(id).bind(all).bind(user_id).fetch_optional(&mut *tx).await?;
+            let t: Option<ApiToken> = query(
+                "SELECT t.id, u.username, t.name, t.created_at, \
+                t.last_used_at, t.revoked_at \
+                FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1 AND ($2 OR \
+                t.user_id = $3)",
+            )
+            .bind(id)
+            .bind(all)
+            .bind(user_id)
+            .fetch_optional(&mut tx)
+            .await?;
             tx.commit().await?;
             t
-        });
+        };
         found.ok_or(StoreError::NotFound)
     }
 
@@ -747,7 +816,8 @@ impl Store {
     pub async fn token_actor(&self, token: &str, address: Option<String>) -> Result<Option<Actor>> {
         let hash = sha256_hex(token);
         let q = format!(
-            "SELECT {cols}, t.id AS token_id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
+            "SELECT {cols}, t.id AS token_id, t.last_used_at FROM api_tokens t JOIN users u ON \
+                u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
             cols = USER_COLS
                 .split(", ")
@@ -762,9 +832,10 @@ impl Store {
             token_id: i64,
             last_used_at: Option<DateTime<Utc>>,
         }
-        let row: Option<Row> = dispatch!(&self.db, read, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(&hash).fetch_optional(pool).await?
-        });
+        let row: Option<Row> = query_text(q)
+            .bind(&hash)
+            .fetch_optional(self.read())
+            .await?;
         let Some(row) = row.filter(|r| r.user.disabled_at.is_none()) else {
             return Ok(None);
         };
@@ -773,10 +844,13 @@ impl Store {
             .last_used_at
             .is_none_or(|t| now - t >= chrono_dur(TOUCH_EVERY))
         {
-            dispatch!(&self.db, write, pool => {
-                sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-                    .bind(now).bind(row.token_id).execute(pool).await?;
-            });
+            {
+                query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(row.token_id)
+                    .execute(self.write())
+                    .await?;
+            };
         }
         row.user.actor(address).map(Some)
     }

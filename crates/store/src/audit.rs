@@ -324,14 +324,17 @@ impl Store {
             return Ok(ChainCheck::Broken {
                 seq: entries + 1,
                 reason: format!(
-                    "the log ends at entry {entries} but the chain head records {head_seq}: entries were removed"
+                    "the log ends at entry {entries} but the chain head records {head_seq}: \
+                        entries were removed"
                 ),
             });
         }
         if head_hash != prev {
             return Ok(ChainCheck::Broken {
                 seq: entries,
-                reason: "the last entry's hash is not the one the chain head recorded: the chain was recomputed or the head altered".into(),
+                reason: "the last entry's hash is not the one the chain head recorded: the chain \
+                    was recomputed or the head altered"
+                    .into(),
             });
         }
         Ok(ChainCheck::Intact { entries })

@@ -8,25 +8,12 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use crate::query::Backend;
+use crate::query::{Exec, Tx, query};
 use crate::{Result, StoreError};
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
-        }
-    }
-}
 
 /// Pool sizes and waits; the defaults suit one server process on a small machine.
 #[derive(Debug, Clone)]
@@ -52,7 +39,7 @@ pub(crate) struct SqlitePools {
     pub writer: SqlitePool,
     pub readers: SqlitePool,
     /// Registrations go through one group-commit task on the writer.
-    pub commits: crate::group_commit::CommitQueue,
+    pub commits: crate::members::group_commit::CommitQueue,
 }
 
 #[derive(Debug, Clone)]
@@ -169,7 +156,7 @@ impl Store {
             .connect_with(options)
             .await?;
         spawn_checkpointer(readers.clone());
-        let commits = crate::group_commit::CommitQueue::spawn(writer.clone());
+        let commits = crate::members::group_commit::CommitQueue::spawn(writer.clone());
         Ok(Self {
             db: Db::Sqlite(SqlitePools {
                 writer,
@@ -205,10 +192,8 @@ impl Store {
         }
         .unwrap_or(0);
         const Q: &str = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success";
-        let applied: Result<i64> = dispatch!(&self.db, read, pool => {
-            sqlx::query_scalar::<_, i64>(Q).fetch_one(pool).await.map_err(StoreError::from)
-        });
-        let applied = applied.unwrap_or(0);
+        // No migration table yet: nothing applied.
+        let applied: i64 = query(Q).scalar(self.read()).await.unwrap_or(0);
         if applied < expected {
             return Err(StoreError::NotMigrated { applied, expected });
         }
@@ -219,9 +204,7 @@ impl Store {
     /// them PostgreSQL may pick a plan that sorts every row a filter matches (measured in
     /// BENCHMARKS.md).
     pub async fn analyze(&self) -> Result<()> {
-        dispatch!(&self.db, write, pool => {
-            sqlx::query("ANALYZE").execute(pool).await?;
-        });
+        query("ANALYZE").execute(self.write()).await?;
         Ok(())
     }
 
@@ -245,6 +228,35 @@ impl Store {
                 s.writer.close().await;
             }
             Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// Where a store function's statements run.
+impl Store {
+    /// Opens a write transaction. On SQLite it is `BEGIN IMMEDIATE` on the one writer
+    /// connection: the write lock is taken up front, so a transaction never fails half-way
+    /// when another process (a CLI command beside the server) writes at the same time.
+    pub(crate) async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.db {
+            Db::Sqlite(s) => Tx::Sqlite(s.writer.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// The readers, for a statement outside a transaction (on SQLite, never the writer).
+    pub(crate) fn read(&self) -> Exec<'_> {
+        match &self.db {
+            Db::Sqlite(s) => Exec::SqlitePool(&s.readers),
+            Db::Postgres(p) => Exec::PgPool(p),
+        }
+    }
+
+    /// The writer, for a single statement that needs no transaction of its own.
+    pub(crate) fn write(&self) -> Exec<'_> {
+        match &self.db {
+            Db::Sqlite(s) => Exec::SqlitePool(&s.writer),
+            Db::Postgres(p) => Exec::PgPool(p),
         }
     }
 }

@@ -16,7 +16,6 @@ pub mod crypto;
 mod error;
 mod finance;
 mod financing;
-mod group_commit;
 mod import;
 mod keys;
 mod ledger;

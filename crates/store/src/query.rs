@@ -20,8 +20,7 @@ use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::{Arguments, AssertSqlSafe, Encode, FromRow, Postgres, Sqlite, Type};
 
-use crate::db::{Backend, Db};
-use crate::{Result, Store, StoreError};
+use crate::{Result, StoreError};
 
 /// A value that binds on both backends: any type sqlx encodes for SQLite and PostgreSQL
 /// (integers, text, dates, timestamps, bytes, booleans, and `Option`s of them).
@@ -43,6 +42,22 @@ pub(crate) trait Row:
 
 impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
 {}
+
+/// The two databases the store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
 
 /// An open transaction on either backend. Dropped without [`Tx::commit`], it rolls back.
 pub(crate) enum Tx {
@@ -113,34 +128,6 @@ impl Conn for PgConnection {
 impl<'a, C: Conn + ?Sized> From<&'a mut C> for Exec<'a> {
     fn from(c: &'a mut C) -> Self {
         c.exec()
-    }
-}
-
-impl Store {
-    /// Opens a write transaction. On SQLite it is `BEGIN IMMEDIATE` on the one writer
-    /// connection: the write lock is taken up front, so a transaction never fails half-way
-    /// when another process (a CLI command beside the server) writes at the same time.
-    pub(crate) async fn begin(&self) -> Result<Tx> {
-        Ok(match &self.db {
-            Db::Sqlite(s) => Tx::Sqlite(s.writer.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
-    }
-
-    /// The readers, for a statement outside a transaction (on SQLite, never the writer).
-    pub(crate) fn read(&self) -> Exec<'_> {
-        match &self.db {
-            Db::Sqlite(s) => Exec::SqlitePool(&s.readers),
-            Db::Postgres(p) => Exec::PgPool(p),
-        }
-    }
-
-    /// The writer, for a single statement that needs no transaction of its own.
-    pub(crate) fn write(&self) -> Exec<'_> {
-        match &self.db {
-            Db::Sqlite(s) => Exec::SqlitePool(&s.writer),
-            Db::Postgres(p) => Exec::PgPool(p),
-        }
     }
 }
 

@@ -31,7 +31,8 @@ pub struct Target {
     pub created_at: DateTime<Utc>,
 }
 
-const TARGET_SELECT: &str = "SELECT t.id, t.indicator, t.region_code, t.agency_code, u.username AS mentor, \
+const TARGET_SELECT: &str = "SELECT t.id, t.indicator, t.region_code, t.agency_code, u.username \
+    AS mentor, \
      t.value, t.from_on, t.deadline, t.source, t.created_by, t.created_at \
      FROM targets t LEFT JOIN users u ON u.id = t.mentor_user_id WHERE t.withdrawn_at IS NULL";
 
@@ -67,21 +68,22 @@ impl Store {
             }
         };
         let id: i64 = query(
-                "INSERT INTO targets (indicator, region_code, agency_code, mentor_user_id, value, from_on, deadline, source, created_by, created_at) \
+            "INSERT INTO targets (indicator, region_code, agency_code, mentor_user_id, value, \
+                    from_on, deadline, source, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
-            .bind(&t.indicator)
-            .bind(t.region.as_ref().map(RegionCode::as_str))
-            .bind(&t.agency)
-            .bind(mentor_id)
-            .bind(t.value)
-            .bind(t.from)
-            .bind(t.deadline)
-            .bind(&t.source)
-            .bind(&who.name)
-            .bind(now)
-            .scalar(&mut tx)
-            .await?;
+        )
+        .bind(&t.indicator)
+        .bind(t.region.as_ref().map(RegionCode::as_str))
+        .bind(&t.agency)
+        .bind(mentor_id)
+        .bind(t.value)
+        .bind(t.from)
+        .bind(t.deadline)
+        .bind(&t.source)
+        .bind(&who.name)
+        .bind(now)
+        .scalar(&mut tx)
+        .await?;
         let change = Change {
             who: who.clone(),
             action: "target.create",
@@ -89,8 +91,14 @@ impl Store {
             record_id: id.to_string(),
             before: None,
             after: Some(json!({
-                "indicator": t.indicator, "value": t.value, "region": t.region.as_ref().map(RegionCode::as_str),
-                "agency": t.agency, "mentor": t.mentor, "from": t.from, "deadline": t.deadline, "source": t.source,
+                "indicator": t.indicator,
+                "value": t.value,
+                "region": t.region.as_ref().map(RegionCode::as_str),
+                "agency": t.agency,
+                "mentor": t.mentor,
+                "from": t.from,
+                "deadline": t.deadline,
+                "source": t.source,
             })),
         };
         audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
@@ -125,9 +133,11 @@ impl Store {
             action: "target.withdraw",
             record_type: "target",
             record_id: id.to_string(),
-            before: Some(
-                json!({ "indicator": before.indicator, "value": before.value, "deadline": before.deadline }),
-            ),
+            before: Some(json!({
+                "indicator": before.indicator,
+                "value": before.value,
+                "deadline": before.deadline,
+            })),
             after: None,
         };
         audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
@@ -257,10 +267,16 @@ impl Store {
             return Ok(0);
         };
         query(
-                "SELECT COUNT(DISTINCT s.member_id) FROM mentoring_sessions s JOIN users u ON u.id = s.mentor_user_id \
+            "SELECT COUNT(DISTINCT s.member_id) FROM mentoring_sessions s JOIN users u ON \
+                    u.id = s.mentor_user_id \
                  WHERE u.username = $1 AND s.held_on >= $2 AND s.held_on <= $3 \
-                 AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = s.event_id)",
-            )
-            .bind(mentor).bind(from).bind(to).scalar(self.read()).await
+                 AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = \
+                 s.event_id)",
+        )
+        .bind(mentor)
+        .bind(from)
+        .bind(to)
+        .scalar(self.read())
+        .await
     }
 }

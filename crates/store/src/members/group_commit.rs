@@ -14,7 +14,8 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqlitePool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::members::{MemberRow, Prepared, insert_batch_sqlite};
+use super::insert::{Prepared, insert_batch_sqlite};
+use super::row::MemberRow;
 use crate::{Result, StoreError};
 
 pub const MAX_BATCH: usize = 128;
@@ -70,7 +71,8 @@ async fn run(writer: &SqlitePool, jobs: Vec<Job>) {
             }
         }
         Err(e) => {
-            tracing::warn!(error = %e, size = jobs.len(), "batch rolled back; writing its registrations one by one");
+            tracing::warn!(error = %e, size = jobs.len(), "batch rolled back; writing its \
+                registrations one by one");
             for job in jobs {
                 let r = write(writer, &[&job.member], now)
                     .await

@@ -1,0 +1,249 @@
+//! Reading members: one (scoped; the NIK in the clear only when asked for, allowed and
+//! audited), a keyset page of a list with filters, counts, the member's own export, and
+//! the public membership check, which selects no personal data at all.
+
+use chrono::{DateTime, Utc};
+use jakpreneur_core::{Actor, Permission, RegionLevel, Status};
+
+use super::row::{MemberRow, member_cols};
+use super::{Member, MemberExport, MemberFilter, MemberPage, Page, PublicMember};
+use crate::access::{require, scope_filter};
+use crate::audit::{Change, Who};
+use crate::query::{query, query_text};
+use crate::sql::like_contains;
+use crate::{Result, Store, StoreError};
+
+impl Store {
+    /// NIK itself never reaches the database).
+    pub async fn find_member_by_nik(
+        &self,
+        actor: &Actor,
+        nik: &jakpreneur_core::Nik,
+    ) -> Result<Option<Member>> {
+        require(actor, Permission::MemberRead)?;
+        let vault = self.vault()?;
+        let mut sql = query_text(concat!(
+            "SELECT ",
+            member_cols!(),
+            " FROM members WHERE nik_hash = $1"
+        ));
+        sql.arg(vault.nik_hash(nik.as_str()));
+        scope_filter(actor, &mut sql);
+        let row: Option<MemberRow> = sql.fetch_optional(self.read()).await?;
+        row.map(|r| r.into_member(vault, false)).transpose()
+    }
+
+    /// One member, if the actor's scope reaches it (otherwise `NotFound`: a read never
+    /// tells whether a member exists outside one's region). With `reveal_nik`, an actor
+    /// allowed to see NIKs gets it in the clear, and the view is written to the audit log.
+    pub async fn get_member(
+        &self,
+        actor: &Actor,
+        member_no: &str,
+        reveal_nik: bool,
+    ) -> Result<Member> {
+        require(actor, Permission::MemberRead)?;
+        let reveal = reveal_nik && actor.can(Permission::MemberReadNik);
+        if reveal_nik && !reveal {
+            return Err(StoreError::Forbidden(format!(
+                "the role {} may not see NIKs",
+                actor.role.as_str()
+            )));
+        }
+        let vault = self.vault()?;
+        let row = self
+            .scoped_row(actor, member_no)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let member = row.into_member(vault, reveal)?;
+        if member.personal.as_ref().is_some_and(|p| p.nik_revealed) {
+            self.audit_now(Change {
+                who: Who::from(actor),
+                action: "member.view_nik",
+                record_type: "member",
+                record_id: member.member_no.clone(),
+                before: None,
+                after: None,
+            })
+            .await?;
+        }
+        Ok(member)
+    }
+
+    async fn scoped_row(&self, actor: &Actor, member_no: &str) -> Result<Option<MemberRow>> {
+        let mut sql = query_text(concat!(
+            "SELECT ",
+            member_cols!(),
+            " FROM members WHERE member_no = $1"
+        ));
+        sql.arg(member_no.to_owned());
+        scope_filter(actor, &mut sql);
+        Ok(sql.fetch_optional(self.read()).await?)
+    }
+
+    /// Members the actor's scope reaches, NIK masked.
+    pub async fn list_members(
+        &self,
+        actor: &Actor,
+        f: &MemberFilter,
+        page: Page,
+    ) -> Result<MemberPage> {
+        require(actor, Permission::MemberRead)?;
+        let vault = self.vault()?;
+        let mut sql = query_text(concat!(
+            "SELECT ",
+            member_cols!(),
+            " FROM members WHERE 1 = 1"
+        ));
+        scope_filter(actor, &mut sql);
+        if let Some(r) = &f.region {
+            let column = match r.level() {
+                RegionLevel::Province => "province_code",
+                RegionLevel::City => "city_code",
+                RegionLevel::District => "district_code",
+                RegionLevel::Village => "village_code",
+            };
+            let p = sql.arg(r.as_str().to_owned());
+            sql.push(&format!(" AND {column} = {p}"));
+        }
+        if let Some(d) = f.registered_from {
+            let p = sql.arg(d);
+            sql.push(&format!(" AND registered_on >= {p}"));
+        }
+        if let Some(d) = f.registered_to {
+            let p = sql.arg(d);
+            sql.push(&format!(" AND registered_on <= {p}"));
+        }
+        if let Some(s) = &f.sector {
+            let p = sql.arg(s.clone());
+            sql.push(&format!(" AND sector = {p}"));
+        }
+        if let Some(s) = f.status {
+            let p = sql.arg(s.as_str().to_owned());
+            sql.push(&format!(" AND status = {p}"));
+        }
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let p = sql.arg(like_contains(&q.to_lowercase()));
+            sql.push(&format!(
+                " AND (lower(full_name) LIKE {p} ESCAPE '\\' OR lower(business_name) LIKE {p} \
+                    ESCAPE '\\')"
+            ));
+        }
+        if let Some(after) = page.after {
+            let p = sql.arg(after);
+            sql.push(&format!(" AND id < {p}"));
+        }
+        let limit = i64::from(page.limit.max(1));
+        let p = sql.arg(limit + 1);
+        sql.push(&format!(" ORDER BY id DESC LIMIT {p}"));
+
+        let rows: Vec<MemberRow> = sql.fetch_all(self.read()).await?;
+        let mut items = rows
+            .into_iter()
+            .map(|r| r.into_member(vault, false))
+            .collect::<Result<Vec<_>>>()?;
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|m| m.id)
+        } else {
+            None
+        };
+        Ok(MemberPage { items, next })
+    }
+
+    /// The highest member id (0 with none): where a bulk loader starts.
+    pub async fn max_member_id(&self) -> Result<i64> {
+        let max: Option<i64> = query("SELECT MAX(id) FROM members")
+            .scalar(self.read())
+            .await?;
+        Ok(max.unwrap_or(0))
+    }
+
+    /// How many members are on file in all (a count, no personal data).
+    pub async fn count_members(&self) -> Result<i64> {
+        Ok(query("SELECT COUNT(*) FROM members")
+            .scalar(self.read())
+            .await?)
+    }
+
+    /// Everything held about a member, for download. Scoped like a read (404 outside
+    /// scope); the NIK is in the clear only for roles that may see it, and the export is
+    /// itself written to the audit log.
+    pub async fn export_member(&self, actor: &Actor, member_no: &str) -> Result<MemberExport> {
+        require(actor, Permission::MemberExport)?;
+        let vault = self.vault()?;
+        let row = self
+            .scoped_row(actor, member_no)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let member = row.into_member(vault, actor.can(Permission::MemberReadNik))?;
+        let accounts: Vec<(String, String, DateTime<Utc>)> =
+            query("SELECT username, role, created_at FROM users WHERE member_no = $1 ORDER BY id")
+                .bind(member_no)
+                .fetch_all(self.read())
+                .await?;
+        let history: Vec<crate::AuditEntry> = query(
+            "SELECT seq, at, user_id, actor, address, \
+            action, record_type, record_id, \
+                before, after, prev_hash, hash FROM audit_log WHERE record_type = 'member' AND \
+                record_id = $1 ORDER BY seq",
+        )
+        .bind(member_no)
+        .fetch_all(self.read())
+        .await?;
+        self.audit_now(Change {
+            who: Who::from(actor),
+            action: "member.export",
+            record_type: "member",
+            record_id: member_no.to_owned(),
+            before: None,
+            after: None,
+        })
+        .await?;
+        Ok(MemberExport {
+            member,
+            accounts,
+            history,
+        })
+    }
+
+    /// The public membership check: a member number (exact) or part of a business name
+    /// (at least 3 characters), at most 20 answers. No personal data is selected at all.
+    pub async fn public_lookup(&self, q: &str) -> Result<Vec<PublicMember>> {
+        let q = q.trim();
+        let rows: Vec<(String, String, String, String)> =
+            if q.len() >= 4 && q.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("JP-")) {
+                query(
+                    "SELECT member_no, business_name, district_code, status FROM members WHERE \
+                member_no = $1",
+                )
+                .bind(q.to_ascii_uppercase())
+                .fetch_all(self.read())
+                .await?
+            } else {
+                let pattern = like_contains(&q.to_lowercase());
+                query(
+                    "SELECT member_no, business_name, district_code, status FROM members \
+                    WHERE lower(business_name) LIKE $1 ESCAPE '\\' ORDER BY business_name, \
+                    member_no LIMIT 20",
+                )
+                .bind(pattern)
+                .fetch_all(self.read())
+                .await?
+            };
+        rows.into_iter()
+            .map(|(member_no, business_name, district_code, status)| {
+                Ok(PublicMember {
+                    status: Status::parse(&status)
+                        .map_err(|e| StoreError::Corrupt(format!("member {member_no}: {e}")))?,
+                    // Registration (P1) is the only facility recorded until the ledger of
+                    // services arrives; every member on file has reached it.
+                    facilities: vec!["P1".to_owned()],
+                    member_no,
+                    business_name,
+                    district_code,
+                })
+            })
+            .collect()
+    }
+}
