@@ -41,6 +41,7 @@ mod privacy;
 mod recount;
 mod reference;
 mod server;
+mod snapshots;
 mod statistics;
 mod statistik_pages;
 mod targets;
