@@ -9,30 +9,12 @@ pub fn parse_text(
     min_chars: usize,
     max_chars: usize,
 ) -> Result<String, FieldError> {
-    let value = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    if value.is_empty() {
-        return Err(FieldError::required(field));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            field,
-            "invalid_characters",
-            format!("{field} contains control characters"),
-        ));
-    }
-    let n = value.chars().count();
-    if n < min_chars {
+    let value = collapse(field, raw, max_chars)?;
+    if value.chars().count() < min_chars {
         return Err(FieldError::new(
             field,
             "too_short",
             format!("{field} must be at least {min_chars} characters"),
-        ));
-    }
-    if n > max_chars {
-        return Err(FieldError::new(
-            field,
-            "too_long",
-            format!("{field} must be at most {max_chars} characters"),
         ));
     }
     if !value.chars().any(char::is_alphabetic) {
@@ -45,7 +27,6 @@ pub fn parse_text(
     Ok(value)
 }
 
-/// Strict `YYYY-MM-DD` calendar date (chrono alone would accept `2020-2-3`).
 /// A reference or number (certificate, permit, loan): trimmed, inner whitespace collapsed,
 /// no control characters, bounded length. Unlike [`parse_text`], digits alone are fine.
 pub fn parse_reference(
@@ -53,6 +34,12 @@ pub fn parse_reference(
     raw: &str,
     max_chars: usize,
 ) -> Result<String, FieldError> {
+    collapse(field, raw, max_chars)
+}
+
+/// Trimmed, inner whitespace collapsed to one space; present, free of control characters
+/// and at most `max_chars` long.
+fn collapse(field: &'static str, raw: &str, max_chars: usize) -> Result<String, FieldError> {
     let value = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if value.is_empty() {
         return Err(FieldError::required(field));
@@ -74,6 +61,7 @@ pub fn parse_reference(
     Ok(value)
 }
 
+/// Strict `YYYY-MM-DD` calendar date (chrono alone would accept `2020-2-3`).
 pub fn parse_date(field: &'static str, raw: &str) -> Result<chrono::NaiveDate, FieldError> {
     let s = raw.trim();
     if s.is_empty() {
