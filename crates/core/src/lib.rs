@@ -4,9 +4,11 @@
 //! value of one of these types in hand is known to be valid.
 
 pub mod access;
+pub mod clock;
 pub mod email;
 pub mod error;
 pub mod finance;
+pub mod format;
 pub mod indicators;
 pub mod member;
 pub mod nik;
@@ -25,6 +27,7 @@ pub mod training;
 pub mod demo;
 
 pub use access::{Actor, Permission, Role, Scope};
+pub use clock::Clock;
 pub use error::{FieldError, ValidationErrors};
 pub use member::{Channel, MemberDraft, MemberPatch, NewMember, Sex, Status};
 pub use nik::Nik;

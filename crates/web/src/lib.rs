@@ -4,19 +4,17 @@
 
 pub mod api;
 pub mod charts;
-pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod pages;
-pub mod reports;
 pub mod router;
 pub mod security;
 pub mod views;
 
 use std::sync::Arc;
 
-pub use clock::Clock;
+pub use jakpreneur_core::Clock;
 pub use router::build_router;
 
 /// What every handler can reach. Cheap to clone.

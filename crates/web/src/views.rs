@@ -1159,17 +1159,7 @@ pub struct PeriodQuery {
     pub group_by: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CohortQuery {
-    /// First registration month, `YYYY-MM` (default: 23 months before this one).
-    pub from: Option<String>,
-    /// Last registration month, `YYYY-MM` (default: this month).
-    pub to: Option<String>,
-    /// A province, city, district or village code (default: the whole province).
-    pub region: Option<String>,
-}
+pub use jakpreneur_reports::CohortQuery;
 
 /// The open facility release.
 #[derive(Debug, Serialize, ToSchema)]

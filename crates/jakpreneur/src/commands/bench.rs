@@ -20,12 +20,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use jakpreneur_core::demo::DemoGenerator;
-use jakpreneur_core::{Actor, Role};
+use jakpreneur_core::{Actor, Clock, Role};
 use jakpreneur_store::scratch;
 use jakpreneur_store::{
     Backend, ConnectOptions, MemberFilter, NewUser, Page, Store, crypto::random_token,
 };
-use jakpreneur_web::{AppState, Clock, SecuritySettings, build_router};
+use jakpreneur_web::{AppState, SecuritySettings, build_router};
 
 use crate::cli::{BenchEventsArgs, BenchLoginArgs, BenchRegisterArgs, BenchScopeArgs};
 use crate::config::Config;

@@ -1,7 +1,7 @@
 //! `jakpreneur bench reports`: how long each statistics report takes, for the whole
 //! province and for one district, on a database of demo members with their services (or
 //! on an existing database with `--existing`). Each report is built as the API builds it
-//! (`jakpreneur_web::reports`), so the figure is the report's, not the HTTP layer's.
+//! (`jakpreneur_reports`), so the figure is the report's, not the HTTP layer's.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chrono::Months;
 use jakpreneur_core::{Actor, RegionCode, RegionLevel};
+use jakpreneur_reports::{self as reports, Audience};
 use jakpreneur_store::{Breakdown, Store};
-use jakpreneur_web::reports::{self, Audience};
 
 use super::bench::Scratch;
 use crate::cli::BenchReportsArgs;
@@ -54,7 +54,7 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
 async fn measure(store: &Store, a: &BenchReportsArgs) -> anyhow::Result<()> {
     let actor = Actor::system("bench");
     let who = Audience::Staff(&actor);
-    let today = jakpreneur_web::Clock::System.today();
+    let today = jakpreneur_core::Clock::System.today();
     let members = store.count_members().await?;
     let registered: i64 = reports::summary(store, who, today, None)
         .await?

@@ -10,7 +10,7 @@ use jakpreneur_store::Store;
 const CHUNK: usize = 1_000;
 
 pub async fn run(store: &Store, members: u64, seed: Option<u64>) -> anyhow::Result<()> {
-    let today = jakpreneur_web::Clock::System.today();
+    let today = jakpreneur_core::Clock::System.today();
     let seed = match seed {
         Some(s) => s,
         None => store.count_members().await?.unsigned_abs() ^ Utc::now().timestamp().unsigned_abs(),

@@ -4,9 +4,9 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
+use jakpreneur_core::Clock;
 use jakpreneur_core::programme::{EventDraft, NewEvent};
 use jakpreneur_store::{Store, StoreError};
-use jakpreneur_web::Clock;
 use jakpreneur_web::views::EventView;
 
 use super::cli_actor;

@@ -5,9 +5,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use jakpreneur_core::{MemberDraft, NewMember};
+use jakpreneur_core::{Clock, MemberDraft, NewMember};
 use jakpreneur_store::{Member, Store, StoreError};
-use jakpreneur_web::Clock;
 use jakpreneur_web::api::members::parse_member_query;
 use jakpreneur_web::views::{MemberQuery, MemberView};
 

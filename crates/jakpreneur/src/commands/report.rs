@@ -1,5 +1,5 @@
 //! `jakpreneur report facilities|funnel|summary|period|cohort`: the statistics of the API,
-//! built by the same code (`jakpreneur_web::reports`), as a table, CSV, JSON or XLSX, on
+//! built by the same code (`jakpreneur_reports`), as a table, CSV, JSON or XLSX, on
 //! standard output or into a file.
 
 use std::io::Write;
@@ -7,18 +7,18 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use jakpreneur_core::ValidationErrors;
-use jakpreneur_store::Store;
-use jakpreneur_web::reports::{
-    self, Audience, Table, parse_day, parse_group_by, parse_period, parse_region,
+use jakpreneur_reports::{
+    self as reports, Audience, CohortQuery, Table, parse_day, parse_group_by, parse_period,
+    parse_region,
 };
-use jakpreneur_web::views::CohortQuery;
+use jakpreneur_store::Store;
 
 use crate::cli::{ReportCommand, ReportFormat, ReportOutput, StatsCommand, TargetCommand};
 
 /// `jakpreneur target add|list|withdraw`.
 pub async fn target(store: &Store, cmd: TargetCommand) -> anyhow::Result<ExitCode> {
     let actor = super::cli_actor();
-    let today = jakpreneur_web::Clock::System.today();
+    let today = jakpreneur_core::Clock::System.today();
     match cmd {
         TargetCommand::Add(a) => {
             let draft = jakpreneur_core::targets::TargetDraft {
@@ -95,7 +95,7 @@ pub async fn stats(store: &Store, cmd: StatsCommand) -> anyhow::Result<ExitCode>
 pub async fn run(store: &Store, cmd: ReportCommand) -> anyhow::Result<ExitCode> {
     let actor = super::cli_actor();
     let who = Audience::Staff(&actor);
-    let today = jakpreneur_web::Clock::System.today();
+    let today = jakpreneur_core::Clock::System.today();
     let mut errs = ValidationErrors::default();
     let (json, table, output) = match &cmd {
         ReportCommand::Facilities(a) | ReportCommand::Funnel(a) | ReportCommand::Summary(a) => {

@@ -3,8 +3,9 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use jakpreneur_core::Clock;
 use jakpreneur_store::{NewUser, Store};
-use jakpreneur_web::{AppState, Clock, build_router};
+use jakpreneur_web::{AppState, build_router};
 
 use crate::cli::ServeArgs;
 use crate::config::Config;

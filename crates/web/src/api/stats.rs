@@ -1,11 +1,15 @@
 //! Statistics under `/api/v1/stats` (staff) and `/api/v1/public/stats` (open data): the
 //! facility release, the period report, the funnel, every stock indicator, and cohorts, for
-//! the province or any region below it, broken down on request. Built by `reports.rs`
-//! from the aggregates; every figure is defined in docs/indicators.md.
+//! the province or any region below it, broken down on request. Built by
+//! `jakpreneur_reports` from the aggregates; every figure is defined in docs/indicators.md.
 
 use axum::Json;
 use axum::extract::State;
 use jakpreneur_core::{RegionCode, ValidationErrors};
+use jakpreneur_reports::{
+    self as reports, Audience, CohortReport, FacilityRelease, Funnel, PeriodReport, Summary,
+    Suppression, parse_day, parse_group_by, parse_period, parse_region,
+};
 use jakpreneur_store::Breakdown;
 use serde_json::Value;
 
@@ -13,10 +17,6 @@ use crate::AppState;
 use crate::api::members::signed_in;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
-use crate::reports::{
-    self, Audience, CohortReport, FacilityRelease, Funnel, PeriodReport, Summary, Suppression,
-    parse_day, parse_group_by, parse_period, parse_region,
-};
 use crate::security::Caller;
 use crate::views::{CohortQuery, FacilityReleaseQuery, PeriodQuery};
 

@@ -5,12 +5,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jakpreneur_core::targets::{NewTarget, TargetDraft};
+use jakpreneur_reports::{self as reports, Audience, TargetReport, TargetView};
 
 use crate::AppState;
 use crate::api::members::signed_in;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::reports::{self, Audience, TargetReport, TargetView};
 use crate::security::Caller;
 use crate::views::{CreateTarget, NoParams};
 

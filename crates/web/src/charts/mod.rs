@@ -16,21 +16,7 @@ pub use map::district_map;
 
 use std::fmt::Write as _;
 
-/// Thousands separated the Indonesian way: `264213` → `264.213`.
-pub fn format_count(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    out
-}
+pub use jakpreneur_core::format::format_count;
 
 /// A fraction as a percentage with one decimal and a decimal comma: `0.6257` → `62,6%`.
 /// Not-a-number (a share of nothing) prints as an en dash rather than `NaN%`.
@@ -290,19 +276,6 @@ fn empty_chart(kind: &str, title: &str, message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn counts_use_dots_between_thousands() {
-        assert_eq!(format_count(0), "0");
-        assert_eq!(format_count(7), "7");
-        assert_eq!(format_count(999), "999");
-        assert_eq!(format_count(1000), "1.000");
-        assert_eq!(format_count(264213), "264.213");
-        assert_eq!(format_count(1234567), "1.234.567");
-        assert_eq!(format_count(-5), "-5");
-        assert_eq!(format_count(-1234567), "-1.234.567");
-        assert_eq!(format_count(i64::MIN), "-9.223.372.036.854.775.808");
-    }
 
     #[test]
     fn shares_use_a_decimal_comma() {

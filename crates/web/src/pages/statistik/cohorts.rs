@@ -11,6 +11,7 @@ use axum::extract::{OriginalUri, State};
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use jakpreneur_core::{Actor, RegionCode, ValidationErrors};
+use jakpreneur_reports::{self as reports, CohortReport, CohortView, Suppression};
 use jakpreneur_store::{COHORT_WINDOWS, Store};
 
 use super::{
@@ -22,7 +23,6 @@ use crate::charts::{Series, format_count, format_share, line_chart};
 use crate::error::ApiError;
 use crate::i18n::Tr;
 use crate::pages::{Chrome, render, store_failure};
-use crate::reports::{self, CohortReport, CohortView, Suppression};
 use crate::views::CohortQuery;
 
 /// A cohort share or median after the public rule.

@@ -5,7 +5,7 @@
 //! (`/statistik/definisi`) — and here what they share: the query and its form, links,
 //! the region and facility names, dates, and writing CSV.
 //!
-//! The figures come from `reports.rs` for [`Audience::Public`](crate::reports::Audience),
+//! The figures come from `jakpreneur_reports` for [`Audience::Public`](jakpreneur_reports::Audience),
 //! and small counts are hidden by the rule of the public API (`api/stats.rs`): for a
 //! district or village, and for groups other than cities, a count below
 //! `security.public_stats_min_count` is not shown ("<5" on the page, an empty cell in
@@ -345,11 +345,11 @@ fn csv_download(filename: &str, header: &[String], rows: &[Vec<String>]) -> Resp
 
 #[cfg(test)]
 mod tests {
+    use jakpreneur_reports::Suppression;
     use jakpreneur_store::Breakdown;
 
     use super::*;
     use crate::i18n::Catalogues;
-    use crate::reports::Suppression;
 
     #[test]
     fn csv_fields_are_quoted_when_needed() {

@@ -14,6 +14,10 @@ use jakpreneur_core::programme::{JAKPRENEUR, programmes};
 use jakpreneur_core::reference::reference;
 use jakpreneur_core::text::given;
 use jakpreneur_core::{FieldError, RegionCode, RegionLevel, ValidationErrors};
+use jakpreneur_reports::{
+    self as reports, Audience, FacilityRelease, Funnel, Suppression, Table, parse_day,
+    parse_group_by, parse_region, protect,
+};
 use jakpreneur_store::{Breakdown, Store};
 
 use super::{
@@ -25,10 +29,6 @@ use crate::charts::{Bar, FunnelRow, bar_chart, district_map, format_share, funne
 use crate::error::ApiError;
 use crate::i18n::Tr;
 use crate::pages::{Chrome, render, store_failure};
-use crate::reports::{
-    self, Audience, FacilityRelease, Funnel, Suppression, Table, parse_day, parse_group_by,
-    parse_region, protect,
-};
 
 /// One facility of the table under the charts.
 pub struct FacilityRow {

@@ -10,6 +10,9 @@ use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use jakpreneur_core::text::given;
 use jakpreneur_core::{RegionCode, ValidationErrors};
+use jakpreneur_reports::{
+    self as reports, Audience, PeriodReport, Suppression, parse_period, parse_region,
+};
 
 use super::{
     Choice, Download, FacilityNames, FormState, PageRequest, csv_download, file_region, long_date,
@@ -20,7 +23,6 @@ use crate::charts::{Bar, bar_chart};
 use crate::error::ApiError;
 use crate::i18n::Tr;
 use crate::pages::{Chrome, render, store_failure};
-use crate::reports::{self, Audience, PeriodReport, Suppression, parse_period, parse_region};
 
 /// One facility of the period table.
 pub struct PeriodRow {

@@ -8,13 +8,13 @@ use chrono::NaiveDate;
 use jakpreneur_core::RegionCode;
 use jakpreneur_core::indicators::{Indicator, indicator};
 use jakpreneur_core::programme::programmes;
+use jakpreneur_reports::{self as reports, Audience, Suppression, TargetView};
 use jakpreneur_store::Breakdown;
 
 use super::{FacilityNames, PageRequest, in_lang, long_date, region_name, with_min};
 use crate::charts::{escape, format_count, format_share};
 use crate::i18n::Tr;
 use crate::pages::{Chrome, render, store_failure};
-use crate::reports::{self, Audience, Suppression, TargetView};
 
 /// One open target as the page shows it.
 pub struct TargetCard {
