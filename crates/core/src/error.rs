@@ -9,6 +9,10 @@ pub struct FieldError {
     pub field: &'static str,
     pub code: &'static str,
     pub message: String,
+    /// The facility (stage code, `P2`) the error is about, when it is about one: with
+    /// `facility_order`, the stage that must be reached first. Pages name it beside the
+    /// translated message; the API's message already says it in English.
+    pub facility: Option<String>,
 }
 
 impl FieldError {
@@ -17,7 +21,14 @@ impl FieldError {
             field,
             code,
             message: message.into(),
+            facility: None,
         }
+    }
+
+    /// The same error, about `facility`.
+    pub fn with_facility(mut self, facility: impl Into<String>) -> Self {
+        self.facility = Some(facility.into());
+        self
     }
 
     pub fn required(field: &'static str) -> Self {

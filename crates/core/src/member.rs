@@ -372,6 +372,21 @@ pub fn parse_withdrawal_reason(raw: Option<&str>) -> Result<String, FieldError> 
     parse_text("reason", raw.unwrap_or(""), 3, 500)
 }
 
+/// The public membership check's query: a member number, or 3–100 characters of a
+/// business name (the API's `q` and the `/cek` form's).
+pub fn parse_public_query(q: Option<&str>) -> Result<String, FieldError> {
+    let q = q.map(str::trim).unwrap_or_default();
+    let n = q.chars().count();
+    if !(3..=100).contains(&n) || q.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            "q",
+            "query_invalid",
+            "q must be a member number or 3 to 100 characters of a business name",
+        ));
+    }
+    Ok(q.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

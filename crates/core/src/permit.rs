@@ -211,6 +211,83 @@ impl PermitIssue {
     }
 }
 
+/// Parses a permit application (the API's and the page's): type, date (not in the
+/// future), optional note.
+pub fn parse_application(
+    kind: Option<&str>,
+    applied_on: Option<&str>,
+    note: Option<&str>,
+    today: NaiveDate,
+) -> Result<(PermitType, NaiveDate, Option<String>), ValidationErrors> {
+    let mut errs = ValidationErrors::default();
+    let given = |v: Option<&str>| {
+        v.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let t = match given(kind) {
+        None => {
+            errs.push(FieldError::required("type"));
+            None
+        }
+        Some(t) => errs.take(PermitType::parse("type", &t)),
+    };
+    let applied_on = match given(applied_on) {
+        None => {
+            errs.push(FieldError::required("applied_on"));
+            None
+        }
+        Some(d) => errs.take(parse_date("applied_on", &d).and_then(|d| {
+            if d > today {
+                Err(FieldError::new(
+                    "applied_on",
+                    "date_in_future",
+                    "applied_on is in the future",
+                ))
+            } else {
+                Ok(d)
+            }
+        })),
+    };
+    let note = given(note).and_then(|n| errs.take(parse_reference("note", &n, 1000)));
+    match (t, applied_on, errs.is_empty()) {
+        (Some(t), Some(d), true) => Ok((t, d, note)),
+        _ => Err(errs),
+    }
+}
+
+/// The window of the expiring permits (the API's and the page's): `from` (default today)
+/// to `to` (default 90 days later).
+pub fn expiry_window(
+    from: Option<&str>,
+    to: Option<&str>,
+    today: NaiveDate,
+) -> Result<(NaiveDate, NaiveDate), ValidationErrors> {
+    let mut errs = ValidationErrors::default();
+    let given = |v: Option<&str>| {
+        v.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let from = given(from).map_or(Some(today), |d| errs.take(parse_date("from", &d)));
+    let to = given(to).map_or(today.checked_add_days(chrono::Days::new(90)), |d| {
+        errs.take(parse_date("to", &d))
+    });
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        errs.push(FieldError::new(
+            "to",
+            "date_range",
+            "to must not be before from",
+        ));
+    }
+    match (from, to, errs.is_empty()) {
+        (Some(f), Some(t), true) => Ok((f, t)),
+        _ => Err(errs),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

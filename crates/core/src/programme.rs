@@ -182,7 +182,8 @@ impl Programmes {
                     needed.stage,
                     self.rule_on(programme, on).as_str()
                 ),
-            )),
+            )
+            .with_facility(needed.stage.clone())),
         }
     }
 }
@@ -368,6 +369,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.code, "facility_order");
         assert!(e.message.contains("needs P2"), "{}", e.message);
+        assert_eq!(e.facility.as_deref(), Some("P2"));
         assert!(
             p.check_order(JAKPRENEUR, "P3", d("2020-06-01"), reached)
                 .is_ok()

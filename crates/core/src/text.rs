@@ -121,6 +121,36 @@ pub fn given(v: Option<&str>) -> Option<&str> {
     v.map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// A required date that may not lie after `today`.
+pub fn not_future(
+    field: &'static str,
+    raw: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, FieldError> {
+    let raw = given(raw).ok_or_else(|| FieldError::required(field))?;
+    let d = parse_date(field, raw)?;
+    if d > today {
+        return Err(FieldError::new(
+            field,
+            "date_in_future",
+            format!("{field} is in the future"),
+        ));
+    }
+    Ok(d)
+}
+
+/// A date that defaults to `today` and may not lie after it.
+pub fn date_or_today(
+    field: &'static str,
+    raw: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, FieldError> {
+    match given(raw) {
+        None => Ok(today),
+        Some(d) => not_future(field, Some(d), today),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,11 +3,13 @@
 //! binary serves and what tests drive with `oneshot`.
 
 pub mod api;
+pub mod auth;
 pub mod charts;
 pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod pages;
+pub mod params;
 pub mod router;
 pub mod security;
 pub mod views;

@@ -21,10 +21,7 @@ use crate::AppState;
 use crate::api::{self, ApiDoc};
 use crate::error::ApiError;
 use crate::pages;
-use crate::security;
-
-/// Largest request body accepted (a member record is under 2 KiB).
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+use crate::security::{self, MAX_BODY_BYTES};
 
 /// A request that takes longer than this in all is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -140,8 +137,8 @@ impl Pages {
 
 fn page_routes() -> Pages {
     use pages::{
-        account, admin, cek, finance, financing, home, market, members, mentoring, permits,
-        statistik, timeline, training,
+        account, admin, cek, finance, financing, home, ledger, market, member_page, members,
+        mentoring, permits, statistik, training,
     };
     Pages {
         router: Router::new(),
@@ -169,15 +166,15 @@ fn page_routes() -> Pages {
     .get("/members", members::list)
     .post("/members", members::create)
     .get("/members/new", members::new_form)
-    .get("/members/{member_no}", members::show)
-    .post("/members/{member_no}/nik", members::reveal_nik)
+    .get("/members/{member_no}", member_page::show)
+    .post("/members/{member_no}/nik", member_page::reveal_nik)
     .post("/members/{member_no}/export", members::export)
     .post("/members/{member_no}/erase", members::erase)
-    .post("/members/{member_no}/events", timeline::record)
-    .post("/members/{member_no}/events/{id}/void", timeline::void)
+    .post("/members/{member_no}/events", ledger::record)
+    .post("/members/{member_no}/events/{id}/void", ledger::void)
     .post(
         "/members/{member_no}/records/{record}/void",
-        timeline::void_record,
+        ledger::void_record,
     )
     .post("/members/{member_no}/permits", permits::apply)
     .post(

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use jakpreneur_core::{Clock, MemberDraft, NewMember};
 use jakpreneur_store::{Member, Store, StoreError};
-use jakpreneur_web::api::members::parse_member_query;
+use jakpreneur_web::params::parse_member_query;
 use jakpreneur_web::views::{MemberQuery, MemberView};
 
 use crate::cli::{ListFormat, MemberAddArgs, MemberCommand, MemberListArgs};

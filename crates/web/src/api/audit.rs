@@ -2,97 +2,14 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use jakpreneur_core::text::parse_date;
-use jakpreneur_core::{FieldError, Permission, Scope, ValidationErrors};
-use jakpreneur_store::AuditFilter;
+use jakpreneur_core::{Permission, Scope};
 
 use crate::AppState;
-use crate::api::members::signed_in;
+use crate::auth::SignedIn;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
-use crate::security::Caller;
+use crate::params::parse_audit_query;
 use crate::views::{AuditList, AuditQuery, MeView, NoParams};
-
-/// Parses the audit filters; every bad value is named.
-pub fn parse_audit_query(
-    q: &AuditQuery,
-) -> Result<(AuditFilter, u32, Option<i64>), ValidationErrors> {
-    let mut errs = ValidationErrors::default();
-    let given = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
-    let from = given(&q.from).and_then(|d| errs.take(parse_date("from", &d)));
-    let to = given(&q.to).and_then(|d| errs.take(parse_date("to", &d)));
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
-    {
-        errs.push(FieldError::new(
-            "to",
-            "date_range",
-            "to must not be before from",
-        ));
-    }
-    let limit = match given(&q.limit) {
-        None => 100,
-        Some(l) => errs
-            .take(
-                l.parse::<u32>()
-                    .ok()
-                    .filter(|n| (1..=500).contains(n))
-                    .ok_or_else(|| {
-                        FieldError::new(
-                            "limit",
-                            "limit_out_of_range",
-                            "limit must be a whole number from 1 to 500",
-                        )
-                    }),
-            )
-            .unwrap_or(100),
-    };
-    let before = given(&q.before).and_then(|b| {
-        errs.take(b.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-            FieldError::new(
-                "before",
-                "invalid_cursor",
-                "before must be the `next` value of a previous page",
-            )
-        }))
-    });
-    for (name, v) in [
-        ("actor", &q.actor),
-        ("record_type", &q.record_type),
-        ("record_id", &q.record_id),
-        ("action", &q.action),
-    ] {
-        if v.as_ref()
-            .is_some_and(|s| s.chars().count() > 100 || s.chars().any(char::is_control))
-        {
-            errs.push(FieldError::new(
-                name,
-                "invalid",
-                format!("{name} must be at most 100 printable characters"),
-            ));
-        }
-    }
-    if !errs.is_empty() {
-        return Err(errs);
-    }
-    Ok((
-        AuditFilter {
-            actor: given(&q.actor),
-            record_type: given(&q.record_type),
-            record_id: given(&q.record_id),
-            action: given(&q.action),
-            from,
-            to,
-        },
-        limit,
-        before,
-    ))
-}
 
 /// The audit log, newest first (administrators).
 #[utoipa::path(
@@ -108,12 +25,11 @@ pub fn parse_audit_query(
 )]
 pub async fn list_audit(
     State(app): State<AppState>,
-    caller: Caller,
     ApiQuery(q): ApiQuery<AuditQuery>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<AuditList>> {
-    let actor = signed_in(&caller)?;
     let (filter, limit, before) = parse_audit_query(&q)?;
-    let page = app.store.list_audit(actor, &filter, limit, before).await?;
+    let page = app.store.list_audit(&actor, &filter, limit, before).await?;
     Ok(axum::Json(AuditList {
         items: page.items.into_iter().map(Into::into).collect(),
         next: page.next.map(|n| n.to_string()),
@@ -130,10 +46,9 @@ pub async fn list_audit(
     security(("bearer" = []))
 )]
 pub async fn me(
-    caller: Caller,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<(StatusCode, axum::Json<MeView>)> {
-    let actor = signed_in(&caller)?;
     let scope = match &actor.scope {
         Scope::All => "all".to_owned(),
         Scope::Region(r) => format!("region:{}", r.as_str()),

@@ -8,10 +8,9 @@ use jakpreneur_core::member::parse_withdrawal_reason;
 use jakpreneur_core::programme::{EventDraft, NewEvent};
 
 use crate::AppState;
-use crate::api::members::signed_in;
+use crate::auth::{SignedIn, SignedInJson};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::security::Caller;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::views::{
     EventList, EventView, NoParams, ReachedList, ReachedView, RecordEvent, VoidEvent,
 };
@@ -57,18 +56,16 @@ pub fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
 )]
 pub async fn record_event(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<RecordEvent>,
+    SignedInJson(actor, body): SignedInJson<RecordEvent>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let key = idempotency_key(&headers)?;
     let draft = EventDraft::from(body);
     let e = NewEvent::parse(&draft, app.clock.today())?;
     let event = app
         .store
-        .record_event(actor, &member_no, &e, key.as_deref())
+        .record_event(&actor, &member_no, &e, key.as_deref())
         .await?;
     Ok((StatusCode::CREATED, axum::Json(EventView::from(event))).into_response())
 }
@@ -87,12 +84,11 @@ pub async fn record_event(
 )]
 pub async fn list_events(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<EventList>> {
-    let actor = signed_in(&caller)?;
-    let events = app.store.list_events(actor, &member_no).await?;
+    let events = app.store.list_events(&actor, &member_no).await?;
     Ok(axum::Json(EventList {
         items: events.into_iter().map(EventView::from).collect(),
         next: None,
@@ -116,15 +112,13 @@ pub async fn list_events(
 )]
 pub async fn void_event(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath((member_no, id)): ApiPath<(String, i64)>,
-    ApiJson(body): ApiJson<VoidEvent>,
+    SignedInJson(actor, body): SignedInJson<VoidEvent>,
 ) -> ApiResult<axum::Json<EventView>> {
-    let actor = signed_in(&caller)?;
     let reason = parse_withdrawal_reason(body.reason.as_deref())?;
     let event = app
         .store
-        .void_event(actor, &member_no, id, &reason, app.clock.today())
+        .void_event(&actor, &member_no, id, &reason, app.clock.today())
         .await?;
     Ok(axum::Json(EventView::from(event)))
 }
@@ -149,16 +143,14 @@ pub async fn void_event(
 )]
 pub async fn void_record(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath((member_no, record)): ApiPath<(String, String)>,
-    ApiJson(body): ApiJson<VoidEvent>,
+    SignedInJson(actor, body): SignedInJson<VoidEvent>,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let actor = signed_in(&caller)?;
     let record = jakpreneur_store::RecordRef::parse("record", &record)?;
     let reason = parse_withdrawal_reason(body.reason.as_deref())?;
     app.store
-        .void_record(actor, &member_no, record, &reason, app.clock.today())
+        .void_record(&actor, &member_no, record, &reason, app.clock.today())
         .await?;
     Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
@@ -176,12 +168,11 @@ pub async fn void_record(
 )]
 pub async fn list_facilities(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<ReachedList>> {
-    let actor = signed_in(&caller)?;
-    let reached = app.store.member_reached(actor, &member_no).await?;
+    let reached = app.store.member_reached(&actor, &member_no).await?;
     Ok(axum::Json(ReachedList {
         items: reached
             .into_iter()

@@ -7,10 +7,9 @@ use jakpreneur_core::Actor;
 use jakpreneur_store::NewReport;
 
 use crate::AppState;
-use crate::api::members::signed_in;
+use crate::auth::{SignedIn, SignedInJson};
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::security::Caller;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::views::{FileReport, FinanceView, MonthClassView, NoParams};
 
 /// Everything the API and pages show of a member's finances.
@@ -60,11 +59,9 @@ pub async fn finance_view(
 )]
 pub async fn file(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
-    ApiJson(b): ApiJson<FileReport>,
+    SignedInJson(actor, b): SignedInJson<FileReport>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let n = |v: Option<i64>| v.map(|v| v.to_string());
     let r = NewReport::parse(
         b.month.as_deref(),
@@ -75,8 +72,8 @@ pub async fn file(
         b.filed_on.as_deref(),
         app.clock.today(),
     )?;
-    app.store.file_report(actor, &member_no, &r).await?;
-    let view = finance_view(&app, actor, &member_no).await?;
+    app.store.file_report(&actor, &member_no, &r).await?;
+    let view = finance_view(&app, &actor, &member_no).await?;
     Ok((StatusCode::CREATED, axum::Json(view)).into_response())
 }
 
@@ -93,10 +90,9 @@ pub async fn file(
 )]
 pub async fn list(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<FinanceView>> {
-    let actor = signed_in(&caller)?;
-    Ok(axum::Json(finance_view(&app, actor, &member_no).await?))
+    Ok(axum::Json(finance_view(&app, &actor, &member_no).await?))
 }

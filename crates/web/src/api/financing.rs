@@ -8,10 +8,9 @@ use jakpreneur_core::FieldError;
 use jakpreneur_store::{Decision, NewReferral, parse_disbursement, parse_partner};
 
 use crate::AppState;
-use crate::api::members::signed_in;
+use crate::auth::{SignedIn, SignedInJson};
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::security::Caller;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::views::{
     CreatePartner, DecideReferral, Disburse, NoParams, PartnerList, Refer, ReferralList,
     ReferralQuery,
@@ -31,12 +30,10 @@ use crate::views::{
 )]
 pub async fn create_partner(
     State(app): State<AppState>,
-    caller: Caller,
-    ApiJson(b): ApiJson<CreatePartner>,
+    SignedInJson(actor, b): SignedInJson<CreatePartner>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let p = parse_partner(b.code.as_deref(), b.name.as_deref(), b.kind.as_deref())?;
-    let p = app.store.create_partner(actor, &p).await?;
+    let p = app.store.create_partner(&actor, &p).await?;
     Ok((StatusCode::CREATED, axum::Json(p)).into_response())
 }
 
@@ -51,12 +48,11 @@ pub async fn create_partner(
 )]
 pub async fn list_partners(
     State(app): State<AppState>,
-    caller: Caller,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<PartnerList>> {
-    let actor = signed_in(&caller)?;
     Ok(axum::Json(PartnerList {
-        items: app.store.list_partners(actor).await?,
+        items: app.store.list_partners(&actor).await?,
     }))
 }
 
@@ -76,11 +72,9 @@ pub async fn list_partners(
 )]
 pub async fn refer(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
-    ApiJson(b): ApiJson<Refer>,
+    SignedInJson(actor, b): SignedInJson<Refer>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let r = NewReferral::parse(
         b.partner.as_deref(),
         b.purpose.as_deref(),
@@ -89,7 +83,7 @@ pub async fn refer(
         b.referred_on.as_deref(),
         app.clock.today(),
     )?;
-    let referral = app.store.refer(actor, &member_no, &r).await?;
+    let referral = app.store.refer(&actor, &member_no, &r).await?;
     Ok((StatusCode::CREATED, axum::Json(referral)).into_response())
 }
 
@@ -106,13 +100,12 @@ pub async fn refer(
 )]
 pub async fn member_referrals(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<ReferralList>> {
-    let actor = signed_in(&caller)?;
     Ok(axum::Json(ReferralList {
-        items: app.store.member_referrals(actor, &member_no).await?,
+        items: app.store.member_referrals(&actor, &member_no).await?,
         next: None,
     }))
 }
@@ -132,10 +125,9 @@ pub async fn member_referrals(
 )]
 pub async fn list(
     State(app): State<AppState>,
-    caller: Caller,
     ApiQuery(q): ApiQuery<ReferralQuery>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<ReferralList>> {
-    let actor = signed_in(&caller)?;
     let status = q.status.as_deref().map(str::trim).filter(|s| !s.is_empty());
     if let Some(s) = status
         && !["referred", "approved", "rejected", "disbursed"].contains(&s)
@@ -148,7 +140,7 @@ pub async fn list(
         .into());
     }
     Ok(axum::Json(ReferralList {
-        items: app.store.list_referrals(actor, status).await?,
+        items: app.store.list_referrals(&actor, status).await?,
         next: None,
     }))
 }
@@ -166,12 +158,11 @@ pub async fn list(
 )]
 pub async fn show(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<jakpreneur_store::Referral>> {
-    let actor = signed_in(&caller)?;
-    Ok(axum::Json(app.store.referral(actor, id).await?))
+    Ok(axum::Json(app.store.referral(&actor, id).await?))
 }
 
 /// The partner's decision: approved with an amount, or rejected with a reason.
@@ -190,11 +181,9 @@ pub async fn show(
 )]
 pub async fn decide(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<DecideReferral>,
+    SignedInJson(actor, b): SignedInJson<DecideReferral>,
 ) -> ApiResult<axum::Json<jakpreneur_store::Referral>> {
-    let actor = signed_in(&caller)?;
     let (d, on) = Decision::parse(
         b.decision.as_deref(),
         b.amount_approved.map(|a| a.to_string()).as_deref(),
@@ -203,7 +192,7 @@ pub async fn decide(
         app.clock.today(),
     )?;
     Ok(axum::Json(
-        app.store.decide_referral(actor, id, &d, on).await?,
+        app.store.decide_referral(&actor, id, &d, on).await?,
     ))
 }
 
@@ -223,11 +212,9 @@ pub async fn decide(
 )]
 pub async fn disburse(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<Disburse>,
+    SignedInJson(actor, b): SignedInJson<Disburse>,
 ) -> ApiResult<axum::Json<jakpreneur_store::Referral>> {
-    let actor = signed_in(&caller)?;
     let (amount, reference, on) = parse_disbursement(
         b.amount.map(|a| a.to_string()).as_deref(),
         b.loan_reference.as_deref(),
@@ -236,7 +223,7 @@ pub async fn disburse(
     )?;
     Ok(axum::Json(
         app.store
-            .disburse(actor, id, amount, &reference, on)
+            .disburse(&actor, id, amount, &reference, on)
             .await?,
     ))
 }

@@ -7,10 +7,9 @@ use axum::response::{IntoResponse, Response};
 use jakpreneur_store::NewMarketEvent;
 
 use crate::AppState;
-use crate::api::members::signed_in;
+use crate::auth::{SignedIn, SignedInJson};
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::security::Caller;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::views::{
     AddParticipant, CreateMarketEvent, MarketEventList, MarketEventView, NoParams, ParticipantList,
     ParticipantView,
@@ -30,10 +29,8 @@ use crate::views::{
 )]
 pub async fn create(
     State(app): State<AppState>,
-    caller: Caller,
-    ApiJson(b): ApiJson<CreateMarketEvent>,
+    SignedInJson(actor, b): SignedInJson<CreateMarketEvent>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let m = NewMarketEvent::parse(
         b.kind.as_deref(),
         b.name.as_deref(),
@@ -43,7 +40,7 @@ pub async fn create(
         b.ends_on.as_deref(),
         b.repeat_monthly.map(|n| n.to_string()).as_deref(),
     )?;
-    let created = app.store.create_market_events(actor, &m).await?;
+    let created = app.store.create_market_events(&actor, &m).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(MarketEventList {
@@ -65,13 +62,12 @@ pub async fn create(
 )]
 pub async fn list(
     State(app): State<AppState>,
-    caller: Caller,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<MarketEventList>> {
-    let actor = signed_in(&caller)?;
     let items = app
         .store
-        .list_market_events(actor, app.clock.today())
+        .list_market_events(&actor, app.clock.today())
         .await?;
     Ok(axum::Json(MarketEventList {
         items: items.into_iter().map(MarketEventView::from).collect(),
@@ -95,16 +91,14 @@ pub async fn list(
 )]
 pub async fn add_participant(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<AddParticipant>,
+    SignedInJson(actor, b): SignedInJson<AddParticipant>,
 ) -> ApiResult<axum::Json<MarketEventView>> {
-    let actor = signed_in(&caller)?;
     let no = b.member_no.as_deref().map(str::trim).unwrap_or_default();
     if no.is_empty() {
         return Err(jakpreneur_core::FieldError::required("member_no").into());
     }
-    let m = app.store.add_market_participant(actor, id, no).await?;
+    let m = app.store.add_market_participant(&actor, id, no).await?;
     Ok(axum::Json(MarketEventView::from(m)))
 }
 
@@ -121,12 +115,11 @@ pub async fn add_participant(
 )]
 pub async fn participants(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<ParticipantList>> {
-    let actor = signed_in(&caller)?;
-    let items = app.store.market_participants(actor, id).await?;
+    let items = app.store.market_participants(&actor, id).await?;
     Ok(axum::Json(ParticipantList {
         items: items
             .into_iter()

@@ -4,122 +4,18 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jakpreneur_core::member::parse_withdrawal_reason;
-use jakpreneur_core::text::parse_date;
-use jakpreneur_core::{
-    Actor, FieldError, MemberDraft, MemberPatch, NewMember, RegionCode, Status, ValidationErrors,
-};
-use jakpreneur_store::{Member, MemberFilter, Page};
+use jakpreneur_core::{MemberDraft, MemberPatch, NewMember};
+use jakpreneur_store::Member;
 
 use crate::AppState;
+use crate::auth::{SignedIn, SignedInJson};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, if_match};
-use crate::security::Caller;
+use crate::extract::{ApiPath, ApiQuery, IfMatch, if_match};
+use crate::params::parse_member_query;
 use crate::views::{
     EraseMember, MemberExportView, MemberList, MemberQuery, MemberView, RegisterMember,
     RevealQuery, UpdateMember, WithdrawMember,
 };
-
-/// The caller's actor, or 401 for the public: every member route needs an account.
-pub fn signed_in(caller: &Caller) -> ApiResult<&Actor> {
-    if caller.actor.is_anonymous() {
-        let mut e = ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "send an API token: Authorization: Bearer <token>",
-        );
-        e.www_authenticate = true;
-        return Err(e);
-    }
-    Ok(&caller.actor)
-}
-
-pub const DEFAULT_LIMIT: u32 = 50;
-pub const MAX_LIMIT: u32 = 500;
-
-/// Parses list filters and paging; every bad value is named.
-pub fn parse_member_query(q: &MemberQuery) -> Result<(MemberFilter, Page), ValidationErrors> {
-    let mut errs = ValidationErrors::default();
-    let given = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
-    let region = given(&q.region).and_then(|r| errs.take(RegionCode::parse("region", &r)));
-    let from = given(&q.registered_from).and_then(|d| errs.take(parse_date("registered_from", &d)));
-    let to = given(&q.registered_to).and_then(|d| errs.take(parse_date("registered_to", &d)));
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
-    {
-        errs.push(FieldError::new(
-            "registered_to",
-            "date_range",
-            "registered_to must not be before registered_from",
-        ));
-    }
-    let sector =
-        given(&q.sector).and_then(|s| errs.take(jakpreneur_core::member::parse_sector(&s)));
-    let status = given(&q.status).and_then(|s| errs.take(Status::parse(&s)));
-    let limit = match given(&q.limit) {
-        None => Some(DEFAULT_LIMIT),
-        Some(l) => errs.take(
-            l.parse::<u32>()
-                .ok()
-                .filter(|n| (1..=MAX_LIMIT).contains(n))
-                .ok_or_else(|| {
-                    FieldError::new(
-                        "limit",
-                        "limit_out_of_range",
-                        format!("limit must be a whole number from 1 to {MAX_LIMIT}"),
-                    )
-                }),
-        ),
-    };
-    let after = given(&q.after).and_then(|a| {
-        errs.take(a.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-            FieldError::new(
-                "after",
-                "invalid_cursor",
-                "after must be the `next` value of a previous page",
-            )
-        }))
-    });
-    let q_text = given(&q.q);
-    if q_text
-        .as_ref()
-        .is_some_and(|s| s.chars().any(char::is_control))
-    {
-        errs.push(FieldError::new(
-            "q",
-            "invalid_characters",
-            "q contains control characters",
-        ));
-    }
-    if q_text.as_ref().is_some_and(|s| s.chars().count() > 100) {
-        errs.push(FieldError::new(
-            "q",
-            "too_long",
-            "q must be at most 100 characters",
-        ));
-    }
-    if !errs.is_empty() {
-        return Err(errs);
-    }
-    Ok((
-        MemberFilter {
-            region,
-            registered_from: from,
-            registered_to: to,
-            sector,
-            status,
-            q: q_text,
-        },
-        Page {
-            limit: limit.unwrap_or(DEFAULT_LIMIT),
-            after,
-        },
-    ))
-}
 
 fn etag(m: &Member) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{}\"", m.version))
@@ -156,13 +52,11 @@ fn member_response(status: StatusCode, m: Member) -> Response {
 )]
 pub async fn register_member(
     State(app): State<AppState>,
-    caller: Caller,
-    ApiJson(body): ApiJson<RegisterMember>,
+    SignedInJson(actor, body): SignedInJson<RegisterMember>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let draft = MemberDraft::from(body);
     let new = NewMember::parse_registration(&draft, app.clock.today())?;
-    let m = app.store.register_member(actor, &new).await?;
+    let m = app.store.register_member(&actor, &new).await?;
     Ok(member_response(StatusCode::CREATED, m))
 }
 
@@ -180,12 +74,11 @@ pub async fn register_member(
 )]
 pub async fn list_members(
     State(app): State<AppState>,
-    caller: Caller,
     ApiQuery(q): ApiQuery<MemberQuery>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<MemberList>> {
-    let actor = signed_in(&caller)?;
     let (filter, page) = parse_member_query(&q)?;
-    let p = app.store.list_members(actor, &filter, page).await?;
+    let p = app.store.list_members(&actor, &filter, page).await?;
     Ok(axum::Json(MemberList {
         items: p.items.into_iter().map(MemberView::from).collect(),
         next: p.next.map(|n| n.to_string()),
@@ -207,13 +100,12 @@ pub async fn list_members(
 )]
 pub async fn get_member(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
     ApiQuery(q): ApiQuery<RevealQuery>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let reveal = q.reveal()?;
-    let m = app.store.get_member(actor, &member_no, reveal).await?;
+    let m = app.store.get_member(&actor, &member_no, reveal).await?;
     Ok(member_response(StatusCode::OK, m))
 }
 
@@ -241,12 +133,10 @@ pub async fn get_member(
 )]
 pub async fn update_member(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<UpdateMember>,
+    SignedInJson(actor, body): SignedInJson<UpdateMember>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let condition = if_match(&headers)?.ok_or_else(|| {
         ApiError::new(
             StatusCode::PRECONDITION_REQUIRED,
@@ -269,7 +159,7 @@ pub async fn update_member(
     };
     let m = app
         .store
-        .update_member(actor, &member_no, expected, &patch, app.clock.today())
+        .update_member(&actor, &member_no, expected, &patch, app.clock.today())
         .await?;
     Ok(member_response(StatusCode::OK, m))
 }
@@ -297,17 +187,15 @@ pub async fn update_member(
 )]
 pub async fn withdraw_member(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<WithdrawMember>,
+    SignedInJson(actor, body): SignedInJson<WithdrawMember>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let expected = if_match(&headers)?.and_then(IfMatch::version);
     let reason = parse_withdrawal_reason(body.reason.as_deref())?;
     let m = app
         .store
-        .withdraw_member(actor, &member_no, &reason, app.clock.today(), expected)
+        .withdraw_member(&actor, &member_no, &reason, app.clock.today(), expected)
         .await?;
     Ok(member_response(StatusCode::OK, m))
 }
@@ -327,11 +215,10 @@ pub async fn withdraw_member(
 )]
 pub async fn export_member(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
-    let export = app.store.export_member(actor, &member_no).await?;
+    let export = app.store.export_member(&actor, &member_no).await?;
     let disposition = format!("attachment; filename=\"{}.json\"", export.member.member_no);
     let mut res = axum::Json(MemberExportView::from(export)).into_response();
     res.headers_mut()
@@ -360,15 +247,13 @@ pub async fn export_member(
 )]
 pub async fn erase_member(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
-    ApiJson(body): ApiJson<EraseMember>,
+    SignedInJson(actor, body): SignedInJson<EraseMember>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let reason = parse_withdrawal_reason(body.reason.as_deref())?;
     let m = app
         .store
-        .erase_member(actor, &member_no, &reason, app.clock.today())
+        .erase_member(&actor, &member_no, &reason, app.clock.today())
         .await?;
     Ok(member_response(StatusCode::OK, m))
 }

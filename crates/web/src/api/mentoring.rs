@@ -4,91 +4,18 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use jakpreneur_core::text::{parse_date, parse_reference};
+use jakpreneur_core::text::date_or_today;
 use jakpreneur_core::{FieldError, ValidationErrors};
-use jakpreneur_store::{NewMentoringSession, TOPICS};
 
 use crate::AppState;
-use crate::api::members::signed_in;
-use crate::api::{date_or_today, not_future};
+use crate::auth::{SignedIn, SignedInJson};
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::security::Caller;
+use crate::extract::{ApiPath, ApiQuery};
+use crate::params::parse_session;
 use crate::views::{
     AssignMentor, CompleteFollowUp, FollowUpList, FollowUpView, NoParams, RecordSession,
     SessionList, SessionView,
 };
-
-/// Parses a session: date, known topics (at least one), notes, follow-ups with due dates.
-pub fn parse_session(
-    b: &RecordSession,
-    today: chrono::NaiveDate,
-) -> Result<NewMentoringSession, ValidationErrors> {
-    let mut errs = ValidationErrors::default();
-    let held_on = errs.take(not_future("held_on", b.held_on.as_deref(), today));
-    let mut topics: Vec<String> = Vec::new();
-    for t in b.topics.iter().flatten() {
-        let t = t.trim().to_lowercase();
-        if !TOPICS.contains(&t.as_str()) {
-            errs.push(FieldError::new(
-                "topics",
-                "topic_unknown",
-                format!("topics must be among {}", TOPICS.join(", ")),
-            ));
-        } else if !topics.contains(&t) {
-            topics.push(t);
-        }
-    }
-    if topics.is_empty() && errs.is_empty() {
-        errs.push(FieldError::new(
-            "topics",
-            "required",
-            "name at least one topic",
-        ));
-    }
-    let notes = b
-        .notes
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .and_then(|n| errs.take(parse_reference("notes", n, 2000)));
-    let mut follow_ups = Vec::new();
-    for f in b.follow_ups.iter().flatten() {
-        let action = f.action.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        let due = f.due_on.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        match (action, due) {
-            (Some(a), Some(d)) => {
-                let a = errs.take(parse_reference("follow_ups.action", a, 300));
-                let d = errs.take(parse_date("follow_ups.due_on", d));
-                if let (Some(a), Some(d)) = (a, d) {
-                    if held_on.is_some_and(|h| d < h) {
-                        errs.push(FieldError::new(
-                            "follow_ups.due_on",
-                            "date_range",
-                            "a follow-up is due on or after the session",
-                        ));
-                    } else {
-                        follow_ups.push((a, d));
-                    }
-                }
-            }
-            _ => errs.push(FieldError::new(
-                "follow_ups",
-                "required",
-                "each follow-up needs an action and a due_on date",
-            )),
-        }
-    }
-    match (held_on, errs.is_empty()) {
-        (Some(held_on), true) => Ok(NewMentoringSession {
-            held_on,
-            topics,
-            notes,
-            follow_ups,
-        }),
-        _ => Err(errs),
-    }
-}
 
 /// Assign a mentor (an account with the mentor role whose region covers the member).
 #[utoipa::path(
@@ -106,11 +33,9 @@ pub fn parse_session(
 )]
 pub async fn assign(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
-    ApiJson(b): ApiJson<AssignMentor>,
+    SignedInJson(actor, b): SignedInJson<AssignMentor>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let today = app.clock.today();
     let mut errs = ValidationErrors::default();
     let mentor = b.mentor.as_deref().map(str::trim).filter(|s| !s.is_empty());
@@ -126,7 +51,7 @@ pub async fn assign(
         return Err(errs.into());
     };
     app.store
-        .assign_mentor(actor, &member_no, mentor, on)
+        .assign_mentor(&actor, &member_no, mentor, on)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -147,13 +72,11 @@ pub async fn assign(
 )]
 pub async fn record(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
-    ApiJson(b): ApiJson<RecordSession>,
+    SignedInJson(actor, b): SignedInJson<RecordSession>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let s = parse_session(&b, app.clock.today())?;
-    let session = app.store.record_session(actor, &member_no, &s).await?;
+    let session = app.store.record_session(&actor, &member_no, &s).await?;
     Ok((StatusCode::CREATED, axum::Json(SessionView::from(session))).into_response())
 }
 
@@ -170,12 +93,11 @@ pub async fn record(
 )]
 pub async fn list(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<SessionList>> {
-    let actor = signed_in(&caller)?;
-    let (sessions, follow_ups) = app.store.list_sessions(actor, &member_no).await?;
+    let (sessions, follow_ups) = app.store.list_sessions(&actor, &member_no).await?;
     Ok(axum::Json(SessionList {
         items: sessions.into_iter().map(SessionView::from).collect(),
         follow_ups: follow_ups.into_iter().map(FollowUpView::from).collect(),
@@ -198,14 +120,12 @@ pub async fn list(
 )]
 pub async fn done(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<CompleteFollowUp>,
+    SignedInJson(actor, b): SignedInJson<CompleteFollowUp>,
 ) -> ApiResult<axum::Json<FollowUpView>> {
-    let actor = signed_in(&caller)?;
     let today = app.clock.today();
     let on = date_or_today("done_on", b.done_on.as_deref(), today)?;
-    let f = app.store.complete_follow_up(actor, id, on).await?;
+    let f = app.store.complete_follow_up(&actor, id, on).await?;
     Ok(axum::Json(FollowUpView::from(f)))
 }
 
@@ -220,13 +140,12 @@ pub async fn done(
 )]
 pub async fn overdue(
     State(app): State<AppState>,
-    caller: Caller,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<FollowUpList>> {
-    let actor = signed_in(&caller)?;
     let items = app
         .store
-        .overdue_follow_ups(actor, app.clock.today())
+        .overdue_follow_ups(&actor, app.clock.today())
         .await?;
     Ok(axum::Json(FollowUpList {
         items: items.into_iter().map(FollowUpView::from).collect(),

@@ -15,40 +15,7 @@ pub mod stats;
 pub mod targets;
 pub mod training;
 
-use chrono::NaiveDate;
-use jakpreneur_core::FieldError;
-use jakpreneur_core::text::{given, parse_date};
 use utoipa::OpenApi;
-
-/// A required date that may not lie after `today`.
-pub(crate) fn not_future(
-    field: &'static str,
-    raw: Option<&str>,
-    today: NaiveDate,
-) -> Result<NaiveDate, FieldError> {
-    let raw = given(raw).ok_or_else(|| FieldError::required(field))?;
-    let d = parse_date(field, raw)?;
-    if d > today {
-        return Err(FieldError::new(
-            field,
-            "date_in_future",
-            format!("{field} is in the future"),
-        ));
-    }
-    Ok(d)
-}
-
-/// A date that defaults to `today` and may not lie after it.
-pub(crate) fn date_or_today(
-    field: &'static str,
-    raw: Option<&str>,
-    today: NaiveDate,
-) -> Result<NaiveDate, FieldError> {
-    match given(raw) {
-        None => Ok(today),
-        Some(d) => not_future(field, Some(d), today),
-    }
-}
 
 #[derive(OpenApi)]
 #[openapi(

@@ -2,45 +2,12 @@
 //! and never shows personal data.
 
 use axum::extract::State;
-use axum::http::StatusCode;
-use jakpreneur_core::reference::reference;
+use jakpreneur_core::member::parse_public_query;
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
 use crate::views::{PublicMemberView, PublicMembership, PublicQuery};
-
-/// Checks the query: a member number, or 3–100 characters of a business name.
-pub fn parse_public_query(q: Option<&str>) -> ApiResult<String> {
-    let q = q.map(str::trim).unwrap_or_default();
-    let n = q.chars().count();
-    if !(3..=100).contains(&n) || q.chars().any(char::is_control) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "query_invalid",
-            "q must be a member number or 3 to 100 characters of a business name",
-        )
-        .with_field("q"));
-    }
-    Ok(q.to_owned())
-}
-
-pub async fn lookup(app: &AppState, q: &str) -> ApiResult<Vec<PublicMemberView>> {
-    let found = app.store.public_lookup(q).await?;
-    Ok(found
-        .into_iter()
-        .map(|m| PublicMemberView {
-            district: reference()
-                .region(&m.district_code)
-                .map_or_else(|| m.district_code.clone(), |r| r.name.clone()),
-            member_no: m.member_no,
-            business_name: m.business_name,
-            district_code: m.district_code,
-            status: m.status.as_str().to_owned(),
-            facilities: m.facilities,
-        })
-        .collect())
-}
 
 /// Public membership check by member number or business name.
 #[utoipa::path(
@@ -57,6 +24,7 @@ pub async fn membership(
     ApiQuery(q): ApiQuery<PublicQuery>,
 ) -> ApiResult<axum::Json<PublicMembership>> {
     let q = parse_public_query(q.q.as_deref())?;
-    let items = lookup(&app, &q).await?;
+    let found = app.store.public_lookup(&q).await?;
+    let items = found.into_iter().map(PublicMemberView::from).collect();
     Ok(axum::Json(PublicMembership { q, items }))
 }

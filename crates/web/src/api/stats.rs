@@ -14,10 +14,9 @@ use jakpreneur_store::Breakdown;
 use serde_json::Value;
 
 use crate::AppState;
-use crate::api::members::signed_in;
+use crate::auth::SignedIn;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
-use crate::security::Caller;
 use crate::views::{CohortQuery, FacilityReleaseQuery, PeriodQuery};
 
 type AsOfArgs = (chrono::NaiveDate, Option<RegionCode>, Option<Breakdown>);
@@ -81,14 +80,13 @@ fn no_group_by(q: &FacilityReleaseQuery) -> ApiResult<()> {
 )]
 pub async fn facilities(
     State(app): State<AppState>,
-    caller: Caller,
     ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<Json<FacilityRelease>> {
-    let actor = signed_in(&caller)?;
     let (as_of, region, by) = as_of_args(&app, &q)?;
     let r = reports::facility_release(
         &app.store,
-        Audience::Staff(actor),
+        Audience::Staff(&actor),
         as_of,
         region.as_ref(),
         by,
@@ -113,13 +111,12 @@ pub async fn facilities(
 )]
 pub async fn period(
     State(app): State<AppState>,
-    caller: Caller,
     ApiQuery(q): ApiQuery<PeriodQuery>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<Json<PeriodReport>> {
-    let actor = signed_in(&caller)?;
     let (p, region, by) = period_args(&q)?;
     let r =
-        reports::period_report(&app.store, Audience::Staff(actor), p, region.as_ref(), by).await?;
+        reports::period_report(&app.store, Audience::Staff(&actor), p, region.as_ref(), by).await?;
     Ok(Json(r))
 }
 
@@ -138,14 +135,13 @@ pub async fn period(
 )]
 pub async fn funnel(
     State(app): State<AppState>,
-    caller: Caller,
     ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<Json<Funnel>> {
-    let actor = signed_in(&caller)?;
     let (as_of, region, by) = as_of_args(&app, &q)?;
     let r = reports::facility_release(
         &app.store,
-        Audience::Staff(actor),
+        Audience::Staff(&actor),
         as_of,
         region.as_ref(),
         by,
@@ -169,14 +165,13 @@ pub async fn funnel(
 )]
 pub async fn summary(
     State(app): State<AppState>,
-    caller: Caller,
     ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<Json<Summary>> {
-    let actor = signed_in(&caller)?;
     no_group_by(&q)?;
     let (as_of, region, _) = as_of_args(&app, &q)?;
     Ok(Json(
-        reports::summary(&app.store, Audience::Staff(actor), as_of, region.as_ref()).await?,
+        reports::summary(&app.store, Audience::Staff(&actor), as_of, region.as_ref()).await?,
     ))
 }
 
@@ -195,14 +190,13 @@ pub async fn summary(
 )]
 pub async fn cohorts(
     State(app): State<AppState>,
-    caller: Caller,
     ApiQuery(q): ApiQuery<CohortQuery>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<Json<CohortReport>> {
-    let actor = signed_in(&caller)?;
     let today = app.clock.today();
     let (range, region) = reports::cohort_args(today, &q)?;
     Ok(Json(
-        reports::cohort_report(&app.store, actor, range, region.as_ref(), today).await?,
+        reports::cohort_report(&app.store, &actor, range, region.as_ref(), today).await?,
     ))
 }
 

@@ -8,10 +8,9 @@ use jakpreneur_core::targets::{NewTarget, TargetDraft};
 use jakpreneur_reports::{self as reports, Audience, TargetReport, TargetView};
 
 use crate::AppState;
-use crate::api::members::signed_in;
+use crate::auth::{SignedIn, SignedInJson};
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::security::Caller;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::views::{CreateTarget, NoParams};
 
 /// Every target in force, in deadline order, with its progress today.
@@ -26,12 +25,11 @@ use crate::views::{CreateTarget, NoParams};
 )]
 pub async fn list(
     State(app): State<AppState>,
-    caller: Caller,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<TargetReport>> {
-    let actor = signed_in(&caller)?;
     Ok(axum::Json(
-        reports::target_report(&app.store, Audience::Staff(actor), app.clock.today()).await?,
+        reports::target_report(&app.store, Audience::Staff(&actor), app.clock.today()).await?,
     ))
 }
 
@@ -49,14 +47,12 @@ pub async fn list(
 )]
 pub async fn create(
     State(app): State<AppState>,
-    caller: Caller,
-    ApiJson(b): ApiJson<CreateTarget>,
+    SignedInJson(actor, b): SignedInJson<CreateTarget>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let t = NewTarget::parse(&TargetDraft::from(b))?;
-    let created = app.store.create_target(actor, &t).await?;
+    let created = app.store.create_target(&actor, &t).await?;
     let today = app.clock.today();
-    let view = reports::target_report(&app.store, Audience::Staff(actor), today)
+    let view = reports::target_report(&app.store, Audience::Staff(&actor), today)
         .await?
         .items
         .into_iter()
@@ -79,10 +75,9 @@ pub async fn create(
 )]
 pub async fn withdraw(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(id): ApiPath<i64>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<StatusCode> {
-    let actor = signed_in(&caller)?;
-    app.store.withdraw_target(actor, id).await?;
+    app.store.withdraw_target(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,15 +4,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use jakpreneur_core::text::not_future;
 use jakpreneur_core::training::{NewClass, NewCourse};
 use jakpreneur_core::{FieldError, ValidationErrors};
 
 use crate::AppState;
-use crate::api::members::signed_in;
-use crate::api::not_future;
+use crate::auth::{SignedIn, SignedInJson};
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::security::Caller;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::views::{
     AttendanceRecorded, ClassDetail, ClassList, CompletionList, CourseList, CreateClass,
     CreateCourse, Enrol, MemberClassList, NoParams, RecordAttendance,
@@ -32,17 +31,15 @@ use crate::views::{
 )]
 pub async fn create_course(
     State(app): State<AppState>,
-    caller: Caller,
-    ApiJson(b): ApiJson<CreateCourse>,
+    SignedInJson(actor, b): SignedInJson<CreateCourse>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let c = NewCourse::parse(
         b.title.as_deref(),
         b.topic.as_deref(),
         b.hours.map(|h| h.to_string()).as_deref(),
         b.facility.as_deref(),
     )?;
-    let course = app.store.create_course(actor, &c).await?;
+    let course = app.store.create_course(&actor, &c).await?;
     Ok((StatusCode::CREATED, axum::Json(course)).into_response())
 }
 
@@ -58,12 +55,11 @@ pub async fn create_course(
 )]
 pub async fn list_courses(
     State(app): State<AppState>,
-    caller: Caller,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<CourseList>> {
-    let actor = signed_in(&caller)?;
     Ok(axum::Json(CourseList {
-        items: app.store.list_courses(actor).await?,
+        items: app.store.list_courses(&actor).await?,
         next: None,
     }))
 }
@@ -84,11 +80,9 @@ pub async fn list_courses(
 )]
 pub async fn create_class(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<CreateClass>,
+    SignedInJson(actor, b): SignedInJson<CreateClass>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let k = NewClass::parse(
         b.starts_on.as_deref(),
         b.ends_on.as_deref(),
@@ -97,7 +91,7 @@ pub async fn create_class(
         b.capacity.map(|n| n.to_string()).as_deref(),
         b.trainer.as_deref(),
     )?;
-    let class = app.store.create_class(actor, id, &k).await?;
+    let class = app.store.create_class(&actor, id, &k).await?;
     Ok((StatusCode::CREATED, axum::Json(class)).into_response())
 }
 
@@ -113,12 +107,11 @@ pub async fn create_class(
 )]
 pub async fn list_classes(
     State(app): State<AppState>,
-    caller: Caller,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<ClassList>> {
-    let actor = signed_in(&caller)?;
     Ok(axum::Json(ClassList {
-        items: app.store.list_classes(actor, app.clock.today()).await?,
+        items: app.store.list_classes(&actor, app.clock.today()).await?,
         next: None,
     }))
 }
@@ -137,12 +130,11 @@ pub async fn list_classes(
 )]
 pub async fn show_class(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<ClassDetail>> {
-    let actor = signed_in(&caller)?;
-    let roster = app.store.class_roster(actor, id).await?;
+    let roster = app.store.class_roster(&actor, id).await?;
     Ok(axum::Json(ClassDetail {
         class: app.store.class(id).await?,
         roster,
@@ -165,11 +157,9 @@ pub async fn show_class(
 )]
 pub async fn enrol(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<Enrol>,
+    SignedInJson(actor, b): SignedInJson<Enrol>,
 ) -> ApiResult<Response> {
-    let actor = signed_in(&caller)?;
     let mut errs = ValidationErrors::default();
     let no = b
         .member_no
@@ -194,7 +184,7 @@ pub async fn enrol(
     let (Some(no), Some(on), true) = (no, on, errs.is_empty()) else {
         return Err(errs.into());
     };
-    let class = app.store.enrol(actor, id, no, on, today).await?;
+    let class = app.store.enrol(&actor, id, no, on, today).await?;
     Ok((StatusCode::CREATED, axum::Json(class)).into_response())
 }
 
@@ -214,11 +204,9 @@ pub async fn enrol(
 )]
 pub async fn attendance(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<RecordAttendance>,
+    SignedInJson(actor, b): SignedInJson<RecordAttendance>,
 ) -> ApiResult<axum::Json<AttendanceRecorded>> {
-    let actor = signed_in(&caller)?;
     let mut errs = ValidationErrors::default();
     if b.session.is_none() {
         errs.push(FieldError::required("session"));
@@ -247,7 +235,7 @@ pub async fn attendance(
     };
     let added = app
         .store
-        .record_attendance(actor, id, session, held_on, &members)
+        .record_attendance(&actor, id, session, held_on, &members)
         .await?;
     Ok(axum::Json(AttendanceRecorded { added }))
 }
@@ -268,13 +256,12 @@ pub async fn attendance(
 )]
 pub async fn complete(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(id): ApiPath<i64>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<CompletionList>> {
-    let actor = signed_in(&caller)?;
     let items = app
         .store
-        .complete_class(actor, id, app.clock.today())
+        .complete_class(&actor, id, app.clock.today())
         .await?;
     Ok(axum::Json(CompletionList { items }))
 }
@@ -292,12 +279,11 @@ pub async fn complete(
 )]
 pub async fn member_classes(
     State(app): State<AppState>,
-    caller: Caller,
     ApiPath(member_no): ApiPath<String>,
     ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
 ) -> ApiResult<axum::Json<MemberClassList>> {
-    let actor = signed_in(&caller)?;
     Ok(axum::Json(MemberClassList {
-        items: app.store.member_classes(actor, &member_no).await?,
+        items: app.store.member_classes(&actor, &member_no).await?,
     }))
 }

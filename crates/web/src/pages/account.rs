@@ -4,13 +4,14 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use jakpreneur_core::Scope;
 use jakpreneur_store::{ApiToken, StoreError};
 
-use super::{Chrome, login_redirect, page_error, render, store_failure};
+use super::ctx::{PageCtx, SignedInPage};
+use super::{Chrome, render};
 use crate::AppState;
 use crate::i18n::PageLang;
 use crate::security::{Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie};
@@ -69,30 +70,24 @@ fn login_page(
     res
 }
 
-pub async fn login_form(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    let next = uri.query().and_then(|q| {
+pub async fn login_form(page: PageCtx, headers: HeaderMap) -> Response {
+    let next = page.uri.query().and_then(|q| {
         form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "next")
             .map(|(_, v)| v.into_owned())
     });
     let next = safe_next(next.as_deref());
-    if !caller.actor.is_anonymous() {
+    if !page.actor().is_anonymous() {
         return Redirect::to(&next).into_response();
     }
-    let tr = app.i18n.tr(lang.lang);
-    let c = Chrome::new(tr, uri.path(), uri.query());
+    let tr = page.tr();
+    let c = page.plain_chrome(page.uri.path(), page.uri.query());
     let needed = next != "/";
     let error = needed.then(|| tr.t("auth.login_needed").to_owned());
     login_page(
-        &app,
+        &page.app,
         &headers,
-        lang,
+        page.lang,
         c,
         StatusCode::OK,
         String::new(),
@@ -101,26 +96,20 @@ pub async fn login_form(
     )
 }
 
-pub async fn login(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-    body: Bytes,
-) -> Response {
+pub async fn login(page: PageCtx, headers: HeaderMap, body: Bytes) -> Response {
+    let (app, lang) = (&page.app, page.lang);
     let f = super::form(&body);
     let username = f.get("username").cloned().unwrap_or_default();
     let password = f.get("password").cloned().unwrap_or_default();
     let next = safe_next(f.get("next").map(String::as_str));
-    let tr = app.i18n.tr(lang.lang);
-    let c = Chrome::new(tr, uri.path(), uri.query());
+    let tr = page.tr();
+    let c = page.plain_chrome(page.uri.path(), page.uri.query());
     match app
         .store
         .login(
             &username,
             &password,
-            caller.actor.address.clone(),
+            page.actor().address.clone(),
             &app.security.accounts,
         )
         .await
@@ -128,16 +117,12 @@ pub async fn login(
         Ok(session) => {
             let mut res = Redirect::to(&next).into_response();
             let max_age = app.security.accounts.session_absolute.as_secs() as i64;
-            if let Some(v) = set_cookie(
-                &app,
-                &headers,
-                SESSION_COOKIE,
-                &session.token,
-                Some(max_age),
-            ) {
+            if let Some(v) =
+                set_cookie(app, &headers, SESSION_COOKIE, &session.token, Some(max_age))
+            {
                 res.headers_mut().append(header::SET_COOKIE, v);
             }
-            if let Some(v) = set_cookie(&app, &headers, LOGIN_CSRF_COOKIE, "", Some(0)) {
+            if let Some(v) = set_cookie(app, &headers, LOGIN_CSRF_COOKIE, "", Some(0)) {
                 res.headers_mut().append(header::SET_COOKIE, v);
             }
             res
@@ -146,7 +131,7 @@ pub async fn login(
             // Slows guessing from one connection; the rate limit and lockout do the rest.
             tokio::time::sleep(std::time::Duration::from_millis(300)).await;
             login_page(
-                &app,
+                app,
                 &headers,
                 lang,
                 c,
@@ -156,7 +141,7 @@ pub async fn login(
                 Some(tr.t("error.bad_credentials").to_owned()),
             )
         }
-        Err(e) => store_failure(lang, c, e),
+        Err(e) => page.failure(c, e),
     }
 }
 
@@ -193,15 +178,12 @@ impl AccountPage<'_> {
     }
 }
 
-async fn account_page<'a>(
-    app: &AppState,
-    caller: &Caller,
-    c: Chrome<'a>,
-) -> Result<AccountPage<'a>, StoreError> {
+async fn account_page<'a>(page: &'a PageCtx, c: Chrome<'a>) -> Result<AccountPage<'a>, StoreError> {
     let tr = c.tr;
-    let a = &caller.actor;
+    let a = page.actor();
     let tokens = if a.can(jakpreneur_core::Permission::TokenOwn) {
-        app.store
+        page.app
+            .store
             .list_tokens(a)
             .await?
             .into_iter()
@@ -233,41 +215,24 @@ async fn account_page<'a>(
     })
 }
 
-pub async fn show(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let c = Chrome::new(app.i18n.tr(lang.lang), uri.path(), uri.query()).for_caller(&caller);
-    let tr = c.tr;
-    let changed = uri
+pub async fn show(page: SignedInPage) -> Response {
+    let tr = page.tr();
+    let changed = page
+        .uri
         .query()
         .is_some_and(|q| q.contains("password_changed=1"));
-    match account_page(&app, &caller, c).await {
-        Ok(mut page) => {
+    match account_page(&page, page.chrome()).await {
+        Ok(mut shown) => {
             if changed {
-                page.notice = Some(tr.t("auth.password_changed").to_owned());
+                shown.notice = Some(tr.t("auth.password_changed").to_owned());
             }
-            render(StatusCode::OK, lang, &page)
+            page.render(StatusCode::OK, &shown)
         }
-        Err(e) => store_failure(lang, Chrome::new(tr, uri.path(), None), e),
+        Err(e) => page.failure(page.plain_chrome(page.uri.path(), None), e),
     }
 }
 
-pub async fn change_password(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    body: Bytes,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
+pub async fn change_password(page: SignedInPage, body: Bytes) -> Response {
     let f = super::form(&body);
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let (current, new, confirm) = (
@@ -275,8 +240,7 @@ pub async fn change_password(
         get("new_password"),
         get("confirm_password"),
     );
-    let c = Chrome::new(app.i18n.tr(lang.lang), "/account", None).for_caller(&caller);
-    let tr = c.tr;
+    let apology = || page.plain_chrome("/account", None);
     let outcome = if new != confirm {
         Err(StoreError::Invalid(
             jakpreneur_core::FieldError::new(
@@ -287,47 +251,35 @@ pub async fn change_password(
             .into(),
         ))
     } else {
-        app.store
+        page.app
+            .store
             .change_password(
-                &caller.actor,
+                page.actor(),
                 &current,
                 &new,
-                caller.session.as_ref().map(|s| s.token.as_str()),
-                &app.security.accounts,
+                page.caller.session.as_ref().map(|s| s.token.as_str()),
+                &page.app.security.accounts,
             )
             .await
+            .map(|()| "/account?password_changed=1".to_owned())
     };
-    match outcome {
-        Ok(()) => Redirect::to("/account?password_changed=1").into_response(),
-        Err(StoreError::Invalid(errs)) => match account_page(&app, &caller, c).await {
-            Ok(mut page) => {
-                page.errors = super::field_errors(tr, &errs);
-                render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page)
-            }
-            Err(e) => store_failure(lang, Chrome::new(tr, "/account", None), e),
-        },
-        Err(e) => store_failure(lang, Chrome::new(tr, "/account", None), e),
-    }
+    let reload = async {
+        account_page(&page, page.chrome_at("/account"))
+            .await
+            .map_err(|e| page.failure(apology(), e))
+    };
+    page.after_form(outcome, reload, |p, errs| p.errors = errs)
+        .await
+        .unwrap_or_else(|e| page.failure(apology(), e))
 }
 
-pub async fn create_token(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    body: Bytes,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
+pub async fn create_token(page: SignedInPage, body: Bytes) -> Response {
     let f = super::form(&body);
     let name = f.get("name").cloned().unwrap_or_default();
-    let c = Chrome::new(app.i18n.tr(lang.lang), "/account", None).for_caller(&caller);
+    let c = page.chrome_at("/account");
     let tr = c.tr;
-    let created = app
-        .store
-        .create_token(&caller.actor, &caller.actor.name, &name)
-        .await;
+    let actor = page.actor();
+    let created = page.app.store.create_token(actor, &actor.name, &name).await;
     let (status, new_token, errors) = match created {
         Ok((_, token)) => (StatusCode::CREATED, Some(token), HashMap::new()),
         Err(StoreError::Invalid(errs)) => (
@@ -340,43 +292,30 @@ pub async fn create_token(
             None,
             HashMap::from([("name".to_owned(), tr.t("error.forbidden").to_owned())]),
         ),
-        Err(e) => return store_failure(lang, c, e),
+        Err(e) => return page.failure(c, e),
     };
-    match account_page(&app, &caller, c).await {
-        Ok(mut page) => {
-            page.new_token = new_token;
-            page.errors = errors;
-            let mut res = render(status, lang, &page);
+    match account_page(&page, c).await {
+        Ok(mut shown) => {
+            shown.new_token = new_token;
+            shown.errors = errors;
+            let mut res = page.render(status, &shown);
             res.headers_mut().insert(
                 header::CACHE_CONTROL,
                 axum::http::HeaderValue::from_static("no-store"),
             );
             res
         }
-        Err(e) => store_failure(lang, Chrome::new(tr, "/account", None), e),
+        Err(e) => page.failure(page.plain_chrome("/account", None), e),
     }
 }
 
-pub async fn revoke_token(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let c = Chrome::new(app.i18n.tr(lang.lang), "/account", None).for_caller(&caller);
+pub async fn revoke_token(Path(id): Path<String>, page: SignedInPage) -> Response {
+    let c = || page.chrome_at("/account");
     let Ok(id) = id.parse::<i64>() else {
-        return page_error(lang, c, StoreError::NotFound);
+        return page.error(c(), StoreError::NotFound);
     };
-    match app.store.revoke_token(&caller.actor, id).await {
+    match page.app.store.revoke_token(page.actor(), id).await {
         Ok(_) => Redirect::to("/account").into_response(),
-        Err(e) => page_error(
-            lang,
-            Chrome::new(app.i18n.tr(lang.lang), "/account", None).for_caller(&caller),
-            e,
-        ),
+        Err(e) => page.error(c(), e),
     }
 }

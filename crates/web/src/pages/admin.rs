@@ -3,16 +3,13 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jakpreneur_store::AuditEntry;
 
-use super::{Chrome, login_redirect, page_error, render};
-use crate::AppState;
-use crate::api::audit::parse_audit_query;
-use crate::i18n::PageLang;
-use crate::security::Caller;
+use super::Chrome;
+use super::ctx::{PageQuery, SignedInPage};
+use crate::params::parse_audit_query;
 use crate::views::AuditQuery;
 
 #[derive(Template)]
@@ -32,34 +29,13 @@ impl AuditPageView<'_> {
 }
 
 pub async fn audit(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
+    page: SignedInPage,
+    PageQuery { value: query, raw }: PageQuery<AuditQuery>,
 ) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    let c = Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
-    let q: HashMap<String, String> = uri
-        .query()
-        .map(|s| form_urlencoded::parse(s.as_bytes()).into_owned().collect())
-        .unwrap_or_default();
-    let get = |k: &str| q.get(k).cloned().filter(|s| !s.trim().is_empty());
-    let query = AuditQuery {
-        actor: get("actor"),
-        record_type: get("record_type"),
-        record_id: get("record_id"),
-        action: get("action"),
-        from: get("from"),
-        to: get("to"),
-        limit: get("limit"),
-        before: get("before"),
-    };
-    let mut page = AuditPageView {
-        c,
-        q: q.clone(),
+    let tr = page.tr();
+    let mut shown = AuditPageView {
+        c: page.chrome(),
+        q: raw,
         items: Vec::new(),
         errors: Vec::new(),
         next_href: None,
@@ -67,24 +43,25 @@ pub async fn audit(
     let (filter, limit, before) = match parse_audit_query(&query) {
         Ok(v) => v,
         Err(errs) => {
-            page.errors = errs
+            shown.errors = errs
                 .0
                 .iter()
                 .map(|e| tr.error(e.code, &e.message))
                 .collect();
-            return render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page);
+            return page.render(StatusCode::UNPROCESSABLE_ENTITY, &shown);
         }
     };
-    match app
+    match page
+        .app
         .store
-        .list_audit(&caller.actor, &filter, limit, before)
+        .list_audit(page.actor(), &filter, limit, before)
         .await
     {
         Ok(p) => {
-            page.items = p.items;
-            page.next_href = p.next.map(|n| {
+            shown.items = p.items;
+            shown.next_href = p.next.map(|n| {
                 let mut s = form_urlencoded::Serializer::new(String::new());
-                for (k, v) in &page.q {
+                for (k, v) in &shown.q {
                     if k != "before" && k != "lang" && !v.is_empty() {
                         s.append_pair(k, v);
                     }
@@ -92,12 +69,8 @@ pub async fn audit(
                 s.append_pair("before", &n.to_string());
                 format!("/admin/audit?{}", s.finish())
             });
-            render(StatusCode::OK, lang, &page)
+            page.render(StatusCode::OK, &shown)
         }
-        Err(e) => page_error(
-            lang,
-            Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller),
-            e,
-        ),
+        Err(e) => page.error(page.chrome(), e),
     }
 }

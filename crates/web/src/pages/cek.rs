@@ -1,15 +1,12 @@
 //! `/cek`: the public membership check, same data as `/api/v1/public/membership`.
 
 use askama::Template;
-use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use jakpreneur_core::member::parse_public_query;
 
-use super::{Chrome, render};
-use crate::AppState;
-use crate::api::public::{lookup, parse_public_query};
-use crate::i18n::PageLang;
-use crate::security::Caller;
+use super::Chrome;
+use super::ctx::PageCtx;
 use crate::views::PublicMemberView;
 
 #[derive(Template)]
@@ -22,45 +19,39 @@ struct CekPage<'a> {
     items: Vec<PublicMemberView>,
 }
 
-pub async fn check(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    let tr = app.i18n.tr(lang.lang);
-    let c = Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
-    let q = uri.query().and_then(|q| {
+pub async fn check(page: PageCtx) -> Response {
+    let tr = page.tr();
+    let q = page.uri.query().and_then(|q| {
         form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "q")
             .map(|(_, v)| v.into_owned())
     });
-    let mut page = CekPage {
-        c,
+    let mut shown = CekPage {
+        c: page.chrome(),
         q: q.clone().unwrap_or_default(),
         searched: q.is_some(),
         error: None,
         items: Vec::new(),
     };
     let Some(q) = q else {
-        return render(StatusCode::OK, lang, &page);
+        return page.render(StatusCode::OK, &shown);
     };
     let q = match parse_public_query(Some(&q)) {
         Ok(q) => q,
         Err(_) => {
-            page.error = Some(tr.t("error.query_invalid").to_owned());
-            return render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page);
+            shown.error = Some(tr.t("error.query_invalid").to_owned());
+            return page.render(StatusCode::UNPROCESSABLE_ENTITY, &shown);
         }
     };
-    match lookup(&app, &q).await {
-        Ok(items) => {
-            page.items = items;
-            render(StatusCode::OK, lang, &page)
+    match page.app.store.public_lookup(&q).await {
+        Ok(found) => {
+            shown.items = found.into_iter().map(PublicMemberView::from).collect();
+            page.render(StatusCode::OK, &shown)
         }
         Err(_) => super::message(
             StatusCode::SERVICE_UNAVAILABLE,
-            lang,
-            page.c,
+            page.lang,
+            shown.c,
             tr.t("cek.title"),
             tr.t("error.unavailable"),
         ),

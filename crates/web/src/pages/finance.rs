@@ -2,28 +2,15 @@
 //! referring the member to a financing partner (with their consent).
 
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use jakpreneur_store::{NewReferral, NewReport, StoreError};
 
-use super::login_redirect;
-use super::timeline::back_to_member;
-use crate::AppState;
-use crate::i18n::PageLang;
-use crate::security::Caller;
+use super::ctx::SignedInPage;
+use super::member_page::back_to_member;
 
 /// `POST /members/{member_no}/financial-reports`.
-pub async fn file(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Path(member_no): Path<String>,
-    body: Bytes,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
+pub async fn file(Path(member_no): Path<String>, page: SignedInPage, body: Bytes) -> Response {
     let f = super::form(&body);
     let g = |k: &str| f.get(k).map(String::as_str);
     let outcome = match NewReport::parse(
@@ -33,42 +20,25 @@ pub async fn file(
         g("employees"),
         g("assets"),
         g("filed_on"),
-        app.clock.today(),
+        page.today(),
     ) {
-        Ok(r) => app
+        Ok(r) => page
+            .app
             .store
-            .file_report(&caller.actor, &member_no, &r)
+            .file_report(page.actor(), &member_no, &r)
             .await
             .map(|_| ()),
         Err(errs) => Err(StoreError::Invalid(errs)),
     };
-    back_to_member(
-        &app,
-        &caller,
-        lang,
-        &member_no,
-        "finance",
-        outcome,
-        |t, errs| {
-            t.finance_errors = errs;
-            t.finance_values = f;
-        },
-    )
+    back_to_member(&page, &member_no, "finance", outcome, |t, errs| {
+        t.finance_errors = errs;
+        t.finance_values = f;
+    })
     .await
 }
 
 /// `POST /members/{member_no}/referrals`.
-pub async fn refer(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Path(member_no): Path<String>,
-    body: Bytes,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
+pub async fn refer(Path(member_no): Path<String>, page: SignedInPage, body: Bytes) -> Response {
     let f = super::form(&body);
     let g = |k: &str| f.get(k).map(String::as_str);
     let outcome = match NewReferral::parse(
@@ -77,26 +47,19 @@ pub async fn refer(
         g("amount_requested"),
         g("consent") == Some("yes"),
         g("referred_on"),
-        app.clock.today(),
+        page.today(),
     ) {
-        Ok(r) => app
+        Ok(r) => page
+            .app
             .store
-            .refer(&caller.actor, &member_no, &r)
+            .refer(page.actor(), &member_no, &r)
             .await
             .map(|_| ()),
         Err(errs) => Err(StoreError::Invalid(errs)),
     };
-    back_to_member(
-        &app,
-        &caller,
-        lang,
-        &member_no,
-        "financing",
-        outcome,
-        |t, errs| {
-            t.referral_errors = errs;
-            t.referral_values = f;
-        },
-    )
+    back_to_member(&page, &member_no, "financing", outcome, |t, errs| {
+        t.referral_errors = errs;
+        t.referral_values = f;
+    })
     .await
 }

@@ -7,20 +7,16 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use jakpreneur_core::Permission;
 use jakpreneur_store::{
     Decision, PARTNER_KINDS, Partner, Referral, StoreError, parse_disbursement, parse_partner,
 };
 
-use super::{
-    Chrome, field_errors, login_redirect, page_error, render, require_page, rupiah, store_failure,
-};
-use crate::AppState;
-use crate::i18n::PageLang;
-use crate::security::Caller;
+use super::ctx::{PageCtx, SignedInPage};
+use super::{Chrome, rupiah};
 
 const STATUSES: [&str; 4] = ["referred", "approved", "rejected", "disbursed"];
 
@@ -39,38 +35,27 @@ impl ListPage<'_> {
     }
 }
 
-pub async fn list(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    let c = || Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
+pub async fn list(Query(q): Query<HashMap<String, String>>, page: SignedInPage) -> Response {
     let status = q
         .get("status")
         .map(|s| s.trim().to_owned())
         .filter(|s| STATUSES.contains(&s.as_str()));
-    match app
+    match page
+        .app
         .store
-        .list_referrals(&caller.actor, status.as_deref())
+        .list_referrals(page.actor(), status.as_deref())
         .await
     {
-        Ok(items) => render(
+        Ok(items) => page.render(
             StatusCode::OK,
-            lang,
             &ListPage {
-                c: c(),
+                c: page.chrome(),
                 items,
                 statuses: STATUSES,
                 status: status.unwrap_or_default(),
             },
         ),
-        Err(e) => page_error(lang, c(), e),
+        Err(e) => page.error(page.chrome(), e),
     }
 }
 
@@ -114,74 +99,56 @@ fn referral_id(raw: &str) -> Result<i64, StoreError> {
 }
 
 async fn show_page<'a>(
-    app: &AppState,
-    caller: &Caller,
+    page: &'a PageCtx,
     c: Chrome<'a>,
     id: &str,
 ) -> Result<ShowPage<'a>, StoreError> {
-    let r = app.store.referral(&caller.actor, referral_id(id)?).await?;
+    let r = page
+        .app
+        .store
+        .referral(page.actor(), referral_id(id)?)
+        .await?;
     Ok(ShowPage {
         r,
-        can_decide: caller.actor.can(Permission::FinancingDecide),
+        can_decide: page.actor().can(Permission::FinancingDecide),
         errors: HashMap::new(),
         values: HashMap::new(),
         c,
     })
 }
 
-pub async fn show(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    let c = || Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
-    match show_page(&app, &caller, c(), &id).await {
-        Ok(page) => render(StatusCode::OK, lang, &page),
-        Err(e) => page_error(lang, c(), e),
+pub async fn show(Path(id): Path<String>, page: SignedInPage) -> Response {
+    match show_page(&page, page.chrome(), &id).await {
+        Ok(shown) => page.render(StatusCode::OK, &shown),
+        Err(e) => page.error(page.chrome(), e),
     }
 }
 
+/// The referral again after one of its forms.
 async fn show_after(
-    app: &AppState,
-    caller: &Caller,
-    lang: PageLang,
+    page: &PageCtx,
     id: &str,
     values: HashMap<String, String>,
     outcome: Result<Referral, StoreError>,
 ) -> Response {
-    let tr = app.i18n.tr(lang.lang);
     let path = format!("/financing/referrals/{id}");
-    let c = || Chrome::new(tr, &path, None).for_caller(caller);
-    match outcome {
-        Ok(_) => Redirect::to(&path).into_response(),
-        Err(StoreError::Invalid(errs)) => match show_page(app, caller, c(), id).await {
-            Ok(mut page) => {
-                page.errors = field_errors(tr, &errs);
-                page.values = values;
-                render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page)
-            }
-            Err(e) => store_failure(lang, c(), e),
-        },
-        Err(e) => page_error(lang, c(), e),
-    }
+    let c = || page.chrome_at(&path);
+    let reload = async {
+        show_page(page, c(), id)
+            .await
+            .map_err(|e| page.failure(c(), e))
+    };
+    page.after_form(outcome.map(|_| path.clone()), reload, |p, errs| {
+        p.errors = errs;
+        p.values = values;
+    })
+    .await
+    .unwrap_or_else(|e| page.error(c(), e))
 }
 
 /// `POST /financing/referrals/{id}/decision`.
-pub async fn decide(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    if let Some(refused) = require_page(&app, lang, &caller, &uri, Permission::FinancingDecide) {
+pub async fn decide(Path(id): Path<String>, page: SignedInPage, body: Bytes) -> Response {
+    if let Some(refused) = page.require(Permission::FinancingDecide) {
         return refused;
     }
     let f = super::form(&body);
@@ -193,26 +160,24 @@ pub async fn decide(
             g("amount_approved"),
             g("reason"),
             g("decided_on"),
-            app.clock.today(),
+            page.today(),
         ),
     ) {
         (Err(e), _) => Err(e),
         (Ok(_), Err(errs)) => Err(StoreError::Invalid(errs)),
-        (Ok(rid), Ok((d, on))) => app.store.decide_referral(&caller.actor, rid, &d, on).await,
+        (Ok(rid), Ok((d, on))) => {
+            page.app
+                .store
+                .decide_referral(page.actor(), rid, &d, on)
+                .await
+        }
     };
-    show_after(&app, &caller, lang, &id, f, outcome).await
+    show_after(&page, &id, f, outcome).await
 }
 
 /// `POST /financing/referrals/{id}/disbursement`.
-pub async fn disburse(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    if let Some(refused) = require_page(&app, lang, &caller, &uri, Permission::FinancingDecide) {
+pub async fn disburse(Path(id): Path<String>, page: SignedInPage, body: Bytes) -> Response {
+    if let Some(refused) = page.require(Permission::FinancingDecide) {
         return refused;
     }
     let f = super::form(&body);
@@ -223,18 +188,19 @@ pub async fn disburse(
             g("amount"),
             g("loan_reference"),
             g("disbursed_on"),
-            app.clock.today(),
+            page.today(),
         ),
     ) {
         (Err(e), _) => Err(e),
         (Ok(_), Err(errs)) => Err(StoreError::Invalid(errs)),
         (Ok(rid), Ok((amount, reference, on))) => {
-            app.store
-                .disburse(&caller.actor, rid, amount, &reference, on)
+            page.app
+                .store
+                .disburse(page.actor(), rid, amount, &reference, on)
                 .await
         }
     };
-    show_after(&app, &caller, lang, &id, f, outcome).await
+    show_after(&page, &id, f, outcome).await
 }
 
 #[derive(Template)]
@@ -258,66 +224,51 @@ impl PartnersPage<'_> {
 }
 
 async fn partners_page<'a>(
-    app: &AppState,
-    caller: &Caller,
+    page: &'a PageCtx,
     c: Chrome<'a>,
 ) -> Result<PartnersPage<'a>, StoreError> {
     Ok(PartnersPage {
-        items: app.store.list_partners(&caller.actor).await?,
+        items: page.app.store.list_partners(page.actor()).await?,
         kinds: PARTNER_KINDS,
-        can_create: caller.actor.can(Permission::UserManage),
+        can_create: page.actor().can(Permission::UserManage),
         errors: HashMap::new(),
         values: HashMap::new(),
         c,
     })
 }
 
-pub async fn partners(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    let c = || Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
-    match partners_page(&app, &caller, c()).await {
-        Ok(page) => render(StatusCode::OK, lang, &page),
-        Err(e) => page_error(lang, c(), e),
+pub async fn partners(page: SignedInPage) -> Response {
+    match partners_page(&page, page.chrome()).await {
+        Ok(shown) => page.render(StatusCode::OK, &shown),
+        Err(e) => page.error(page.chrome(), e),
     }
 }
 
 /// `POST /financing/partners` (administrators).
-pub async fn create_partner(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    body: Bytes,
-) -> Response {
-    if let Some(refused) = require_page(&app, lang, &caller, &uri, Permission::UserManage) {
+pub async fn create_partner(page: SignedInPage, body: Bytes) -> Response {
+    if let Some(refused) = page.require(Permission::UserManage) {
         return refused;
     }
-    let tr = app.i18n.tr(lang.lang);
-    let c = || Chrome::new(tr, "/financing/partners", None).for_caller(&caller);
+    let c = || page.chrome_at("/financing/partners");
     let f = super::form(&body);
     let g = |k: &str| f.get(k).map(String::as_str);
     let outcome = match parse_partner(g("code"), g("name"), g("kind")) {
-        Ok(p) => app.store.create_partner(&caller.actor, &p).await,
+        Ok(p) => page.app.store.create_partner(page.actor(), &p).await,
         Err(errs) => Err(StoreError::Invalid(errs)),
     };
-    match outcome {
-        Ok(_) => Redirect::to("/financing/partners").into_response(),
-        Err(StoreError::Invalid(errs)) => match partners_page(&app, &caller, c()).await {
-            Ok(mut page) => {
-                page.errors = field_errors(tr, &errs);
-                page.values = f;
-                render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page)
-            }
-            Err(e) => store_failure(lang, c(), e),
+    let reload = async {
+        partners_page(&page, c())
+            .await
+            .map_err(|e| page.failure(c(), e))
+    };
+    page.after_form(
+        outcome.map(|_| "/financing/partners".to_owned()),
+        reload,
+        |p, errs| {
+            p.errors = errs;
+            p.values = f;
         },
-        Err(e) => page_error(lang, c(), e),
-    }
+    )
+    .await
+    .unwrap_or_else(|e| page.error(c(), e))
 }

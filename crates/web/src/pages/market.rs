@@ -6,16 +6,14 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jakpreneur_core::Permission;
 use jakpreneur_store::{MarketEvent, NewMarketEvent, StoreError};
 
-use super::{Chrome, field_errors, login_redirect, page_error, render, store_failure};
-use crate::AppState;
-use crate::i18n::PageLang;
-use crate::security::Caller;
+use super::ctx::{PageCtx, SignedInPage};
+use super::{Chrome, field_errors};
 
 #[derive(Template)]
 #[template(path = "market/list.html")]
@@ -36,52 +34,29 @@ impl ListPage<'_> {
     }
 }
 
-async fn list_page<'a>(
-    app: &AppState,
-    caller: &Caller,
-    c: Chrome<'a>,
-) -> Result<ListPage<'a>, StoreError> {
+async fn list_page<'a>(page: &'a PageCtx, c: Chrome<'a>) -> Result<ListPage<'a>, StoreError> {
     Ok(ListPage {
-        items: app
+        items: page
+            .app
             .store
-            .list_market_events(&caller.actor, app.clock.today())
+            .list_market_events(page.actor(), page.today())
             .await?,
-        can_create: caller.actor.can(Permission::EventRecord),
+        can_create: page.actor().can(Permission::EventRecord),
         errors: HashMap::new(),
         values: HashMap::new(),
         c,
     })
 }
 
-pub async fn list(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    let c = || Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
-    match list_page(&app, &caller, c()).await {
-        Ok(page) => render(StatusCode::OK, lang, &page),
-        Err(e) => page_error(lang, c(), e),
+pub async fn list(page: SignedInPage) -> Response {
+    match list_page(&page, page.chrome()).await {
+        Ok(shown) => page.render(StatusCode::OK, &shown),
+        Err(e) => page.error(page.chrome(), e),
     }
 }
 
-pub async fn create(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    body: Bytes,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    let c = || Chrome::new(tr, "/market-events", None).for_caller(&caller);
+pub async fn create(page: SignedInPage, body: Bytes) -> Response {
+    let c = || page.chrome_at("/market-events");
     let f = super::form(&body);
     let g = |k: &str| f.get(k).map(String::as_str);
     let outcome = match NewMarketEvent::parse(
@@ -93,25 +68,25 @@ pub async fn create(
         g("ends_on"),
         g("repeat_monthly"),
     ) {
-        Ok(m) => app
+        Ok(m) => page
+            .app
             .store
-            .create_market_events(&caller.actor, &m)
+            .create_market_events(page.actor(), &m)
             .await
-            .map(|_| ()),
+            .map(|_| "/market-events".to_owned()),
         Err(errs) => Err(StoreError::Invalid(errs)),
     };
-    match outcome {
-        Ok(()) => Redirect::to("/market-events").into_response(),
-        Err(StoreError::Invalid(errs)) => match list_page(&app, &caller, c()).await {
-            Ok(mut page) => {
-                page.errors = field_errors(tr, &errs);
-                page.values = f;
-                render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page)
-            }
-            Err(e) => store_failure(lang, c(), e),
-        },
-        Err(e) => page_error(lang, c(), e),
-    }
+    let reload = async {
+        list_page(&page, c())
+            .await
+            .map_err(|e| page.failure(c(), e))
+    };
+    page.after_form(outcome, reload, |p, errs| {
+        p.errors = errs;
+        p.values = f;
+    })
+    .await
+    .unwrap_or_else(|e| page.error(c(), e))
 }
 
 #[derive(Template)]
@@ -125,57 +100,35 @@ struct ShowPage<'a> {
 }
 
 async fn show_page<'a>(
-    app: &AppState,
-    caller: &Caller,
+    page: &'a PageCtx,
     c: Chrome<'a>,
     id: i64,
 ) -> Result<ShowPage<'a>, StoreError> {
-    let participants = app.store.market_participants(&caller.actor, id).await?;
+    let participants = page.app.store.market_participants(page.actor(), id).await?;
     Ok(ShowPage {
-        m: app.store.market_event(id).await?,
+        m: page.app.store.market_event(id).await?,
         participants,
-        can_add: caller.actor.can(Permission::EventRecord),
+        can_add: page.actor().can(Permission::EventRecord),
         error: None,
         c,
     })
 }
 
-pub async fn show(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    let c = || Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
+pub async fn show(Path(id): Path<String>, page: SignedInPage) -> Response {
     let Ok(id) = id.parse::<i64>() else {
-        return page_error(lang, c(), StoreError::NotFound);
+        return page.error(page.chrome(), StoreError::NotFound);
     };
-    match show_page(&app, &caller, c(), id).await {
-        Ok(page) => render(StatusCode::OK, lang, &page),
-        Err(e) => page_error(lang, c(), e),
+    match show_page(&page, page.chrome(), id).await {
+        Ok(shown) => page.render(StatusCode::OK, &shown),
+        Err(e) => page.error(page.chrome(), e),
     }
 }
 
-pub async fn add(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    let c = || Chrome::new(tr, uri.path(), None).for_caller(&caller);
+pub async fn add(Path(id): Path<String>, page: SignedInPage, body: Bytes) -> Response {
+    let tr = page.tr();
+    let c = || page.chrome_at(page.uri.path());
     let Ok(id) = id.parse::<i64>() else {
-        return page_error(lang, c(), StoreError::NotFound);
+        return page.error(c(), StoreError::NotFound);
     };
     let f = super::form(&body);
     let no = f
@@ -187,8 +140,9 @@ pub async fn add(
             jakpreneur_core::FieldError::required("member_no").into(),
         ))
     } else {
-        app.store
-            .add_market_participant(&caller.actor, id, &no)
+        page.app
+            .store
+            .add_market_participant(page.actor(), id, &no)
             .await
             .map(|_| ())
     };
@@ -200,16 +154,16 @@ pub async fn add(
             .join(" "),
         Err(StoreError::NotFound) => tr.t("members.not_found").to_owned(),
         Err(e @ StoreError::Forbidden(_)) => {
-            return page_error(lang, c(), e);
+            return page.error(c(), e);
         }
         Err(StoreError::Erased) => tr.t("error.member_erased").to_owned(),
-        Err(e) => return store_failure(lang, c(), e),
+        Err(e) => return page.failure(c(), e),
     };
-    match show_page(&app, &caller, c(), id).await {
-        Ok(mut page) => {
-            page.error = Some(message);
-            render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page)
+    match show_page(&page, c(), id).await {
+        Ok(mut shown) => {
+            shown.error = Some(message);
+            page.render(StatusCode::UNPROCESSABLE_ENTITY, &shown)
         }
-        Err(e) => page_error(lang, c(), e),
+        Err(e) => page.error(c(), e),
     }
 }

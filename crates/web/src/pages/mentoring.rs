@@ -1,57 +1,29 @@
 //! Facility P3 on pages: assigning a mentor and recording sessions from the member page,
 //! closing follow-ups, and `/follow-ups/overdue`.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jakpreneur_store::{FollowUp, StoreError};
 
-use super::timeline::back_to_member;
-use super::{Chrome, login_redirect, page_error, render};
-use crate::AppState;
-use crate::api::mentoring::parse_session;
-use crate::i18n::PageLang;
-use crate::security::Caller;
+use super::Chrome;
+use super::ctx::{PageCtx, SignedInPage};
+use super::member_page::back_to_member;
+use crate::params::parse_session;
 use crate::views::{FollowUpInput, RecordSession};
 
-async fn back(
-    app: &AppState,
-    caller: &Caller,
-    lang: PageLang,
-    member_no: &str,
-    outcome: Result<(), StoreError>,
-) -> Response {
-    back_to_member(
-        app,
-        caller,
-        lang,
-        member_no,
-        "mentoring",
-        outcome,
-        |t, errs| {
-            t.mentoring_errors = errs.into_values().collect();
-        },
-    )
+async fn back(page: &PageCtx, member_no: &str, outcome: Result<(), StoreError>) -> Response {
+    back_to_member(page, member_no, "mentoring", outcome, |t, errs| {
+        t.mentoring_errors = errs.into_values().collect();
+    })
     .await
 }
 
 /// `POST /members/{member_no}/mentor`.
-pub async fn assign(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Path(member_no): Path<String>,
-    body: Bytes,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let f: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
+pub async fn assign(Path(member_no): Path<String>, page: SignedInPage, body: Bytes) -> Response {
+    let f = super::form(&body);
     let mentor = f
         .get("mentor")
         .map(|s| s.trim().to_owned())
@@ -61,25 +33,16 @@ pub async fn assign(
             jakpreneur_core::FieldError::required("mentor").into(),
         ))
     } else {
-        app.store
-            .assign_mentor(&caller.actor, &member_no, &mentor, app.clock.today())
+        page.app
+            .store
+            .assign_mentor(page.actor(), &member_no, &mentor, page.today())
             .await
     };
-    back(&app, &caller, lang, &member_no, outcome).await
+    back(&page, &member_no, outcome).await
 }
 
 /// `POST /members/{member_no}/mentoring-sessions`: one session, with up to one follow-up.
-pub async fn record(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Path(member_no): Path<String>,
-    body: Bytes,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
+pub async fn record(Path(member_no): Path<String>, page: SignedInPage, body: Bytes) -> Response {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let action = get("follow_up_action").filter(|s| !s.trim().is_empty());
@@ -100,40 +63,32 @@ pub async fn record(
             }]
         }),
     };
-    let outcome = match parse_session(&input, app.clock.today()) {
-        Ok(s) => app
+    let outcome = match parse_session(&input, page.today()) {
+        Ok(s) => page
+            .app
             .store
-            .record_session(&caller.actor, &member_no, &s)
+            .record_session(page.actor(), &member_no, &s)
             .await
             .map(|_| ()),
         Err(errs) => Err(StoreError::Invalid(errs)),
     };
-    back(&app, &caller, lang, &member_no, outcome).await
+    back(&page, &member_no, outcome).await
 }
 
 /// `POST /follow-ups/{id}/done`, back to where the form was.
-pub async fn done(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    let c = || Chrome::new(tr, uri.path(), None).for_caller(&caller);
+pub async fn done(Path(id): Path<String>, page: SignedInPage) -> Response {
+    let c = || page.chrome_at(page.uri.path());
     let Ok(id) = id.parse::<i64>() else {
-        return page_error(lang, c(), StoreError::NotFound);
+        return page.error(c(), StoreError::NotFound);
     };
-    match app
+    match page
+        .app
         .store
-        .complete_follow_up(&caller.actor, id, app.clock.today())
+        .complete_follow_up(page.actor(), id, page.today())
         .await
     {
         Ok(f) => Redirect::to(&format!("/members/{}#mentoring", f.member_no)).into_response(),
-        Err(e) => page_error(lang, c(), e),
+        Err(e) => page.error(c(), e),
     }
 }
 
@@ -145,23 +100,20 @@ struct OverduePage<'a> {
 }
 
 /// `GET /follow-ups/overdue`.
-pub async fn overdue(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    let c = || Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
-    match app
+pub async fn overdue(page: SignedInPage) -> Response {
+    match page
+        .app
         .store
-        .overdue_follow_ups(&caller.actor, app.clock.today())
+        .overdue_follow_ups(page.actor(), page.today())
         .await
     {
-        Ok(items) => render(StatusCode::OK, lang, &OverduePage { c: c(), items }),
-        Err(e) => page_error(lang, c(), e),
+        Ok(items) => page.render(
+            StatusCode::OK,
+            &OverduePage {
+                c: page.chrome(),
+                items,
+            },
+        ),
+        Err(e) => page.error(page.chrome(), e),
     }
 }

@@ -4,10 +4,13 @@
 pub mod account;
 pub mod admin;
 pub mod cek;
+pub mod ctx;
 pub mod finance;
 pub mod financing;
 pub mod home;
+pub mod ledger;
 pub mod market;
+pub mod member_page;
 pub mod members;
 pub mod mentoring;
 pub mod permits;
@@ -27,6 +30,20 @@ use crate::i18n::{PageLang, Tr};
 use crate::security::Caller;
 
 pub const STYLESHEET: &str = include_str!("../../static/app.css");
+
+/// One `<option>`: value and label.
+#[derive(Debug)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// An `<optgroup>` of choices.
+#[derive(Debug)]
+pub struct ChoiceGroup {
+    pub label: String,
+    pub choices: Vec<Choice>,
+}
 
 /// What every page's frame needs: the translator and links to this page in each language.
 pub struct Chrome<'a> {
@@ -158,9 +175,8 @@ pub fn field_errors(tr: Tr<'_>, errs: &ValidationErrors) -> HashMap<String, Stri
             let mut text = tr.error(e.code, &e.message);
             // Name the facility the rule needs, as the API's message does.
             if e.code == "facility_order"
-                && let Some(i) = e.message.find("needs P")
+                && let Some(stage) = &e.facility
             {
-                let stage = &e.message[i + 6..(i + 8).min(e.message.len())];
                 text = format!("{text} ({}: {stage})", tr.t("timeline.missing"));
             }
             (e.field.to_owned(), text)
@@ -179,16 +195,6 @@ pub fn store_failure(lang: PageLang, c: Chrome<'_>, e: jakpreneur_store::StoreEr
         tr.t("app.name"),
         tr.t("error.internal"),
     )
-}
-
-/// Pages that need an account send the public to the login form, and come back after.
-pub fn login_redirect(uri: &axum::http::Uri) -> Response {
-    let next = uri
-        .path_and_query()
-        .map_or("/", axum::http::uri::PathAndQuery::as_str);
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    s.append_pair("next", next);
-    axum::response::Redirect::to(&format!("/login?{}", s.finish())).into_response()
 }
 
 /// The page for a store error: a refused action (403) or a record outside one's reach
@@ -212,29 +218,6 @@ pub fn page_error(lang: PageLang, c: Chrome<'_>, e: jakpreneur_store::StoreError
         ),
         other => store_failure(lang, c, other),
     }
-}
-
-/// A form that only `p` may send: the public is sent to sign in, and an account without
-/// the permission is refused (403) before the fields are looked at, so it learns nothing
-/// from validation.
-pub fn require_page(
-    app: &crate::AppState,
-    lang: PageLang,
-    caller: &Caller,
-    uri: &axum::http::Uri,
-    p: jakpreneur_core::Permission,
-) -> Option<Response> {
-    if caller.actor.is_anonymous() {
-        return Some(login_redirect(uri));
-    }
-    (!caller.actor.can(p)).then(|| {
-        let c = Chrome::new(app.i18n.tr(lang.lang), uri.path(), None).for_caller(caller);
-        page_error(
-            lang,
-            c,
-            jakpreneur_store::StoreError::Forbidden(p.as_str().to_owned()),
-        )
-    })
 }
 
 pub async fn stylesheet() -> impl IntoResponse {

@@ -7,20 +7,16 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use jakpreneur_core::text::not_future;
 use jakpreneur_core::training::{COMPLETION_PERCENT, COURSE_TOPICS, NewClass, NewCourse};
 use jakpreneur_core::{FieldError, Permission};
 use jakpreneur_store::{Class, Completion, Course, RosterRow, StoreError};
 
-use super::{
-    Chrome, field_errors, login_redirect, page_error, render, require_page, store_failure,
-};
-use crate::AppState;
-use crate::api::not_future;
-use crate::i18n::PageLang;
-use crate::security::Caller;
+use super::ctx::{PageCtx, SignedInPage};
+use super::{Chrome, field_errors};
 
 #[derive(Template)]
 #[template(path = "training/list.html")]
@@ -48,19 +44,16 @@ impl ListPage<'_> {
     }
 }
 
-async fn list_page<'a>(
-    app: &AppState,
-    caller: &Caller,
-    c: Chrome<'a>,
-) -> Result<ListPage<'a>, StoreError> {
+async fn list_page<'a>(page: &'a PageCtx, c: Chrome<'a>) -> Result<ListPage<'a>, StoreError> {
     Ok(ListPage {
-        classes: app
+        classes: page
+            .app
             .store
-            .list_classes(&caller.actor, app.clock.today())
+            .list_classes(page.actor(), page.today())
             .await?,
-        courses: app.store.list_courses(&caller.actor).await?,
+        courses: page.app.store.list_courses(page.actor()).await?,
         topics: &COURSE_TOPICS,
-        can_create: caller.actor.can(Permission::EventRecord),
+        can_create: page.actor().can(Permission::EventRecord),
         form: "",
         errors: HashMap::new(),
         values: HashMap::new(),
@@ -68,82 +61,53 @@ async fn list_page<'a>(
     })
 }
 
-pub async fn list(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    let c = || Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
-    match list_page(&app, &caller, c()).await {
-        Ok(page) => render(StatusCode::OK, lang, &page),
-        Err(e) => page_error(lang, c(), e),
+pub async fn list(page: SignedInPage) -> Response {
+    match list_page(&page, page.chrome()).await {
+        Ok(shown) => page.render(StatusCode::OK, &shown),
+        Err(e) => page.error(page.chrome(), e),
     }
 }
 
 /// The list page again with a form's errors, or where the form led.
 async fn list_after(
-    app: &AppState,
-    caller: &Caller,
-    lang: PageLang,
+    page: &PageCtx,
     which: &'static str,
     values: HashMap<String, String>,
     outcome: Result<String, StoreError>,
 ) -> Response {
-    let tr = app.i18n.tr(lang.lang);
-    let c = || Chrome::new(tr, "/training", None).for_caller(caller);
-    match outcome {
-        Ok(to) => Redirect::to(&to).into_response(),
-        Err(StoreError::Invalid(errs)) => match list_page(app, caller, c()).await {
-            Ok(mut page) => {
-                page.form = which;
-                page.errors = field_errors(tr, &errs);
-                page.values = values;
-                render(StatusCode::UNPROCESSABLE_ENTITY, lang, &page)
-            }
-            Err(e) => store_failure(lang, c(), e),
-        },
-        Err(e) => page_error(lang, c(), e),
-    }
+    let c = || page.chrome_at("/training");
+    let reload = async { list_page(page, c()).await.map_err(|e| page.failure(c(), e)) };
+    page.after_form(outcome, reload, |p, errs| {
+        p.form = which;
+        p.errors = errs;
+        p.values = values;
+    })
+    .await
+    .unwrap_or_else(|e| page.error(c(), e))
 }
 
 /// `POST /training/courses`.
-pub async fn create_course(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    body: Bytes,
-) -> Response {
-    if let Some(refused) = require_page(&app, lang, &caller, &uri, Permission::EventRecord) {
+pub async fn create_course(page: SignedInPage, body: Bytes) -> Response {
+    if let Some(refused) = page.require(Permission::EventRecord) {
         return refused;
     }
     let f = super::form(&body);
     let g = |k: &str| f.get(k).map(String::as_str);
     let outcome = match NewCourse::parse(g("title"), g("topic"), g("hours"), g("facility")) {
-        Ok(course) => app
+        Ok(course) => page
+            .app
             .store
-            .create_course(&caller.actor, &course)
+            .create_course(page.actor(), &course)
             .await
             .map(|_| "/training#courses".to_owned()),
         Err(errs) => Err(StoreError::Invalid(errs)),
     };
-    list_after(&app, &caller, lang, "course", f, outcome).await
+    list_after(&page, "course", f, outcome).await
 }
 
 /// `POST /training/classes`.
-pub async fn create_class(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    body: Bytes,
-) -> Response {
-    if let Some(refused) = require_page(&app, lang, &caller, &uri, Permission::EventRecord) {
+pub async fn create_class(page: SignedInPage, body: Bytes) -> Response {
+    if let Some(refused) = page.require(Permission::EventRecord) {
         return refused;
     }
     let f = super::form(&body);
@@ -162,20 +126,22 @@ pub async fn create_class(
             FieldError::required("course_id").into(),
         )),
         (Some(_), Err(errs)) => Err(StoreError::Invalid(errs)),
-        (Some(course), Ok(k)) => match app.store.create_class(&caller.actor, course, &k).await {
-            Ok(class) => Ok(format!("/training/classes/{}", class.id)),
-            Err(StoreError::NotFound) => Err(StoreError::Invalid(
-                FieldError::new(
-                    "course_id",
-                    "course_unknown",
-                    "choose a course from the list",
-                )
-                .into(),
-            )),
-            Err(e) => Err(e),
-        },
+        (Some(course), Ok(k)) => {
+            match page.app.store.create_class(page.actor(), course, &k).await {
+                Ok(class) => Ok(format!("/training/classes/{}", class.id)),
+                Err(StoreError::NotFound) => Err(StoreError::Invalid(
+                    FieldError::new(
+                        "course_id",
+                        "course_unknown",
+                        "choose a course from the list",
+                    )
+                    .into(),
+                )),
+                Err(e) => Err(e),
+            }
+        }
     };
-    list_after(&app, &caller, lang, "class", f, outcome).await
+    list_after(&page, "class", f, outcome).await
 }
 
 #[derive(Template)]
@@ -193,20 +159,20 @@ struct ShowPage<'a> {
 }
 
 async fn show_page<'a>(
-    app: &AppState,
-    caller: &Caller,
+    page: &'a PageCtx,
     c: Chrome<'a>,
     id: i64,
 ) -> Result<ShowPage<'a>, StoreError> {
-    let roster = app.store.class_roster(&caller.actor, id).await?;
-    let k = app.store.class(id).await?;
-    let today = app.clock.today();
-    let trainer_ok = caller.actor.role != jakpreneur_core::Role::Trainer
-        || k.trainer.as_deref() == Some(caller.actor.name.as_str());
+    let actor = page.actor();
+    let roster = page.app.store.class_roster(actor, id).await?;
+    let k = page.app.store.class(id).await?;
+    let today = page.today();
+    let trainer_ok = actor.role != jakpreneur_core::Role::Trainer
+        || k.trainer.as_deref() == Some(actor.name.as_str());
     Ok(ShowPage {
         sessions: (1..=k.sessions).collect(),
         completion_percent: COMPLETION_PERCENT,
-        can_act: caller.actor.can(Permission::EventRecord) && trainer_ok,
+        can_act: actor.can(Permission::EventRecord) && trainer_ok,
         ended: k.ends_on <= today,
         error: None,
         completions: Vec::new(),
@@ -220,40 +186,27 @@ fn class_id(raw: &str) -> Result<i64, StoreError> {
     raw.parse::<i64>().map_err(|_| StoreError::NotFound)
 }
 
-pub async fn show(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
-    let tr = app.i18n.tr(lang.lang);
-    let c = || Chrome::new(tr, uri.path(), uri.query()).for_caller(&caller);
-    let page = match class_id(&id) {
-        Ok(id) => show_page(&app, &caller, c(), id).await,
+pub async fn show(Path(id): Path<String>, page: SignedInPage) -> Response {
+    let shown = match class_id(&id) {
+        Ok(id) => show_page(&page, page.chrome(), id).await,
         Err(e) => Err(e),
     };
-    match page {
-        Ok(page) => render(StatusCode::OK, lang, &page),
-        Err(e) => page_error(lang, c(), e),
+    match shown {
+        Ok(shown) => page.render(StatusCode::OK, &shown),
+        Err(e) => page.error(page.chrome(), e),
     }
 }
 
 /// The class page again after one of its forms: the message when refused, the
 /// completion results when closed, or back to the page.
 async fn show_after(
-    app: &AppState,
-    caller: &Caller,
-    lang: PageLang,
+    page: &PageCtx,
     id: i64,
     outcome: Result<Vec<Completion>, StoreError>,
 ) -> Response {
-    let tr = app.i18n.tr(lang.lang);
+    let tr = page.tr();
     let path = format!("/training/classes/{id}");
-    let c = || Chrome::new(tr, &path, None).for_caller(caller);
+    let c = || page.chrome_at(&path);
     let (status, error, completions) = match outcome {
         Ok(done) if done.is_empty() => return Redirect::to(&path).into_response(),
         Ok(done) => (StatusCode::OK, None, done),
@@ -272,37 +225,22 @@ async fn show_after(
             Some(tr.t("error.member_erased").to_owned()),
             Vec::new(),
         ),
-        Err(e) => return page_error(lang, c(), e),
+        Err(e) => return page.error(c(), e),
     };
-    match show_page(app, caller, c(), id).await {
-        Ok(mut page) => {
-            page.error = error;
-            page.completions = completions;
-            render(status, lang, &page)
+    match show_page(page, c(), id).await {
+        Ok(mut shown) => {
+            shown.error = error;
+            shown.completions = completions;
+            page.render(status, &shown)
         }
-        Err(e) => page_error(lang, c(), e),
+        Err(e) => page.error(c(), e),
     }
 }
 
 /// `POST /training/classes/{id}/enrolments`.
-pub async fn enrol(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
+pub async fn enrol(Path(id): Path<String>, page: SignedInPage, body: Bytes) -> Response {
     let Ok(id) = class_id(&id) else {
-        let tr = app.i18n.tr(lang.lang);
-        return page_error(
-            lang,
-            Chrome::new(tr, uri.path(), None).for_caller(&caller),
-            StoreError::NotFound,
-        );
+        return page.error(page.chrome_at(page.uri.path()), StoreError::NotFound);
     };
     let f = super::form(&body);
     let no = f.get("member_no").map(|s| s.trim()).unwrap_or_default();
@@ -311,34 +249,20 @@ pub async fn enrol(
             FieldError::required("member_no").into(),
         ))
     } else {
-        app.store
-            .enrol(&caller.actor, id, no, None, app.clock.today())
+        page.app
+            .store
+            .enrol(page.actor(), id, no, None, page.today())
             .await
             .map(|_| Vec::new())
     };
-    show_after(&app, &caller, lang, id, outcome).await
+    show_after(&page, id, outcome).await
 }
 
 /// `POST /training/classes/{id}/attendance`: the session, its date and a checkbox per
 /// member present.
-pub async fn attendance(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
+pub async fn attendance(Path(id): Path<String>, page: SignedInPage, body: Bytes) -> Response {
     let Ok(id) = class_id(&id) else {
-        let tr = app.i18n.tr(lang.lang);
-        return page_error(
-            lang,
-            Chrome::new(tr, uri.path(), None).for_caller(&caller),
-            StoreError::NotFound,
-        );
+        return page.error(page.chrome_at(page.uri.path()), StoreError::NotFound);
     };
     let pairs: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
@@ -353,7 +277,7 @@ pub async fn attendance(
             .and_then(|s| s.trim().parse::<i64>().ok())
             .ok_or_else(|| FieldError::required("session")),
     );
-    let held_on = errs.take(not_future("held_on", get("held_on"), app.clock.today()));
+    let held_on = errs.take(not_future("held_on", get("held_on"), page.today()));
     if members.is_empty() {
         errs.push(FieldError::new(
             "members",
@@ -362,38 +286,26 @@ pub async fn attendance(
         ));
     }
     let outcome = match (session, held_on, errs.is_empty()) {
-        (Some(session), Some(held_on), true) => app
+        (Some(session), Some(held_on), true) => page
+            .app
             .store
-            .record_attendance(&caller.actor, id, session, held_on, &members)
+            .record_attendance(page.actor(), id, session, held_on, &members)
             .await
             .map(|_| Vec::new()),
         _ => Err(StoreError::Invalid(errs)),
     };
-    show_after(&app, &caller, lang, id, outcome).await
+    show_after(&page, id, outcome).await
 }
 
 /// `POST /training/classes/{id}/complete`.
-pub async fn complete(
-    State(app): State<AppState>,
-    caller: Caller,
-    lang: PageLang,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-) -> Response {
-    if caller.actor.is_anonymous() {
-        return login_redirect(&uri);
-    }
+pub async fn complete(Path(id): Path<String>, page: SignedInPage) -> Response {
     let Ok(id) = class_id(&id) else {
-        let tr = app.i18n.tr(lang.lang);
-        return page_error(
-            lang,
-            Chrome::new(tr, uri.path(), None).for_caller(&caller),
-            StoreError::NotFound,
-        );
+        return page.error(page.chrome_at(page.uri.path()), StoreError::NotFound);
     };
-    let outcome = app
+    let outcome = page
+        .app
         .store
-        .complete_class(&caller.actor, id, app.clock.today())
+        .complete_class(page.actor(), id, page.today())
         .await;
-    show_after(&app, &caller, lang, id, outcome).await
+    show_after(&page, id, outcome).await
 }

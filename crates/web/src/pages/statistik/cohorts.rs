@@ -15,7 +15,7 @@ use jakpreneur_reports::{self as reports, CohortReport, CohortView, Suppression}
 use jakpreneur_store::{COHORT_WINDOWS, Store};
 
 use super::{
-    Choice, Download, FormState, PageRequest, csv_download, facilities, file_region, long_date,
+    Choice, Download, FormState, PageCtx, csv_download, facilities, file_region, long_date,
     month_of, query_of, region_choices, region_name, with_min,
 };
 use crate::AppState;
@@ -236,7 +236,7 @@ struct CohortPage<'a> {
 }
 
 /// `GET /statistik/kohort`.
-pub async fn cohorts(req: PageRequest) -> Response {
+pub async fn cohorts(req: PageCtx) -> Response {
     let (c, min) = (req.chrome(), req.min());
     let tr = c.tr;
     let mut form = FormState::of(&req.uri);

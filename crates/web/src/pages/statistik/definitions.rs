@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use jakpreneur_core::indicators::{INDICATORS, Measure};
 
-use super::{PageRequest, in_lang, with_min};
+use super::{PageCtx, in_lang, with_min};
 use crate::i18n::Tr;
 use crate::pages::{Chrome, render};
 
@@ -62,7 +62,7 @@ fn indicator_views(tr: Tr<'_>) -> Vec<IndicatorView> {
 }
 
 /// `GET /statistik/definisi`.
-pub async fn definitions(req: PageRequest) -> Response {
+pub async fn definitions(req: PageCtx) -> Response {
     let c = req.chrome();
     let page = DefinitionsPage {
         indicators: indicator_views(c.tr),

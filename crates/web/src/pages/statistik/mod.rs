@@ -26,10 +26,7 @@ pub use period::{period, period_csv};
 pub use targets::targets;
 
 use std::collections::{BTreeMap, HashMap};
-use std::convert::Infallible;
 
-use axum::extract::{FromRef, FromRequestParts, OriginalUri};
-use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
@@ -37,10 +34,9 @@ use jakpreneur_core::programme::{JAKPRENEUR, programmes};
 use jakpreneur_core::reference::reference;
 use jakpreneur_core::{RegionCode, RegionLevel, ValidationErrors};
 
-use super::{Chrome, field_errors};
-use crate::AppState;
-use crate::i18n::{Lang, PageLang, Tr};
-use crate::security::Caller;
+use super::ctx::PageCtx;
+use super::field_errors;
+use crate::i18n::{Lang, Tr};
 
 /// The query string by name (the last value wins for a repeated name).
 fn query_of(uri: &Uri) -> HashMap<String, String> {
@@ -65,38 +61,7 @@ fn href(path: &str, pairs: &[(&str, &str)]) -> String {
     }
 }
 
-/// A request for one of the pages: whoever asks, in which language, at which URL. One
-/// extractor, so that the pages all start from the same frame and threshold.
-pub struct PageRequest {
-    app: AppState,
-    caller: Caller,
-    lang: PageLang,
-    uri: Uri,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for PageRequest
-where
-    AppState: FromRef<S>,
-{
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self {
-            app: AppState::from_ref(state),
-            caller: Caller::from_request_parts(parts, state).await?,
-            lang: PageLang::from_request_parts(parts, state).await?,
-            uri: OriginalUri::from_request_parts(parts, state).await?.0,
-        })
-    }
-}
-
-impl PageRequest {
-    /// The frame of the page for whoever asks, in their language.
-    fn chrome(&self) -> Chrome<'_> {
-        let tr = self.app.i18n.tr(self.lang.lang);
-        Chrome::new(tr, self.uri.path(), self.uri.query()).for_caller(&self.caller)
-    }
-
+impl PageCtx {
     /// Below this a district's or a village's count is hidden.
     fn min(&self) -> i64 {
         self.app.security.public_stats_min_count

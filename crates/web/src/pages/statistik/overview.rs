@@ -21,7 +21,7 @@ use jakpreneur_reports::{
 use jakpreneur_store::{Breakdown, Store};
 
 use super::{
-    Choice, Download, FacilityNames, FormState, PageRequest, csv_download, facilities, file_region,
+    Choice, Download, FacilityNames, FormState, PageCtx, csv_download, facilities, file_region,
     long_date, query_of, region_choices, region_name, with_min,
 };
 use crate::AppState;
@@ -152,7 +152,7 @@ async fn releases(
 }
 
 /// `GET /statistik`.
-pub async fn overview(req: PageRequest) -> Response {
+pub async fn overview(req: PageCtx) -> Response {
     let (c, min) = (req.chrome(), req.min());
     let tr = c.tr;
     let mut form = FormState::of(&req.uri);

@@ -15,7 +15,7 @@ use jakpreneur_reports::{
 };
 
 use super::{
-    Choice, Download, FacilityNames, FormState, PageRequest, csv_download, file_region, long_date,
+    Choice, Download, FacilityNames, FormState, PageCtx, csv_download, file_region, long_date,
     query_of, region_choices, region_name, with_min,
 };
 use crate::AppState;
@@ -83,7 +83,7 @@ fn period_args(
 }
 
 /// `GET /statistik/periode`.
-pub async fn period(req: PageRequest) -> Response {
+pub async fn period(req: PageCtx) -> Response {
     let (c, min) = (req.chrome(), req.min());
     let tr = c.tr;
     let mut form = FormState::of(&req.uri);

@@ -11,7 +11,7 @@ use jakpreneur_core::programme::programmes;
 use jakpreneur_reports::{self as reports, Audience, Suppression, TargetView};
 use jakpreneur_store::Breakdown;
 
-use super::{FacilityNames, PageRequest, in_lang, long_date, region_name, with_min};
+use super::{FacilityNames, PageCtx, in_lang, long_date, region_name, with_min};
 use crate::charts::{escape, format_count, format_share};
 use crate::i18n::Tr;
 use crate::pages::{Chrome, render, store_failure};
@@ -176,7 +176,7 @@ fn target_card(tr: Tr<'_>, min: i64, t: &TargetView, today: NaiveDate) -> Target
 }
 
 /// `GET /statistik/target`.
-pub async fn targets(req: PageRequest) -> Response {
+pub async fn targets(req: PageCtx) -> Response {
     let (c, min) = (req.chrome(), req.min());
     let tr = c.tr;
     let today = req.app.clock.today();

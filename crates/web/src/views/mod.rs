@@ -1,0 +1,38 @@
+//! JSON shapes the API sends and receives, one module a resource (field names are
+//! fixed by DESIGN.md). Everything is re-exported here, so `views::MemberView` names
+//! the same type as `views::members::MemberView`.
+
+pub mod audit;
+pub mod events;
+pub mod finance;
+pub mod financing;
+pub mod market;
+pub mod members;
+pub mod mentoring;
+pub mod permits;
+pub mod public;
+pub mod regions;
+pub mod stats;
+pub mod targets;
+pub mod training;
+
+pub use audit::*;
+pub use events::*;
+pub use finance::*;
+pub use financing::*;
+pub use market::*;
+pub use members::*;
+pub use mentoring::*;
+pub use permits::*;
+pub use public::*;
+pub use regions::*;
+pub use stats::*;
+pub use targets::*;
+pub use training::*;
+
+use serde::Deserialize;
+
+/// An endpoint without query parameters: any given is refused, as elsewhere.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
