@@ -18,6 +18,7 @@ pub mod phone;
 pub mod programme;
 pub mod reference;
 pub mod region;
+pub mod region_level;
 pub mod stats;
 pub mod targets;
 pub mod text;

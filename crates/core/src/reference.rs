@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-use crate::region::RegionLevel;
+use crate::region_level::RegionLevel;
 
 pub const REGIONS_CSV: &str = include_str!("../data/jakarta_regions.csv");
 pub const PROVINCES_CSV: &str = include_str!("../data/provinces.csv");

@@ -1,44 +1,9 @@
 //! Kemendagri region codes in dotted form: `31` province, `31.71` city or regency,
 //! `31.71.01` district (kecamatan), `31.71.01.1001` village (kelurahan).
 
-use serde::{Deserialize, Serialize};
-
 use crate::FieldError;
 use crate::reference::reference;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RegionLevel {
-    Province,
-    City,
-    District,
-    Village,
-}
-
-impl RegionLevel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Province => "province",
-            Self::City => "city",
-            Self::District => "district",
-            Self::Village => "village",
-        }
-    }
-
-    pub fn parse(field: &'static str, s: &str) -> Result<Self, FieldError> {
-        match s.trim() {
-            "province" => Ok(Self::Province),
-            "city" => Ok(Self::City),
-            "district" => Ok(Self::District),
-            "village" => Ok(Self::Village),
-            other => Err(FieldError::new(
-                field,
-                "level_invalid",
-                format!("{field} must be province, city, district or village, not {other:?}"),
-            )),
-        }
-    }
-}
+pub use crate::region_level::RegionLevel;
 
 /// A region code known to the embedded reference data.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

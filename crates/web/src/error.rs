@@ -1,4 +1,4 @@
-//! API errors and their JSON shape (fixed by DESIGN.md):
+//! API errors and their JSON shape (fixed: docs/ARCHITECTURE.md, "Fixed conventions"):
 //! `{"error": {"code": "snake_case", "message": "…", "field": "nik"}}`, plus `details` with
 //! every invalid field when there are several, and `member_no` / `current_version` where
 //! they help the client recover. Internal causes are logged once; clients get an opaque

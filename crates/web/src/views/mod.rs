@@ -1,6 +1,6 @@
 //! JSON shapes the API sends and receives, one module a resource (field names are
-//! fixed by DESIGN.md). Everything is re-exported here, so `views::MemberView` names
-//! the same type as `views::members::MemberView`.
+//! fixed: docs/ARCHITECTURE.md, "Fixed conventions"). Everything is re-exported here,
+//! so `views::MemberView` names the same type as `views::members::MemberView`.
 
 pub mod audit;
 pub mod events;
