@@ -91,6 +91,22 @@ pub struct Delta {
 }
 
 impl Delta {
+    /// A member entering a count: a first reach, or the start of a stock such as `active`.
+    pub const ENTER: Delta = Delta {
+        reached: 1,
+        events: 0,
+    };
+    /// A member leaving a stock (`active` ends).
+    pub const LEAVE: Delta = Delta {
+        reached: -1,
+        events: 0,
+    };
+    /// One service counted.
+    pub const EVENT: Delta = Delta {
+        reached: 0,
+        events: 1,
+    };
+
     pub fn is_zero(self) -> bool {
         self.reached == 0 && self.events == 0
     }
@@ -137,8 +153,7 @@ impl Contribution {
                     "",
                     &measure::of_kind(&e.kind),
                     e.occurred_on,
-                    0,
-                    1,
+                    Delta::EVENT,
                 );
             }
             if !e.qualifying {
@@ -154,7 +169,7 @@ impl Contribution {
                 .and_modify(|f| *f = (*f).min(at))
                 .or_insert(at);
             for (d, v) in breakdowns {
-                c.add_cell(m.village, d, v, &e.stage, e.occurred_on, 0, 1);
+                c.add_cell(m.village, d, v, &e.stage, e.occurred_on, Delta::EVENT);
             }
             c.add_cell(
                 m.village,
@@ -162,17 +177,16 @@ impl Contribution {
                 &e.agency,
                 &e.stage,
                 e.occurred_on,
-                0,
-                1,
+                Delta::EVENT,
             );
         }
         for (stage, (on, _)) in &first {
             for (d, v) in breakdowns {
-                c.add_cell(m.village, d, v, stage, *on, 1, 0);
+                c.add_cell(m.village, d, v, stage, *on, Delta::ENTER);
             }
         }
         for ((agency, stage), (on, _)) in &first_by_agency {
-            c.add_cell(m.village, dim::AGENCY, agency, stage, *on, 1, 0);
+            c.add_cell(m.village, dim::AGENCY, agency, stage, *on, Delta::ENTER);
         }
         // At least k facilities: from the day of the k-th first reach.
         let mut reach_days: Vec<NaiveDate> = first.values().map(|(d, _)| *d).collect();
@@ -184,8 +198,7 @@ impl Contribution {
                 "",
                 &measure::at_least(i + 1),
                 *on,
-                1,
-                0,
+                Delta::ENTER,
             );
         }
         // Active: each service keeps the member active for twelve months; overlapping
@@ -198,19 +211,26 @@ impl Contribution {
             span = match span {
                 Some((s, u)) if d <= u => Some((s, u.max(until))),
                 Some((s, u)) => {
-                    c.add_cell(m.village, dim::ALL, "", measure::ACTIVE, s, 1, 0);
-                    c.add_cell(m.village, dim::ALL, "", measure::ACTIVE, u, -1, 0);
+                    c.add_cell(m.village, dim::ALL, "", measure::ACTIVE, s, Delta::ENTER);
+                    c.add_cell(m.village, dim::ALL, "", measure::ACTIVE, u, Delta::LEAVE);
                     Some((d, until))
                 }
                 None => Some((d, until)),
             };
         }
         if let Some((s, u)) = span {
-            c.add_cell(m.village, dim::ALL, "", measure::ACTIVE, s, 1, 0);
-            c.add_cell(m.village, dim::ALL, "", measure::ACTIVE, u, -1, 0);
+            c.add_cell(m.village, dim::ALL, "", measure::ACTIVE, s, Delta::ENTER);
+            c.add_cell(m.village, dim::ALL, "", measure::ACTIVE, u, Delta::LEAVE);
         }
         if let Some(on) = m.moved_up_on {
-            c.add_cell(m.village, dim::ALL, "", measure::NAIK_KELAS, on, 1, 0);
+            c.add_cell(
+                m.village,
+                dim::ALL,
+                "",
+                measure::NAIK_KELAS,
+                on,
+                Delta::ENTER,
+            );
         }
         let cohort = first_of_month(m.registered_on);
         for (stage, (on, _)) in &first {
@@ -229,7 +249,6 @@ impl Contribution {
         c
     }
 
-    #[allow(clippy::too_many_arguments)] // reason: one argument per key column
     fn add_cell(
         &mut self,
         village: &str,
@@ -237,8 +256,7 @@ impl Contribution {
         value: &str,
         measure: &str,
         day: NaiveDate,
-        reached: i64,
-        events: i64,
+        change: Delta,
     ) {
         let cell = Cell {
             village: village.to_owned(),
@@ -248,8 +266,8 @@ impl Contribution {
             day,
         };
         let d = self.cells.entry(cell).or_default();
-        d.reached += reached;
-        d.events += events;
+        d.reached += change.reached;
+        d.events += change.events;
     }
 
     /// Adds `other` times `sign` (+1 or −1) to `self`, dropping cells that become zero.

@@ -8,6 +8,34 @@ use crate::query::Query;
 use crate::sql::{Arg, Sql};
 use crate::{Result, StoreError};
 
+/// A statement a scope filter adds to: a [`Query`], or the older `Sql` builder.
+// transitional: remove when every caller uses the function (and `Sql` is gone).
+pub(crate) trait ScopeSql {
+    /// Binds a text value and returns its placeholder.
+    fn text_arg(&mut self, value: String) -> String;
+    fn push_text(&mut self, text: &str);
+}
+
+impl ScopeSql for Sql {
+    fn text_arg(&mut self, value: String) -> String {
+        self.arg(Arg::Text(value))
+    }
+
+    fn push_text(&mut self, text: &str) {
+        self.push(text);
+    }
+}
+
+impl ScopeSql for Query {
+    fn text_arg(&mut self, value: String) -> String {
+        self.arg(value)
+    }
+
+    fn push_text(&mut self, text: &str) {
+        self.push(text);
+    }
+}
+
 /// Refuses an actor without `p`.
 pub(crate) fn require(actor: &Actor, p: Permission) -> Result<()> {
     if actor.can(p) {
@@ -21,38 +49,13 @@ pub(crate) fn require(actor: &Actor, p: Permission) -> Result<()> {
     }
 }
 
-/// SQL under construction that a scope clause can be added to.
-// transitional: only `Query` once every module builds its SQL with it.
-pub(crate) trait Filtered {
-    fn text_arg(&mut self, value: String) -> String;
-    fn push_text(&mut self, text: &str);
-}
-
-impl Filtered for Sql {
-    fn text_arg(&mut self, value: String) -> String {
-        self.arg(Arg::Text(value))
-    }
-    fn push_text(&mut self, text: &str) {
-        self.push(text);
-    }
-}
-
-impl Filtered for Query {
-    fn text_arg(&mut self, value: String) -> String {
-        self.arg(value)
-    }
-    fn push_text(&mut self, text: &str) {
-        self.push(text);
-    }
-}
-
 /// Adds the actor's scope to a member query's WHERE clause.
-pub(crate) fn scope_filter(actor: &Actor, sql: &mut impl Filtered) {
+pub(crate) fn scope_filter(actor: &Actor, sql: &mut impl ScopeSql) {
     scope_filter_on(actor, sql, "");
 }
 
 /// [`scope_filter`] on a joined members table: `prefix` is its alias and a dot, `m.`.
-pub(crate) fn scope_filter_on(actor: &Actor, sql: &mut impl Filtered, prefix: &str) {
+pub(crate) fn scope_filter_on(actor: &Actor, sql: &mut impl ScopeSql, prefix: &str) {
     match &actor.scope {
         Scope::All => {}
         Scope::Region(r) => {

@@ -11,9 +11,10 @@ use jakpreneur_core::{Actor, FieldError, Permission, Role};
 use serde_json::json;
 
 use crate::access::require;
-use crate::audit::{AppendAudit, Change, Who};
-use crate::finance::SizeOps;
-use crate::ledger::{LedgerOps, member_for_write, owned_by_record, void_in_tx};
+use crate::audit::{self, Change, Who};
+use crate::finance::refresh_size;
+use crate::ledger::{event_state, member_for_write, owned_by_record, void_in_tx};
+use crate::query::query;
 use crate::{Result, Store, StoreError};
 
 /// A facility record of one member, named as `{kind}-{id}` in URLs.
@@ -152,56 +153,68 @@ impl Store {
         let who = Who::from(actor);
         let agency = actor.agency_or_default();
         let now = Utc::now();
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let f = member_for_write(&mut *tx, actor, member_no, true).await?;
-            let ranked: Vec<(i64, i32)> = sqlx::query_as(record.events_sql())
-                .bind(record.id()).bind(f.id).fetch_all(&mut *tx).await?;
-            let events: Vec<i64> = ranked.iter().map(|(e, _)| *e).collect();
-            let primary = ranked.iter().find(|(_, r)| *r == 0).map(|(e, _)| *e).ok_or(StoreError::NotFound)?;
-            let (_, _, _, _, voided) = tx.event_state(f.id, primary).await?.ok_or(StoreError::NotFound)?;
-            if voided.is_some() {
-                return Err(StoreError::AlreadyVoided);
+        let mut tx = self.begin().await?;
+        let f = member_for_write(&mut tx, actor, member_no, true).await?;
+        let ranked: Vec<(i64, i32)> = query(record.events_sql())
+            .bind(record.id())
+            .bind(f.id)
+            .fetch_all(&mut tx)
+            .await?;
+        let events: Vec<i64> = ranked.iter().map(|(e, _)| *e).collect();
+        let primary = ranked
+            .iter()
+            .find(|(_, r)| *r == 0)
+            .map(|(e, _)| *e)
+            .ok_or(StoreError::NotFound)?;
+        let (_, _, _, _, voided) = event_state(&mut tx, f.id, primary)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if voided.is_some() {
+            return Err(StoreError::AlreadyVoided);
+        }
+        let mut count = 0;
+        for e in &events {
+            if void_in_tx(&mut tx, &f, *e, reason, &who, &agency, today, now).await? {
+                count += 1;
             }
-            let mut count = 0;
-            for e in &events {
-                if void_in_tx(&mut *tx, &f, *e, reason, &who, &agency, today, now).await? {
-                    count += 1;
-                }
+        }
+        match record {
+            RecordRef::Enrolment(class_id) => {
+                query("UPDATE classes SET enrolled = enrolled - 1 WHERE id = $1 AND enrolled > 0")
+                    .bind(class_id)
+                    .execute(&mut tx)
+                    .await?;
             }
-            match record {
-                RecordRef::Enrolment(class_id) => {
-                    sqlx::query("UPDATE classes SET enrolled = enrolled - 1 WHERE id = $1 AND enrolled > 0")
-                        .bind(class_id).execute(&mut *tx).await?;
-                }
-                RecordRef::Mentor(id) => {
-                    sqlx::query("UPDATE mentor_assignments SET ended_on = COALESCE(ended_on, $1) WHERE id = $2")
-                        .bind(today).bind(id).execute(&mut *tx).await?;
-                }
-                RecordRef::Report(_) => tx.refresh_size(&f).await?,
-                _ => {}
+            RecordRef::Mentor(id) => {
+                query(
+                    "UPDATE mentor_assignments SET ended_on = COALESCE(ended_on, $1) WHERE id = $2",
+                )
+                .bind(today)
+                .bind(id)
+                .execute(&mut tx)
+                .await?;
             }
-            let change = Change {
-                who: who.clone(),
-                action: "record.void",
-                record_type: "member",
-                record_id: member_no.to_owned(),
-                before: Some(json!({ "record": record.name(), "events": events })),
-                after: Some(json!({ "voided": count, "reason": reason })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-        });
-        Ok(())
+            RecordRef::Report(_) => refresh_size(&mut tx, &f).await?,
+            _ => {}
+        }
+        let change = Change {
+            who: who.clone(),
+            action: "record.void",
+            record_type: "member",
+            record_id: member_no.to_owned(),
+            before: Some(json!({ "record": record.name(), "events": events })),
+            after: Some(json!({ "voided": count, "reason": reason })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await
     }
 
     /// The owner rules of each facility hold for its corrections too: a trainer voids only
     /// enrolments in their own classes, a mentor only their own sessions and assignments.
     async fn check_record_owner(&self, actor: &Actor, record: RecordRef) -> Result<()> {
         let mentor_of = |sql: &'static str, id: i64| async move {
-            let found: Option<Option<i64>> = dispatch!(&self.db, read, pool => {
-                sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await?
-            });
+            let found: Option<Option<i64>> =
+                query(sql).bind(id).scalar_optional(self.read()).await?;
             Ok::<_, StoreError>(found.flatten())
         };
         let own = match (actor.role, record) {
@@ -248,13 +261,13 @@ impl Store {
             .member_facts(actor, member_no)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let ids: Vec<i64> = dispatch!(&self.db, read, pool => {
-            sqlx::query_scalar(concat!(
-                "SELECT e.id FROM member_events e WHERE e.member_id = $1 AND e.kind <> 'void' AND ",
-                owned_by_record!("e.id")
-            ))
-            .bind(f.id).fetch_all(pool).await?
-        });
+        let ids: Vec<i64> = query(concat!(
+            "SELECT e.id FROM member_events e WHERE e.member_id = $1 AND e.kind <> 'void' AND ",
+            owned_by_record!("e.id")
+        ))
+        .bind(f.id)
+        .scalars(self.read())
+        .await?;
         Ok(ids.into_iter().collect())
     }
 }

@@ -14,6 +14,7 @@ mod corrections;
 mod counters;
 pub mod crypto;
 mod error;
+mod facts;
 mod finance;
 mod financing;
 mod import;

@@ -15,7 +15,7 @@ use jakpreneur_core::{Actor, Permission, RegionCode, RegionLevel};
 
 use crate::Result;
 use crate::access::require;
-use crate::sql::{Arg, Sql};
+use crate::query::{Query, query, query_text};
 
 /// Counts by facility, every facility of the programme present (0 when none).
 pub type ByFacility = BTreeMap<String, i64>;
@@ -113,11 +113,8 @@ fn codes_at(level: RegionLevel, region: Option<&RegionCode>) -> Vec<String> {
         .collect()
 }
 
-fn in_list(sql: &mut Sql, codes: &[String]) -> String {
-    let ps: Vec<String> = codes
-        .iter()
-        .map(|c| sql.arg(Arg::Text(c.clone())))
-        .collect();
+fn in_list(sql: &mut Query, codes: &[String]) -> String {
+    let ps: Vec<String> = codes.iter().map(|c| sql.arg(c.clone())).collect();
     ps.join(", ")
 }
 
@@ -159,9 +156,9 @@ impl crate::Store {
                 r => codes_at(RegionLevel::District, r),
             }
         };
-        let mut sql = Sql::new("");
-        let programme = sql.arg(Arg::Text(JAKPRENEUR.to_owned()));
-        let dim_p = sql.arg(Arg::Text(dim.to_owned()));
+        let mut sql = query_text("");
+        let programme = sql.arg(JAKPRENEUR.to_owned());
+        let dim_p = sql.arg(dim.to_owned());
         let mut parts = Vec::new();
         for (grain, first, last) in pieces(from, to) {
             let codes = if grain == Grain::Day {
@@ -172,9 +169,9 @@ impl crate::Store {
             if codes.is_empty() {
                 continue;
             }
-            let g = sql.arg(Arg::Text(grain.as_str().to_owned()));
-            let a = sql.arg(Arg::Date(first));
-            let b = sql.arg(Arg::Date(last));
+            let g = sql.arg(grain.as_str().to_owned());
+            let a = sql.arg(first);
+            let b = sql.arg(last);
             let list = in_list(&mut sql, codes);
             parts.push(format!(
                 "SELECT region_code, dim_value, measure, CAST(SUM(reached) AS BIGINT) AS r, CAST(SUM(events) AS BIGINT) AS e \
@@ -188,9 +185,7 @@ impl crate::Store {
         }
         sql.push(&parts.join(" UNION ALL "));
         type Raw = (String, String, String, Option<i64>, Option<i64>);
-        let rows: Vec<Raw> = dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
-        });
+        let rows: Vec<Raw> = sql.fetch_all(self.read()).await?;
         Ok(rows
             .into_iter()
             .map(|(code, value, measure, r, e)| {
@@ -353,12 +348,14 @@ impl crate::Store {
     ) -> Result<Vec<(String, String, NaiveDate, i64, i64)>> {
         require(actor, Permission::AuditRead)?;
         let stages: Vec<String> = zeroes().into_keys().collect();
-        let rows: Vec<(String, String, NaiveDate, i64, i64)> = dispatch!(&self.db, read, pool => {
-            sqlx::query_as("SELECT region_code, measure, period, reached, events FROM stat_counts \
-                WHERE programme = $1 AND dim = 'all' AND grain = 'day' AND (reached <> 0 OR events <> 0) \
-                ORDER BY region_code, measure, period")
-                .bind(JAKPRENEUR).fetch_all(pool).await?
-        });
+        let rows: Vec<(String, String, NaiveDate, i64, i64)> = query(
+            "SELECT region_code, measure, period, reached, events FROM stat_counts \
+             WHERE programme = $1 AND dim = 'all' AND grain = 'day' AND (reached <> 0 OR events <> 0) \
+             ORDER BY region_code, measure, period",
+        )
+        .bind(JAKPRENEUR)
+        .fetch_all(self.read())
+        .await?;
         Ok(rows.into_iter().filter(|r| stages.contains(&r.1)).collect())
     }
 }
@@ -454,38 +451,34 @@ impl crate::Store {
             .unwrap_or(to);
         // Registrants: P1 first reaches per month.
         let mut registrants: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-        let mut sql = Sql::new("");
+        let mut sql = query_text("");
         let codes = match region {
             Some(r) => vec![r.as_str().to_owned()],
             None => codes_at(RegionLevel::Province, None),
         };
-        let p = sql.arg(Arg::Text(JAKPRENEUR.to_owned()));
-        let a = sql.arg(Arg::Date(from));
-        let b = sql.arg(Arg::Date(to_end));
+        let p = sql.arg(JAKPRENEUR.to_owned());
+        let a = sql.arg(from);
+        let b = sql.arg(to_end);
         let list = in_list(&mut sql, &codes);
         sql.push(&format!(
             "SELECT period, CAST(SUM(reached) AS BIGINT) FROM stat_counts WHERE programme = {p} AND dim = 'all' \
              AND grain = 'month' AND measure = 'P1' AND region_code IN ({list}) AND period >= {a} AND period <= {b} GROUP BY period"
         ));
-        let rows: Vec<(NaiveDate, Option<i64>)> = dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
-        });
+        let rows: Vec<(NaiveDate, Option<i64>)> = sql.fetch_all(self.read()).await?;
         for (m, n) in rows {
             registrants.insert(m, n.unwrap_or(0));
         }
         // First reaches by whole months after registering.
-        let mut sql = Sql::new("");
-        let p = sql.arg(Arg::Text(JAKPRENEUR.to_owned()));
-        let a = sql.arg(Arg::Date(from));
-        let b = sql.arg(Arg::Date(to));
+        let mut sql = query_text("");
+        let p = sql.arg(JAKPRENEUR.to_owned());
+        let a = sql.arg(from);
+        let b = sql.arg(to);
         let list = in_list(&mut sql, &codes);
         sql.push(&format!(
             "SELECT cohort, stage, months, CAST(SUM(members) AS BIGINT) FROM stat_cohorts WHERE programme = {p} \
              AND region_code IN ({list}) AND cohort >= {a} AND cohort <= {b} GROUP BY cohort, stage, months"
         ));
-        let rows: Vec<(NaiveDate, String, i32, Option<i64>)> = dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
-        });
+        let rows: Vec<(NaiveDate, String, i32, Option<i64>)> = sql.fetch_all(self.read()).await?;
         let mut hist: BTreeMap<(NaiveDate, String), BTreeMap<i32, i64>> = BTreeMap::new();
         for (c, stage, months, n) in rows {
             *hist
@@ -524,14 +517,14 @@ impl crate::Store {
         }
         let mut days: BTreeMap<(NaiveDate, String, i32), Vec<(i32, i64)>> = BTreeMap::new();
         for chunk in wanted.chunks(200) {
-            let mut sql = Sql::new("");
-            let p = sql.arg(Arg::Text(JAKPRENEUR.to_owned()));
+            let mut sql = query_text("");
+            let p = sql.arg(JAKPRENEUR.to_owned());
             let list = in_list(&mut sql, &codes);
             let mut ors = Vec::new();
             for (c, stage, m) in chunk {
-                let c = sql.arg(Arg::Date(*c));
-                let s = sql.arg(Arg::Text(stage.clone()));
-                let m = sql.arg(Arg::Int(i64::from(*m)));
+                let c = sql.arg(*c);
+                let s = sql.arg(stage.clone());
+                let m = sql.arg(i64::from(*m));
                 ors.push(format!("(cohort = {c} AND stage = {s} AND months = {m})"));
             }
             sql.push(&format!(
@@ -539,9 +532,8 @@ impl crate::Store {
                  WHERE programme = {p} AND region_code IN ({list}) AND ({}) GROUP BY cohort, stage, months, days",
                 ors.join(" OR ")
             ));
-            let rows: Vec<(NaiveDate, String, i32, i32, Option<i64>)> = dispatch!(&self.db, read, pool => {
-                bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
-            });
+            let rows: Vec<(NaiveDate, String, i32, i32, Option<i64>)> =
+                sql.fetch_all(self.read()).await?;
             for (c, stage, m, d, n) in rows {
                 days.entry((c, stage, m))
                     .or_default()
