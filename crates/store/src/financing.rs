@@ -13,10 +13,11 @@ use jakpreneur_core::{Actor, FieldError, Permission, Role, ValidationErrors};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::access::{require, scope_filter_on};
-use crate::audit::{AppendAudit, Change, Who};
+use crate::access::require;
+use crate::audit::{self, Change, Who};
 use crate::ledger::{LedgerOps, member_for_write, write_event};
-use crate::sql::{Arg, Sql};
+use crate::query::{Query, query};
+use crate::transition::scope_filter_on;
 use crate::{Result, Store, StoreError};
 
 /// Kinds of financing partner.
@@ -337,26 +338,37 @@ impl Store {
         require(actor, Permission::UserManage)?;
         let now = Utc::now();
         let who = Who::from(actor);
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let taken: Option<String> = sqlx::query_scalar("SELECT code FROM financing_partners WHERE code = $1")
-                .bind(code).fetch_optional(&mut *tx).await?;
-            if taken.is_some() {
-                return Err(StoreError::invalid("code", "partner_code_taken", format!("a partner with code {code} already exists")));
-            }
-            sqlx::query("INSERT INTO financing_partners (code, name, kind, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(code).bind(name).bind(kind).bind(now).execute(&mut *tx).await?;
-            let change = Change {
-                who: who.clone(),
-                action: "financing.partner_create",
-                record_type: "financing_partner",
-                record_id: code.to_owned(),
-                before: None,
-                after: Some(json!({ "name": name, "kind": kind })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-        });
+        let mut tx = self.begin().await?;
+        let taken: Option<String> = query("SELECT code FROM financing_partners WHERE code = $1")
+            .bind(code)
+            .scalar_optional(&mut tx)
+            .await?;
+        if taken.is_some() {
+            return Err(StoreError::invalid(
+                "code",
+                "partner_code_taken",
+                format!("a partner with code {code} already exists"),
+            ));
+        }
+        query(
+            "INSERT INTO financing_partners (code, name, kind, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(code)
+        .bind(name)
+        .bind(kind)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+        let change = Change {
+            who: who.clone(),
+            action: "financing.partner_create",
+            record_type: "financing_partner",
+            record_id: code.to_owned(),
+            before: None,
+            after: Some(json!({ "name": name, "kind": kind })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
         Ok(Partner {
             code: code.to_owned(),
             name: name.to_owned(),
@@ -369,10 +381,9 @@ impl Store {
         if actor.is_anonymous() {
             return Err(StoreError::Forbidden("sign in first".into()));
         }
-        Ok(dispatch!(&self.db, read, pool => {
-            sqlx::query_as("SELECT code, name, kind FROM financing_partners ORDER BY name, code")
-                .fetch_all(pool).await?
-        }))
+        query("SELECT code, name, kind FROM financing_partners ORDER BY name, code")
+            .fetch_all(self.read())
+            .await
     }
 
     /// The partner a partner account belongs to.
@@ -380,10 +391,11 @@ impl Store {
         let Some(id) = actor.user_id.filter(|_| actor.role == Role::Partner) else {
             return Ok(None);
         };
-        Ok(dispatch!(&self.db, read, pool => {
-            sqlx::query_scalar::<_, Option<String>>("SELECT partner_code FROM users WHERE id = $1")
-                .bind(id).fetch_optional(pool).await?.flatten()
-        }))
+        let code: Option<Option<String>> = query("SELECT partner_code FROM users WHERE id = $1")
+            .bind(id)
+            .scalar_optional(self.read())
+            .await?;
+        Ok(code.flatten())
     }
 
     /// Refers a member to a partner; the member's consent to send their data is required
@@ -394,35 +406,56 @@ impl Store {
         let who = Who::from(actor);
         let agency = actor.agency_or_default();
         let now = Utc::now();
-        let id: i64 = dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let f = member_for_write(&mut *tx, actor, member_no, false).await?;
-            let known: Option<String> = sqlx::query_scalar("SELECT code FROM financing_partners WHERE code = $1")
-                .bind(&r.partner_code).fetch_optional(&mut *tx).await?;
-            if known.is_none() {
-                return Err(StoreError::invalid("partner", "partner_unknown", format!("no financing partner has the code {}", r.partner_code)));
-            }
-            let e = p7_event("financing_referred", r.referred_on, None, Some(r.partner_code.clone()));
-            let event_id = write_event(&mut *tx, &f, &e, &agency, &who, None, now).await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO referrals (member_id, partner_code, purpose, amount_requested, consent_at, referred_on, referred_event_id, \
-                 status, agency_code, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'referred', $8, $9, $5) RETURNING id",
-            )
-            .bind(f.id).bind(&r.partner_code).bind(&r.purpose).bind(r.amount_requested).bind(now)
-            .bind(r.referred_on).bind(event_id).bind(&agency).bind(&who.name)
-            .fetch_one(&mut *tx).await?;
-            let change = Change {
-                who: who.clone(),
-                action: "financing.refer",
-                record_type: "member",
-                record_id: member_no.to_owned(),
-                before: None,
-                after: Some(json!({ "referral_id": id, "partner": r.partner_code, "amount_requested": r.amount_requested, "consent": true })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-            id
-        });
+        let mut tx = self.begin().await?;
+        let f = member_for_write(&mut tx, actor, member_no, false).await?;
+        let known: Option<String> = query("SELECT code FROM financing_partners WHERE code = $1")
+            .bind(&r.partner_code)
+            .scalar_optional(&mut tx)
+            .await?;
+        if known.is_none() {
+            return Err(StoreError::invalid(
+                "partner",
+                "partner_unknown",
+                format!("no financing partner has the code {}", r.partner_code),
+            ));
+        }
+        let e = p7_event(
+            "financing_referred",
+            r.referred_on,
+            None,
+            Some(r.partner_code.clone()),
+        );
+        let event_id = write_event(&mut tx, &f, &e, &agency, &who, None, now).await?;
+        let id: i64 = query(
+            "INSERT INTO referrals (member_id, partner_code, purpose, amount_requested, \
+             consent_at, referred_on, referred_event_id, status, agency_code, created_by, \
+             created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'referred', $8, $9, $5) RETURNING id",
+        )
+        .bind(f.id)
+        .bind(&r.partner_code)
+        .bind(&r.purpose)
+        .bind(r.amount_requested)
+        .bind(now)
+        .bind(r.referred_on)
+        .bind(event_id)
+        .bind(&agency)
+        .bind(&who.name)
+        .scalar(&mut tx)
+        .await?;
+        let change = Change {
+            who: who.clone(),
+            action: "financing.refer",
+            record_type: "member",
+            record_id: member_no.to_owned(),
+            before: None,
+            after: Some(json!({
+                "referral_id": id, "partner": r.partner_code,
+                "amount_requested": r.amount_requested, "consent": true,
+            })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
         self.referral(actor, id).await
     }
 
@@ -432,21 +465,19 @@ impl Store {
         actor: &Actor,
         status: Option<&str>,
     ) -> Result<Vec<Referral>> {
-        let mut sql = Sql::new(REFERRAL_SELECT);
-        self.referral_scope(actor, &mut sql).await?;
+        let mut q = query(REFERRAL_SELECT);
+        self.referral_scope(actor, &mut q).await?;
         // A voided referral is in no queue; a partner no longer sees it at all.
         let voided =
             "EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = r.referred_event_id)";
         if let Some(s) = status {
-            let p = sql.arg(Arg::Text(s.to_owned()));
-            sql.push(&format!(" AND r.status = {p} AND NOT {voided}"));
+            let p = q.arg(s);
+            q.push(&format!(" AND r.status = {p} AND NOT {voided}"));
         } else if actor.role == Role::Partner {
-            sql.push(&format!(" AND NOT {voided}"));
+            q.push(&format!(" AND NOT {voided}"));
         }
-        sql.push(" ORDER BY r.id DESC LIMIT 500");
-        Ok(dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
-        }))
+        q.push(" ORDER BY r.id DESC LIMIT 500");
+        q.fetch_all(self.read()).await
     }
 
     /// A member's referrals, newest first.
@@ -455,38 +486,34 @@ impl Store {
         self.member_facts(actor, member_no)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let mut sql = Sql::new(REFERRAL_SELECT);
-        self.referral_scope(actor, &mut sql).await?;
-        let p = sql.arg(Arg::Text(member_no.to_owned()));
-        sql.push(&format!(" AND m.member_no = {p} ORDER BY r.id DESC"));
-        Ok(dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
-        }))
+        let mut q = query(REFERRAL_SELECT);
+        self.referral_scope(actor, &mut q).await?;
+        let p = q.arg(member_no);
+        q.push(&format!(" AND m.member_no = {p} ORDER BY r.id DESC"));
+        q.fetch_all(self.read()).await
     }
 
     /// One referral; 404 when the actor may not see it.
     pub async fn referral(&self, actor: &Actor, id: i64) -> Result<Referral> {
-        let mut sql = Sql::new(REFERRAL_SELECT);
-        self.referral_scope(actor, &mut sql).await?;
-        let p = sql.arg(Arg::Int(id));
-        sql.push(&format!(" AND r.id = {p}"));
-        let row: Option<Referral> = dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_optional(pool).await?
-        });
+        let mut q = query(REFERRAL_SELECT);
+        self.referral_scope(actor, &mut q).await?;
+        let p = q.arg(id);
+        q.push(&format!(" AND r.id = {p}"));
+        let row: Option<Referral> = q.fetch_optional(self.read()).await?;
         row.ok_or(StoreError::NotFound)
     }
 
     /// Narrows a referral query to what the actor may see: a partner its partner's
     /// referrals, everyone else the members in their scope.
-    async fn referral_scope(&self, actor: &Actor, sql: &mut Sql) -> Result<()> {
+    async fn referral_scope(&self, actor: &Actor, q: &mut Query) -> Result<()> {
         if actor.role == Role::Partner {
             let code = self.partner_of(actor).await?.unwrap_or_default();
-            let p = sql.arg(Arg::Text(code));
-            sql.push(&format!(" AND r.partner_code = {p}"));
+            let p = q.arg(code);
+            q.push(&format!(" AND r.partner_code = {p}"));
             return Ok(());
         }
         require(actor, Permission::MemberRead)?;
-        scope_filter_on(actor, sql, "m.");
+        scope_filter_on(actor, q, "m.");
         Ok(())
     }
 
@@ -536,35 +563,48 @@ impl Store {
         };
         let who = Who::from(actor);
         let now = Utc::now();
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let f = (*tx).member_facts_locked(&current.member_no).await?.ok_or(StoreError::NotFound)?;
-            if f.erased_at.is_some() {
-                return Err(StoreError::Erased);
-            }
-            let e = p7_event(kind, on, None, reason.clone());
-            let event_id = write_event(&mut *tx, &f, &e, &current.agency_code, &who, None, now).await?;
-            let changed = sqlx::query(
-                "UPDATE referrals SET status = $1, decided_on = $2, decided_by = $3, decision_reason = $4, amount_approved = $5, \
-                 decision_event_id = $6 WHERE id = $7 AND status = 'referred' \
-                 AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = referrals.referred_event_id)",
-            )
-            .bind(status).bind(on).bind(&who.name).bind(&reason).bind(amount).bind(event_id).bind(id)
-            .execute(&mut *tx).await?.rows_affected();
-            if changed != 1 {
-                return Err(StoreError::invalid("status", "already_decided", "the referral was decided or voided meanwhile"));
-            }
-            let change = Change {
-                who: who.clone(),
-                action: "financing.decide",
-                record_type: "referral",
-                record_id: id.to_string(),
-                before: Some(json!({ "status": "referred" })),
-                after: Some(json!({ "status": status, "amount_approved": amount, "reason": reason })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-        });
+        let mut tx = self.begin().await?;
+        let f = tx
+            .member_facts_locked(&current.member_no)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if f.erased_at.is_some() {
+            return Err(StoreError::Erased);
+        }
+        let e = p7_event(kind, on, None, reason.clone());
+        let event_id = write_event(&mut tx, &f, &e, &current.agency_code, &who, None, now).await?;
+        let changed = query(
+            "UPDATE referrals SET status = $1, decided_on = $2, decided_by = $3, \
+             decision_reason = $4, amount_approved = $5, decision_event_id = $6 \
+             WHERE id = $7 AND status = 'referred' AND NOT EXISTS (SELECT 1 FROM member_events v \
+             WHERE v.voids_event_id = referrals.referred_event_id)",
+        )
+        .bind(status)
+        .bind(on)
+        .bind(&who.name)
+        .bind(&reason)
+        .bind(amount)
+        .bind(event_id)
+        .bind(id)
+        .execute(&mut tx)
+        .await?;
+        if changed != 1 {
+            return Err(StoreError::invalid(
+                "status",
+                "already_decided",
+                "the referral was decided or voided meanwhile",
+            ));
+        }
+        let change = Change {
+            who: who.clone(),
+            action: "financing.decide",
+            record_type: "referral",
+            record_id: id.to_string(),
+            before: Some(json!({ "status": "referred" })),
+            after: Some(json!({ "status": status, "amount_approved": amount, "reason": reason })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
         self.referral(actor, id).await
     }
 
@@ -617,35 +657,53 @@ impl Store {
         }
         let who = Who::from(actor);
         let now = Utc::now();
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let f = (*tx).member_facts_locked(&current.member_no).await?.ok_or(StoreError::NotFound)?;
-            if f.erased_at.is_some() {
-                return Err(StoreError::Erased);
-            }
-            let e = p7_event("financing_disbursed", on, Some(loan_reference.to_owned()), None);
-            let event_id = write_event(&mut *tx, &f, &e, &current.agency_code, &who, None, now).await?;
-            let changed = sqlx::query(
-                "UPDATE referrals SET status = 'disbursed', disbursed_on = $1, amount_disbursed = $2, loan_reference = $3, \
-                 disbursed_event_id = $4 WHERE id = $5 AND status = 'approved' \
-                 AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = referrals.referred_event_id)",
-            )
-            .bind(on).bind(amount).bind(loan_reference).bind(event_id).bind(id)
-            .execute(&mut *tx).await?.rows_affected();
-            if changed != 1 {
-                return Err(StoreError::invalid("status", "not_approved", "the referral changed or was voided meanwhile"));
-            }
-            let change = Change {
-                who: who.clone(),
-                action: "financing.disburse",
-                record_type: "referral",
-                record_id: id.to_string(),
-                before: Some(json!({ "status": "approved" })),
-                after: Some(json!({ "status": "disbursed", "amount": amount, "loan_reference": loan_reference })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-        });
+        let mut tx = self.begin().await?;
+        let f = tx
+            .member_facts_locked(&current.member_no)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if f.erased_at.is_some() {
+            return Err(StoreError::Erased);
+        }
+        let e = p7_event(
+            "financing_disbursed",
+            on,
+            Some(loan_reference.to_owned()),
+            None,
+        );
+        let event_id = write_event(&mut tx, &f, &e, &current.agency_code, &who, None, now).await?;
+        let changed = query(
+            "UPDATE referrals SET status = 'disbursed', disbursed_on = $1, amount_disbursed = $2, \
+             loan_reference = $3, disbursed_event_id = $4 WHERE id = $5 AND status = 'approved' \
+             AND NOT EXISTS (SELECT 1 FROM member_events v \
+             WHERE v.voids_event_id = referrals.referred_event_id)",
+        )
+        .bind(on)
+        .bind(amount)
+        .bind(loan_reference)
+        .bind(event_id)
+        .bind(id)
+        .execute(&mut tx)
+        .await?;
+        if changed != 1 {
+            return Err(StoreError::invalid(
+                "status",
+                "not_approved",
+                "the referral changed or was voided meanwhile",
+            ));
+        }
+        let change = Change {
+            who: who.clone(),
+            action: "financing.disburse",
+            record_type: "referral",
+            record_id: id.to_string(),
+            before: Some(json!({ "status": "approved" })),
+            after: Some(json!({
+                "status": "disbursed", "amount": amount, "loan_reference": loan_reference,
+            })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
         self.referral(actor, id).await
     }
 }

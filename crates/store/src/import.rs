@@ -9,6 +9,7 @@ use jakpreneur_core::programme::JAKPRENEUR;
 use jakpreneur_core::{Actor, Permission, Scope};
 
 use crate::access::require;
+use crate::query::{query, query_text};
 use crate::{Result, Store, StoreError};
 
 /// One service to load.
@@ -22,7 +23,6 @@ pub struct ImportedEvent {
     pub agency: String,
 }
 
-const PER_ROW: usize = 9;
 /// Rows per INSERT: few, as binding `$n` on SQLite costs the square of the parameters
 /// (see `counters::CHUNK`).
 const ROWS: usize = 50;
@@ -55,10 +55,11 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<(i64, NaiveDate)>> {
         Self::require_bulk(actor)?;
-        Ok(dispatch!(&self.db, read, pool => {
-            sqlx::query_as("SELECT id, registered_on FROM members WHERE id > $1 ORDER BY id LIMIT $2")
-                .bind(after_id).bind(limit).fetch_all(pool).await?
-        }))
+        query("SELECT id, registered_on FROM members WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(self.read())
+            .await
     }
 
     /// Inserts `rows` as they are. The first reaches and counters are stale until
@@ -67,50 +68,44 @@ impl Store {
         Self::require_bulk(actor)?;
         let who = format!("import:{}", actor.name);
         let now = Utc::now();
-        dispatch!(&self.db, write, pool => {
-            let mut tx = pool.begin().await?;
-            for chunk in rows.chunks(ROWS) {
-                let mut sql = String::from(
-                    "INSERT INTO member_events (member_id, programme, stage, kind, qualifying, occurred_on, \
-                     agency_code, recorded_by, created_at) VALUES ",
-                );
-                for i in 0..chunk.len() {
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    let ps: Vec<String> = (1..=PER_ROW).map(|k| format!("${}", i * PER_ROW + k)).collect();
-                    sql.push_str(&format!("({})", ps.join(", ")));
+        let mut tx = self.begin().await?;
+        for chunk in rows.chunks(ROWS) {
+            let mut q = query_text(
+                "INSERT INTO member_events (member_id, programme, stage, kind, qualifying, \
+                 occurred_on, agency_code, recorded_by, created_at) VALUES ",
+            );
+            for (i, r) in chunk.iter().enumerate() {
+                let values = [
+                    q.arg(r.member_id),
+                    q.arg(JAKPRENEUR),
+                    q.arg(r.stage.as_str()),
+                    q.arg(r.kind.as_str()),
+                    q.arg(r.qualifying),
+                    q.arg(r.occurred_on),
+                    q.arg(r.agency.as_str()),
+                    q.arg(who.as_str()),
+                    q.arg(now),
+                ];
+                if i > 0 {
+                    q.push(", ");
                 }
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for r in chunk {
-                    q = q
-                        .bind(r.member_id)
-                        .bind(JAKPRENEUR)
-                        .bind(r.stage.as_str())
-                        .bind(r.kind.as_str())
-                        .bind(r.qualifying)
-                        .bind(r.occurred_on)
-                        .bind(r.agency.as_str())
-                        .bind(who.as_str())
-                        .bind(now);
-                }
-                q.execute(&mut *tx).await?;
+                q.push(&format!("({})", values.join(", ")));
             }
-            tx.commit().await?;
-        });
-        Ok(())
+            q.execute(&mut tx).await?;
+        }
+        tx.commit().await
     }
 
     /// After a bulk load: every member's first reaches, then every counter, recounted
     /// from the raw events.
     pub async fn finish_import(&self, actor: &Actor) -> Result<()> {
         Self::require_bulk(actor)?;
-        dispatch!(&self.db, write, pool => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("DELETE FROM member_facility").execute(&mut *tx).await?;
-            sqlx::query(REACH).execute(&mut *tx).await?;
-            tx.commit().await?;
-        });
+        let mut tx = self.begin().await?;
+        query("DELETE FROM member_facility")
+            .execute(&mut tx)
+            .await?;
+        query(REACH).execute(&mut tx).await?;
+        tx.commit().await?;
         self.rebuild_stats().await?;
         Ok(())
     }

@@ -7,9 +7,10 @@ use chrono::Utc;
 use jakpreneur_core::{Actor, Permission};
 
 use crate::access::require;
-use crate::audit::{AppendAudit, Change, Who};
+use crate::audit::{self, Change, Who};
 use crate::crypto::{DataKey, Vault};
-use crate::db::Db;
+use crate::db::Backend;
+use crate::query::query;
 use crate::{Result, Store, StoreError};
 
 const FINGERPRINT: &str = "data_key_fingerprint";
@@ -28,10 +29,10 @@ impl Store {
     /// is vacuumed so the old text leaves it).
     pub async fn attach_key(mut self, key: &DataKey) -> Result<Self> {
         let vault = Vault::new(key);
-        let stored: Option<String> = dispatch!(&self.db, write, pool => {
-            sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
-                .bind(FINGERPRINT).fetch_optional(pool).await?
-        });
+        let stored: Option<String> = query("SELECT value FROM settings WHERE name = $1")
+            .bind(FINGERPRINT)
+            .scalar_optional(self.write())
+            .await?;
         match stored {
             Some(f) if f == vault.fingerprint() => {}
             Some(f) => {
@@ -42,18 +43,22 @@ impl Store {
                 )));
             }
             None => {
-                dispatch!(&self.db, write, pool => {
-                    sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-                        .bind(FINGERPRINT).bind(vault.fingerprint()).execute(pool).await?;
-                });
+                query(
+                    "INSERT INTO settings (name, value) VALUES ($1, $2) \
+                     ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(FINGERPRINT)
+                .bind(vault.fingerprint())
+                .execute(self.write())
+                .await?;
             }
         }
         self.vault = Some(Arc::new(vault));
         let converted = self.encrypt_legacy_niks().await?;
         if converted > 0 {
             tracing::info!(converted, "NIKs stored in the clear were encrypted");
-            if let Db::Sqlite(s) = &self.db {
-                sqlx::query("VACUUM").execute(&s.writer).await?;
+            if self.backend() == Backend::Sqlite {
+                query("VACUUM").execute(self.write()).await?;
             }
         }
         Ok(self)
@@ -64,24 +69,26 @@ impl Store {
         let vault = self.vault()?;
         let mut total = 0;
         loop {
-            let n: u64 = dispatch!(&self.db, write, pool, begin => {
-                let mut tx = pool.begin_with(begin).await?;
-                let rows: Vec<(i64, String)> = sqlx::query_as(
-                    "SELECT id, nik_legacy FROM members WHERE nik_legacy IS NOT NULL ORDER BY id LIMIT 1000",
+            let mut tx = self.begin().await?;
+            let rows: Vec<(i64, String)> = query(
+                "SELECT id, nik_legacy FROM members WHERE nik_legacy IS NOT NULL \
+                 ORDER BY id LIMIT 1000",
+            )
+            .fetch_all(&mut tx)
+            .await?;
+            for (id, nik) in &rows {
+                query(
+                    "UPDATE members SET nik_hash = $1, nik_cipher = $2, nik_legacy = NULL \
+                     WHERE id = $3",
                 )
-                .fetch_all(&mut *tx)
+                .bind(vault.nik_hash(nik))
+                .bind(vault.encrypt_nik(nik))
+                .bind(id)
+                .execute(&mut tx)
                 .await?;
-                for (id, nik) in &rows {
-                    sqlx::query("UPDATE members SET nik_hash = $1, nik_cipher = $2, nik_legacy = NULL WHERE id = $3")
-                        .bind(vault.nik_hash(nik))
-                        .bind(vault.encrypt_nik(nik))
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                rows.len() as u64
-            });
+            }
+            tx.commit().await?;
+            let n = rows.len() as u64;
             total += n;
             if n == 0 {
                 return Ok(total);
@@ -97,50 +104,49 @@ impl Store {
         let old = self.vault()?;
         let new = Vault::new(new_key);
         let now = Utc::now();
-        let n: u64 = dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(
-                "SELECT id, nik_cipher FROM members WHERE nik_cipher IS NOT NULL ORDER BY id",
-            )
-            .fetch_all(&mut *tx)
-            .await?;
-            // New hashes are HMACs under a fresh key: one meeting an old hash of another
-            // row in the unique index would take a SHA-256 collision.
-            for (id, cipher) in &rows {
-                let nik = old.decrypt_nik(cipher)?;
-                sqlx::query("UPDATE members SET nik_hash = $1, nik_cipher = $2 WHERE id = $3")
-                    .bind(new.nik_hash(&nik))
-                    .bind(new.encrypt_nik(&nik))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            sqlx::query("UPDATE settings SET value = $1 WHERE name = $2")
-                .bind(new.fingerprint())
-                .bind(FINGERPRINT)
-                .execute(&mut *tx)
+        let mut tx = self.begin().await?;
+        let rows: Vec<(i64, Vec<u8>)> =
+            query("SELECT id, nik_cipher FROM members WHERE nik_cipher IS NOT NULL ORDER BY id")
+                .fetch_all(&mut tx)
                 .await?;
-            let change = Change {
-                who: Who::from(actor),
-                action: "data_key.rotate",
-                record_type: "data_key",
-                record_id: new.fingerprint().to_owned(),
-                before: Some(serde_json::json!({ "fingerprint": old.fingerprint() })),
-                after: Some(serde_json::json!({ "fingerprint": new.fingerprint(), "rows": rows.len() })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-            rows.len() as u64
-        });
+        // New hashes are HMACs under a fresh key: one meeting an old hash of another
+        // row in the unique index would take a SHA-256 collision.
+        for (id, cipher) in &rows {
+            let nik = old.decrypt_nik(cipher)?;
+            query("UPDATE members SET nik_hash = $1, nik_cipher = $2 WHERE id = $3")
+                .bind(new.nik_hash(&nik))
+                .bind(new.encrypt_nik(&nik))
+                .bind(id)
+                .execute(&mut tx)
+                .await?;
+        }
+        query("UPDATE settings SET value = $1 WHERE name = $2")
+            .bind(new.fingerprint())
+            .bind(FINGERPRINT)
+            .execute(&mut tx)
+            .await?;
+        let change = Change {
+            who: Who::from(actor),
+            action: "data_key.rotate",
+            record_type: "data_key",
+            record_id: new.fingerprint().to_owned(),
+            before: Some(serde_json::json!({ "fingerprint": old.fingerprint() })),
+            after: Some(
+                serde_json::json!({ "fingerprint": new.fingerprint(), "rows": rows.len() }),
+            ),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
+        let n = rows.len() as u64;
         self.vault = Some(Arc::new(new));
         Ok(n)
     }
 
     /// The fingerprint the database records for its data key, if any.
     pub async fn key_fingerprint(&self) -> Result<Option<String>> {
-        Ok(dispatch!(&self.db, read, pool => {
-            sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
-                .bind(FINGERPRINT).fetch_optional(pool).await?
-        }))
+        query("SELECT value FROM settings WHERE name = $1")
+            .bind(FINGERPRINT)
+            .scalar_optional(self.read())
+            .await
     }
 }

@@ -30,6 +30,7 @@ pub mod scratch;
 mod stats;
 mod targets;
 mod training;
+mod transition;
 
 pub use accounts::{AccountPolicy, ApiToken, NewUser, Session, User};
 pub use audit::{AuditEntry, AuditFilter, AuditPage, ChainCheck};

@@ -9,10 +9,11 @@ use jakpreneur_core::{Actor, FieldError, Permission, RegionCode, ValidationError
 use serde::Serialize;
 use serde_json::json;
 
-use crate::access::{require, scope_filter_on};
-use crate::audit::{AppendAudit, Change, Who};
+use crate::access::require;
+use crate::audit::{self, Change, Who};
 use crate::ledger::{member_for_write, write_event};
-use crate::sql::{Arg, Sql};
+use crate::query::{query, query_text};
+use crate::transition::scope_filter_on;
 use crate::{Result, Store, StoreError};
 
 /// A market event.
@@ -176,33 +177,42 @@ impl Store {
         let agency = actor.agency_or_default();
         let now = Utc::now();
         let mut ids = Vec::new();
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            for k in 0..=m.repeat_monthly {
-                let shift = |d: NaiveDate| d.checked_add_months(Months::new(k));
-                let (Some(starts), Some(ends)) = (shift(m.starts_on), shift(m.ends_on)) else {
-                    break;
-                };
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO market_events (kind, name, level, place_code, starts_on, ends_on, agency_code, created_by, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                )
-                .bind(&m.kind).bind(&m.name).bind(&m.level).bind(&m.place_code)
-                .bind(starts).bind(ends).bind(&agency).bind(&who.name).bind(now)
-                .fetch_one(&mut *tx).await?;
-                let change = Change {
-                    who: who.clone(),
-                    action: "market.create",
-                    record_type: "market_event",
-                    record_id: id.to_string(),
-                    before: None,
-                    after: Some(json!({ "kind": m.kind, "name": m.name, "starts_on": starts, "ends_on": ends })),
-                };
-                tx.append_audit(now, std::slice::from_ref(&change)).await?;
-                ids.push(id);
-            }
-            tx.commit().await?;
-        });
+        let mut tx = self.begin().await?;
+        for k in 0..=m.repeat_monthly {
+            let shift = |d: NaiveDate| d.checked_add_months(Months::new(k));
+            let (Some(starts), Some(ends)) = (shift(m.starts_on), shift(m.ends_on)) else {
+                break;
+            };
+            let id: i64 = query(
+                "INSERT INTO market_events (kind, name, level, place_code, starts_on, ends_on, \
+                 agency_code, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(&m.kind)
+            .bind(&m.name)
+            .bind(&m.level)
+            .bind(&m.place_code)
+            .bind(starts)
+            .bind(ends)
+            .bind(&agency)
+            .bind(&who.name)
+            .bind(now)
+            .scalar(&mut tx)
+            .await?;
+            let change = Change {
+                who: who.clone(),
+                action: "market.create",
+                record_type: "market_event",
+                record_id: id.to_string(),
+                before: None,
+                after: Some(json!({
+                    "kind": m.kind, "name": m.name, "starts_on": starts, "ends_on": ends,
+                })),
+            };
+            audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             out.push(self.market_event(id).await?);
@@ -212,9 +222,7 @@ impl Store {
 
     pub async fn market_event(&self, id: i64) -> Result<MarketEvent> {
         let q = format!("{MARKET_SELECT} WHERE e.id = $1");
-        let row: Option<MarketEvent> = dispatch!(&self.db, read, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(id).fetch_optional(pool).await?
-        });
+        let row: Option<MarketEvent> = query_text(q).bind(id).fetch_optional(self.read()).await?;
         row.ok_or(StoreError::NotFound)
     }
 
@@ -228,9 +236,7 @@ impl Store {
         require(actor, Permission::MemberRead)?;
         let q =
             format!("{MARKET_SELECT} WHERE e.ends_on >= $1 ORDER BY e.starts_on, e.id LIMIT 200");
-        Ok(dispatch!(&self.db, read, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(from).fetch_all(pool).await?
-        }))
+        query_text(q).bind(from).fetch_all(self.read()).await
     }
 
     /// Adds a member to a market event: its ledger event (the market kind, dated the first
@@ -246,46 +252,60 @@ impl Store {
         let who = Who::from(actor);
         let agency = actor.agency_or_default();
         let now = Utc::now();
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let f = member_for_write(&mut *tx, actor, member_no, false).await?;
-            // A participation voided earlier is taken up again rather than added twice.
-            let already: Option<bool> = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.event_id) \
-                 FROM market_participants p WHERE market_event_id = $1 AND member_id = $2",
-            )
-            .bind(market_id).bind(f.id).fetch_optional(&mut *tx).await?;
-            if already == Some(false) {
-                return Err(StoreError::Invalid(FieldError::new(
-                    "member_no", "already_participating", "the member already takes part in this market event",
-                ).into()));
-            }
-            let e = NewEvent {
-                programme: JAKPRENEUR.into(),
-                stage: "P5".into(),
-                kind: market.kind.clone(),
-                qualifying: true,
-                occurred_on: market.starts_on,
-                place_code: market.place_code.clone(),
-                agency: None,
-                reference: Some(market.name.chars().take(100).collect()),
-                note: None,
-            };
-            let event_id = write_event(&mut *tx, &f, &e, &agency, &who, None, now).await?;
-            sqlx::query("INSERT INTO market_participants (market_event_id, member_id, event_id, created_at) VALUES ($1, $2, $3, $4) \
-                ON CONFLICT (market_event_id, member_id) DO UPDATE SET event_id = excluded.event_id, created_at = excluded.created_at")
-                .bind(market_id).bind(f.id).bind(event_id).bind(now).execute(&mut *tx).await?;
-            let change = Change {
-                who: who.clone(),
-                action: "market.participant_add",
-                record_type: "market_event",
-                record_id: market_id.to_string(),
-                before: None,
-                after: Some(json!({ "member_no": member_no, "event_id": event_id })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-        });
+        let mut tx = self.begin().await?;
+        let f = member_for_write(&mut tx, actor, member_no, false).await?;
+        // A participation voided earlier is taken up again rather than added twice.
+        let already: Option<bool> = query(
+            "SELECT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.event_id) \
+             FROM market_participants p WHERE market_event_id = $1 AND member_id = $2",
+        )
+        .bind(market_id)
+        .bind(f.id)
+        .scalar_optional(&mut tx)
+        .await?;
+        if already == Some(false) {
+            return Err(StoreError::Invalid(
+                FieldError::new(
+                    "member_no",
+                    "already_participating",
+                    "the member already takes part in this market event",
+                )
+                .into(),
+            ));
+        }
+        let e = NewEvent {
+            programme: JAKPRENEUR.into(),
+            stage: "P5".into(),
+            kind: market.kind.clone(),
+            qualifying: true,
+            occurred_on: market.starts_on,
+            place_code: market.place_code.clone(),
+            agency: None,
+            reference: Some(market.name.chars().take(100).collect()),
+            note: None,
+        };
+        let event_id = write_event(&mut tx, &f, &e, &agency, &who, None, now).await?;
+        query(
+            "INSERT INTO market_participants (market_event_id, member_id, event_id, created_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (market_event_id, member_id) DO UPDATE \
+             SET event_id = excluded.event_id, created_at = excluded.created_at",
+        )
+        .bind(market_id)
+        .bind(f.id)
+        .bind(event_id)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+        let change = Change {
+            who: who.clone(),
+            action: "market.participant_add",
+            record_type: "market_event",
+            record_id: market_id.to_string(),
+            before: None,
+            after: Some(json!({ "member_no": member_no, "event_id": event_id })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
         self.market_event(market_id).await
     }
 
@@ -298,16 +318,14 @@ impl Store {
     ) -> Result<Vec<(String, String, String)>> {
         require(actor, Permission::MemberRead)?;
         self.market_event(market_id).await?;
-        let mut sql = Sql::new(
+        let mut q = query(
             "SELECT m.member_no, m.business_name, m.village_code FROM market_participants p \
              JOIN members m ON m.id = p.member_id WHERE p.market_event_id = $1 \
              AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.event_id)",
-        );
-        sql.args.push(Arg::Int(market_id));
-        scope_filter_on(actor, &mut sql, "m.");
-        sql.push(" ORDER BY m.member_no");
-        Ok(dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
-        }))
+        )
+        .bind(market_id);
+        scope_filter_on(actor, &mut q, "m.");
+        q.push(" ORDER BY m.member_no");
+        q.fetch_all(self.read()).await
     }
 }

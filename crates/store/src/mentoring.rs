@@ -8,10 +8,11 @@ use jakpreneur_core::{Actor, FieldError, Permission, Role};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::access::{require, require_covers, scope_filter_on};
-use crate::audit::{AppendAudit, Change, Who};
+use crate::access::{require, require_covers};
+use crate::audit::{self, Change, Who};
 use crate::ledger::{member_for_write, write_event};
-use crate::sql::{Arg, Sql};
+use crate::query::{query, query_text};
+use crate::transition::scope_filter_on;
 use crate::{Result, Store, StoreError};
 
 /// The topics a session can cover.
@@ -100,44 +101,75 @@ impl Store {
         let agency = actor.agency_or_default();
         let now = Utc::now();
         let mentor_name = mentor.trim().to_lowercase();
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let f = member_for_write(&mut *tx, actor, member_no, false).await?;
-            let m: Option<MentorRow> = sqlx::query_as(
-                "SELECT id, role, region_code, disabled_at FROM users WHERE username = $1",
+        let mut tx = self.begin().await?;
+        let f = member_for_write(&mut tx, actor, member_no, false).await?;
+        let m: Option<MentorRow> =
+            query("SELECT id, role, region_code, disabled_at FROM users WHERE username = $1")
+                .bind(&mentor_name)
+                .fetch_optional(&mut tx)
+                .await?;
+        let not_a_mentor = || {
+            StoreError::Invalid(
+                FieldError::new(
+                    "mentor",
+                    "mentor_unknown",
+                    "no active account with the mentor role has this username",
+                )
+                .into(),
             )
-            .bind(&mentor_name).fetch_optional(&mut *tx).await?;
-            let not_a_mentor = || StoreError::Invalid(FieldError::new(
-                "mentor", "mentor_unknown", "no active account with the mentor role has this username",
-            ).into());
-            let (mentor_id, role, region, disabled) = m.ok_or_else(not_a_mentor)?;
-            if role != Role::Mentor.as_str() || disabled.is_some() {
-                return Err(not_a_mentor());
-            }
-            if !region.as_deref().is_some_and(|r| jakpreneur_core::access::region_contains(r, &f.village_code)) {
-                return Err(StoreError::Invalid(FieldError::new(
-                    "mentor", "mentor_out_of_region", "the mentor's region does not include the member's village",
-                ).into()));
-            }
-            sqlx::query("UPDATE mentor_assignments SET ended_on = $1 WHERE member_id = $2 AND ended_on IS NULL")
-                .bind(on.pred_opt().unwrap_or(on)).bind(f.id).execute(&mut *tx).await?;
-            let e = p3_event("mentoring_assigned", false, on, Some(format!("mentor {mentor_name}")));
-            let event_id = write_event(&mut *tx, &f, &e, &agency, &who, None, now).await?;
-            sqlx::query("INSERT INTO mentor_assignments (member_id, mentor_user_id, assigned_on, event_id, created_at) \
-                VALUES ($1, $2, $3, $4, $5)")
-                .bind(f.id).bind(mentor_id).bind(on).bind(event_id).bind(now).execute(&mut *tx).await?;
-            let change = Change {
-                who: who.clone(),
-                action: "mentoring.assign",
-                record_type: "member",
-                record_id: member_no.to_owned(),
-                before: None,
-                after: Some(json!({ "mentor": mentor_name, "assigned_on": on })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-        });
-        Ok(())
+        };
+        let (mentor_id, role, region, disabled) = m.ok_or_else(not_a_mentor)?;
+        if role != Role::Mentor.as_str() || disabled.is_some() {
+            return Err(not_a_mentor());
+        }
+        if !region
+            .as_deref()
+            .is_some_and(|r| jakpreneur_core::access::region_contains(r, &f.village_code))
+        {
+            return Err(StoreError::Invalid(
+                FieldError::new(
+                    "mentor",
+                    "mentor_out_of_region",
+                    "the mentor's region does not include the member's village",
+                )
+                .into(),
+            ));
+        }
+        query(
+            "UPDATE mentor_assignments SET ended_on = $1 WHERE member_id = $2 AND ended_on IS NULL",
+        )
+        .bind(on.pred_opt().unwrap_or(on))
+        .bind(f.id)
+        .execute(&mut tx)
+        .await?;
+        let e = p3_event(
+            "mentoring_assigned",
+            false,
+            on,
+            Some(format!("mentor {mentor_name}")),
+        );
+        let event_id = write_event(&mut tx, &f, &e, &agency, &who, None, now).await?;
+        query(
+            "INSERT INTO mentor_assignments (member_id, mentor_user_id, assigned_on, event_id, \
+             created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(f.id)
+        .bind(mentor_id)
+        .bind(on)
+        .bind(event_id)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+        let change = Change {
+            who: who.clone(),
+            action: "mentoring.assign",
+            record_type: "member",
+            record_id: member_no.to_owned(),
+            before: None,
+            after: Some(json!({ "mentor": mentor_name, "assigned_on": on })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await
     }
 
     /// Records a session with its follow-ups (ledger: `mentoring_session`, which reaches
@@ -154,52 +186,71 @@ impl Store {
         let who = Who::from(actor);
         let agency = actor.agency_or_default();
         let now = Utc::now();
-        let id: i64 = dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let f = member_for_write(&mut *tx, actor, member_no, false).await?;
-            let assigned: Option<i64> = sqlx::query_scalar(
-                "SELECT mentor_user_id FROM mentor_assignments WHERE member_id = $1 AND ended_on IS NULL",
-            )
-            .bind(f.id).fetch_optional(&mut *tx).await?;
-            let mentor = if actor.role == Role::Mentor {
-                if assigned != actor.user_id {
-                    return Err(StoreError::Forbidden("the member is not assigned to you".into()));
-                }
-                actor.user_id
-            } else {
-                assigned
-            };
-            let e = p3_event("mentoring_session", true, s.held_on, None);
-            let event_id = write_event(&mut *tx, &f, &e, &agency, &who, None, now).await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO mentoring_sessions (member_id, mentor_user_id, held_on, topics, notes, event_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            )
-            .bind(f.id).bind(mentor).bind(s.held_on).bind(s.topics.join(",")).bind(&s.notes).bind(event_id).bind(now)
-            .fetch_one(&mut *tx).await?;
-            for (action, due) in &s.follow_ups {
-                sqlx::query("INSERT INTO follow_ups (session_id, member_id, mentor_user_id, action, due_on, created_at) \
-                    VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(id).bind(f.id).bind(mentor).bind(action).bind(due).bind(now).execute(&mut *tx).await?;
+        let mut tx = self.begin().await?;
+        let f = member_for_write(&mut tx, actor, member_no, false).await?;
+        let assigned: Option<i64> = query(
+            "SELECT mentor_user_id FROM mentor_assignments \
+             WHERE member_id = $1 AND ended_on IS NULL",
+        )
+        .bind(f.id)
+        .scalar_optional(&mut tx)
+        .await?;
+        let mentor = if actor.role == Role::Mentor {
+            if assigned != actor.user_id {
+                return Err(StoreError::Forbidden(
+                    "the member is not assigned to you".into(),
+                ));
             }
-            let change = Change {
-                who: who.clone(),
-                action: "mentoring.session",
-                record_type: "member",
-                record_id: member_no.to_owned(),
-                before: None,
-                after: Some(json!({ "session_id": id, "held_on": s.held_on, "topics": s.topics, "follow_ups": s.follow_ups.len() })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-            id
-        });
-        let mut sql = Sql::new(SESSION_SELECT);
-        let p = sql.arg(Arg::Int(id));
-        sql.push(&format!(" AND s.id = {p}"));
-        let row: Option<MentoringSession> = dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_optional(pool).await?
-        });
+            actor.user_id
+        } else {
+            assigned
+        };
+        let e = p3_event("mentoring_session", true, s.held_on, None);
+        let event_id = write_event(&mut tx, &f, &e, &agency, &who, None, now).await?;
+        let id: i64 = query(
+            "INSERT INTO mentoring_sessions (member_id, mentor_user_id, held_on, topics, notes, \
+             event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(f.id)
+        .bind(mentor)
+        .bind(s.held_on)
+        .bind(s.topics.join(","))
+        .bind(&s.notes)
+        .bind(event_id)
+        .bind(now)
+        .scalar(&mut tx)
+        .await?;
+        for (action, due) in &s.follow_ups {
+            query(
+                "INSERT INTO follow_ups (session_id, member_id, mentor_user_id, action, due_on, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(f.id)
+            .bind(mentor)
+            .bind(action)
+            .bind(due)
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+        }
+        let change = Change {
+            who: who.clone(),
+            action: "mentoring.session",
+            record_type: "member",
+            record_id: member_no.to_owned(),
+            before: None,
+            after: Some(json!({
+                "session_id": id, "held_on": s.held_on, "topics": s.topics,
+                "follow_ups": s.follow_ups.len(),
+            })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
+        let mut q = query(SESSION_SELECT);
+        let p = q.arg(id);
+        q.push(&format!(" AND s.id = {p}"));
+        let row: Option<MentoringSession> = q.fetch_optional(self.read()).await?;
         row.ok_or(StoreError::NotFound)
     }
 
@@ -213,20 +264,16 @@ impl Store {
         self.member_facts(actor, member_no)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let mut sql = Sql::new(SESSION_SELECT);
-        let p = sql.arg(Arg::Text(member_no.to_owned()));
-        sql.push(&format!(
+        let mut q = query(SESSION_SELECT);
+        let p = q.arg(member_no);
+        q.push(&format!(
             " AND m.member_no = {p} ORDER BY s.held_on DESC, s.id DESC"
         ));
-        let sessions: Vec<MentoringSession> = dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
-        });
-        let mut sql = Sql::new(FOLLOW_UP_SELECT);
-        let p = sql.arg(Arg::Text(member_no.to_owned()));
-        sql.push(&format!(" AND m.member_no = {p} ORDER BY f.due_on, f.id"));
-        let follow_ups: Vec<FollowUp> = dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
-        });
+        let sessions: Vec<MentoringSession> = q.fetch_all(self.read()).await?;
+        let mut q = query(FOLLOW_UP_SELECT);
+        let p = q.arg(member_no);
+        q.push(&format!(" AND m.member_no = {p} ORDER BY f.due_on, f.id"));
+        let follow_ups: Vec<FollowUp> = q.fetch_all(self.read()).await?;
         Ok((sessions, follow_ups))
     }
 
@@ -242,13 +289,14 @@ impl Store {
             .member_facts(actor, member_no)
             .await?
             .ok_or(StoreError::NotFound)?;
-        Ok(dispatch!(&self.db, read, pool => {
-            sqlx::query_as(
-                "SELECT a.id, u.username, a.assigned_on FROM mentor_assignments a JOIN users u ON u.id = a.mentor_user_id \
-                 WHERE a.member_id = $1 AND a.ended_on IS NULL",
-            )
-            .bind(f.id).fetch_optional(pool).await?
-        }))
+        query(
+            "SELECT a.id, u.username, a.assigned_on FROM mentor_assignments a \
+             JOIN users u ON u.id = a.mentor_user_id \
+             WHERE a.member_id = $1 AND a.ended_on IS NULL",
+        )
+        .bind(f.id)
+        .fetch_optional(self.read())
+        .await
     }
 
     /// Marks a follow-up done (a mentor only their own).
@@ -261,14 +309,12 @@ impl Store {
         require(actor, Permission::EventRecord)?;
         // A write: the follow-up is found first, then refused (403) outside the scope.
         let q = format!("{FOLLOW_UP_SELECT} AND f.id = $1");
-        let found: Option<FollowUp> = dispatch!(&self.db, read, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(id).fetch_optional(pool).await?
-        });
+        let found: Option<FollowUp> = query_text(q).bind(id).fetch_optional(self.read()).await?;
         let found = found.ok_or(StoreError::NotFound)?;
-        let village: String = dispatch!(&self.db, read, pool => {
-            sqlx::query_scalar("SELECT village_code FROM members WHERE member_no = $1")
-                .bind(&found.member_no).fetch_one(pool).await?
-        });
+        let village: String = query("SELECT village_code FROM members WHERE member_no = $1")
+            .bind(&found.member_no)
+            .scalar(self.read())
+            .await?;
         require_covers(actor, &village, &found.member_no)?;
         if actor.role == Role::Mentor && found.mentor.as_deref() != Some(actor.name.as_str()) {
             return Err(StoreError::Forbidden(
@@ -277,21 +323,22 @@ impl Store {
         }
         let now = Utc::now();
         let who = Who::from(actor);
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            sqlx::query("UPDATE follow_ups SET done_on = COALESCE(done_on, $1) WHERE id = $2")
-                .bind(done_on).bind(id).execute(&mut *tx).await?;
-            let change = Change {
-                who: who.clone(),
-                action: "mentoring.follow_up_done",
-                record_type: "member",
-                record_id: found.member_no.clone(),
-                before: None,
-                after: Some(json!({ "follow_up_id": id, "done_on": done_on })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-        });
+        let mut tx = self.begin().await?;
+        query("UPDATE follow_ups SET done_on = COALESCE(done_on, $1) WHERE id = $2")
+            .bind(done_on)
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
+        let change = Change {
+            who: who.clone(),
+            action: "mentoring.follow_up_done",
+            record_type: "member",
+            record_id: found.member_no.clone(),
+            before: None,
+            after: Some(json!({ "follow_up_id": id, "done_on": done_on })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
         Ok(FollowUp {
             done_on: found.done_on.or(Some(done_on)),
             ..found
@@ -306,17 +353,15 @@ impl Store {
         today: NaiveDate,
     ) -> Result<Vec<FollowUp>> {
         require(actor, Permission::MemberRead)?;
-        let mut sql = Sql::new(FOLLOW_UP_SELECT);
-        let p = sql.arg(Arg::Date(today));
-        sql.push(&format!(" AND f.done_on IS NULL AND f.due_on < {p}"));
+        let mut q = query(FOLLOW_UP_SELECT);
+        let p = q.arg(today);
+        q.push(&format!(" AND f.done_on IS NULL AND f.due_on < {p}"));
         if actor.role == Role::Mentor {
-            let p = sql.arg(Arg::Int(actor.user_id.unwrap_or(-1)));
-            sql.push(&format!(" AND f.mentor_user_id = {p}"));
+            let p = q.arg(actor.user_id.unwrap_or(-1));
+            q.push(&format!(" AND f.mentor_user_id = {p}"));
         }
-        scope_filter_on(actor, &mut sql, "m.");
-        sql.push(" ORDER BY f.due_on, f.id LIMIT 500");
-        Ok(dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
-        }))
+        scope_filter_on(actor, &mut q, "m.");
+        q.push(" ORDER BY f.due_on, f.id LIMIT 500");
+        q.fetch_all(self.read()).await
     }
 }

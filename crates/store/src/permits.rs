@@ -9,10 +9,11 @@ use jakpreneur_core::{Actor, FieldError, Permission};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::access::{require, scope_filter_on};
-use crate::audit::{AppendAudit, Change, Who};
+use crate::access::require;
+use crate::audit::{self, Change, Who};
 use crate::ledger::{member_for_write, write_event};
-use crate::sql::{Arg, Sql};
+use crate::query::query;
+use crate::transition::scope_filter_on;
 use crate::{Result, Store, StoreError};
 
 /// A permit application and its outcome.
@@ -87,35 +88,35 @@ impl Store {
         let who = Who::from(actor);
         let agency = actor.agency_or_default();
         let now = Utc::now();
-        let id: i64 = dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let f = member_for_write(&mut *tx, actor, member_no, false).await?;
-            let e = event("permit_applied", false, applied_on, None, note.clone());
-            let event_id = write_event(&mut *tx, &f, &e, &agency, &who, None, now).await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO permits (member_id, permit_type, status, applied_on, agency_code, applied_event_id, \
-                 created_at, updated_at) VALUES ($1, $2, 'applied', $3, $4, $5, $6, $6) RETURNING id",
-            )
-            .bind(f.id)
-            .bind(permit_type.as_str())
-            .bind(applied_on)
-            .bind(&agency)
-            .bind(event_id)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            let change = Change {
-                who: who.clone(),
-                action: "permit.apply",
-                record_type: "permit",
-                record_id: id.to_string(),
-                before: None,
-                after: Some(json!({ "member_no": member_no, "type": permit_type.as_str(), "applied_on": applied_on })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-            id
-        });
+        let mut tx = self.begin().await?;
+        let f = member_for_write(&mut tx, actor, member_no, false).await?;
+        let e = event("permit_applied", false, applied_on, None, note.clone());
+        let event_id = write_event(&mut tx, &f, &e, &agency, &who, None, now).await?;
+        let id: i64 = query(
+            "INSERT INTO permits (member_id, permit_type, status, applied_on, agency_code, \
+             applied_event_id, created_at, updated_at) \
+             VALUES ($1, $2, 'applied', $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(f.id)
+        .bind(permit_type.as_str())
+        .bind(applied_on)
+        .bind(&agency)
+        .bind(event_id)
+        .bind(now)
+        .scalar(&mut tx)
+        .await?;
+        let change = Change {
+            who: who.clone(),
+            action: "permit.apply",
+            record_type: "permit",
+            record_id: id.to_string(),
+            before: None,
+            after: Some(json!({
+                "member_no": member_no, "type": permit_type.as_str(), "applied_on": applied_on,
+            })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
         self.permit(actor, member_no, id).await
     }
 
@@ -134,100 +135,155 @@ impl Store {
         let who = Who::from(actor);
         let agency = actor.agency_or_default();
         let now = Utc::now();
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let f = member_for_write(&mut *tx, actor, member_no, true).await?;
-            let row: Option<(String, String, NaiveDate)> = sqlx::query_as(
-                // The member's row is locked: decisions on its permits come one at a time.
-                "SELECT permit_type, status, applied_on FROM permits p WHERE id = $1 AND member_id = $2 \
-                 AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.applied_event_id)",
-            )
-                .bind(permit_id).bind(f.id).fetch_optional(&mut *tx).await?;
-            let (ptype, status, applied_on) = row.ok_or(StoreError::NotFound)?;
-            let status = PermitStatus::parse(&status)
-                .ok_or_else(|| StoreError::Corrupt(format!("permit {permit_id}: status {status}")))?;
-            if !status.is_open() {
-                return Err(StoreError::PermitDecided(status.as_str().to_owned()));
+        let mut tx = self.begin().await?;
+        let f = member_for_write(&mut tx, actor, member_no, true).await?;
+        let row: Option<(String, String, NaiveDate)> = query(
+            // The member's row is locked: decisions on its permits come one at a time.
+            "SELECT permit_type, status, applied_on FROM permits p \
+             WHERE id = $1 AND member_id = $2 AND NOT EXISTS (SELECT 1 FROM member_events v \
+             WHERE v.voids_event_id = p.applied_event_id)",
+        )
+        .bind(permit_id)
+        .bind(f.id)
+        .fetch_optional(&mut tx)
+        .await?;
+        let (ptype, status, applied_on) = row.ok_or(StoreError::NotFound)?;
+        let status = PermitStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("permit {permit_id}: status {status}")))?;
+        if !status.is_open() {
+            return Err(StoreError::PermitDecided(status.as_str().to_owned()));
+        }
+        let permit_type = PermitType::parse("type", &ptype)
+            .map_err(|e| StoreError::Corrupt(format!("permit {permit_id}: {e}")))?;
+        let (action, after) = match decision {
+            PermitDecision::Process => {
+                query(
+                    "UPDATE permits SET status = 'in_process', version = version + 1, \
+                     updated_at = $1 WHERE id = $2",
+                )
+                .bind(now)
+                .bind(permit_id)
+                .execute(&mut tx)
+                .await?;
+                ("permit.process", json!({ "status": "in_process" }))
             }
-            let permit_type = PermitType::parse("type", &ptype)
-                .map_err(|e| StoreError::Corrupt(format!("permit {permit_id}: {e}")))?;
-            let (action, after) = match decision {
-                PermitDecision::Process => {
-                    sqlx::query("UPDATE permits SET status = 'in_process', version = version + 1, updated_at = $1 WHERE id = $2")
-                        .bind(now).bind(permit_id).execute(&mut *tx).await?;
-                    ("permit.process", json!({ "status": "in_process" }))
+            PermitDecision::Issue(i) => {
+                let number = permit_type
+                    .parse_number("number", &i.number)
+                    .map_err(|e| StoreError::Invalid(e.into()))?;
+                let i = PermitIssue {
+                    number,
+                    ..i.clone()
+                };
+                if i.issued_on < applied_on {
+                    return Err(StoreError::Invalid(
+                        FieldError::new(
+                            "issued_on",
+                            "before_application",
+                            format!(
+                                "issued_on {} is before the application ({applied_on})",
+                                i.issued_on
+                            ),
+                        )
+                        .into(),
+                    ));
                 }
-                PermitDecision::Issue(i) => {
-                    let number = permit_type
-                        .parse_number("number", &i.number)
-                        .map_err(|e| StoreError::Invalid(e.into()))?;
-                    let i = PermitIssue { number, ..i.clone() };
-                    if i.issued_on < applied_on {
-                        return Err(StoreError::Invalid(FieldError::new(
-                            "issued_on", "before_application",
-                            format!("issued_on {} is before the application ({applied_on})", i.issued_on),
-                        ).into()));
-                    }
-                    // The same number for the same kind of permit can only be issued once.
-                    let taken: Option<i64> = sqlx::query_scalar(
-                        "SELECT id FROM permits p WHERE permit_type = $1 AND number = $2 AND status = 'issued' \
-                         AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.applied_event_id)",
-                    )
-                    .bind(permit_type.as_str()).bind(&i.number).fetch_optional(&mut *tx).await?;
-                    if taken.is_some() {
-                        return Err(StoreError::Invalid(FieldError::new(
-                            "number", "permit_number_taken",
+                // The same number for the same kind of permit can only be issued once.
+                let taken: Option<i64> = query(
+                    "SELECT id FROM permits p WHERE permit_type = $1 AND number = $2 \
+                     AND status = 'issued' AND NOT EXISTS (SELECT 1 FROM member_events v \
+                     WHERE v.voids_event_id = p.applied_event_id)",
+                )
+                .bind(permit_type.as_str())
+                .bind(&i.number)
+                .scalar_optional(&mut tx)
+                .await?;
+                if taken.is_some() {
+                    return Err(StoreError::Invalid(
+                        FieldError::new(
+                            "number",
+                            "permit_number_taken",
                             "a permit of this type with this number is already recorded",
-                        ).into()));
-                    }
-                    let e = event("permit_issued", true, i.issued_on, Some(format!("{} {}", permit_type.as_str().to_uppercase(), i.number)), None);
-                    let event_id = write_event(&mut *tx, &f, &e, &agency, &who, None, now).await?;
-                    sqlx::query("UPDATE permits SET status = 'issued', number = $1, issued_on = $2, expires_on = $3, \
-                        decision_event_id = $4, version = version + 1, updated_at = $5 WHERE id = $6")
-                        .bind(&i.number).bind(i.issued_on).bind(i.expires_on).bind(event_id).bind(now).bind(permit_id)
-                        .execute(&mut *tx).await?;
-                    ("permit.issue", json!({ "status": "issued", "number": i.number, "issued_on": i.issued_on, "expires_on": i.expires_on }))
+                        )
+                        .into(),
+                    ));
                 }
-                PermitDecision::Reject { reason, on } => {
-                    if *on < applied_on {
-                        return Err(StoreError::Invalid(FieldError::new(
-                            "rejected_on", "before_application",
+                let reference = format!("{} {}", permit_type.as_str().to_uppercase(), i.number);
+                let e = event("permit_issued", true, i.issued_on, Some(reference), None);
+                let event_id = write_event(&mut tx, &f, &e, &agency, &who, None, now).await?;
+                query(
+                    "UPDATE permits SET status = 'issued', number = $1, issued_on = $2, \
+                     expires_on = $3, decision_event_id = $4, version = version + 1, \
+                     updated_at = $5 WHERE id = $6",
+                )
+                .bind(&i.number)
+                .bind(i.issued_on)
+                .bind(i.expires_on)
+                .bind(event_id)
+                .bind(now)
+                .bind(permit_id)
+                .execute(&mut tx)
+                .await?;
+                (
+                    "permit.issue",
+                    json!({
+                        "status": "issued", "number": i.number, "issued_on": i.issued_on,
+                        "expires_on": i.expires_on,
+                    }),
+                )
+            }
+            PermitDecision::Reject { reason, on } => {
+                if *on < applied_on {
+                    return Err(StoreError::Invalid(
+                        FieldError::new(
+                            "rejected_on",
+                            "before_application",
                             format!("rejected_on {on} is before the application ({applied_on})"),
-                        ).into()));
-                    }
-                    let e = event("permit_rejected", false, *on, None, Some(reason.clone()));
-                    let event_id = write_event(&mut *tx, &f, &e, &agency, &who, None, now).await?;
-                    sqlx::query("UPDATE permits SET status = 'rejected', rejected_on = $1, rejection_reason = $2, \
-                        decision_event_id = $3, version = version + 1, updated_at = $4 WHERE id = $5")
-                        .bind(on).bind(reason).bind(event_id).bind(now).bind(permit_id)
-                        .execute(&mut *tx).await?;
-                    ("permit.reject", json!({ "status": "rejected", "reason": reason, "rejected_on": on }))
+                        )
+                        .into(),
+                    ));
                 }
-            };
-            let change = Change {
-                who: who.clone(),
-                action,
-                record_type: "permit",
-                record_id: permit_id.to_string(),
-                before: Some(json!({ "status": status.as_str() })),
-                after: Some(after),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-        });
+                let e = event("permit_rejected", false, *on, None, Some(reason.clone()));
+                let event_id = write_event(&mut tx, &f, &e, &agency, &who, None, now).await?;
+                query(
+                    "UPDATE permits SET status = 'rejected', rejected_on = $1, \
+                     rejection_reason = $2, decision_event_id = $3, version = version + 1, \
+                     updated_at = $4 WHERE id = $5",
+                )
+                .bind(on)
+                .bind(reason)
+                .bind(event_id)
+                .bind(now)
+                .bind(permit_id)
+                .execute(&mut tx)
+                .await?;
+                (
+                    "permit.reject",
+                    json!({ "status": "rejected", "reason": reason, "rejected_on": on }),
+                )
+            }
+        };
+        let change = Change {
+            who: who.clone(),
+            action,
+            record_type: "permit",
+            record_id: permit_id.to_string(),
+            before: Some(json!({ "status": status.as_str() })),
+            after: Some(after),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
         self.permit(actor, member_no, permit_id).await
     }
 
     async fn permit(&self, actor: &Actor, member_no: &str, id: i64) -> Result<Permit> {
-        let mut sql = Sql::new(PERMIT_SELECT);
-        let p = sql.arg(Arg::Int(id));
-        sql.push(&format!(" AND p.id = {p}"));
-        let p = sql.arg(Arg::Text(member_no.to_owned()));
-        sql.push(&format!(" AND m.member_no = {p}"));
-        scope_filter_on(actor, &mut sql, "m.");
-        let row: Option<Permit> = dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_optional(pool).await?
-        });
+        let mut q = query(PERMIT_SELECT);
+        let p = q.arg(id);
+        q.push(&format!(" AND p.id = {p}"));
+        let p = q.arg(member_no);
+        q.push(&format!(" AND m.member_no = {p}"));
+        scope_filter_on(actor, &mut q, "m.");
+        let row: Option<Permit> = q.fetch_optional(self.read()).await?;
         row.ok_or(StoreError::NotFound)
     }
 
@@ -237,12 +293,10 @@ impl Store {
         self.member_facts(actor, member_no)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let mut sql = Sql::new(PERMIT_SELECT);
-        let p = sql.arg(Arg::Text(member_no.to_owned()));
-        sql.push(&format!(" AND m.member_no = {p} ORDER BY p.id DESC"));
-        Ok(dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
-        }))
+        let mut q = query(PERMIT_SELECT);
+        let p = q.arg(member_no);
+        q.push(&format!(" AND m.member_no = {p} ORDER BY p.id DESC"));
+        q.fetch_all(self.read()).await
     }
 
     /// Issued permits of members in the actor's scope that expire from `from` to `to`
@@ -254,16 +308,17 @@ impl Store {
         to: NaiveDate,
     ) -> Result<Vec<Permit>> {
         require(actor, Permission::MemberRead)?;
-        let mut sql = Sql::new(PERMIT_SELECT);
-        sql.push(" AND p.status = 'issued' AND p.expires_on IS NOT NULL \
-             AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.applied_event_id)");
-        let a = sql.arg(Arg::Date(from));
-        let b = sql.arg(Arg::Date(to));
-        sql.push(&format!(" AND p.expires_on >= {a} AND p.expires_on <= {b}"));
-        scope_filter_on(actor, &mut sql, "m.");
-        sql.push(" ORDER BY p.expires_on, p.id LIMIT 500");
-        Ok(dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
-        }))
+        let mut q = query(PERMIT_SELECT);
+        q.push(
+            " AND p.status = 'issued' AND p.expires_on IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM member_events v \
+             WHERE v.voids_event_id = p.applied_event_id)",
+        );
+        let a = q.arg(from);
+        let b = q.arg(to);
+        q.push(&format!(" AND p.expires_on >= {a} AND p.expires_on <= {b}"));
+        scope_filter_on(actor, &mut q, "m.");
+        q.push(" ORDER BY p.expires_on, p.id LIMIT 500");
+        q.fetch_all(self.read()).await
     }
 }

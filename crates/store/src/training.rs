@@ -3,17 +3,18 @@
 //! [`jakpreneur_core::training`]. Every step writes its ledger event in the same
 //! transaction, credited to the agency that runs the class and placed where it is held.
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use jakpreneur_core::programme::{JAKPRENEUR, NewEvent};
 use jakpreneur_core::training::{NewClass, NewCourse, class_kinds, completes};
 use jakpreneur_core::{Actor, Permission, Role};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::access::{require, scope_filter_on};
-use crate::audit::{AppendAudit, Change, Who};
-use crate::ledger::{member_for_write, write_event};
-use crate::sql::{Arg, Sql};
+use crate::access::require;
+use crate::audit::{self, Change, Who};
+use crate::ledger::{MemberFacts, member_for_write, write_event};
+use crate::query::{Tx, query, query_text};
+use crate::transition::scope_filter_on;
 use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -86,6 +87,14 @@ const CLASS_SELECT: &str = "SELECT k.id, k.course_id, c.title, c.stage, k.starts
      k.place_code, k.capacity, k.enrolled, u.username AS trainer, k.agency_code \
      FROM classes k JOIN courses c ON c.id = k.course_id LEFT JOIN users u ON u.id = k.trainer_user_id";
 
+/// The sessions an enrolment `e` attended, voided attendance left out.
+const ATTENDED: &str = "(SELECT COUNT(*) FROM attendance a \
+     WHERE a.class_id = e.class_id AND a.member_id = e.member_id \
+     AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = a.event_id))";
+/// The enrolment `e` is not voided.
+const ENROLMENT_STANDS: &str =
+    "NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id)";
+
 fn class_event(class: &Class, kind: &str, qualifying: bool, on: NaiveDate) -> NewEvent {
     NewEvent {
         programme: JAKPRENEUR.into(),
@@ -116,34 +125,38 @@ impl Store {
         let who = Who::from(actor);
         let agency = actor.agency_or_default();
         let now = Utc::now();
-        let id: i64 = dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO courses (title, topic, hours, stage, agency_code, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            )
-            .bind(&c.title).bind(&c.topic).bind(c.hours).bind(&c.stage).bind(&agency).bind(&who.name).bind(now)
-            .fetch_one(&mut *tx).await?;
-            let change = Change {
-                who: who.clone(),
-                action: "training.course_create",
-                record_type: "course",
-                record_id: id.to_string(),
-                before: None,
-                after: Some(json!({ "title": c.title, "topic": c.topic, "hours": c.hours, "stage": c.stage })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-            id
-        });
+        let mut tx = self.begin().await?;
+        let id: i64 = query(
+            "INSERT INTO courses (title, topic, hours, stage, agency_code, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(&c.title)
+        .bind(&c.topic)
+        .bind(c.hours)
+        .bind(&c.stage)
+        .bind(&agency)
+        .bind(&who.name)
+        .bind(now)
+        .scalar(&mut tx)
+        .await?;
+        let change = Change {
+            who: who.clone(),
+            action: "training.course_create",
+            record_type: "course",
+            record_id: id.to_string(),
+            before: None,
+            after: Some(
+                json!({ "title": c.title, "topic": c.topic, "hours": c.hours, "stage": c.stage }),
+            ),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
         self.course(id).await
     }
 
     pub async fn course(&self, id: i64) -> Result<Course> {
         let q = format!("{COURSE_SELECT} WHERE c.id = $1");
-        let row: Option<Course> = dispatch!(&self.db, read, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(id).fetch_optional(pool).await?
-        });
+        let row: Option<Course> = query_text(q).bind(id).fetch_optional(self.read()).await?;
         row.ok_or(StoreError::NotFound)
     }
 
@@ -151,9 +164,7 @@ impl Store {
     pub async fn list_courses(&self, actor: &Actor) -> Result<Vec<Course>> {
         require(actor, Permission::MemberRead)?;
         let q = format!("{COURSE_SELECT} ORDER BY c.title, c.id LIMIT 500");
-        Ok(dispatch!(&self.db, read, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(q)).fetch_all(pool).await?
-        }))
+        query_text(q).fetch_all(self.read()).await
     }
 
     /// Schedules a class of a course. The trainer, when named, must be an active account
@@ -168,65 +179,77 @@ impl Store {
             (None, Role::Trainer) => Some(actor.name.clone()),
             (t, _) => t.clone(),
         };
-        let id: i64 = dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let trainer_id: Option<i64> = match &trainer {
-                None => None,
-                Some(name) => {
-                    let found: Option<i64> = sqlx::query_scalar(
-                        "SELECT id FROM users WHERE username = $1 AND role = 'trainer' AND disabled_at IS NULL",
+        let mut tx = self.begin().await?;
+        let trainer_id: Option<i64> = match &trainer {
+            None => None,
+            Some(name) => {
+                let found: Option<i64> = query(
+                    "SELECT id FROM users WHERE username = $1 AND role = 'trainer' \
+                     AND disabled_at IS NULL",
+                )
+                .bind(name)
+                .scalar_optional(&mut tx)
+                .await?;
+                Some(found.ok_or_else(|| {
+                    StoreError::invalid(
+                        "trainer",
+                        "trainer_unknown",
+                        "no active account with the trainer role has this username",
                     )
-                    .bind(name).fetch_optional(&mut *tx).await?;
-                    Some(found.ok_or_else(|| StoreError::invalid(
-                        "trainer", "trainer_unknown", "no active account with the trainer role has this username",
-                    ))?)
-                }
-            };
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO classes (course_id, starts_on, ends_on, sessions, place_code, capacity, trainer_user_id, \
-                 agency_code, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
-            .bind(course_id).bind(k.starts_on).bind(k.ends_on).bind(k.sessions).bind(&k.place_code)
-            .bind(k.capacity).bind(trainer_id).bind(&agency).bind(&who.name).bind(now)
-            .fetch_one(&mut *tx).await?;
-            let change = Change {
-                who: who.clone(),
-                action: "training.class_create",
-                record_type: "class",
-                record_id: id.to_string(),
-                before: None,
-                after: Some(json!({ "course_id": course_id, "starts_on": k.starts_on, "ends_on": k.ends_on,
-                    "sessions": k.sessions, "capacity": k.capacity, "trainer": trainer })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-            id
-        });
+                })?)
+            }
+        };
+        let id: i64 = query(
+            "INSERT INTO classes (course_id, starts_on, ends_on, sessions, place_code, capacity, \
+             trainer_user_id, agency_code, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(course_id)
+        .bind(k.starts_on)
+        .bind(k.ends_on)
+        .bind(k.sessions)
+        .bind(&k.place_code)
+        .bind(k.capacity)
+        .bind(trainer_id)
+        .bind(&agency)
+        .bind(&who.name)
+        .bind(now)
+        .scalar(&mut tx)
+        .await?;
+        let change = Change {
+            who: who.clone(),
+            action: "training.class_create",
+            record_type: "class",
+            record_id: id.to_string(),
+            before: None,
+            after: Some(json!({
+                "course_id": course_id, "starts_on": k.starts_on, "ends_on": k.ends_on,
+                "sessions": k.sessions, "capacity": k.capacity, "trainer": trainer,
+            })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
         self.class(id).await
     }
 
     pub async fn class(&self, id: i64) -> Result<Class> {
         let q = format!("{CLASS_SELECT} WHERE k.id = $1");
-        let row: Option<Class> = dispatch!(&self.db, read, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(q)).bind(id).fetch_optional(pool).await?
-        });
+        let row: Option<Class> = query_text(q).bind(id).fetch_optional(self.read()).await?;
         row.ok_or(StoreError::NotFound)
     }
 
     /// Classes that end on or after `from`, soonest first (at most 200); a trainer's own only.
     pub async fn list_classes(&self, actor: &Actor, from: NaiveDate) -> Result<Vec<Class>> {
         require(actor, Permission::MemberRead)?;
-        let mut sql = Sql::new(CLASS_SELECT);
-        let p = sql.arg(Arg::Date(from));
-        sql.push(&format!(" WHERE k.ends_on >= {p}"));
+        let mut q = query(CLASS_SELECT);
+        let p = q.arg(from);
+        q.push(&format!(" WHERE k.ends_on >= {p}"));
         if actor.role == Role::Trainer {
-            let p = sql.arg(Arg::Int(actor.user_id.unwrap_or(-1)));
-            sql.push(&format!(" AND k.trainer_user_id = {p}"));
+            let p = q.arg(actor.user_id.unwrap_or(-1));
+            q.push(&format!(" AND k.trainer_user_id = {p}"));
         }
-        sql.push(" ORDER BY k.starts_on, k.id LIMIT 200");
-        Ok(dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
-        }))
+        q.push(" ORDER BY k.starts_on, k.id LIMIT 200");
+        q.fetch_all(self.read()).await
     }
 
     /// Enrols a member, dated `on` (by default today, or the class's first day when the
@@ -249,46 +272,65 @@ impl Store {
         let who = Who::from(actor);
         let now = Utc::now();
         let kinds = class_kinds(&class.stage);
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let f = member_for_write(&mut *tx, actor, member_no, false).await?;
-            let on = on.unwrap_or_else(|| today.min(class.starts_on).max(f.registered_on));
-            // An enrolment voided earlier is taken up again rather than added twice.
-            let already: Option<bool> = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id) \
-                 FROM enrolments e WHERE class_id = $1 AND member_id = $2",
-            )
-            .bind(class_id).bind(f.id).fetch_optional(&mut *tx).await?;
-            if already == Some(false) {
-                return Err(StoreError::invalid("member_no", "already_enrolled", "the member is already enrolled in this class"));
-            }
-            let seat: Option<i64> = sqlx::query_scalar(
-                "UPDATE classes SET enrolled = enrolled + 1 WHERE id = $1 AND enrolled < capacity RETURNING enrolled",
-            )
-            .bind(class_id).fetch_optional(&mut *tx).await?;
-            if seat.is_none() {
-                return Err(StoreError::invalid(
-                    "class_id", "class_full",
-                    format!("the class is full: all {} seats are taken", class.capacity),
-                ));
-            }
-            let e = class_event(&class, kinds.enrolled, false, on);
-            let event_id = write_event(&mut *tx, &f, &e, &class.agency_code, &who, None, now).await?;
-            sqlx::query("INSERT INTO enrolments (class_id, member_id, enrolled_on, event_id, created_at) VALUES ($1, $2, $3, $4, $5) \
-                ON CONFLICT (class_id, member_id) DO UPDATE SET enrolled_on = excluded.enrolled_on, event_id = excluded.event_id, \
-                completed_event_id = NULL, certificate_no = NULL, created_at = excluded.created_at")
-                .bind(class_id).bind(f.id).bind(on).bind(event_id).bind(now).execute(&mut *tx).await?;
-            let change = Change {
-                who: who.clone(),
-                action: "training.enrol",
-                record_type: "class",
-                record_id: class_id.to_string(),
-                before: None,
-                after: Some(json!({ "member_no": member_no, "enrolled_on": on, "event_id": event_id })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-        });
+        let mut tx = self.begin().await?;
+        let f = member_for_write(&mut tx, actor, member_no, false).await?;
+        let on = on.unwrap_or_else(|| today.min(class.starts_on).max(f.registered_on));
+        // An enrolment voided earlier is taken up again rather than added twice.
+        let already: Option<bool> = query(
+            "SELECT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id) \
+             FROM enrolments e WHERE class_id = $1 AND member_id = $2",
+        )
+        .bind(class_id)
+        .bind(f.id)
+        .scalar_optional(&mut tx)
+        .await?;
+        if already == Some(false) {
+            return Err(StoreError::invalid(
+                "member_no",
+                "already_enrolled",
+                "the member is already enrolled in this class",
+            ));
+        }
+        let seat: Option<i64> = query(
+            "UPDATE classes SET enrolled = enrolled + 1 WHERE id = $1 AND enrolled < capacity \
+             RETURNING enrolled",
+        )
+        .bind(class_id)
+        .scalar_optional(&mut tx)
+        .await?;
+        if seat.is_none() {
+            return Err(StoreError::invalid(
+                "class_id",
+                "class_full",
+                format!("the class is full: all {} seats are taken", class.capacity),
+            ));
+        }
+        let e = class_event(&class, kinds.enrolled, false, on);
+        let event_id = write_event(&mut tx, &f, &e, &class.agency_code, &who, None, now).await?;
+        query(
+            "INSERT INTO enrolments (class_id, member_id, enrolled_on, event_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (class_id, member_id) DO UPDATE SET enrolled_on = excluded.enrolled_on, \
+             event_id = excluded.event_id, completed_event_id = NULL, certificate_no = NULL, \
+             created_at = excluded.created_at",
+        )
+        .bind(class_id)
+        .bind(f.id)
+        .bind(on)
+        .bind(event_id)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+        let change = Change {
+            who: who.clone(),
+            action: "training.enrol",
+            record_type: "class",
+            record_id: class_id.to_string(),
+            before: None,
+            after: Some(json!({ "member_no": member_no, "enrolled_on": on, "event_id": event_id })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
         self.class(class_id).await
     }
 
@@ -333,46 +375,70 @@ impl Store {
         let mut member_nos: Vec<String> = member_nos.to_vec();
         member_nos.sort();
         member_nos.dedup();
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            for no in &member_nos {
-                let f = member_for_write(&mut *tx, actor, no, false).await?;
-                let enrolled: Option<i64> = sqlx::query_scalar(
-                    "SELECT member_id FROM enrolments e WHERE class_id = $1 AND member_id = $2 \
-                     AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id)",
-                )
-                .bind(class_id).bind(f.id).fetch_optional(&mut *tx).await?;
-                if enrolled.is_none() {
-                    return Err(StoreError::invalid("members", "not_enrolled", format!("{no} is not enrolled in this class")));
-                }
-                let done: Option<i64> = sqlx::query_scalar(
-                    "SELECT session_no FROM attendance a WHERE class_id = $1 AND member_id = $2 AND session_no = $3 \
-                     AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = a.event_id)",
-                )
-                .bind(class_id).bind(f.id).bind(session_no).fetch_optional(&mut *tx).await?;
-                if done.is_some() {
-                    continue;
-                }
-                let e = class_event(&class, kinds.attended, false, held_on);
-                let event_id = write_event(&mut *tx, &f, &e, &class.agency_code, &who, None, now).await?;
-                sqlx::query("INSERT INTO attendance (class_id, member_id, session_no, attended_on, event_id, created_at) \
-                    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (class_id, member_id, session_no) DO UPDATE \
-                    SET attended_on = excluded.attended_on, event_id = excluded.event_id, created_at = excluded.created_at")
-                    .bind(class_id).bind(f.id).bind(session_no).bind(held_on).bind(event_id).bind(now)
-                    .execute(&mut *tx).await?;
-                added += 1;
+        let mut tx = self.begin().await?;
+        for no in &member_nos {
+            let f = member_for_write(&mut tx, actor, no, false).await?;
+            let enrolled: Option<i64> = query(
+                "SELECT member_id FROM enrolments e WHERE class_id = $1 AND member_id = $2 \
+                 AND NOT EXISTS (SELECT 1 FROM member_events v \
+                 WHERE v.voids_event_id = e.event_id)",
+            )
+            .bind(class_id)
+            .bind(f.id)
+            .scalar_optional(&mut tx)
+            .await?;
+            if enrolled.is_none() {
+                return Err(StoreError::invalid(
+                    "members",
+                    "not_enrolled",
+                    format!("{no} is not enrolled in this class"),
+                ));
             }
-            let change = Change {
-                who: who.clone(),
-                action: "training.attendance",
-                record_type: "class",
-                record_id: class_id.to_string(),
-                before: None,
-                after: Some(json!({ "session": session_no, "held_on": held_on, "members": member_nos, "added": added })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-        });
+            let done: Option<i64> = query(
+                "SELECT session_no FROM attendance a WHERE class_id = $1 AND member_id = $2 \
+                 AND session_no = $3 AND NOT EXISTS (SELECT 1 FROM member_events v \
+                 WHERE v.voids_event_id = a.event_id)",
+            )
+            .bind(class_id)
+            .bind(f.id)
+            .bind(session_no)
+            .scalar_optional(&mut tx)
+            .await?;
+            if done.is_some() {
+                continue;
+            }
+            let e = class_event(&class, kinds.attended, false, held_on);
+            let event_id =
+                write_event(&mut tx, &f, &e, &class.agency_code, &who, None, now).await?;
+            query(
+                "INSERT INTO attendance (class_id, member_id, session_no, attended_on, event_id, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (class_id, member_id, session_no) DO UPDATE \
+                 SET attended_on = excluded.attended_on, event_id = excluded.event_id, \
+                 created_at = excluded.created_at",
+            )
+            .bind(class_id)
+            .bind(f.id)
+            .bind(session_no)
+            .bind(held_on)
+            .bind(event_id)
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+            added += 1;
+        }
+        let change = Change {
+            who: who.clone(),
+            action: "training.attendance",
+            record_type: "class",
+            record_id: class_id.to_string(),
+            before: None,
+            after: Some(json!({
+                "session": session_no, "held_on": held_on, "members": member_nos, "added": added,
+            })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
         Ok(added)
     }
 
@@ -399,101 +465,81 @@ impl Store {
         }
         let who = Who::from(actor);
         let now = Utc::now();
-        let kinds = class_kinds(&class.stage);
+        let mut tx = self.begin().await?;
+        let rows: Vec<(String, i64, Option<String>)> = query_text(format!(
+            "SELECT m.member_no, {ATTENDED}, e.certificate_no \
+             FROM enrolments e JOIN members m ON m.id = e.member_id \
+             WHERE e.class_id = $1 AND {ENROLMENT_STANDS} ORDER BY m.member_no"
+        ))
+        .bind(class_id)
+        .fetch_all(&mut tx)
+        .await?;
+        // First lock every member to complete, in member-number order (as attendance
+        // does, so two requests never wait on each other in a circle) …
+        let mut locked = Vec::new();
+        for (no, attended, certificate) in rows {
+            let mut c = Completion {
+                member_no: no.clone(),
+                attended,
+                outcome: "completed",
+                certificate_no: certificate.clone(),
+                reason: None,
+            };
+            if certificate.is_some() {
+                c.outcome = "already_completed";
+            } else if !completes(attended, class.sessions) {
+                c.outcome = "not_enough_attendance";
+            } else {
+                match member_for_write(&mut tx, actor, &no, false).await {
+                    // Left for someone whose region covers the member; not shown here.
+                    Err(StoreError::Forbidden(_)) => continue,
+                    Err(StoreError::Erased) => {
+                        c.outcome = "refused";
+                        c.reason = Some("the member's personal data has been erased".into());
+                    }
+                    Err(e) => return Err(e),
+                    Ok(f) => {
+                        locked.push((c, Some(f)));
+                        continue;
+                    }
+                }
+            }
+            locked.push((c, None));
+        }
+        // … then, with the members held, look again (another request may have completed
+        // or voided the enrolment meanwhile) and complete.
         let mut out = Vec::new();
-        dispatch!(&self.db, write, pool, begin => {
-            let mut tx = pool.begin_with(begin).await?;
-            let rows: Vec<(String, i64, Option<String>)> = sqlx::query_as(
-                "SELECT m.member_no, (SELECT COUNT(*) FROM attendance a WHERE a.class_id = e.class_id AND a.member_id = e.member_id \
-               AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = a.event_id)), \
-                 e.certificate_no FROM enrolments e JOIN members m ON m.id = e.member_id \
-                 WHERE e.class_id = $1 AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id) \
-                 ORDER BY m.member_no",
-            )
-            .bind(class_id).fetch_all(&mut *tx).await?;
-            // First lock every member to complete, in member-number order (as attendance
-            // does, so two requests never wait on each other in a circle) …
-            let mut locked = Vec::new();
-            for (no, attended, certificate) in rows {
-                let mut c = Completion { member_no: no.clone(), attended, outcome: "completed", certificate_no: certificate.clone(), reason: None };
-                if certificate.is_some() {
+        for (mut c, f) in locked {
+            if let Some(f) = f {
+                let Some((attended, open)) = still_enrolled(&mut tx, class_id, f.id).await? else {
+                    continue;
+                };
+                if !open {
                     c.outcome = "already_completed";
                 } else if !completes(attended, class.sessions) {
+                    c.attended = attended;
                     c.outcome = "not_enough_attendance";
                 } else {
-                    match member_for_write(&mut *tx, actor, &no, false).await {
-                        // Left for someone whose region covers the member; not shown here.
-                        Err(StoreError::Forbidden(_)) => continue,
-                        Err(StoreError::Erased) => {
-                            c.outcome = "refused";
-                            c.reason = Some("the member's personal data has been erased".into());
-                        }
-                        Err(e) => return Err(e),
-                        Ok(f) => {
-                            locked.push((c, Some(f)));
-                            continue;
-                        }
-                    }
+                    complete_member(&mut tx, &class, &f, &who, now, &mut c).await?;
                 }
-                locked.push((c, None));
             }
-            // … then, with the members held, look again (another request may have completed
-            // or voided the enrolment meanwhile) and complete.
-            for (mut c, f) in locked {
-                if let Some(f) = f {
-                    let still: Option<(i64, bool)> = sqlx::query_as(
-                        "SELECT (SELECT COUNT(*) FROM attendance a WHERE a.class_id = e.class_id AND a.member_id = e.member_id \
-                         AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = a.event_id)), \
-                         e.certificate_no IS NULL FROM enrolments e WHERE e.class_id = $1 AND e.member_id = $2 \
-                         AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id)",
-                    )
-                    .bind(class_id).bind(f.id).fetch_optional(&mut *tx).await?;
-                    match still {
-                        None => continue,
-                        Some((_, false)) => c.outcome = "already_completed",
-                        Some((attended, true)) if !completes(attended, class.sessions) => {
-                            c.attended = attended;
-                            c.outcome = "not_enough_attendance";
-                        }
-                        Some(_) => {
-                            // Certificate numbers are never reused, even after an enrolment is voided.
-                            let n: i64 = sqlx::query_scalar(
-                                "UPDATE classes SET certificates_issued = certificates_issued + 1 WHERE id = $1 RETURNING certificates_issued",
-                            )
-                            .bind(class_id).fetch_one(&mut *tx).await?;
-                            let cert = format!("{}-{}-{:06}-{:04}", class.stage, class.ends_on.year(), class.id, n);
-                            let mut e = class_event(&class, kinds.completed, true, class.ends_on);
-                            e.reference = Some(cert.clone());
-                            match write_event(&mut *tx, &f, &e, &class.agency_code, &who, None, now).await {
-                                Ok(event_id) => {
-                                    sqlx::query("UPDATE enrolments SET completed_event_id = $1, certificate_no = $2 \
-                                        WHERE class_id = $3 AND member_id = $4 AND certificate_no IS NULL")
-                                        .bind(event_id).bind(&cert).bind(class_id).bind(f.id).execute(&mut *tx).await?;
-                                    c.certificate_no = Some(cert);
-                                }
-                                Err(StoreError::Invalid(errs)) => {
-                                    c.outcome = "refused";
-                                    c.reason = errs.first().map(|e| e.message.clone());
-                                }
-                                Err(e) => return Err(e),
-                            }
-                        }
-                    }
-                }
-                out.push(c);
-            }
-            let completed: Vec<&str> = out.iter().filter(|c| c.outcome == "completed").map(|c| c.member_no.as_str()).collect();
-            let change = Change {
-                who: who.clone(),
-                action: "training.complete",
-                record_type: "class",
-                record_id: class_id.to_string(),
-                before: None,
-                after: Some(json!({ "completed": completed })),
-            };
-            tx.append_audit(now, std::slice::from_ref(&change)).await?;
-            tx.commit().await?;
-        });
+            out.push(c);
+        }
+        let completed: Vec<&str> = out
+            .iter()
+            .filter(|c| c.outcome == "completed")
+            .map(|c| c.member_no.as_str())
+            .collect();
+        let change = Change {
+            who: who.clone(),
+            action: "training.complete",
+            record_type: "class",
+            record_id: class_id.to_string(),
+            before: None,
+            after: Some(json!({ "completed": completed })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
         Ok(out)
     }
 
@@ -501,19 +547,16 @@ impl Store {
     pub async fn class_roster(&self, actor: &Actor, class_id: i64) -> Result<Vec<RosterRow>> {
         require(actor, Permission::MemberRead)?;
         check_trainer(actor, &self.class(class_id).await?)?;
-        let mut sql = Sql::new(
+        let mut q = query_text(format!(
             "SELECT m.member_no, m.business_name, m.village_code, e.enrolled_on, \
-             (SELECT COUNT(*) FROM attendance a WHERE a.class_id = e.class_id AND a.member_id = e.member_id \
-               AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = a.event_id)) AS attended, \
-             e.certificate_no FROM enrolments e JOIN members m ON m.id = e.member_id WHERE e.class_id = $1 \
-             AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id)",
-        );
-        sql.args.push(Arg::Int(class_id));
-        scope_filter_on(actor, &mut sql, "m.");
-        sql.push(" ORDER BY m.member_no");
-        Ok(dispatch!(&self.db, read, pool => {
-            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.args).fetch_all(pool).await?
-        }))
+             {ATTENDED} AS attended, e.certificate_no \
+             FROM enrolments e JOIN members m ON m.id = e.member_id WHERE e.class_id = $1 \
+             AND {ENROLMENT_STANDS}"
+        ))
+        .bind(class_id);
+        scope_filter_on(actor, &mut q, "m.");
+        q.push(" ORDER BY m.member_no");
+        q.fetch_all(self.read()).await
     }
 
     /// A member's classes, newest first.
@@ -522,17 +565,84 @@ impl Store {
         self.member_facts(actor, member_no)
             .await?
             .ok_or(StoreError::NotFound)?;
-        Ok(dispatch!(&self.db, read, pool => {
-            sqlx::query_as(
-                "SELECT k.id AS class_id, c.title, c.stage, k.starts_on, k.ends_on, k.sessions, \
-                 (SELECT COUNT(*) FROM attendance a WHERE a.class_id = e.class_id AND a.member_id = e.member_id \
-               AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = a.event_id)) AS attended, \
-                 e.certificate_no FROM enrolments e JOIN classes k ON k.id = e.class_id JOIN courses c ON c.id = k.course_id \
-                 JOIN members m ON m.id = e.member_id WHERE m.member_no = $1 \
-                 AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.event_id) \
-                 ORDER BY k.starts_on DESC, k.id DESC",
-            )
-            .bind(member_no).fetch_all(pool).await?
-        }))
+        query_text(format!(
+            "SELECT k.id AS class_id, c.title, c.stage, k.starts_on, k.ends_on, k.sessions, \
+             {ATTENDED} AS attended, e.certificate_no \
+             FROM enrolments e JOIN classes k ON k.id = e.class_id \
+             JOIN courses c ON c.id = k.course_id JOIN members m ON m.id = e.member_id \
+             WHERE m.member_no = $1 AND {ENROLMENT_STANDS} \
+             ORDER BY k.starts_on DESC, k.id DESC"
+        ))
+        .bind(member_no)
+        .fetch_all(self.read())
+        .await
     }
+}
+
+/// A member's enrolment in the class, looked at again with the member locked: the sessions
+/// attended and whether it is still without a certificate; `None` once voided.
+async fn still_enrolled(tx: &mut Tx, class_id: i64, member_id: i64) -> Result<Option<(i64, bool)>> {
+    query_text(format!(
+        "SELECT {ATTENDED}, e.certificate_no IS NULL FROM enrolments e \
+         WHERE e.class_id = $1 AND e.member_id = $2 AND {ENROLMENT_STANDS}"
+    ))
+    .bind(class_id)
+    .bind(member_id)
+    .fetch_optional(tx)
+    .await
+}
+
+/// Completes one locked member: the next certificate number of the class (never reused,
+/// even after an enrolment is voided), the completion event, and the enrolment marked. A
+/// completion the ledger refuses is reported in `c`, not raised.
+async fn complete_member(
+    tx: &mut Tx,
+    class: &Class,
+    f: &MemberFacts,
+    who: &Who,
+    now: DateTime<Utc>,
+    c: &mut Completion,
+) -> Result<()> {
+    let n: i64 = query(
+        "UPDATE classes SET certificates_issued = certificates_issued + 1 WHERE id = $1 \
+         RETURNING certificates_issued",
+    )
+    .bind(class.id)
+    .scalar(&mut *tx)
+    .await?;
+    let cert = format!(
+        "{}-{}-{:06}-{:04}",
+        class.stage,
+        class.ends_on.year(),
+        class.id,
+        n
+    );
+    let mut e = class_event(
+        class,
+        class_kinds(&class.stage).completed,
+        true,
+        class.ends_on,
+    );
+    e.reference = Some(cert.clone());
+    match write_event(&mut *tx, f, &e, &class.agency_code, who, None, now).await {
+        Ok(event_id) => {
+            query(
+                "UPDATE enrolments SET completed_event_id = $1, certificate_no = $2 \
+                 WHERE class_id = $3 AND member_id = $4 AND certificate_no IS NULL",
+            )
+            .bind(event_id)
+            .bind(&cert)
+            .bind(class.id)
+            .bind(f.id)
+            .execute(&mut *tx)
+            .await?;
+            c.certificate_no = Some(cert);
+        }
+        Err(StoreError::Invalid(errs)) => {
+            c.outcome = "refused";
+            c.reason = errs.first().map(|e| e.message.clone());
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(())
 }
