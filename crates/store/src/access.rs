@@ -5,36 +5,7 @@
 use jakpreneur_core::{Actor, Permission, RegionLevel, Scope};
 
 use crate::query::Query;
-use crate::sql::{Arg, Sql};
 use crate::{Result, StoreError};
-
-/// A statement a scope filter adds to: a [`Query`], or the older `Sql` builder.
-// transitional: remove when every caller uses the function (and `Sql` is gone).
-pub(crate) trait ScopeSql {
-    /// Binds a text value and returns its placeholder.
-    fn text_arg(&mut self, value: String) -> String;
-    fn push_text(&mut self, text: &str);
-}
-
-impl ScopeSql for Sql {
-    fn text_arg(&mut self, value: String) -> String {
-        self.arg(Arg::Text(value))
-    }
-
-    fn push_text(&mut self, text: &str) {
-        self.push(text);
-    }
-}
-
-impl ScopeSql for Query {
-    fn text_arg(&mut self, value: String) -> String {
-        self.arg(value)
-    }
-
-    fn push_text(&mut self, text: &str) {
-        self.push(text);
-    }
-}
 
 /// Refuses an actor without `p`.
 pub(crate) fn require(actor: &Actor, p: Permission) -> Result<()> {
@@ -50,12 +21,12 @@ pub(crate) fn require(actor: &Actor, p: Permission) -> Result<()> {
 }
 
 /// Adds the actor's scope to a member query's WHERE clause.
-pub(crate) fn scope_filter(actor: &Actor, sql: &mut impl ScopeSql) {
+pub(crate) fn scope_filter(actor: &Actor, sql: &mut Query) {
     scope_filter_on(actor, sql, "");
 }
 
 /// [`scope_filter`] on a joined members table: `prefix` is its alias and a dot, `m.`.
-pub(crate) fn scope_filter_on(actor: &Actor, sql: &mut impl ScopeSql, prefix: &str) {
+pub(crate) fn scope_filter_on(actor: &Actor, sql: &mut Query, prefix: &str) {
     match &actor.scope {
         Scope::All => {}
         Scope::Region(r) => {
@@ -65,15 +36,15 @@ pub(crate) fn scope_filter_on(actor: &Actor, sql: &mut impl ScopeSql, prefix: &s
                 RegionLevel::District => "district_code",
                 RegionLevel::Village => "village_code",
             };
-            let p = sql.text_arg(r.as_str().to_owned());
-            sql.push_text(&format!(" AND {prefix}{column} = {p}"));
+            let p = sql.arg(r.as_str().to_owned());
+            sql.push(&format!(" AND {prefix}{column} = {p}"));
         }
         Scope::Member(no) => {
-            let p = sql.text_arg(no.clone());
-            sql.push_text(&format!(" AND {prefix}member_no = {p}"));
+            let p = sql.arg(no.clone());
+            sql.push(&format!(" AND {prefix}member_no = {p}"));
         }
         Scope::Nothing => {
-            sql.push_text(" AND 1 = 0");
+            sql.push(" AND 1 = 0");
         }
     }
 }

@@ -375,23 +375,23 @@ impl Store {
 
     async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
         let q = format!("SELECT {USER_COLS} FROM users WHERE username = $1");
-        Ok(query_text(q)
+        query_text(q)
             .bind(username.trim().to_lowercase())
             .fetch_optional(self.read())
-            .await?)
+            .await
     }
 
     /// How many accounts exist (the first start creates an administrator when none do).
     pub async fn count_users(&self) -> Result<i64> {
-        Ok(query("SELECT COUNT(*) FROM users")
+        query("SELECT COUNT(*) FROM users")
             .scalar(self.read())
-            .await?)
+            .await
     }
 
     pub async fn list_users(&self, actor: &Actor) -> Result<Vec<User>> {
         require(actor, Permission::UserManage)?;
         let q = format!("SELECT {USER_COLS} FROM users ORDER BY username");
-        Ok(query_text(q).fetch_all(self.read()).await?)
+        query_text(q).fetch_all(self.read()).await
     }
 
     /// Disables an account: its sessions end and its tokens stop working at once.
@@ -755,7 +755,7 @@ impl Store {
     pub async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>> {
         let all = actor.can(Permission::UserManage);
         let user_id = actor.user_id.unwrap_or(-1);
-        Ok(query(
+        query(
             "SELECT t.id, u.username, t.name, t.created_at, t.last_used_at, t.revoked_at \
                 FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE ($1 OR t.user_id = $2) \
                 ORDER BY t.id",
@@ -763,7 +763,7 @@ impl Store {
         .bind(all)
         .bind(user_id)
         .fetch_all(self.read())
-        .await?)
+        .await
     }
 
     /// Revokes a token (an administrator any, others their own). Revoking twice is fine.

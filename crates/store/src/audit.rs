@@ -187,15 +187,6 @@ pub(crate) async fn append(
     Ok(())
 }
 
-/// Lets code that still names a connection type append to the log.
-pub(crate) trait AppendAudit: Conn {
-    async fn append_audit(&mut self, at: DateTime<Utc>, changes: &[Change]) -> Result<()> {
-        append(self, at, changes).await
-    }
-}
-
-impl<C: Conn + ?Sized> AppendAudit for C {}
-
 /// Which entries the audit page lists.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {

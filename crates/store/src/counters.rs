@@ -286,21 +286,6 @@ pub(crate) async fn write_rows(
     Ok(())
 }
 
-// transitional: remove when every caller uses the function.
-/// Lets code that still names a connection type call the counter statements as methods.
-#[allow(dead_code)] // reason: transitional, for callers converted on other branches
-pub(crate) trait CounterOps: Conn {
-    async fn stat_inputs(&mut self, member_id: i64) -> Result<(Vec<Entry>, Option<NaiveDate>)> {
-        stat_inputs(self, member_id).await
-    }
-
-    async fn write_rows(&mut self, rows: &Rows, fresh: bool) -> Result<()> {
-        write_rows(self, rows, fresh).await
-    }
-}
-
-impl<C: Conn + ?Sized> CounterOps for C {}
-
 /// What member `f` with these services contributes.
 pub(crate) fn contribution_from(
     f: &LedgerFacts,

@@ -56,52 +56,6 @@ pub struct Store {
     pub(crate) vault: Option<std::sync::Arc<crate::crypto::Vault>>,
 }
 
-/// Runs `$body` with `$pool` bound to the backend's writer or reader pool. The body is
-/// compiled once per backend, so the same code works with either pool type.
-macro_rules! dispatch {
-    ($db:expr, write, $pool:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite(s) => {
-                let $pool = &s.writer;
-                $body
-            }
-            $crate::db::Db::Postgres(p) => {
-                let $pool = p;
-                $body
-            }
-        }
-    };
-    // `$begin` is the statement that opens a write transaction: `BEGIN IMMEDIATE` on SQLite
-    // takes the write lock up front, so a transaction never fails half-way when another
-    // process (a CLI command beside the server) writes at the same time.
-    ($db:expr, write, $pool:ident, $begin:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite(s) => {
-                let $pool = &s.writer;
-                let $begin = "BEGIN IMMEDIATE";
-                $body
-            }
-            $crate::db::Db::Postgres(p) => {
-                let $pool = p;
-                let $begin = "BEGIN";
-                $body
-            }
-        }
-    };
-    ($db:expr, read, $pool:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite(s) => {
-                let $pool = &s.readers;
-                $body
-            }
-            $crate::db::Db::Postgres(p) => {
-                let $pool = p;
-                $body
-            }
-        }
-    };
-}
-
 impl Store {
     /// Opens `url`: `postgres://…` / `postgresql://…`, or `sqlite:PATH`, or a plain file path.
     /// A SQLite file is created if missing.

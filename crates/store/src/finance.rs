@@ -203,21 +203,6 @@ pub(crate) async fn write_size(tx: &mut (impl Conn + ?Sized), member_id: i64) ->
     Ok(())
 }
 
-// transitional: remove when every caller uses the function.
-/// Lets code that still names a connection type keep `member_size` as methods.
-#[allow(dead_code)] // reason: transitional, for callers converted on other branches
-pub(crate) trait SizeOps: Conn {
-    async fn refresh_size(&mut self, f: &LedgerFacts) -> Result<()> {
-        refresh_size(self, f).await
-    }
-
-    async fn write_size(&mut self, member_id: i64) -> Result<()> {
-        write_size(self, member_id).await
-    }
-}
-
-impl<C: Conn + ?Sized> SizeOps for C {}
-
 impl Store {
     /// Files a month's report for a member (a member account its own). The event is dated
     /// the filing day; the month may not lie after it.

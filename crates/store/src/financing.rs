@@ -14,10 +14,10 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::access::require;
+use crate::access::scope_filter_on;
 use crate::audit::{self, Change, Who};
-use crate::ledger::{LedgerOps, member_for_write, write_event};
+use crate::ledger::{member_facts_locked, member_for_write, write_event};
 use crate::query::{Query, query};
-use crate::transition::scope_filter_on;
 use crate::{Result, Store, StoreError};
 
 /// Kinds of financing partner.
@@ -564,8 +564,7 @@ impl Store {
         let who = Who::from(actor);
         let now = Utc::now();
         let mut tx = self.begin().await?;
-        let f = tx
-            .member_facts_locked(&current.member_no)
+        let f = member_facts_locked(&mut tx, &current.member_no)
             .await?
             .ok_or(StoreError::NotFound)?;
         if f.erased_at.is_some() {
@@ -658,8 +657,7 @@ impl Store {
         let who = Who::from(actor);
         let now = Utc::now();
         let mut tx = self.begin().await?;
-        let f = tx
-            .member_facts_locked(&current.member_no)
+        let f = member_facts_locked(&mut tx, &current.member_no)
             .await?
             .ok_or(StoreError::NotFound)?;
         if f.erased_at.is_some() {

@@ -1,18 +1,16 @@
 //! Every SQL statement of Jakpreneur. One [`Store`] over SQLite (a single file, one writer
 //! connection and a pool of readers) or PostgreSQL, chosen at run time from the URL. The
 //! same SQL text runs on both wherever the dialects agree (`$1` placeholders work on both);
-//! each store function is written once and compiled for each backend by [`dispatch!`].
+//! each store function is written once, as a plain `async fn` that builds a statement with
+//! [`query`](crate::query) and runs it on a transaction or a pool, whichever the backend.
 
-#[macro_use]
-mod db;
-#[macro_use]
-mod sql;
 mod access;
 mod accounts;
 mod audit;
 mod corrections;
 mod counters;
 pub mod crypto;
+mod db;
 mod error;
 mod facts;
 mod finance;
@@ -30,7 +28,6 @@ pub mod scratch;
 mod stats;
 mod targets;
 mod training;
-mod transition;
 
 pub use accounts::{AccountPolicy, ApiToken, NewUser, Session, User};
 pub use audit::{AuditEntry, AuditFilter, AuditPage, ChainCheck};

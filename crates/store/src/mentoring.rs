@@ -8,11 +8,11 @@ use jakpreneur_core::{Actor, FieldError, Permission, Role};
 use serde::Serialize;
 use serde_json::json;
 
+use crate::access::scope_filter_on;
 use crate::access::{require, require_covers};
 use crate::audit::{self, Change, Who};
 use crate::ledger::{member_for_write, write_event};
 use crate::query::{query, query_text};
-use crate::transition::scope_filter_on;
 use crate::{Result, Store, StoreError};
 
 /// The topics a session can cover.

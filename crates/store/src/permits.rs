@@ -10,10 +10,10 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::access::require;
+use crate::access::scope_filter_on;
 use crate::audit::{self, Change, Who};
 use crate::ledger::{member_for_write, write_event};
 use crate::query::query;
-use crate::transition::scope_filter_on;
 use crate::{Result, Store, StoreError};
 
 /// A permit application and its outcome.

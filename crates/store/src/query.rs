@@ -74,13 +74,6 @@ impl Tx {
         Ok(())
     }
 
-    pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
-        }
-    }
-
     /// The row lock a read-modify-write needs: ` FOR UPDATE` on PostgreSQL; nothing on
     /// SQLite, whose write transaction (`BEGIN IMMEDIATE`) already holds the only write lock.
     pub fn for_update(&self) -> &'static str {
@@ -214,10 +207,6 @@ impl Query {
         self
     }
 
-    pub fn sql(&self) -> &str {
-        &self.sql
-    }
-
     /// Rows affected.
     pub async fn execute<'e>(self, on: impl Into<Exec<'e>>) -> Result<u64> {
         let (sql, sqlite, pg) = self.into_parts()?;
@@ -285,4 +274,18 @@ where
     T: for<'r> FromRow<'r, DB::Row>,
 {
     sqlx::query_as_with(AssertSqlSafe(sql), args)
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub(crate) fn like_contains(needle: &str) -> String {
+    let mut s = String::with_capacity(needle.len() + 2);
+    s.push('%');
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('%');
+    s
 }

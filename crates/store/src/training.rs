@@ -11,10 +11,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::access::require;
+use crate::access::scope_filter_on;
 use crate::audit::{self, Change, Who};
-use crate::ledger::{MemberFacts, member_for_write, write_event};
+use crate::facts::LedgerFacts;
+use crate::ledger::{member_for_write, write_event};
 use crate::query::{Tx, query, query_text};
-use crate::transition::scope_filter_on;
 use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -598,7 +599,7 @@ async fn still_enrolled(tx: &mut Tx, class_id: i64, member_id: i64) -> Result<Op
 async fn complete_member(
     tx: &mut Tx,
     class: &Class,
-    f: &MemberFacts,
+    f: &LedgerFacts,
     who: &Who,
     now: DateTime<Utc>,
     c: &mut Completion,

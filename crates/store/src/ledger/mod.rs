@@ -18,22 +18,16 @@ use jakpreneur_core::{Actor, FieldError, Permission, Status};
 use serde::Serialize;
 
 use crate::access::{require, scope_filter};
-use crate::audit::Who;
 use crate::facts::FACTS_COLS;
-use crate::query::{Conn, query, query_text};
+use crate::query::{query, query_text};
 use crate::{Result, Store, StoreError};
 
 pub(crate) use crate::facts::LedgerFacts;
-pub(crate) use events::{
-    insert_event, member_facts_locked, member_for_write, reached_stages, set_reach, write_event,
-};
+pub(crate) use events::{member_facts_locked, member_for_write, write_event};
 pub(crate) use registration::{
-    first_service_on, follow_member_change, record_registration, record_registrations_sqlite,
+    follow_member_change, record_registration, record_registrations_sqlite,
 };
-pub(crate) use void::{earliest_qualifying, event_state, void_in_tx};
-
-// transitional: remove when every caller uses the new name (`facts::LedgerFacts`).
-pub(crate) use crate::facts::LedgerFacts as MemberFacts;
+pub(crate) use void::{event_state, void_in_tx};
 
 /// A recorded service, with its void if it has one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -165,69 +159,6 @@ macro_rules! owned_by_record {
     };
 }
 pub(crate) use owned_by_record;
-
-// transitional: remove when every caller uses the function.
-/// Lets code that still names a connection type call the ledger statements as methods.
-#[allow(dead_code)] // reason: transitional, for callers converted on other branches
-pub(crate) trait LedgerOps: Conn {
-    async fn reached_stages(&mut self, member_id: i64) -> Result<Vec<Reached>> {
-        reached_stages(self, member_id).await
-    }
-
-    /// The member row, locked for the rest of the transaction where the backend needs it.
-    async fn member_facts_locked(&mut self, member_no: &str) -> Result<Option<LedgerFacts>> {
-        member_facts_locked(self, member_no).await
-    }
-
-    /// The earliest non-voided qualifying event of a stage.
-    async fn earliest_qualifying(
-        &mut self,
-        member_id: i64,
-        stage: &str,
-    ) -> Result<Option<(i64, NaiveDate)>> {
-        earliest_qualifying(self, member_id, stage).await
-    }
-
-    async fn set_reach(
-        &mut self,
-        member_id: i64,
-        stage: &str,
-        reach: Option<(i64, NaiveDate)>,
-    ) -> Result<()> {
-        set_reach(self, member_id, stage, reach).await
-    }
-
-    /// The date of the member's earliest non-voided service other than registration.
-    async fn first_service_on(&mut self, member_id: i64) -> Result<Option<NaiveDate>> {
-        first_service_on(self, member_id).await
-    }
-
-    /// An event of the member: stage, kind, qualifying, date, and the void that names it.
-    async fn event_state(&mut self, member_id: i64, event_id: i64) -> Result<Option<EventState>> {
-        event_state(self, member_id, event_id).await
-    }
-
-    /// Was the event written by a facility record (which is then corrected as a whole)?
-    async fn owned_by_record(&mut self, event_id: i64) -> Result<bool> {
-        void::owned_by_record(self, event_id).await
-    }
-
-    #[allow(clippy::too_many_arguments)] // reason: one argument per column
-    async fn insert_event(
-        &mut self,
-        member_id: i64,
-        e: &NewEvent,
-        agency: &str,
-        who: &Who,
-        voids: Option<i64>,
-        idempotency_key: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<i64> {
-        insert_event(self, member_id, e, agency, who, voids, idempotency_key, now).await
-    }
-}
-
-impl<C: Conn + ?Sized> LedgerOps for C {}
 
 impl Store {
     pub(crate) async fn member_facts(

@@ -109,32 +109,15 @@ impl Store {
                 let after = row_snapshot(&row, vault)?;
                 let who = Who::from(actor);
                 let agency = actor.agency_or_default();
-                // transitional: one call once the ledger's functions take any `Conn`
-                let after_facts = row.facts();
-                match &mut tx {
-                    Tx::Sqlite(c) => {
-                        ledger::follow_member_change(
-                            &mut **c,
-                            &before_facts,
-                            &after_facts,
-                            &who,
-                            &agency,
-                            now,
-                        )
-                        .await?
-                    }
-                    Tx::Postgres(c) => {
-                        ledger::follow_member_change(
-                            &mut **c,
-                            &before_facts,
-                            &after_facts,
-                            &who,
-                            &agency,
-                            now,
-                        )
-                        .await?
-                    }
-                }
+                ledger::follow_member_change(
+                    &mut tx,
+                    &before_facts,
+                    &row.facts(),
+                    &who,
+                    &agency,
+                    now,
+                )
+                .await?;
                 let change = Change {
                     who,
                     action: "member.update",

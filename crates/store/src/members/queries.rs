@@ -9,8 +9,7 @@ use super::row::{MemberRow, member_cols};
 use super::{Member, MemberExport, MemberFilter, MemberPage, Page, PublicMember};
 use crate::access::{require, scope_filter};
 use crate::audit::{Change, Who};
-use crate::query::{query, query_text};
-use crate::sql::like_contains;
+use crate::query::{like_contains, query, query_text};
 use crate::{Result, Store, StoreError};
 
 impl Store {
@@ -78,7 +77,7 @@ impl Store {
         ));
         sql.arg(member_no.to_owned());
         scope_filter(actor, &mut sql);
-        Ok(sql.fetch_optional(self.read()).await?)
+        sql.fetch_optional(self.read()).await
     }
 
     /// Members the actor's scope reaches, NIK masked.
@@ -161,9 +160,9 @@ impl Store {
 
     /// How many members are on file in all (a count, no personal data).
     pub async fn count_members(&self) -> Result<i64> {
-        Ok(query("SELECT COUNT(*) FROM members")
+        query("SELECT COUNT(*) FROM members")
             .scalar(self.read())
-            .await?)
+            .await
     }
 
     /// Everything held about a member, for download. Scoped like a read (404 outside

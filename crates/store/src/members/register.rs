@@ -109,9 +109,9 @@ impl Store {
     }
 
     pub(super) async fn member_no_by_hash(&self, hash: &[u8]) -> Result<Option<String>> {
-        Ok(query(SELECT_NO_BY_HASH)
+        query(SELECT_NO_BY_HASH)
             .bind(hash)
             .scalar_optional(self.read())
-            .await?)
+            .await
     }
 }

@@ -59,8 +59,8 @@ pub(crate) struct MemberRow {
 
 impl MemberRow {
     /// What the ledger needs to know of the member.
-    pub(crate) fn facts(&self) -> crate::ledger::MemberFacts {
-        crate::ledger::MemberFacts {
+    pub(crate) fn facts(&self) -> crate::facts::LedgerFacts {
+        crate::facts::LedgerFacts {
             id: self.id,
             member_no: self.member_no.clone(),
             village_code: self.village_code.clone(),
