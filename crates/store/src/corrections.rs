@@ -93,11 +93,13 @@ impl RecordRef {
         match self {
             Self::Permit(_) => {
                 "SELECT applied_event_id, 0 FROM permits WHERE id = $1 AND member_id = $2 \
-                 UNION ALL SELECT decision_event_id, 1 FROM permits WHERE id = $1 AND member_id = $2 AND decision_event_id IS NOT NULL \
+                 UNION ALL SELECT decision_event_id, 1 FROM permits WHERE id = $1 AND member_id = \
+                 $2 AND decision_event_id IS NOT NULL \
                  ORDER BY 2, 1"
             }
             Self::Market(_) => {
-                "SELECT event_id, 0 FROM market_participants WHERE market_event_id = $1 AND member_id = $2"
+                "SELECT event_id, 0 FROM market_participants WHERE market_event_id = $1 AND \
+                    member_id = $2"
             }
             Self::Session(_) => {
                 "SELECT event_id, 0 FROM mentoring_sessions WHERE id = $1 AND member_id = $2"
@@ -107,8 +109,10 @@ impl RecordRef {
             }
             Self::Enrolment(_) => {
                 "SELECT event_id, 0 FROM enrolments WHERE class_id = $1 AND member_id = $2 \
-                 UNION ALL SELECT completed_event_id, 1 FROM enrolments WHERE class_id = $1 AND member_id = $2 AND completed_event_id IS NOT NULL \
-                 UNION ALL SELECT event_id, 2 FROM attendance WHERE class_id = $1 AND member_id = $2 \
+                 UNION ALL SELECT completed_event_id, 1 FROM enrolments WHERE class_id = $1 AND \
+                 member_id = $2 AND completed_event_id IS NOT NULL \
+                 UNION ALL SELECT event_id, 2 FROM attendance WHERE class_id = $1 AND member_id = \
+                 $2 \
                  ORDER BY 2, 1"
             }
             Self::Report(_) => {
@@ -116,8 +120,10 @@ impl RecordRef {
             }
             Self::Referral(_) => {
                 "SELECT referred_event_id, 0 FROM referrals WHERE id = $1 AND member_id = $2 \
-                 UNION ALL SELECT decision_event_id, 1 FROM referrals WHERE id = $1 AND member_id = $2 AND decision_event_id IS NOT NULL \
-                 UNION ALL SELECT disbursed_event_id, 2 FROM referrals WHERE id = $1 AND member_id = $2 AND disbursed_event_id IS NOT NULL \
+                 UNION ALL SELECT decision_event_id, 1 FROM referrals WHERE id = $1 AND member_id \
+                 = $2 AND decision_event_id IS NOT NULL \
+                 UNION ALL SELECT disbursed_event_id, 2 FROM referrals WHERE id = $1 AND \
+                 member_id = $2 AND disbursed_event_id IS NOT NULL \
                  ORDER BY 2, 1"
             }
         }

@@ -277,7 +277,8 @@ pub(crate) async fn write_rows(
             }
             if !fresh {
                 q.push(&format!(
-                    " ON CONFLICT ({cols}) DO UPDATE SET members = {table}.members + excluded.members"
+                    " ON CONFLICT ({cols}) DO UPDATE SET members = {table}.members + \
+                        excluded.members"
                 ));
             }
             q.execute(&mut *tx).await?;
@@ -333,7 +334,8 @@ type FactsRow = (i64, String, String, NaiveDate, Option<NaiveDate>);
 const ALL_FACTS: &str = "SELECT m.id, m.village_code, m.sector, m.registered_on, s.moved_up_on \
      FROM members m LEFT JOIN member_size s ON s.member_id = m.id ORDER BY m.village_code, m.id";
 
-const VILLAGE_ENTRIES: &str = "SELECT e.member_id, e.id, e.stage, e.kind, e.qualifying, e.occurred_on, e.agency_code \
+const VILLAGE_ENTRIES: &str = "SELECT e.member_id, e.id, e.stage, e.kind, e.qualifying, \
+    e.occurred_on, e.agency_code \
      FROM member_events e JOIN members m ON m.id = e.member_id \
      WHERE m.village_code = $1 AND e.programme = $2 AND e.kind <> 'void' \
      AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.id)";
@@ -485,7 +487,8 @@ impl Store {
             None => ("length(region_code) < 13", "length(region_code) < 13"),
         };
         let q = format!(
-            "SELECT dim, region_code, grain, measure, period, dim_value, reached, events FROM stat_counts \
+            "SELECT dim, region_code, grain, measure, period, dim_value, reached, events FROM \
+                stat_counts \
              WHERE programme = $1 AND {filter} AND (reached <> 0 OR events <> 0)"
         );
         type Row = (String, String, String, String, NaiveDate, String, i64, i64);
@@ -493,8 +496,10 @@ impl Store {
             .fetch_all(self.read())
             .await?;
         let q = format!(
-            "SELECT region_code, cohort, stage, months, NULL, members FROM stat_cohorts WHERE programme = $1 AND {cohort_filter} AND members <> 0 \
-             UNION ALL SELECT region_code, cohort, stage, months, days, members FROM stat_cohort_days WHERE programme = $1 AND {cohort_filter} AND members <> 0"
+            "SELECT region_code, cohort, stage, months, NULL, members FROM stat_cohorts WHERE \
+                programme = $1 AND {cohort_filter} AND members <> 0 \
+             UNION ALL SELECT region_code, cohort, stage, months, days, members FROM \
+             stat_cohort_days WHERE programme = $1 AND {cohort_filter} AND members <> 0"
         );
         type CRow = (String, NaiveDate, String, i32, Option<i32>, i64);
         let cohorts: Vec<CRow> = with_village(query_text(q).bind(JAKPRENEUR), village)

@@ -31,7 +31,8 @@ pub enum StoreError {
     #[error("the username or password is wrong, or the account is locked")]
     BadCredentials,
     #[error(
-        "the database schema is not up to date: run `jakpreneur migrate` (applied: {applied}, expected: {expected})"
+        "the database schema is not up to date: run `jakpreneur migrate` (applied: {applied}, \
+            expected: {expected})"
     )]
     NotMigrated { applied: i64, expected: i64 },
     #[error(

@@ -135,16 +135,21 @@ pub struct MemberSize {
     pub moved_up_on: Option<NaiveDate>,
 }
 
-const REPORT_SELECT: &str = "SELECT r.id, r.month, r.sales, r.costs, r.employees, r.assets, r.filed_on, r.filed_by, \
-     EXISTS (SELECT 1 FROM financial_reports l WHERE l.member_id = r.member_id AND l.month = r.month AND l.id > r.id \
-       AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = l.event_id)) AS superseded, \
+const REPORT_SELECT: &str = "SELECT r.id, r.month, r.sales, r.costs, r.employees, r.assets, \
+    r.filed_on, r.filed_by, \
+     EXISTS (SELECT 1 FROM financial_reports l WHERE l.member_id = r.member_id AND l.month = \
+     r.month AND l.id > r.id \
+       AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = l.event_id)) AS \
+       superseded, \
      (SELECT v.note FROM member_events v WHERE v.voids_event_id = r.event_id) AS void_reason \
      FROM financial_reports r";
 
 /// The figures of the latest filing of each month (voided filings do not count).
-const LATEST_FIGURES: &str = "SELECT r.month, r.sales, r.assets FROM financial_reports r WHERE r.member_id = $1 \
+const LATEST_FIGURES: &str = "SELECT r.month, r.sales, r.assets FROM financial_reports r WHERE \
+    r.member_id = $1 \
      AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = r.event_id) \
-     AND NOT EXISTS (SELECT 1 FROM financial_reports l WHERE l.member_id = r.member_id AND l.month = r.month AND l.id > r.id \
+     AND NOT EXISTS (SELECT 1 FROM financial_reports l WHERE l.member_id = r.member_id AND \
+     l.month = r.month AND l.id > r.id \
        AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = l.event_id))";
 
 fn figures(rows: Vec<(String, i64, i64)>) -> Vec<MonthFigures> {
@@ -185,7 +190,8 @@ pub(crate) async fn write_size(tx: &mut (impl Conn + ?Sized), member_id: i64) ->
     let up = h.moved_up.as_ref();
     query(
         "INSERT INTO member_size (member_id, size_class, class_month, first_class, first_month, \
-         moved_up_month, moved_up_on) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (member_id) DO UPDATE \
+         moved_up_month, moved_up_on) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (member_id) \
+         DO UPDATE \
          SET size_class = excluded.size_class, \
          class_month = excluded.class_month, first_class = excluded.first_class, \
          first_month = excluded.first_month, moved_up_month = excluded.moved_up_month, \

@@ -305,12 +305,17 @@ pub struct Referral {
     pub void_reason: Option<String>,
 }
 
-const REFERRAL_SELECT: &str = "SELECT r.id, m.member_no, m.business_name, m.full_name AS owner_name, m.phone, \
-     m.village_code, m.sector, r.partner_code, p.name AS partner_name, r.purpose, r.amount_requested, r.referred_on, \
-     r.status, r.decided_on, r.decided_by, r.decision_reason, r.amount_approved, r.disbursed_on, r.amount_disbursed, \
+const REFERRAL_SELECT: &str = "SELECT r.id, m.member_no, m.business_name, m.full_name AS \
+    owner_name, m.phone, \
+     m.village_code, m.sector, r.partner_code, p.name AS partner_name, r.purpose, \
+     r.amount_requested, r.referred_on, \
+     r.status, r.decided_on, r.decided_by, r.decision_reason, r.amount_approved, r.disbursed_on, \
+     r.amount_disbursed, \
      r.loan_reference, r.agency_code, \
-     (SELECT v.note FROM member_events v WHERE v.voids_event_id = r.referred_event_id) AS void_reason \
-     FROM referrals r JOIN members m ON m.id = r.member_id JOIN financing_partners p ON p.code = r.partner_code WHERE 1 = 1";
+     (SELECT v.note FROM member_events v WHERE v.voids_event_id = r.referred_event_id) AS \
+     void_reason \
+     FROM referrals r JOIN members m ON m.id = r.member_id JOIN financing_partners p ON p.code = \
+     r.partner_code WHERE 1 = 1";
 
 fn p7_event(
     kind: &str,

@@ -27,10 +27,12 @@ pub struct ImportedEvent {
 /// (see `counters::CHUNK`).
 const ROWS: usize = 50;
 
-const REACH: &str = "INSERT INTO member_facility (member_id, programme, stage, first_reached_on, event_id) \
+const REACH: &str = "INSERT INTO member_facility (member_id, programme, stage, first_reached_on, \
+    event_id) \
      SELECT member_id, programme, stage, occurred_on, id FROM ( \
        SELECT e.member_id, e.programme, e.stage, e.occurred_on, e.id, \
-         ROW_NUMBER() OVER (PARTITION BY e.member_id, e.programme, e.stage ORDER BY e.occurred_on, e.id) AS rn \
+         ROW_NUMBER() OVER (PARTITION BY e.member_id, e.programme, e.stage ORDER BY \
+         e.occurred_on, e.id) AS rn \
        FROM member_events e WHERE e.qualifying AND e.kind <> 'void' \
        AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = e.id)) t \
      WHERE rn = 1";

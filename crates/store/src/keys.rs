@@ -38,7 +38,8 @@ impl Store {
             Some(f) => {
                 return Err(StoreError::Key(format!(
                     "this data key (fingerprint {}) is not the one this database was written with \
-                     (fingerprint {f}); point JAKPRENEUR__SECURITY__DATA_KEY_FILE at the right key file",
+                     (fingerprint {f}); point JAKPRENEUR__SECURITY__DATA_KEY_FILE at the right \
+                     key file",
                     vault.fingerprint()
                 )));
             }

@@ -159,9 +159,11 @@ impl NewMarketEvent {
     }
 }
 
-const MARKET_SELECT: &str = "SELECT e.id, e.kind, e.name, e.level, e.place_code, e.starts_on, e.ends_on, \
+const MARKET_SELECT: &str = "SELECT e.id, e.kind, e.name, e.level, e.place_code, e.starts_on, \
+    e.ends_on, \
      e.agency_code, (SELECT COUNT(*) FROM market_participants p WHERE p.market_event_id = e.id \
-       AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.event_id)) AS participants \
+       AND NOT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.event_id)) AS \
+       participants \
      FROM market_events e";
 
 impl Store {

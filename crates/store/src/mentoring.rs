@@ -62,13 +62,16 @@ pub struct FollowUp {
 /// A prospective mentor's account: id, role, region, disabled.
 type MentorRow = (i64, String, Option<String>, Option<chrono::DateTime<Utc>>);
 
-const SESSION_SELECT: &str = "SELECT s.id, m.member_no, u.username AS mentor, s.held_on, s.topics, s.notes, \
+const SESSION_SELECT: &str = "SELECT s.id, m.member_no, u.username AS mentor, s.held_on, \
+    s.topics, s.notes, \
      (SELECT v.note FROM member_events v WHERE v.voids_event_id = s.event_id) AS void_reason \
      FROM mentoring_sessions s JOIN members m ON m.id = s.member_id \
      LEFT JOIN users u ON u.id = s.mentor_user_id WHERE 1 = 1";
-const FOLLOW_UP_SELECT: &str = "SELECT f.id, f.session_id, m.member_no, u.username AS mentor, f.action, f.due_on, f.done_on \
+const FOLLOW_UP_SELECT: &str = "SELECT f.id, f.session_id, m.member_no, u.username AS mentor, \
+    f.action, f.due_on, f.done_on \
      FROM follow_ups f JOIN members m ON m.id = f.member_id \
-     LEFT JOIN users u ON u.id = f.mentor_user_id WHERE NOT EXISTS (SELECT 1 FROM mentoring_sessions s \
+     LEFT JOIN users u ON u.id = f.mentor_user_id WHERE NOT EXISTS (SELECT 1 FROM \
+     mentoring_sessions s \
        JOIN member_events v ON v.voids_event_id = s.event_id WHERE s.id = f.session_id)";
 
 fn p3_event(kind: &str, qualifying: bool, on: NaiveDate, note: Option<String>) -> NewEvent {

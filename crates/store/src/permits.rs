@@ -36,9 +36,12 @@ pub struct Permit {
     pub void_reason: Option<String>,
 }
 
-const PERMIT_SELECT: &str = "SELECT p.id, m.member_no, p.permit_type, p.status, p.applied_on, p.number, \
-     p.issued_on, p.expires_on, p.rejected_on, p.rejection_reason, p.agency_code, p.version, p.updated_at, \
-     (SELECT v.note FROM member_events v WHERE v.voids_event_id = p.applied_event_id) AS void_reason \
+const PERMIT_SELECT: &str = "SELECT p.id, m.member_no, p.permit_type, p.status, p.applied_on, \
+    p.number, \
+     p.issued_on, p.expires_on, p.rejected_on, p.rejection_reason, p.agency_code, p.version, \
+     p.updated_at, \
+     (SELECT v.note FROM member_events v WHERE v.voids_event_id = p.applied_event_id) AS \
+     void_reason \
      FROM permits p JOIN members m ON m.id = p.member_id WHERE 1 = 1";
 
 /// What a decision on an application does.

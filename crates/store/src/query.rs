@@ -40,8 +40,12 @@ pub(crate) trait Row:
 {
 }
 
-impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
-{}
+impl<T> Row for T
+where
+    T: for<'r> FromRow<'r, SqliteRow>,
+    T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+{
+}
 
 /// The two databases the store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

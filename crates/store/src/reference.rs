@@ -9,8 +9,10 @@ use crate::Result;
 use crate::db::Store;
 use crate::query::query;
 
-const UPSERT_REGION: &str = "INSERT INTO regions (code, level, name, parent_code) VALUES ($1, $2, $3, $4) \
-     ON CONFLICT (code) DO UPDATE SET level = excluded.level, name = excluded.name, parent_code = excluded.parent_code";
+const UPSERT_REGION: &str = "INSERT INTO regions (code, level, name, parent_code) VALUES ($1, $2, \
+    $3, $4) \
+     ON CONFLICT (code) DO UPDATE SET level = excluded.level, name = excluded.name, parent_code = \
+     excluded.parent_code";
 const UPSERT_SECTOR: &str = "INSERT INTO sectors (code, name_id, name_en) VALUES ($1, $2, $3) \
      ON CONFLICT (code) DO UPDATE SET name_id = excluded.name_id, name_en = excluded.name_en";
 

@@ -147,7 +147,8 @@ impl crate::Store {
                         jakpreneur_core::FieldError::new(
                             "group_by",
                             "group_by_too_fine",
-                            "breakdowns by agency, sector or year go down to districts, not villages",
+                            "breakdowns by agency, sector or year go down to districts, not \
+                                villages",
                         )
                         .into(),
                     ));
@@ -174,7 +175,8 @@ impl crate::Store {
             let b = sql.arg(last);
             let list = in_list(&mut sql, codes);
             parts.push(format!(
-                "SELECT region_code, dim_value, measure, CAST(SUM(reached) AS BIGINT) AS r, CAST(SUM(events) AS BIGINT) AS e \
+                "SELECT region_code, dim_value, measure, CAST(SUM(reached) AS BIGINT) AS r, \
+                    CAST(SUM(events) AS BIGINT) AS e \
                  FROM stat_counts WHERE programme = {programme} AND dim = {dim_p} AND grain = {g} \
                  AND region_code IN ({list}) AND period >= {a} AND period <= {b} \
                  GROUP BY region_code, dim_value, measure"
@@ -350,7 +352,8 @@ impl crate::Store {
         let stages: Vec<String> = zeroes().into_keys().collect();
         let rows: Vec<(String, String, NaiveDate, i64, i64)> = query(
             "SELECT region_code, measure, period, reached, events FROM stat_counts \
-             WHERE programme = $1 AND dim = 'all' AND grain = 'day' AND (reached <> 0 OR events <> 0) \
+             WHERE programme = $1 AND dim = 'all' AND grain = 'day' AND (reached <> 0 OR events \
+             <> 0) \
              ORDER BY region_code, measure, period",
         )
         .bind(JAKPRENEUR)
@@ -461,8 +464,10 @@ impl crate::Store {
         let b = sql.arg(to_end);
         let list = in_list(&mut sql, &codes);
         sql.push(&format!(
-            "SELECT period, CAST(SUM(reached) AS BIGINT) FROM stat_counts WHERE programme = {p} AND dim = 'all' \
-             AND grain = 'month' AND measure = 'P1' AND region_code IN ({list}) AND period >= {a} AND period <= {b} GROUP BY period"
+            "SELECT period, CAST(SUM(reached) AS BIGINT) FROM stat_counts WHERE programme = {p} \
+                AND dim = 'all' \
+             AND grain = 'month' AND measure = 'P1' AND region_code IN ({list}) AND period >= {a} \
+             AND period <= {b} GROUP BY period"
         ));
         let rows: Vec<(NaiveDate, Option<i64>)> = sql.fetch_all(self.read()).await?;
         for (m, n) in rows {
@@ -475,8 +480,10 @@ impl crate::Store {
         let b = sql.arg(to);
         let list = in_list(&mut sql, &codes);
         sql.push(&format!(
-            "SELECT cohort, stage, months, CAST(SUM(members) AS BIGINT) FROM stat_cohorts WHERE programme = {p} \
-             AND region_code IN ({list}) AND cohort >= {a} AND cohort <= {b} GROUP BY cohort, stage, months"
+            "SELECT cohort, stage, months, CAST(SUM(members) AS BIGINT) FROM stat_cohorts WHERE \
+                programme = {p} \
+             AND region_code IN ({list}) AND cohort >= {a} AND cohort <= {b} GROUP BY cohort, \
+             stage, months"
         ));
         let rows: Vec<(NaiveDate, String, i32, Option<i64>)> = sql.fetch_all(self.read()).await?;
         let mut hist: BTreeMap<(NaiveDate, String), BTreeMap<i32, i64>> = BTreeMap::new();
@@ -528,8 +535,10 @@ impl crate::Store {
                 ors.push(format!("(cohort = {c} AND stage = {s} AND months = {m})"));
             }
             sql.push(&format!(
-                "SELECT cohort, stage, months, days, CAST(SUM(members) AS BIGINT) FROM stat_cohort_days \
-                 WHERE programme = {p} AND region_code IN ({list}) AND ({}) GROUP BY cohort, stage, months, days",
+                "SELECT cohort, stage, months, days, CAST(SUM(members) AS BIGINT) FROM \
+                    stat_cohort_days \
+                 WHERE programme = {p} AND region_code IN ({list}) AND ({}) GROUP BY cohort, \
+                 stage, months, days",
                 ors.join(" OR ")
             ));
             let rows: Vec<(NaiveDate, String, i32, i32, Option<i64>)> =

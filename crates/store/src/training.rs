@@ -84,9 +84,11 @@ pub struct MemberClass {
 
 const COURSE_SELECT: &str = "SELECT c.id, c.title, c.topic, c.hours, c.stage, c.agency_code, \
      (SELECT COUNT(*) FROM classes k WHERE k.course_id = c.id) AS classes FROM courses c";
-const CLASS_SELECT: &str = "SELECT k.id, k.course_id, c.title, c.stage, k.starts_on, k.ends_on, k.sessions, \
+const CLASS_SELECT: &str = "SELECT k.id, k.course_id, c.title, c.stage, k.starts_on, k.ends_on, \
+    k.sessions, \
      k.place_code, k.capacity, k.enrolled, u.username AS trainer, k.agency_code \
-     FROM classes k JOIN courses c ON c.id = k.course_id LEFT JOIN users u ON u.id = k.trainer_user_id";
+     FROM classes k JOIN courses c ON c.id = k.course_id LEFT JOIN users u ON u.id = \
+     k.trainer_user_id";
 
 /// The sessions an enrolment `e` attended, voided attendance left out.
 const ATTENDED: &str = "(SELECT COUNT(*) FROM attendance a \

@@ -3,6 +3,8 @@
 //! the test ends), the router over it with a pinned date, typed request helpers, and
 //! builders for valid members.
 
+use std::collections::BTreeMap;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
@@ -73,7 +75,19 @@ pub struct TestApp {
     pub key_file: std::path::PathBuf,
     /// The administrator `admin` every test app starts with.
     pub admin: Creds,
+    /// Requests made on the app itself (`app.get(…)`) go through this client, as `admin`.
+    as_admin: Client,
     guard: Option<Guard>,
+}
+
+/// `app.get(…)`, `app.post_json(…)` and the other request methods of [`Client`] are made as
+/// the administrator.
+impl std::ops::Deref for TestApp {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        &self.as_admin
+    }
 }
 
 /// The password of every account tests create.
@@ -158,6 +172,16 @@ impl TestResponse {
             e["field"].as_str().map(str::to_owned),
         )
     }
+
+    /// The field each entry of an API error's `details` names, in order.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.json()["error"]["details"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no error.details in {}", self.text()))
+            .iter()
+            .map(|d| d["field"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
 }
 
 impl TestApp {
@@ -183,15 +207,20 @@ impl TestApp {
             settings,
         ));
         let mut app = Self {
-            router,
+            router: router.clone(),
             store,
             db_url,
             key,
             key_file,
             admin: Creds::default(),
+            as_admin: Client {
+                router,
+                creds: Creds::default(),
+            },
             guard: Some(guard),
         };
         app.admin = app.user("admin", "admin", None).await;
+        app.as_admin.creds = app.admin.clone();
         app
     }
 
@@ -296,72 +325,15 @@ impl TestApp {
     }
 
     /// Requests as `creds` (the public when empty).
-    pub fn as_(&self, creds: &Creds) -> Client<'_> {
+    pub fn as_(&self, creds: &Creds) -> Client {
         Client {
-            app: self,
+            router: self.router.clone(),
             creds: creds.clone(),
         }
     }
 
-    pub fn anonymous(&self) -> Client<'_> {
+    pub fn anonymous(&self) -> Client {
         self.as_(&Creds::default())
-    }
-
-    fn admin_client(&self) -> Client<'_> {
-        self.as_(&self.admin)
-    }
-
-    pub async fn send(&self, req: Request<Body>) -> TestResponse {
-        let res = self
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("router answers");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = axum::body::to_bytes(res.into_body(), usize::MAX)
-            .await
-            .expect("body reads")
-            .to_vec();
-        TestResponse {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    pub async fn request(
-        &self,
-        method: Method,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Vec<u8>,
-    ) -> TestResponse {
-        self.admin_client()
-            .request(method, path, headers, body)
-            .await
-    }
-
-    pub async fn get(&self, path: &str) -> TestResponse {
-        self.admin_client().get(path).await
-    }
-
-    pub async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
-        self.admin_client().post_json(path, body).await
-    }
-
-    pub async fn patch_json(
-        &self,
-        path: &str,
-        body: &Value,
-        if_match: Option<&str>,
-    ) -> TestResponse {
-        self.admin_client().patch_json(path, body, if_match).await
-    }
-
-    pub async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> TestResponse {
-        self.admin_client().post_form(path, pairs).await
     }
 
     /// Registers `member(i)` and returns the created record.
@@ -371,32 +343,80 @@ impl TestApp {
         res.json()
     }
 
+    /// Registers `member_in(i, village)` as registered on `registered_on` and returns its
+    /// member number.
+    pub async fn register_on(&self, i: u32, village: &str, registered_on: &str) -> String {
+        let mut m = member_in(i, village);
+        m["registered_on"] = json!(registered_on);
+        let res = self.post_json("/api/v1/members", &m).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        res.json()["member_no"]
+            .as_str()
+            .expect("a member number")
+            .to_owned()
+    }
+
+    /// The facilities a member reached, each with the day it was first reached, as the
+    /// API tells.
+    pub async fn reached(&self, no: &str) -> BTreeMap<String, String> {
+        let v = self.get(&format!("/api/v1/members/{no}/facilities")).await;
+        v.json()["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no facilities listed: {}", v.text()))
+            .iter()
+            .map(|r| {
+                (
+                    r["facility"].as_str().unwrap_or_default().to_owned(),
+                    r["first_reached_on"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// The member's ledger events as the API lists them (`items`, oldest first).
+    pub async fn events(&self, no: &str) -> Value {
+        self.get(&format!("/api/v1/members/{no}/events"))
+            .await
+            .json()
+    }
+
     /// Runs SQL directly on this test's database, bypassing the product (to simulate damage).
     pub async fn raw_sql(&self, sql: &str) {
-        use sqlx::Connection;
-        let sql = sqlx::AssertSqlSafe(sql.to_owned());
         if self.db_url.starts_with("postgres") {
-            let mut c = sqlx::PgConnection::connect(&self.db_url)
-                .await
-                .expect("raw connection");
-            sqlx::raw_sql(sql)
-                .execute(&mut c)
-                .await
-                .expect("raw SQL runs");
+            run_raw_sql::<sqlx::PgConnection>(&self.db_url, sql).await;
         } else {
-            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", self.db_url))
-                .await
-                .expect("raw connection");
-            sqlx::raw_sql(sql)
-                .execute(&mut c)
-                .await
-                .expect("raw SQL runs");
+            run_raw_sql::<sqlx::SqliteConnection>(&format!("sqlite:{}", self.db_url), sql).await;
         }
     }
 
     pub async fn count(&self) -> i64 {
         self.store.count_members().await.expect("count")
     }
+}
+
+async fn run_raw_sql<C>(url: &str, sql: &str)
+where
+    C: sqlx::Connection,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
+{
+    let mut c = C::connect(url).await.expect("raw connection");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&mut c)
+        .await
+        .expect("raw SQL runs");
+}
+
+/// The `kind` of each event in an events listing ([`TestApp::events`]).
+pub fn event_kinds(events: &Value) -> Vec<String> {
+    events["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no events listed: {events}"))
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 /// A valid registration, different for each `i` (< 9999): realistic demo data with the
@@ -420,12 +440,32 @@ pub fn member_in(i: u32, village_code: &str) -> Value {
 }
 
 /// Requests made as one set of credentials.
-pub struct Client<'a> {
-    app: &'a TestApp,
+pub struct Client {
+    router: Router,
     pub creds: Creds,
 }
 
-impl Client<'_> {
+impl Client {
+    pub async fn send(&self, req: Request<Body>) -> TestResponse {
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .expect("body reads")
+            .to_vec();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
     pub async fn request(
         &self,
         method: Method,
@@ -461,8 +501,7 @@ impl Client<'_> {
         if let (Some(s), false) = (&session, cookie_sent) {
             b = b.header("cookie", s.as_str());
         }
-        self.app
-            .send(b.body(Body::from(body)).expect("request builds"))
+        self.send(b.body(Body::from(body)).expect("request builds"))
             .await
     }
 

@@ -4,6 +4,7 @@
 mod accounts;
 mod bench;
 mod bench_reports;
+mod bench_scope;
 mod demo;
 mod event;
 mod keys;
@@ -111,7 +112,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bench::events(&cfg, cli.db.is_some(), args).await
         }
         Command::Bench(BenchCommand::Scope(args)) => {
-            bench::scope(&cfg, cli.db.is_some(), args).await
+            bench_scope::scope(&cfg, cli.db.is_some(), args).await
         }
         Command::Bench(BenchCommand::Reports(args)) => {
             bench_reports::run(&cfg, cli.db.is_some(), args).await

@@ -2,7 +2,7 @@
 //! membership check, as a browser, an integration or an operator at the CLI meets them.
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use axum::http::{Method, StatusCode};
 use jakpreneur_store::AccountPolicy;
@@ -20,11 +20,21 @@ on_both_backends!(
 const LOGIN_CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 async fn login(app: &TestApp, username: &str, password: &str) -> jakpreneur_testkit::TestResponse {
+    login_to(app, username, password, "/members").await
+}
+
+/// Signs in through the login form, with its CSRF token, asking to go on to `next`.
+async fn login_to(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+    next: &str,
+) -> jakpreneur_testkit::TestResponse {
     let mut s = form_urlencoded::Serializer::new(String::new());
     s.append_pair("username", username)
         .append_pair("password", password)
         .append_pair("csrf", LOGIN_CSRF)
-        .append_pair("next", "/members");
+        .append_pair("next", next);
     app.anonymous()
         .request(
             Method::POST,
@@ -48,12 +58,8 @@ fn session_cookie(res: &jakpreneur_testkit::TestResponse) -> Option<String> {
 }
 
 fn cli(app: &TestApp, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jakpreneur"))
-        .arg("--db")
-        .arg(&app.db_url)
+    let mut child = crate::support::command(app)
         .args(args)
-        .env_remove("JAKPRENEUR_CONFIG")
-        .env("JAKPRENEUR__SECURITY__DATA_KEY_FILE", &app.key_file)
         // Cheap hashing: the CLI hashes passwords too.
         .env("JAKPRENEUR__SECURITY__ARGON2_MEMORY_KIB", "256")
         .env("JAKPRENEUR__SECURITY__ARGON2_ITERATIONS", "1")
@@ -69,6 +75,36 @@ fn cli(app: &TestApp, args: &[&str], stdin: &str) -> Output {
         .write_all(stdin.as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
+}
+
+/// `jakpreneur user add`, the password typed on standard input (`password` ends in `\n`).
+fn user_add(
+    app: &TestApp,
+    username: &str,
+    role: &str,
+    region: Option<&str>,
+    password: &str,
+) -> Output {
+    let mut args = vec!["user", "add", "--username", username, "--role", role];
+    if let Some(region) = region {
+        args.extend(["--region", region]);
+    }
+    args.push("--password-stdin");
+    cli(app, &args, password)
+}
+
+/// Changes the password of `c` from the test password to `new` on the account page.
+async fn change_password(app: &TestApp, c: &Creds, new: &str) -> jakpreneur_testkit::TestResponse {
+    app.as_(c)
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", TEST_PASSWORD),
+                ("new_password", new),
+                ("confirm_password", new),
+            ],
+        )
+        .await
 }
 
 async fn login_failures_say_nothing_and_lock_the_account(app: TestApp) {
@@ -123,24 +159,8 @@ async fn login_failures_say_nothing_and_lock_the_account(app: TestApp) {
     assert!(form.header("set-cookie").unwrap().starts_with("jp_csrf="));
     assert!(form.text().contains("name=\"csrf\""));
     // A redirect target off the site is ignored.
-    let mut s = form_urlencoded::Serializer::new(String::new());
     app.user("jakpus", "city_officer", Some("31.71")).await;
-    s.append_pair("username", "jakpus")
-        .append_pair("password", TEST_PASSWORD)
-        .append_pair("csrf", LOGIN_CSRF)
-        .append_pair("next", "//evil.example/");
-    let res = app
-        .anonymous()
-        .request(
-            Method::POST,
-            "/login",
-            &[
-                ("content-type", "application/x-www-form-urlencoded"),
-                ("cookie", &format!("jp_csrf={LOGIN_CSRF}")),
-            ],
-            s.finish().into_bytes(),
-        )
-        .await;
+    let res = login_to(&app, "jakpus", TEST_PASSWORD, "//evil.example/").await;
     assert_eq!(res.header("location").as_deref(), Some("/"));
 }
 
@@ -183,30 +203,10 @@ async fn sessions_end_at_logout_and_password_change(app: TestApp) {
     assert_eq!(app.count().await, before);
 
     // A weak new password is refused with the reason; the old one still works.
-    let res = app
-        .as_(&c)
-        .post_form(
-            "/account/password",
-            &[
-                ("current_password", TEST_PASSWORD),
-                ("new_password", "password1234"),
-                ("confirm_password", "password1234"),
-            ],
-        )
-        .await;
+    let res = change_password(&app, &c, "password1234").await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("Terlalu mudah ditebak"));
-    let res = app
-        .as_(&c)
-        .post_form(
-            "/account/password",
-            &[
-                ("current_password", TEST_PASSWORD),
-                ("new_password", "sambal-matah-di-pagi-minggu"),
-                ("confirm_password", "sambal-matah-di-pagi-minggu"),
-            ],
-        )
-        .await;
+    let res = change_password(&app, &c, "sambal-matah-di-pagi-minggu").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
     assert_eq!(
         app.as_(&c).get("/account").await.status,
@@ -297,19 +297,11 @@ async fn api_tokens_are_shown_once_and_revocable(app: TestApp) {
 }
 
 async fn cli_manages_users_and_tokens(app: TestApp) {
-    let out = cli(
+    let out = user_add(
         &app,
-        &[
-            "user",
-            "add",
-            "--username",
-            "jaksel",
-            "--role",
-            "city_officer",
-            "--region",
-            "31.74",
-            "--password-stdin",
-        ],
+        "jaksel",
+        "city_officer",
+        Some("31.74"),
         "kerak-telor-di-monas-sore\n",
     );
     assert!(
@@ -317,55 +309,27 @@ async fn cli_manages_users_and_tokens(app: TestApp) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = cli(
-        &app,
-        &[
-            "user",
-            "add",
-            "--username",
-            "lemah",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        "password123\n",
-    );
+    let out = user_add(&app, "lemah", "admin", None, "password123\n");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("password") && err.contains("12"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    let out = cli(
+    let out = user_add(
         &app,
-        &[
-            "user",
-            "add",
-            "--username",
-            "camat",
-            "--role",
-            "district_officer",
-            "--region",
-            "31.74",
-            "--password-stdin",
-        ],
+        "camat",
+        "district_officer",
+        Some("31.74"),
         "kerak-telor-di-monas-sore\n",
     );
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("region"),
         "a district officer needs a district"
     );
-    let out = cli(
+    let out = user_add(
         &app,
-        &[
-            "user",
-            "add",
-            "--username",
-            "jaksel",
-            "--role",
-            "trainer",
-            "--region",
-            "31.74",
-            "--password-stdin",
-        ],
+        "jaksel",
+        "trainer",
+        Some("31.74"),
         "kerak-telor-di-monas-sore\n",
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("taken"));

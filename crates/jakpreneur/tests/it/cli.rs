@@ -1,8 +1,10 @@
 //! The `jakpreneur` binary as a script would use it, against the test's database.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use jakpreneur_testkit::{TestApp, member};
+
+use crate::support::jakpreneur;
 
 on_both_backends!(
     member_commands_register_show_and_list,
@@ -28,18 +30,9 @@ async fn partner_commands_add_list_and_refuse(app: TestApp) {
     );
     assert!(!again.status.success());
     assert!(stderr(&again).contains("code"), "{}", stderr(&again));
-    let bad = jakpreneur(
+    let bad = run(
         &app,
-        &[
-            "partner",
-            "add",
-            "--code",
-            "X",
-            "--name",
-            "Pegadaian",
-            "--kind",
-            "pawnshop",
-        ],
+        "partner add --code X --name Pegadaian --kind pawnshop",
     );
     assert!(!bad.status.success());
     let e = stderr(&bad);
@@ -52,15 +45,24 @@ async fn partner_commands_add_list_and_refuse(app: TestApp) {
     );
 }
 
-fn jakpreneur(app: &TestApp, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jakpreneur"))
-        .arg("--db")
-        .arg(&app.db_url)
-        .args(args)
-        .env_remove("JAKPRENEUR_CONFIG")
-        .env("JAKPRENEUR__SECURITY__DATA_KEY_FILE", &app.key_file)
-        .output()
-        .expect("the binary runs")
+/// Runs `jakpreneur` with a command line split at spaces (its arguments have none).
+fn run(app: &TestApp, line: &str) -> Output {
+    jakpreneur(app, &line.split_whitespace().collect::<Vec<_>>())
+}
+
+/// `jakpreneur event add` for member `no`: an event of `kind` on `on`, then `more`.
+fn add_event(app: &TestApp, no: &str, kind: &str, on: &str, more: &[&str]) -> Output {
+    let args = [
+        "event",
+        "add",
+        "--member-no",
+        no,
+        "--kind",
+        kind,
+        "--occurred-on",
+        on,
+    ];
+    jakpreneur(app, &[&args[..], more].concat())
 }
 
 fn stdout(o: &Output) -> String {
@@ -157,37 +159,17 @@ async fn event_commands_record_list_and_void(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    let out = jakpreneur(
+    let out = add_event(
         &app,
-        &[
-            "event",
-            "add",
-            "--member-no",
-            &no,
-            "--kind",
-            "training_completed",
-            "--occurred-on",
-            "2021-02-01",
-            "--reference",
-            "SERT-01",
-        ],
+        &no,
+        "training_completed",
+        "2021-02-01",
+        &["--reference", "SERT-01"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let id = stdout(&out).trim().to_owned();
     assert!(id.parse::<i64>().is_ok(), "prints the event id: {id}");
-    let out = jakpreneur(
-        &app,
-        &[
-            "event",
-            "add",
-            "--member-no",
-            &no,
-            "--kind",
-            "bazaar",
-            "--occurred-on",
-            "2020-12-01",
-        ],
-    );
+    let out = add_event(&app, &no, "bazaar", "2020-12-01", &[]);
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(
@@ -220,49 +202,20 @@ async fn report_commands_print_the_statistics(app: TestApp) {
     let refs: Vec<String> = add_args(&m);
     let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
     assert!(jakpreneur(&app, &refs).status.success());
-    let out = jakpreneur(
-        &app,
-        &[
-            "report",
-            "facilities",
-            "--as-of",
-            "2023-01-01",
-            "--format",
-            "csv",
-        ],
-    );
+    let out = run(&app, "report facilities --as-of 2023-01-01 --format csv");
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
         text.starts_with("group,name,P1,P2,P3,P4,P5,P6,P7\ntotal,DKI Jakarta,1,0,0,0,0,0,0\n"),
         "{text}"
     );
-    let out = jakpreneur(
+    let out = run(
         &app,
-        &[
-            "report",
-            "facilities",
-            "--as-of",
-            "2022-02-28",
-            "--region",
-            "31.71",
-            "--format",
-            "json",
-        ],
+        "report facilities --as-of 2022-02-28 --region 31.71 --format json",
     );
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["counts"]["P1"], 0, "registered after the date");
-    let out = jakpreneur(
-        &app,
-        &[
-            "report",
-            "period",
-            "--from",
-            "2022-01-01",
-            "--to",
-            "2022-12-31",
-        ],
-    );
+    let out = run(&app, "report period --from 2022-01-01 --to 2022-12-31");
     let text = stdout(&out);
     assert!(text.starts_with("Period report 2022-01-01"), "{text}");
     let header = text.lines().nth(1).unwrap();
@@ -299,17 +252,7 @@ async fn report_commands_print_the_statistics(app: TestApp) {
     let out = jakpreneur(&app, &["report", "facilities", "--format", "xlsx"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--out"), "{}", stderr(&out));
-    let out = jakpreneur(
-        &app,
-        &[
-            "report",
-            "summary",
-            "--as-of",
-            "2023-01-01",
-            "--format",
-            "csv",
-        ],
-    );
+    let out = run(&app, "report summary --as-of 2023-01-01 --format csv");
     assert!(
         stdout(&out).contains("registered_members,1\nactive_members,1\n"),
         "{}",
@@ -347,20 +290,9 @@ async fn report_commands_print_the_statistics(app: TestApp) {
         text.contains(",registered_members,DKI Jakarta,200000,,2022-12-31,RPJMD 2017–2022,1,"),
         "{text}"
     );
-    let out = jakpreneur(
+    let out = run(
         &app,
-        &[
-            "target",
-            "add",
-            "--indicator",
-            "reached_p9",
-            "--value",
-            "1",
-            "--deadline",
-            "2022-12-31",
-            "--source",
-            "x",
-        ],
+        "target add --indicator reached_p9 --value 1 --deadline 2022-12-31 --source x",
     );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("indicator"), "{}", stderr(&out));
@@ -389,17 +321,7 @@ async fn report_commands_print_the_statistics(app: TestApp) {
     assert_eq!(v["stages"][0]["share_of_registrants"], 1.0);
     let _ = std::fs::remove_file(&file);
     // Wrong input: one line naming the field, a non-zero exit.
-    let out = jakpreneur(
-        &app,
-        &[
-            "report",
-            "period",
-            "--from",
-            "2022-13-01",
-            "--to",
-            "2022-01-01",
-        ],
-    );
+    let out = run(&app, "report period --from 2022-13-01 --to 2022-01-01");
     assert!(!out.status.success());
     assert!(stderr(&out).contains("from"), "{}", stderr(&out));
     let out = jakpreneur(&app, &["report", "facilities", "--region", "31.99"]);

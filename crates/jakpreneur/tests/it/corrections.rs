@@ -2,20 +2,12 @@
 //! it; reaches and daily counters follow, and the record counts for nothing anywhere.
 
 use axum::http::StatusCode;
-use jakpreneur_testkit::{TestApp, member_in};
+use jakpreneur_testkit::TestApp;
 use serde_json::{Value, json};
 
-use crate::recount::{assert_ledger_matches_recount, reached};
+use crate::recount::assert_ledger_matches_recount;
 
 on_both_backends!(each_facility_record_is_voided_as_a_whole);
-
-async fn member_on(app: &TestApp, i: u32) -> String {
-    let mut m = member_in(i, "31.71.01.1001");
-    m["registered_on"] = json!("2021-01-04");
-    let res = app.post_json("/api/v1/members", &m).await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
-    res.json()["member_no"].as_str().unwrap().to_owned()
-}
 
 async fn ok(app: &TestApp, url: &str, body: Value) -> Value {
     let res = app.post_json(url, &body).await;
@@ -24,6 +16,35 @@ async fn ok(app: &TestApp, url: &str, body: Value) -> Value {
         Value::Null
     } else {
         res.json()
+    }
+}
+
+/// A new course, "Kemasan" (packaging, 8 hours).
+async fn kemasan_course(app: &TestApp) -> Value {
+    ok(
+        app,
+        "/api/v1/courses",
+        json!({"title": "Kemasan", "topic": "packaging", "hours": 8}),
+    )
+    .await
+}
+
+/// Enrols `no` in class `kid` and records them present at its two sessions, on 6 and 7
+/// April 2026.
+async fn enrol_and_attend_both_sessions(app: &TestApp, kid: i64, no: &str) {
+    ok(
+        app,
+        &format!("/api/v1/classes/{kid}/enrolments"),
+        json!({"member_no": no}),
+    )
+    .await;
+    for (s, d) in [(1, "2026-04-06"), (2, "2026-04-07")] {
+        ok(
+            app,
+            &format!("/api/v1/classes/{kid}/attendance"),
+            json!({"session": s, "held_on": d, "members": [no]}),
+        )
+        .await;
     }
 }
 
@@ -54,8 +75,8 @@ fn event_id(events: &Value, kind: &str) -> i64 {
 }
 
 async fn each_facility_record_is_voided_as_a_whole(app: TestApp) {
-    let no = member_on(&app, 1).await;
-    let other = member_on(&app, 2).await;
+    let no = app.register_on(1, "31.71.01.1001", "2021-01-04").await;
+    let other = app.register_on(2, "31.71.01.1001", "2021-01-04").await;
 
     // P4: an issued permit.
     let p = ok(
@@ -71,7 +92,7 @@ async fn each_facility_record_is_voided_as_a_whole(app: TestApp) {
         json!({"decision": "issue", "number": "P-IRT 2063171010123-26", "issued_on": "2026-02-01", "expires_on": "2027-01-01"}),
     )
     .await;
-    assert!(reached(&app, &no).await.contains_key("P4"));
+    assert!(app.reached(&no).await.contains_key("P4"));
     // The ledger refuses to void the permit's event on its own …
     let events = app
         .get(&format!("/api/v1/members/{no}/events"))
@@ -93,7 +114,7 @@ async fn each_facility_record_is_voided_as_a_whole(app: TestApp) {
         void(&app, &no, &format!("permit-{pid}")).await.0,
         StatusCode::NO_CONTENT
     );
-    assert!(!reached(&app, &no).await.contains_key("P4"));
+    assert!(!app.reached(&no).await.contains_key("P4"));
     let permits = app
         .get(&format!("/api/v1/members/{no}/permits"))
         .await
@@ -132,19 +153,14 @@ async fn each_facility_record_is_voided_as_a_whole(app: TestApp) {
         void(&app, &no, &format!("market-{mid}")).await.0,
         StatusCode::NO_CONTENT
     );
-    assert!(!reached(&app, &no).await.contains_key("P5"));
+    assert!(!app.reached(&no).await.contains_key("P5"));
     let list = app.get(&url).await.json();
     assert!(list["items"].as_array().unwrap().is_empty(), "{list}");
     ok(&app, &url, json!({"member_no": no})).await;
-    assert_eq!(reached(&app, &no).await["P5"], "2026-03-02");
+    assert_eq!(app.reached(&no).await["P5"], "2026-03-02");
 
     // P2: an enrolment with attendance and a certificate; the seat is freed.
-    let c = ok(
-        &app,
-        "/api/v1/courses",
-        json!({"title": "Kemasan", "topic": "packaging", "hours": 8}),
-    )
-    .await;
+    let c = kemasan_course(&app).await;
     let k = ok(
         &app,
         &format!("/api/v1/courses/{}/classes", c["id"]),
@@ -152,20 +168,7 @@ async fn each_facility_record_is_voided_as_a_whole(app: TestApp) {
     )
     .await;
     let kid = k["id"].as_i64().unwrap();
-    ok(
-        &app,
-        &format!("/api/v1/classes/{kid}/enrolments"),
-        json!({"member_no": no}),
-    )
-    .await;
-    for (s, d) in [(1, "2026-04-06"), (2, "2026-04-07")] {
-        ok(
-            &app,
-            &format!("/api/v1/classes/{kid}/attendance"),
-            json!({"session": s, "held_on": d, "members": [no]}),
-        )
-        .await;
-    }
+    enrol_and_attend_both_sessions(&app, kid, &no).await;
     // One attendance is voided on its own (attendance is not a record of its own).
     let events = app
         .get(&format!("/api/v1/members/{no}/events"))
@@ -193,7 +196,7 @@ async fn each_facility_record_is_voided_as_a_whole(app: TestApp) {
         done["items"][0]["certificate_no"],
         format!("P2-2026-{kid:06}-0001")
     );
-    assert_eq!(reached(&app, &no).await["P2"], "2026-04-07");
+    assert_eq!(app.reached(&no).await["P2"], "2026-04-07");
     let res = app
         .post_json(
             &format!("/api/v1/classes/{kid}/enrolments"),
@@ -205,25 +208,12 @@ async fn each_facility_record_is_voided_as_a_whole(app: TestApp) {
         void(&app, &no, &format!("enrolment-{kid}")).await.0,
         StatusCode::NO_CONTENT
     );
-    assert!(!reached(&app, &no).await.contains_key("P2"));
+    assert!(!app.reached(&no).await.contains_key("P2"));
     let detail = app.get(&format!("/api/v1/classes/{kid}")).await.json();
     assert_eq!(detail["class"]["enrolled"], 0);
     assert!(detail["roster"].as_array().unwrap().is_empty());
     // The freed seat goes to another member, whose certificate gets a new number.
-    ok(
-        &app,
-        &format!("/api/v1/classes/{kid}/enrolments"),
-        json!({"member_no": other}),
-    )
-    .await;
-    for (s, d) in [(1, "2026-04-06"), (2, "2026-04-07")] {
-        ok(
-            &app,
-            &format!("/api/v1/classes/{kid}/attendance"),
-            json!({"session": s, "held_on": d, "members": [other]}),
-        )
-        .await;
-    }
+    enrol_and_attend_both_sessions(&app, kid, &other).await;
     let done = ok(&app, &format!("/api/v1/classes/{kid}/complete"), json!({})).await;
     assert_eq!(
         done["items"][0]["certificate_no"],
@@ -271,12 +261,12 @@ async fn each_facility_record_is_voided_as_a_whole(app: TestApp) {
         json!({"amount": 5_000_000, "loan_reference": "KUR-1", "disbursed_on": "2026-05-20"}),
     )
     .await;
-    assert!(reached(&app, &no).await.contains_key("P7"));
+    assert!(app.reached(&no).await.contains_key("P7"));
     assert_eq!(
         void(&app, &no, &format!("referral-{rid}")).await.0,
         StatusCode::NO_CONTENT
     );
-    assert!(!reached(&app, &no).await.contains_key("P7"));
+    assert!(!app.reached(&no).await.contains_key("P7"));
     let r = app.get(&format!("/api/v1/referrals/{rid}")).await.json();
     assert_eq!(r["void_reason"], "salah input");
     let events = app
@@ -327,16 +317,11 @@ on_both_backends!(owners_erasure_and_races);
 /// still lists, two officers closing one class at once issue one certificate each, and a
 /// voided referral leaves the partner's queue.
 async fn owners_erasure_and_races(app: TestApp) {
-    let a = member_on(&app, 1).await;
-    let b = member_on(&app, 2).await;
+    let a = app.register_on(1, "31.71.01.1001", "2021-01-04").await;
+    let b = app.register_on(2, "31.71.01.1001", "2021-01-04").await;
     let own = app.user("pelatih", "trainer", Some("31.71")).await;
     let other = app.user("pelatih-lain", "trainer", Some("31.71")).await;
-    let c = ok(
-        &app,
-        "/api/v1/courses",
-        json!({"title": "Kemasan", "topic": "packaging", "hours": 8}),
-    )
-    .await;
+    let c = kemasan_course(&app).await;
     let k = ok(
         &app,
         &format!("/api/v1/courses/{}/classes", c["id"]),
@@ -417,12 +402,7 @@ async fn owners_erasure_and_races(app: TestApp) {
     assert_ledger_matches_recount(&app, &[a.clone(), b.clone()]).await;
 
     // A member registered after a class began is enrolled from their registration day.
-    let mut late = member_in(3, "31.71.01.1001");
-    late["registered_on"] = json!("2026-04-08");
-    let late = app.post_json("/api/v1/members", &late).await.json()["member_no"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let late = app.register_on(3, "31.71.01.1001", "2026-04-08").await;
     let k2 = ok(
         &app,
         &format!("/api/v1/courses/{}/classes", c["id"]),

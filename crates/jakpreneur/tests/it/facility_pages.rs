@@ -2,33 +2,24 @@
 //! what was typed kept, and the partner's own view.
 
 use axum::http::StatusCode;
-use jakpreneur_testkit::{TestApp, member_in};
-use serde_json::json;
-
-async fn member_on(app: &TestApp, i: u32, village: &str) -> String {
-    let mut m = member_in(i, village);
-    m["registered_on"] = json!("2021-01-04");
-    let res = app.post_json("/api/v1/members", &m).await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
-    res.json()["member_no"].as_str().unwrap().to_owned()
-}
+use jakpreneur_testkit::TestApp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_class_run_from_the_training_pages() {
     let app = TestApp::sqlite().await;
-    let no = member_on(&app, 1, "31.71.01.1001").await;
+    let no = app.register_on(1, "31.71.01.1001", "2021-01-04").await;
     let page = app.get("/training").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("Belum ada kursus"), "empty state");
+    let course_form = |hours| {
+        [
+            ("title", "Kemasan produk"),
+            ("topic", "packaging"),
+            ("hours", hours),
+        ]
+    };
     let res = app
-        .post_form(
-            "/training/courses",
-            &[
-                ("title", "Kemasan produk"),
-                ("topic", "packaging"),
-                ("hours", "dua"),
-            ],
-        )
+        .post_form("/training/courses", &course_form("dua"))
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let text = res.text();
@@ -36,47 +27,29 @@ async fn a_class_run_from_the_training_pages() {
         text.contains("tanpa titik atau koma") && text.contains("Kemasan produk"),
         "error and kept title"
     );
-    let res = app
-        .post_form(
-            "/training/courses",
-            &[
-                ("title", "Kemasan produk"),
-                ("topic", "packaging"),
-                ("hours", "16"),
-            ],
-        )
-        .await;
+    let res = app.post_form("/training/courses", &course_form("16")).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let course = app.get("/api/v1/courses").await.json()["items"][0]["id"]
         .as_i64()
         .unwrap();
+    let course = course.to_string();
+    let class_form = |place_code| {
+        [
+            ("course_id", course.as_str()),
+            ("starts_on", "2026-11-02"),
+            ("ends_on", "2026-11-03"),
+            ("sessions", "2"),
+            ("capacity", "10"),
+            ("place_code", place_code),
+        ]
+    };
     let res = app
-        .post_form(
-            "/training/classes",
-            &[
-                ("course_id", &course.to_string()),
-                ("starts_on", "2026-11-02"),
-                ("ends_on", "2026-11-03"),
-                ("sessions", "2"),
-                ("capacity", "10"),
-                ("place_code", "31.71"),
-            ],
-        )
+        .post_form("/training/classes", &class_form("31.71"))
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("31.71"), "the place typed is kept");
     let res = app
-        .post_form(
-            "/training/classes",
-            &[
-                ("course_id", &course.to_string()),
-                ("starts_on", "2026-11-02"),
-                ("ends_on", "2026-11-03"),
-                ("sessions", "2"),
-                ("capacity", "10"),
-                ("place_code", "31.71.01"),
-            ],
-        )
+        .post_form("/training/classes", &class_form("31.71.01"))
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let class_url = res.header("location").unwrap();
@@ -120,7 +93,7 @@ async fn a_class_run_from_the_training_pages() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_referrals_and_corrections_on_the_member_page() {
     let app = TestApp::sqlite().await;
-    let no = member_on(&app, 1, "31.71.01.1001").await;
+    let no = app.register_on(1, "31.71.01.1001", "2021-01-04").await;
     let url = format!("/members/{no}/financial-reports");
     let res = app
         .post_form(

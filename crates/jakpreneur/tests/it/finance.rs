@@ -1,7 +1,7 @@
 //! Facility P6's reports and size classes, and P7's referrals, decisions and disbursements.
 
 use axum::http::StatusCode;
-use jakpreneur_testkit::{TestApp, member_in};
+use jakpreneur_testkit::{Client, TestApp, TestResponse, event_kinds, member_in};
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -11,21 +11,32 @@ on_both_backends!(
     a_partner_sees_only_its_own_referrals
 );
 
-async fn member_on(app: &TestApp, i: u32, village: &str) -> (String, String) {
-    let mut m = member_in(i, village);
-    m["registered_on"] = json!("2021-01-04");
-    let nik = m["nik"].as_str().unwrap().to_owned();
-    let res = app.post_json("/api/v1/members", &m).await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
-    (res.json()["member_no"].as_str().unwrap().to_owned(), nik)
-}
-
 fn report(month: &str, sales: i64, assets: i64) -> Value {
     json!({"month": month, "sales": sales, "costs": sales / 2, "employees": 2, "assets": assets, "filed_on": "2026-11-01"})
 }
 
+/// Files an October report for member `no` as `client`.
+async fn file_october_report(client: &Client, no: &str) -> TestResponse {
+    client
+        .post_json(
+            &format!("/api/v1/members/{no}/financial-reports"),
+            &report("2026-10", 5_000_000, 10_000_000),
+        )
+        .await
+}
+
+/// The ids of the referrals in a listing.
+fn referral_ids(list: &Value) -> Vec<i64> {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect()
+}
+
 async fn reports_derive_the_size_class_and_naik_kelas(app: TestApp) {
-    let (no, _) = member_on(&app, 1, "31.71.01.1001").await;
+    let no = app.register_on(1, "31.71.01.1001", "2021-01-04").await;
     let url = format!("/api/v1/members/{no}/financial-reports");
     // Every wrong field is named.
     let res = app
@@ -35,13 +46,7 @@ async fn reports_derive_the_size_class_and_naik_kelas(app: TestApp) {
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<String> = res.json()["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(fields, ["month", "sales", "assets", "filed_on"]);
+    assert_eq!(res.error_fields(), ["month", "sales", "assets", "filed_on"]);
     let res = app
         .post_json(
             &url,
@@ -88,53 +93,30 @@ async fn reports_derive_the_size_class_and_naik_kelas(app: TestApp) {
     assert_eq!(v["months"].as_array().unwrap().len(), 3);
     assert_eq!(v["months"][2]["annual_sales"], 1_200_000_000i64);
     // Filing writes a non-qualifying P6 event: the member has not reached P6.
-    let ev = app
-        .get(&format!("/api/v1/members/{no}/events"))
-        .await
-        .json();
+    let kinds = event_kinds(&app.events(&no).await);
     assert_eq!(
-        ev["items"]
-            .as_array()
-            .unwrap()
+        kinds
             .iter()
-            .filter(|e| e["kind"] == "financial_report_filed")
+            .filter(|k| *k == "financial_report_filed")
             .count(),
         4
     );
-    let reached = app
-        .get(&format!("/api/v1/members/{no}/facilities"))
-        .await
-        .json();
-    assert!(
-        !reached["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["facility"] == "P6")
-    );
+    assert!(!app.reached(&no).await.contains_key("P6"));
 }
 
 async fn a_member_files_their_own_report_only(app: TestApp) {
-    let (own, nik) = member_on(&app, 1, "31.71.01.1001").await;
-    let (other, _) = member_on(&app, 2, "31.71.01.1001").await;
+    let own = app.register_on(1, "31.71.01.1001", "2021-01-04").await;
+    let nik = member_in(1, "31.71.01.1001")["nik"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = app.register_on(2, "31.71.01.1001", "2021-01-04").await;
     let me = app
         .user_linked("anggota", "member", None, Some((&own, &nik)))
         .await;
-    let res = app
-        .as_(&me)
-        .post_json(
-            &format!("/api/v1/members/{own}/financial-reports"),
-            &report("2026-10", 5_000_000, 10_000_000),
-        )
-        .await;
+    let res = file_october_report(&app.as_(&me), &own).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
-    let res = app
-        .as_(&me)
-        .post_json(
-            &format!("/api/v1/members/{other}/financial-reports"),
-            &report("2026-10", 5_000_000, 10_000_000),
-        )
-        .await;
+    let res = file_october_report(&app.as_(&me), &other).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     let res = app
         .as_(&me)
@@ -142,13 +124,7 @@ async fn a_member_files_their_own_report_only(app: TestApp) {
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     let trainer = app.user("pelatih", "trainer", Some("31.71")).await;
-    let res = app
-        .as_(&trainer)
-        .post_json(
-            &format!("/api/v1/members/{own}/financial-reports"),
-            &report("2026-10", 5_000_000, 10_000_000),
-        )
-        .await;
+    let res = file_october_report(&app.as_(&trainer), &own).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 }
 
@@ -186,7 +162,7 @@ async fn a_referral_from_consent_to_disbursement(app: TestApp) {
         res.error(),
         ("partner_kind_invalid".into(), Some("kind".into()))
     );
-    let (no, _) = member_on(&app, 1, "31.71.01.1001").await;
+    let no = app.register_on(1, "31.71.01.1001", "2021-01-04").await;
     let url = format!("/api/v1/members/{no}/referrals");
     // No consent, no referral.
     let res = app
@@ -255,33 +231,15 @@ async fn a_referral_from_consent_to_disbursement(app: TestApp) {
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert_eq!(res.json()["status"], "disbursed");
-    let reached = app
-        .get(&format!("/api/v1/members/{no}/facilities"))
-        .await
-        .json();
-    assert!(
-        reached["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["facility"] == "P7" && r["first_reached_on"] == "2026-06-01")
-    );
-    let ev = app
-        .get(&format!("/api/v1/members/{no}/events"))
-        .await
-        .json();
-    let kinds: Vec<&str> = ev["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    assert_eq!(app.reached(&no).await["P7"], "2026-06-01");
+    let ev = app.events(&no).await;
+    let kinds = event_kinds(&ev);
     for k in [
         "financing_referred",
         "financing_approved",
         "financing_disbursed",
     ] {
-        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+        assert!(kinds.iter().any(|x| x == k), "{k} in {kinds:?}");
     }
     let disbursed = ev["items"]
         .as_array()
@@ -292,7 +250,7 @@ async fn a_referral_from_consent_to_disbursement(app: TestApp) {
         .clone();
     assert_eq!(disbursed["reference"], "KUR-2026-000123");
     // A rejection needs its reason and is recorded with it.
-    let (no2, _) = member_on(&app, 2, "31.71.01.1001").await;
+    let no2 = app.register_on(2, "31.71.01.1001", "2021-01-04").await;
     let id2 = refer(&app, &no2, "BANKDKI").await;
     let res = app
         .post_json(
@@ -321,18 +279,12 @@ async fn a_partner_sees_only_its_own_referrals(app: TestApp) {
     // The test partner account belongs to BANKUJI (created with it).
     let bank = app.user("petugas-bank", "partner", None).await;
     partner(&app, "KOPJAK").await;
-    let (a, _) = member_on(&app, 1, "31.71.01.1001").await;
-    let (b, _) = member_on(&app, 2, "31.74.02.1001").await;
+    let a = app.register_on(1, "31.71.01.1001", "2021-01-04").await;
+    let b = app.register_on(2, "31.74.02.1001", "2021-01-04").await;
     let mine = refer(&app, &a, "BANKUJI").await;
     let theirs = refer(&app, &b, "KOPJAK").await;
     let list = app.as_(&bank).get("/api/v1/referrals").await.json();
-    let ids: Vec<i64> = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(ids, [mine]);
+    assert_eq!(referral_ids(&list), [mine]);
     // The partner sees who to contact for its referral, and nothing of the register.
     assert_eq!(list["items"][0]["member_no"], a.as_str());
     assert!(list["items"][0]["phone"].is_string());
@@ -372,13 +324,7 @@ async fn a_partner_sees_only_its_own_referrals(app: TestApp) {
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     let list = app.as_(&gambir).get("/api/v1/referrals").await.json();
-    let ids: Vec<i64> = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(ids, [mine]);
+    assert_eq!(referral_ids(&list), [mine]);
     // A partner account needs its partner, and only a partner account has one.
     let res = jakpreneur_store::NewUser {
         username: "tanpa-mitra".into(),

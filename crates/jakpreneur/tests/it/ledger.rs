@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::recount::{counters, reached};
+use crate::recount::counters;
 
 use axum::http::{Method, StatusCode};
 use chrono::NaiveDate;
@@ -21,15 +21,6 @@ on_both_backends!(
     registration_corrections_move_the_counts,
     random_histories_match_a_recount,
 );
-
-/// Registers a member in Gambir on `registered_on`; returns its number.
-async fn member_on(app: &TestApp, i: u32, registered_on: &str) -> String {
-    let mut m = member_in(i, "31.71.01.1001");
-    m["registered_on"] = json!(registered_on);
-    let res = app.post_json("/api/v1/members", &m).await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
-    res.json()["member_no"].as_str().unwrap().to_owned()
-}
 
 async fn record(app: &TestApp, no: &str, kind: &str, on: &str) -> (StatusCode, Value) {
     let res = app
@@ -60,9 +51,9 @@ async fn void(app: &TestApp, no: &str, id: i64) -> (StatusCode, Value) {
 }
 
 async fn first_reach_follows_qualifying_events_and_voids(app: TestApp) {
-    let no = member_on(&app, 1, "2021-02-01").await;
+    let no = app.register_on(1, "31.71.01.1001", "2021-02-01").await;
     assert_eq!(
-        reached(&app, &no).await,
+        app.reached(&no).await,
         BTreeMap::from([("P1".into(), "2021-02-01".into())]),
         "registration writes P1"
     );
@@ -75,14 +66,14 @@ async fn first_reach_follows_qualifying_events_and_voids(app: TestApp) {
 
     event_id(&app, &no, "training_enrolled", "2021-03-01").await;
     assert!(
-        !reached(&app, &no).await.contains_key("P2"),
+        !app.reached(&no).await.contains_key("P2"),
         "enrolment does not qualify"
     );
     let late = event_id(&app, &no, "training_completed", "2021-06-01").await;
-    assert_eq!(reached(&app, &no).await["P2"], "2021-06-01");
+    assert_eq!(app.reached(&no).await["P2"], "2021-06-01");
     let early = event_id(&app, &no, "training_completed", "2021-04-01").await;
     assert_eq!(
-        reached(&app, &no).await["P2"],
+        app.reached(&no).await["P2"],
         "2021-04-01",
         "the earliest counts"
     );
@@ -95,13 +86,13 @@ async fn first_reach_follows_qualifying_events_and_voids(app: TestApp) {
     let (status, v) = void(&app, &no, early).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["voided"]["reason"], "entered twice");
-    assert_eq!(reached(&app, &no).await["P2"], "2021-06-01");
+    assert_eq!(app.reached(&no).await["P2"], "2021-06-01");
     let c = counters(&app).await;
     assert_eq!(c.get(&key("2021-04-01")), None);
     assert_eq!(c.get(&key("2021-06-01")), Some(&(1, 1)));
     // Voiding the last one removes the reach.
     void(&app, &no, late).await;
-    assert!(!reached(&app, &no).await.contains_key("P2"));
+    assert!(!app.reached(&no).await.contains_key("P2"));
     assert!(!counters(&app).await.keys().any(|k| k.1 == "P2"));
 
     let (status, v) = void(&app, &no, late).await;
@@ -133,7 +124,7 @@ async fn first_reach_follows_qualifying_events_and_voids(app: TestApp) {
 }
 
 async fn order_rules_change_on_2020_01_01(app: TestApp) {
-    let no = member_on(&app, 2, "2018-01-10").await;
+    let no = app.register_on(2, "31.71.01.1001", "2018-01-10").await;
     // OK OCE (sequential) before 2020: mentoring needs training first.
     let (status, v) = record(&app, &no, "mentoring_session", "2019-06-01").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -152,7 +143,7 @@ async fn order_rules_change_on_2020_01_01(app: TestApp) {
     // Jakpreneur (free) from 2020: any facility once registered.
     event_id(&app, &no, "financing_disbursed", "2020-01-01").await;
     assert_eq!(
-        reached(&app, &no).await.keys().cloned().collect::<Vec<_>>(),
+        app.reached(&no).await.keys().cloned().collect::<Vec<_>>(),
         ["P1", "P2", "P3", "P7"]
     );
     // The page form says the same, next to the field.
@@ -195,7 +186,7 @@ async fn order_rules_change_on_2020_01_01(app: TestApp) {
 }
 
 async fn dates_and_retries(app: TestApp) {
-    let no = member_on(&app, 3, "2022-03-01").await;
+    let no = app.register_on(3, "31.71.01.1001", "2022-03-01").await;
     let (_, v) = record(&app, &no, "bazaar", "2022-02-28").await;
     assert_eq!(v["error"]["code"], "before_registration");
     let (_, v) = record(&app, &no, "bazaar", "2026-11-24").await;
@@ -284,7 +275,7 @@ async fn dates_and_retries(app: TestApp) {
 }
 
 async fn registration_corrections_move_the_counts(app: TestApp) {
-    let no = member_on(&app, 4, "2021-01-10").await;
+    let no = app.register_on(4, "31.71.01.1001", "2021-01-10").await;
     event_id(&app, &no, "training_completed", "2021-02-01").await;
     let url = format!("/api/v1/members/{no}");
     let res = app
@@ -301,7 +292,7 @@ async fn registration_corrections_move_the_counts(app: TestApp) {
         .patch_json(&url, &json!({"registered_on": "2021-01-05"}), Some("*"))
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
-    assert_eq!(reached(&app, &no).await["P1"], "2021-01-05");
+    assert_eq!(app.reached(&no).await["P1"], "2021-01-05");
     let c = counters(&app).await;
     assert_eq!(
         c.get(&("31.71.01.1001".into(), "P1".into(), "2021-01-05".into())),

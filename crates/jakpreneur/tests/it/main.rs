@@ -44,5 +44,6 @@ mod server;
 mod snapshots;
 mod statistics;
 mod statistik_pages;
+mod support;
 mod targets;
 mod training;

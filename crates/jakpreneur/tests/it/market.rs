@@ -1,24 +1,14 @@
 //! Facility P5: market events, the monthly bazaar, participants and the ledger.
 
 use axum::http::StatusCode;
-use jakpreneur_testkit::{TestApp, member_in};
+use jakpreneur_testkit::TestApp;
 use serde_json::json;
 
 on_both_backends!(market_events_and_participants);
 
 async fn market_events_and_participants(app: TestApp) {
-    let mut m = member_in(1, "31.71.01.1001");
-    m["registered_on"] = json!("2021-01-04");
-    let no = app.post_json("/api/v1/members", &m).await.json()["member_no"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let mut far = member_in(2, "31.74.02.1001");
-    far["registered_on"] = json!("2021-01-04");
-    let far_no = app.post_json("/api/v1/members", &far).await.json()["member_no"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let no = app.register_on(1, "31.71.01.1001", "2021-01-04").await;
+    let far_no = app.register_on(2, "31.74.02.1001", "2021-01-04").await;
 
     let res = app
         .post_json(
@@ -26,13 +16,10 @@ async fn market_events_and_participants(app: TestApp) {
             &json!({"kind": "fair", "name": "X", "starts_on": "2026-13-01", "repeat_monthly": 99}),
         )
         .await;
-    let fields: Vec<String> = res.json()["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(fields, ["kind", "name", "starts_on", "repeat_monthly"]);
+    assert_eq!(
+        res.error_fields(),
+        ["kind", "name", "starts_on", "repeat_monthly"]
+    );
 
     // The monthly three-day bazaar at City Hall: one record per edition.
     let res = app
@@ -65,17 +52,7 @@ async fn market_events_and_participants(app: TestApp) {
     assert_eq!(res.json()["participants"], 1);
     let again = app.post_json(&url, &json!({"member_no": no})).await;
     assert_eq!(again.error().0, "already_participating");
-    let reached = app
-        .get(&format!("/api/v1/members/{no}/facilities"))
-        .await
-        .json();
-    assert!(
-        reached["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["facility"] == "P5" && r["first_reached_on"] == "2022-10-19")
-    );
+    assert_eq!(app.reached(&no).await["P5"], "2022-10-19");
 
     // A district officer of Gambir adds only its own members, and sees only them.
     let officer = app
@@ -108,35 +85,26 @@ async fn market_events_and_participants(app: TestApp) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn market_pages() {
     let app = TestApp::sqlite().await;
-    let mut m = member_in(3, "31.71.01.1001");
-    m["registered_on"] = json!("2021-01-04");
-    let no = app.post_json("/api/v1/members", &m).await.json()["member_no"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let no = app.register_on(3, "31.71.01.1001", "2021-01-04").await;
+    let bazaar = |fields: &[(&'static str, &'static str)]| {
+        [&[("kind", "bazaar"), ("name", "Bazar Balai Kota")], fields].concat()
+    };
     let res = app
         .post_form(
             "/market-events",
-            &[
-                ("kind", "bazaar"),
-                ("name", "Bazar Balai Kota"),
-                ("starts_on", "2026-11-27"),
-                ("ends_on", "2026-11-25"),
-            ],
+            &bazaar(&[("starts_on", "2026-11-27"), ("ends_on", "2026-11-25")]),
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let res = app
         .post_form(
             "/market-events",
-            &[
-                ("kind", "bazaar"),
-                ("name", "Bazar Balai Kota"),
+            &bazaar(&[
                 ("place_code", "31.71.01"),
                 ("starts_on", "2026-11-27"),
                 ("ends_on", "2026-11-29"),
                 ("repeat_monthly", "1"),
-            ],
+            ]),
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());

@@ -1,22 +1,16 @@
 //! Facility P3: mentors, sessions, follow-ups and the overdue list.
 
 use axum::http::StatusCode;
-use jakpreneur_testkit::{TestApp, member_in};
+use jakpreneur_testkit::TestApp;
 use serde_json::json;
+
+use crate::support::{follow_up_done, session_with_follow_ups};
 
 on_both_backends!(mentors_sessions_and_follow_ups);
 
-async fn member_on(app: &TestApp, i: u32, village: &str) -> String {
-    let mut m = member_in(i, village);
-    m["registered_on"] = json!("2021-01-04");
-    let res = app.post_json("/api/v1/members", &m).await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
-    res.json()["member_no"].as_str().unwrap().to_owned()
-}
-
 async fn mentors_sessions_and_follow_ups(app: TestApp) {
-    let no = member_on(&app, 1, "31.71.01.1001").await;
-    let other = member_on(&app, 2, "31.71.01.1001").await;
+    let no = app.register_on(1, "31.71.01.1001", "2021-01-04").await;
+    let other = app.register_on(2, "31.71.01.1001", "2021-01-04").await;
     let mentor = app.user("pendamping", "mentor", Some("31.71")).await;
     let far = app
         .user("pendamping-selatan", "mentor", Some("31.74"))
@@ -57,26 +51,12 @@ async fn mentors_sessions_and_follow_ups(app: TestApp) {
     assert_eq!(res.error().0, "topic_unknown");
     let res = app
         .as_(&mentor)
-        .post_json(
-            &url,
-            &json!({"held_on": "2021-02-10", "topics": ["halal", "marketing"], "notes": "produk keripik",
-                    "follow_ups": [{"action": "daftar SIHALAL", "due_on": "2021-03-01"}, {"action": "foto produk", "due_on": "2030-01-01"}]}),
-        )
+        .post_json(&url, &session_with_follow_ups())
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     assert_eq!(res.json()["mentor"], "pendamping");
     assert_eq!(res.json()["topics"], json!(["halal", "marketing"]));
-    let reached = app
-        .get(&format!("/api/v1/members/{no}/facilities"))
-        .await
-        .json();
-    assert!(
-        reached["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["facility"] == "P3" && r["first_reached_on"] == "2021-02-10")
-    );
+    assert_eq!(app.reached(&no).await["P3"], "2021-02-10");
 
     // A mentor records only for the members assigned to them.
     let res = app
@@ -98,22 +78,13 @@ async fn mentors_sessions_and_follow_ups(app: TestApp) {
     assert_eq!(items.len(), 1, "{overdue}");
     assert_eq!(items[0]["action"], "daftar SIHALAL");
     let id = items[0]["id"].as_i64().unwrap();
-    let res = app
-        .as_(&far)
-        .post_json(&format!("/api/v1/follow-ups/{id}/done"), &json!({}))
-        .await;
+    let res = follow_up_done(&app.as_(&far), id, json!({})).await;
     assert_eq!(
         res.status,
         StatusCode::FORBIDDEN,
         "another mentor's, outside their region"
     );
-    let res = app
-        .as_(&mentor)
-        .post_json(
-            &format!("/api/v1/follow-ups/{id}/done"),
-            &json!({"done_on": "2021-03-05"}),
-        )
-        .await;
+    let res = follow_up_done(&app.as_(&mentor), id, json!({"done_on": "2021-03-05"})).await;
     assert_eq!(res.json()["done_on"], "2021-03-05");
     assert_eq!(
         app.as_(&mentor)
@@ -131,7 +102,7 @@ async fn mentors_sessions_and_follow_ups(app: TestApp) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mentoring_pages() {
     let app = TestApp::sqlite().await;
-    let no = member_on(&app, 3, "31.71.01.1001").await;
+    let no = app.register_on(3, "31.71.01.1001", "2021-01-04").await;
     let mentor = app.user("pendamping", "mentor", Some("31.71")).await;
     let res = app
         .post_form(&format!("/members/{no}/mentor"), &[("mentor", "nobody")])

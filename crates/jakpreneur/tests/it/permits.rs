@@ -2,7 +2,7 @@
 //! the permits about to expire, scoped to the caller's region.
 
 use axum::http::StatusCode;
-use jakpreneur_testkit::{TestApp, member_in};
+use jakpreneur_testkit::{TestApp, event_kinds};
 use serde_json::json;
 
 on_both_backends!(
@@ -10,28 +10,14 @@ on_both_backends!(
     expiring_permits_by_region
 );
 
-async fn member_on(app: &TestApp, i: u32, village: &str, registered_on: &str) -> String {
-    let mut m = member_in(i, village);
-    m["registered_on"] = json!(registered_on);
-    let res = app.post_json("/api/v1/members", &m).await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
-    res.json()["member_no"].as_str().unwrap().to_owned()
-}
-
 async fn applications_decisions_and_the_ledger(app: TestApp) {
-    let no = member_on(&app, 1, "31.71.01.1001", "2021-01-04").await;
+    let no = app.register_on(1, "31.71.01.1001", "2021-01-04").await;
     let url = format!("/api/v1/members/{no}/permits");
     let res = app
         .post_json(&url, &json!({"type": "sim", "applied_on": "2027-01-01"}))
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<String> = res.json()["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(fields, ["type", "applied_on"]);
+    assert_eq!(res.error_fields(), ["type", "applied_on"]);
     let nib = app
         .post_json(&url, &json!({"type": "nib", "applied_on": "2021-03-01"}))
         .await;
@@ -76,28 +62,12 @@ async fn applications_decisions_and_the_ledger(app: TestApp) {
     assert_eq!(again.error().0, "permit_decided");
 
     // Issuing reached P4 through the ledger; applying did not.
-    let reached = app
-        .get(&format!("/api/v1/members/{no}/facilities"))
-        .await
-        .json();
-    let p4 = reached["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["facility"] == "P4")
-        .cloned();
-    assert_eq!(p4.unwrap()["first_reached_on"], "2021-03-10");
-    let events = app
-        .get(&format!("/api/v1/members/{no}/events"))
-        .await
-        .json();
-    let kinds: Vec<&str> = events["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(kinds, ["registered", "permit_applied", "permit_issued"]);
+    assert_eq!(app.reached(&no).await["P4"], "2021-03-10");
+    let events = app.events(&no).await;
+    assert_eq!(
+        event_kinds(&events),
+        ["registered", "permit_applied", "permit_issued"]
+    );
     // The permit's events are corrected on the permit, not voided behind its back.
     let issued = events["items"][2]["id"].as_i64().unwrap();
     let res = app
@@ -150,7 +120,7 @@ async fn applications_decisions_and_the_ledger(app: TestApp) {
     assert_eq!(list["items"].as_array().unwrap().len(), 4);
     // Under the OK OCE rule (before 2020) the permit facility needs mentoring (P3) first,
     // for the application as for the permit.
-    let old = member_on(&app, 2, "31.71.01.1001", "2018-01-08").await;
+    let old = app.register_on(2, "31.71.01.1001", "2018-01-08").await;
     let ourl = format!("/api/v1/members/{old}/permits");
     let res = app
         .post_json(&ourl, &json!({"type": "pirt", "applied_on": "2019-01-01"}))
@@ -165,8 +135,8 @@ async fn applications_decisions_and_the_ledger(app: TestApp) {
 }
 
 async fn expiring_permits_by_region(app: TestApp) {
-    let gambir = member_on(&app, 3, "31.71.01.1001", "2021-01-04").await;
-    let setiabudi = member_on(&app, 4, "31.74.02.1001", "2021-01-04").await;
+    let gambir = app.register_on(3, "31.71.01.1001", "2021-01-04").await;
+    let setiabudi = app.register_on(4, "31.74.02.1001", "2021-01-04").await;
     for (no, expires) in [(&gambir, "2027-01-15"), (&setiabudi, "2027-02-01")] {
         let url = format!("/api/v1/members/{no}/permits");
         let p = app
@@ -218,7 +188,7 @@ async fn expiring_permits_by_region(app: TestApp) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn permit_forms_on_the_member_page() {
     let app = TestApp::sqlite().await;
-    let no = member_on(&app, 5, "31.71.01.1001", "2021-01-04").await;
+    let no = app.register_on(5, "31.71.01.1001", "2021-01-04").await;
     let res = app
         .post_form(
             &format!("/members/{no}/permits"),

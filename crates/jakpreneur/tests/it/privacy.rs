@@ -2,28 +2,17 @@
 //! the clear, unmasked views and exports are audited, erasure keeps the counts, and the
 //! hash chain catches a row edited behind the product's back.
 
-use std::process::{Command, Output};
-
 use axum::http::StatusCode;
 use jakpreneur_testkit::{TestApp, member, member_in};
 use serde_json::json;
+
+use crate::support::jakpreneur;
 
 on_both_backends!(
     reveal_and_export_are_audited,
     erasure_removes_personal_data_and_keeps_counts,
     audit_chain_catches_an_edited_row,
 );
-
-fn jakpreneur(app: &TestApp, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jakpreneur"))
-        .arg("--db")
-        .arg(&app.db_url)
-        .args(args)
-        .env_remove("JAKPRENEUR_CONFIG")
-        .env("JAKPRENEUR__SECURITY__DATA_KEY_FILE", &app.key_file)
-        .output()
-        .expect("the binary runs")
-}
 
 fn masked(nik: &str) -> String {
     format!("{}**********{}", &nik[..4], &nik[14..])

@@ -18,23 +18,6 @@ pub async fn counters(app: &TestApp) -> Counters {
         .collect()
 }
 
-/// The facilities a member reached and when, as the API tells.
-pub async fn reached(app: &TestApp, no: &str) -> BTreeMap<String, String> {
-    app.get(&format!("/api/v1/members/{no}/facilities"))
-        .await
-        .json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["facility"].as_str().unwrap().to_owned(),
-                r["first_reached_on"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 /// Recounts every member's first reaches and the daily counters from the raw, non-voided
 /// qualifying events, and asserts the stored ones equal them. `members` must be every
 /// member with events.
@@ -75,7 +58,7 @@ pub async fn assert_ledger_matches_recount(app: &TestApp, members: &[String]) {
                 .or_default()
                 .0 += 1;
         }
-        assert_eq!(reached(app, no).await, first, "member_facility of {no}");
+        assert_eq!(app.reached(no).await, first, "member_facility of {no}");
     }
     assert_eq!(counters(app).await, expected, "daily counters = recount");
 }

@@ -272,11 +272,7 @@ async fn mentoring_json(app: TestApp) {
     let url = format!("/api/v1/members/{a}/mentoring-sessions");
     let res = app
         .as_(&mentor)
-        .post_json(
-            &url,
-            &json!({"held_on": "2021-02-10", "topics": ["halal", "marketing"], "notes": "produk keripik",
-                    "follow_ups": [{"action": "daftar SIHALAL", "due_on": "2021-03-01"}, {"action": "foto produk", "due_on": "2030-01-01"}]}),
-        )
+        .post_json(&url, &crate::support::session_with_follow_ups())
         .await;
     snap_res("mentoring_session_record", &res, StatusCode::CREATED);
     snap_res(
@@ -287,13 +283,9 @@ async fn mentoring_json(app: TestApp) {
     let res = app.as_(&mentor).get("/api/v1/follow-ups/overdue").await;
     let overdue = snap_res("mentoring_overdue", &res, StatusCode::OK);
     let id = overdue["items"][0]["id"].as_i64().unwrap();
-    let res = app
-        .as_(&mentor)
-        .post_json(
-            &format!("/api/v1/follow-ups/{id}/done"),
-            &json!({"done_on": "2021-03-05"}),
-        )
-        .await;
+    let res =
+        crate::support::follow_up_done(&app.as_(&mentor), id, json!({"done_on": "2021-03-05"}))
+            .await;
     snap_res("mentoring_follow_up_done", &res, StatusCode::OK);
 }
 

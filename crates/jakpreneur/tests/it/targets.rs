@@ -103,14 +103,8 @@ async fn targets_show_progress_and_pace(app: TestApp) {
         )
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<String> = res.json()["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap().to_owned())
-        .collect();
     assert_eq!(
-        fields,
+        res.error_fields(),
         ["indicator", "value", "region", "deadline", "source"]
     );
     let res = app

@@ -2,7 +2,7 @@
 //! session, completion at 80%, certificates, and the ledger events each step writes.
 
 use axum::http::StatusCode;
-use jakpreneur_testkit::{TestApp, member_in};
+use jakpreneur_testkit::{TestApp, event_kinds};
 use serde_json::{Value, json};
 
 on_both_backends!(
@@ -11,14 +11,6 @@ on_both_backends!(
     a_finance_class_reaches_p6,
     a_trainer_works_only_on_their_own_classes
 );
-
-async fn member_on(app: &TestApp, i: u32, village: &str) -> String {
-    let mut m = member_in(i, village);
-    m["registered_on"] = json!("2021-01-04");
-    let res = app.post_json("/api/v1/members", &m).await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
-    res.json()["member_no"].as_str().unwrap().to_owned()
-}
 
 async fn course(app: &TestApp, facility: &str) -> i64 {
     let res = app
@@ -38,28 +30,6 @@ async fn class(app: &TestApp, course: i64, body: Value) -> i64 {
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     res.json()["id"].as_i64().unwrap()
-}
-
-fn kinds(events: &Value) -> Vec<String> {
-    events["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-async fn reached(app: &TestApp, no: &str, facility: &str) -> Option<String> {
-    let r = app
-        .get(&format!("/api/v1/members/{no}/facilities"))
-        .await
-        .json();
-    r["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["facility"] == facility)
-        .map(|r| r["first_reached_on"].as_str().unwrap().to_owned())
 }
 
 async fn a_class_from_enrolment_to_certificate(app: TestApp) {
@@ -89,8 +59,8 @@ async fn a_class_from_enrolment_to_certificate(app: TestApp) {
         json!({"starts_on": "2026-03-02", "ends_on": "2026-03-06", "sessions": 5, "capacity": 10, "place_code": "31.71.01"}),
     )
     .await;
-    let a = member_on(&app, 1, "31.71.01.1001").await;
-    let b = member_on(&app, 2, "31.71.01.1002").await;
+    let a = app.register_on(1, "31.71.01.1001", "2021-01-04").await;
+    let b = app.register_on(2, "31.71.01.1002", "2021-01-04").await;
     for no in [&a, &b] {
         let res = app
             .post_json(
@@ -118,7 +88,7 @@ async fn a_class_from_enrolment_to_certificate(app: TestApp) {
     );
     let res = app.post_json(&url, &att(1, "2026-03-09", vec![&a])).await;
     assert_eq!(res.error(), ("date_range".into(), Some("held_on".into())));
-    let stranger = member_on(&app, 3, "31.71.01.1001").await;
+    let stranger = app.register_on(3, "31.71.01.1001", "2021-01-04").await;
     let res = app
         .post_json(&url, &att(1, "2026-03-02", vec![&a, &stranger]))
         .await;
@@ -164,10 +134,13 @@ async fn a_class_from_enrolment_to_certificate(app: TestApp) {
     let cert = outcome(&a)["certificate_no"].as_str().unwrap().to_owned();
     assert_eq!(cert, format!("P2-2026-{k:06}-0001"));
     assert_eq!(outcome(&b)["outcome"], "not_enough_attendance");
-    assert_eq!(reached(&app, &a, "P2").await.as_deref(), Some("2026-03-06"));
-    assert_eq!(reached(&app, &b, "P2").await, None);
+    assert_eq!(
+        app.reached(&a).await.get("P2").map(String::as_str),
+        Some("2026-03-06")
+    );
+    assert_eq!(app.reached(&b).await.get("P2"), None);
     let events = app.get(&format!("/api/v1/members/{a}/events")).await.json();
-    let k_a = kinds(&events);
+    let k_a = event_kinds(&events);
     assert_eq!(k_a.iter().filter(|k| *k == "training_attended").count(), 4);
     assert!(k_a.contains(&"training_enrolled".to_owned()));
     let done = events["items"]
@@ -220,7 +193,7 @@ async fn a_full_class_refuses_the_next_member(app: TestApp) {
     let k = class(&app, c, json!({"starts_on": "2026-03-02", "capacity": 3})).await;
     let mut nos = Vec::new();
     for i in 0..6 {
-        nos.push(member_on(&app, i, "31.71.01.1001").await);
+        nos.push(app.register_on(i, "31.71.01.1001", "2021-01-04").await);
     }
     // Six officers enrol six members at once into three seats.
     let app = std::sync::Arc::new(app);
@@ -259,7 +232,7 @@ async fn a_full_class_refuses_the_next_member(app: TestApp) {
             .get(&format!("/api/v1/members/{no}/events"))
             .await
             .json();
-        enrolled_events += kinds(&ev)
+        enrolled_events += event_kinds(&ev)
             .iter()
             .filter(|k| *k == "training_enrolled")
             .count();
@@ -275,7 +248,7 @@ async fn a_finance_class_reaches_p6(app: TestApp) {
         json!({"starts_on": "2026-04-01", "ends_on": "2026-04-01", "capacity": 5}),
     )
     .await;
-    let no = member_on(&app, 1, "31.71.01.1001").await;
+    let no = app.register_on(1, "31.71.01.1001", "2021-01-04").await;
     app.post_json(
         &format!("/api/v1/classes/{k}/enrolments"),
         &json!({"member_no": no}),
@@ -302,11 +275,11 @@ async fn a_finance_class_reaches_p6(app: TestApp) {
             .starts_with("P6-2026-")
     );
     assert_eq!(
-        reached(&app, &no, "P6").await.as_deref(),
+        app.reached(&no).await.get("P6").map(String::as_str),
         Some("2026-04-01")
     );
-    assert_eq!(reached(&app, &no, "P2").await, None);
-    let ev = kinds(
+    assert_eq!(app.reached(&no).await.get("P2"), None);
+    let ev = event_kinds(
         &app.get(&format!("/api/v1/members/{no}/events"))
             .await
             .json(),
@@ -345,7 +318,7 @@ async fn a_trainer_works_only_on_their_own_classes(app: TestApp) {
         res.error(),
         ("trainer_unknown".into(), Some("trainer".into()))
     );
-    let no = member_on(&app, 1, "31.71.01.1001").await;
+    let no = app.register_on(1, "31.71.01.1001", "2021-01-04").await;
     let res = app
         .as_(&other)
         .post_json(
@@ -363,7 +336,7 @@ async fn a_trainer_works_only_on_their_own_classes(app: TestApp) {
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     // A member outside the trainer's region is refused.
-    let far = member_on(&app, 2, "31.74.02.1001").await;
+    let far = app.register_on(2, "31.74.02.1001", "2021-01-04").await;
     let res = app
         .as_(&own)
         .post_json(

@@ -84,9 +84,11 @@ pub(crate) async fn set_reach(
     match reach {
         Some((event_id, on)) => {
             query(
-                "INSERT INTO member_facility (member_id, programme, stage, first_reached_on, event_id) \
+                "INSERT INTO member_facility (member_id, programme, stage, first_reached_on, \
+                    event_id) \
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (member_id, programme, stage) \
-                 DO UPDATE SET first_reached_on = excluded.first_reached_on, event_id = excluded.event_id",
+                 DO UPDATE SET first_reached_on = excluded.first_reached_on, event_id = \
+                 excluded.event_id",
             )
             .bind(member_id)
             .bind(JAKPRENEUR)
@@ -98,7 +100,8 @@ pub(crate) async fn set_reach(
         }
         None => {
             query(
-                "DELETE FROM member_facility WHERE member_id = $1 AND programme = $2 AND stage = $3",
+                "DELETE FROM member_facility WHERE member_id = $1 AND programme = $2 AND stage = \
+                    $3",
             )
             .bind(member_id)
             .bind(JAKPRENEUR)
@@ -124,8 +127,10 @@ pub(crate) async fn insert_event(
 ) -> Result<i64> {
     query(
         "INSERT INTO member_events (member_id, programme, stage, kind, qualifying, occurred_on, \
-         place_code, agency_code, recorded_by, recorded_by_user, reference, note, voids_event_id, created_at, \
-         idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+         place_code, agency_code, recorded_by, recorded_by_user, reference, note, voids_event_id, \
+         created_at, \
+         idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+         $15) RETURNING id",
     )
     .bind(member_id)
     .bind(&e.programme)

@@ -110,7 +110,8 @@ impl EventRow {
     }
 }
 
-const EVENT_SELECT: &str = "SELECT e.id, e.programme, e.stage, e.kind, e.qualifying, e.occurred_on, \
+const EVENT_SELECT: &str = "SELECT e.id, e.programme, e.stage, e.kind, e.qualifying, \
+    e.occurred_on, \
      e.place_code, e.agency_code, e.recorded_by, e.reference, e.note, e.created_at, \
      v.id AS void_id, v.occurred_on AS void_on, v.recorded_by AS void_by, v.note AS void_note \
      FROM member_events e LEFT JOIN member_events v ON v.voids_event_id = e.id \

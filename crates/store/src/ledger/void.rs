@@ -175,9 +175,12 @@ impl Store {
             action: "event.void",
             record_type: "member",
             record_id: member_no.to_owned(),
-            before: Some(
-                json!({ "event_id": event_id, "stage": stage, "kind": kind, "occurred_on": occurred_on }),
-            ),
+            before: Some(json!({
+                "event_id": event_id,
+                "stage": stage,
+                "kind": kind,
+                "occurred_on": occurred_on,
+            })),
             after: Some(json!({ "voided": true, "reason": reason })),
         };
         audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;

@@ -1,0 +1,263 @@
+//! Login, browser sessions (sliding and absolute expiry, touched at most once a minute)
+//! and password changes.
+
+use chrono::{DateTime, Utc};
+use jakpreneur_core::password::check_password;
+use jakpreneur_core::{Actor, FieldError};
+use serde_json::json;
+
+use super::{
+    AccountPolicy, Session, TOUCH_EVERY, USER_COLS, User, chrono_dur, hash_password,
+    verify_password,
+};
+use crate::audit::{self, Change, Who};
+use crate::crypto::{random_token, sha256_hex};
+use crate::query::{query, query_text};
+use crate::{Result, Store, StoreError};
+
+impl Store {
+    /// Checks a username and password and opens a session. Any failure is
+    /// [`StoreError::BadCredentials`], whatever the reason.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        address: Option<String>,
+        policy: &AccountPolicy,
+    ) -> Result<Session> {
+        let name = username.trim().to_lowercase();
+        let q = format!("SELECT {USER_COLS}, password_hash FROM users WHERE username = $1");
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: User,
+            password_hash: String,
+        }
+        let row: Option<Row> = query_text(q)
+            .bind(&name)
+            .fetch_optional(self.read())
+            .await?;
+        let now = Utc::now();
+        let Some(row) = row else {
+            // The same argon2 work as for a real account, so timing does not tell.
+            let _ = hash_password(policy, password).await?;
+            return Err(StoreError::BadCredentials);
+        };
+        let ok = verify_password(policy, password, &row.password_hash).await?;
+        let locked = row.user.locked_until.is_some_and(|t| t > now);
+        if row.user.disabled_at.is_some() || locked {
+            return Err(StoreError::BadCredentials);
+        }
+        if !ok {
+            // Counted in SQL, so failures racing in parallel each count.
+            let max = policy.max_failed_logins as i32;
+            let until = now + chrono_dur(policy.lockout);
+            let (failures, lock): (i32, bool) = {
+                let mut tx = self.begin().await?;
+                let failures: i32 = query(
+                    "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING \
+                        failed_logins",
+                )
+                .bind(row.user.id)
+                .scalar(&mut tx)
+                .await?;
+                let lock = failures >= max;
+                if lock {
+                    query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
+                        .bind(until)
+                        .bind(row.user.id)
+                        .execute(&mut tx)
+                        .await?;
+                    let change = Change {
+                        who: Who {
+                            user_id: None,
+                            name: "anonymous".into(),
+                            address: address.clone(),
+                        },
+                        action: "user.lock",
+                        record_type: "user",
+                        record_id: row.user.username.clone(),
+                        before: None,
+                        after: Some(json!({ "locked_until": until, "failures": failures })),
+                    };
+                    audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+                }
+                tx.commit().await?;
+                (failures, lock)
+            };
+            tracing::debug!(user_id = row.user.id, failures, "failed login");
+            if lock {
+                tracing::warn!(
+                    user_id = row.user.id,
+                    "account locked after repeated failed logins"
+                );
+            }
+            return Err(StoreError::BadCredentials);
+        }
+        let token = random_token("");
+        let csrf = random_token("");
+        {
+            let mut tx = self.begin().await?;
+            query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                .bind(row.user.id)
+                .execute(&mut tx)
+                .await?;
+            query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, \
+                last_seen_at, expires_at) \
+                VALUES ($1, $2, $3, $4, $4, $5)",
+            )
+            .bind(sha256_hex(&token))
+            .bind(row.user.id)
+            .bind(&csrf)
+            .bind(now)
+            .bind(now + chrono_dur(policy.session_absolute))
+            .execute(&mut tx)
+            .await?;
+            tx.commit().await?;
+        };
+        tracing::info!(user_id = row.user.id, "login");
+        Ok(Session {
+            token,
+            csrf_token: csrf,
+            actor: row.user.actor(address)?,
+        })
+    }
+
+    /// The session behind a cookie value, if it is live: not past its absolute expiry, not
+    /// idle too long, its account not disabled.
+    pub async fn session(
+        &self,
+        token: &str,
+        address: Option<String>,
+        policy: &AccountPolicy,
+    ) -> Result<Option<Session>> {
+        let hash = sha256_hex(token);
+        let q = format!(
+            "SELECT {cols}, s.csrf_token, s.last_seen_at, s.expires_at FROM sessions s \
+             JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+            cols = USER_COLS
+                .split(", ")
+                .map(|c| format!("u.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: User,
+            csrf_token: String,
+            last_seen_at: DateTime<Utc>,
+            expires_at: DateTime<Utc>,
+        }
+        let row: Option<Row> = query_text(q)
+            .bind(&hash)
+            .fetch_optional(self.read())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let now = Utc::now();
+        let idle_end = row.last_seen_at + chrono_dur(policy.session_idle);
+        if now >= row.expires_at || now >= idle_end || row.user.disabled_at.is_some() {
+            self.end_session(token).await?;
+            return Ok(None);
+        }
+        if now - row.last_seen_at >= chrono_dur(TOUCH_EVERY) {
+            {
+                query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                    .bind(now)
+                    .bind(&hash)
+                    .execute(self.write())
+                    .await?;
+            };
+        }
+        Ok(Some(Session {
+            token: token.to_owned(),
+            csrf_token: row.csrf_token,
+            actor: row.user.actor(address)?,
+        }))
+    }
+
+    /// Logout: the session row is deleted, so the cookie is worthless even if kept.
+    pub async fn end_session(&self, token: &str) -> Result<()> {
+        {
+            query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(sha256_hex(token))
+                .execute(self.write())
+                .await?;
+        };
+        Ok(())
+    }
+
+    /// Changes the actor's own password after checking the current one. Other sessions of
+    /// the account end; `keep_session` (the cookie in use) stays.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        current: &str,
+        new: &str,
+        keep_session: Option<&str>,
+        policy: &AccountPolicy,
+    ) -> Result<()> {
+        let user_id = actor
+            .user_id
+            .ok_or_else(|| StoreError::Forbidden("only an account has a password".into()))?;
+        let stored: Option<String> = query("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .scalar_optional(self.read())
+            .await?;
+        let stored = stored.ok_or(StoreError::NotFound)?;
+        if !verify_password(policy, current, &stored).await? {
+            return Err(StoreError::Invalid(
+                FieldError::new(
+                    "current_password",
+                    "password_wrong",
+                    "the current password is wrong",
+                )
+                .into(),
+            ));
+        }
+        check_password("new_password", new, &actor.name)
+            .map_err(|e| StoreError::Invalid(e.into()))?;
+        if new == current {
+            return Err(StoreError::Invalid(
+                FieldError::new(
+                    "new_password",
+                    "password_unchanged",
+                    "the new password must differ from the current one",
+                )
+                .into(),
+            ));
+        }
+        let hash = hash_password(policy, new).await?;
+        let now = Utc::now();
+        let keep = keep_session.map(sha256_hex).unwrap_or_default();
+        {
+            let mut tx = self.begin().await?;
+            query(
+                "UPDATE users SET password_hash = $1, password_changed_at = $2, version = \
+                version + 1 WHERE id = $3",
+            )
+            .bind(hash)
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut tx)
+            .await?;
+            query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user_id)
+                .bind(&keep)
+                .execute(&mut tx)
+                .await?;
+            let change = Change {
+                who: Who::from(actor),
+                action: "user.change_password",
+                record_type: "user",
+                record_id: actor.name.clone(),
+                before: None,
+                after: None,
+            };
+            audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+            tx.commit().await?;
+        };
+        Ok(())
+    }
+}
