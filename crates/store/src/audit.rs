@@ -13,7 +13,7 @@ use jakpreneur_core::Actor;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::query::{Conn, query, query_text};
+use crate::query::{Conn, query, query_text, query_text_on};
 use crate::{Result, Store};
 
 /// The hash before the first entry.
@@ -138,8 +138,10 @@ pub(crate) async fn append(
         .fetch_one(&mut *tx)
         .await?;
     let at = audit_time(at);
+    let backend = tx.backend();
     for (chunk_no, chunk) in changes.chunks(64).enumerate() {
-        let mut q = query_text(
+        let mut q = query_text_on(
+            backend,
             "INSERT INTO audit_log (seq, at, user_id, actor, address, action, record_type, \
              record_id, before, after, prev_hash, hash) VALUES ",
         );

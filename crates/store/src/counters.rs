@@ -19,7 +19,7 @@ use jakpreneur_core::stats::{
 };
 
 use crate::facts::LedgerFacts;
-use crate::query::{Conn, Query, query, query_text};
+use crate::query::{Conn, Query, query, query_text, query_text_on};
 use crate::{Result, Store, StoreError};
 
 /// A row of `stat_counts`. Ordered as the table's key is (`Grain` in the order of its
@@ -211,9 +211,11 @@ pub(crate) async fn write_rows(
     rows: &Rows,
     fresh: bool,
 ) -> Result<()> {
+    let backend = tx.backend();
     let counts: Vec<_> = rows.counts.iter().filter(|(_, d)| !d.is_zero()).collect();
     for chunk in counts.chunks(CHUNK) {
-        let mut q = query_text(
+        let mut q = query_text_on(
+            backend,
             "INSERT INTO stat_counts (programme, dim, region_code, grain, measure, period, \
              dim_value, reached, events) VALUES ",
         );
@@ -256,7 +258,10 @@ pub(crate) async fn write_rows(
             "programme, region_code, cohort, stage, months"
         };
         for chunk in rows.chunks(CHUNK) {
-            let mut q = query_text(format!("INSERT INTO {table} ({cols}, members) VALUES "));
+            let mut q = query_text_on(
+                backend,
+                format!("INSERT INTO {table} ({cols}, members) VALUES "),
+            );
             let programme = q.arg(JAKPRENEUR);
             for (i, (k, n)) in chunk.iter().enumerate() {
                 let mut values = vec![

@@ -99,6 +99,13 @@ pub(crate) enum Exec<'a> {
 /// Something statements run on one after another: a transaction or a connection.
 pub(crate) trait Conn: Send {
     fn exec(&mut self) -> Exec<'_>;
+
+    fn backend(&mut self) -> Backend {
+        match self.exec() {
+            Exec::SqlitePool(_) | Exec::Sqlite(_) => Backend::Sqlite,
+            Exec::PgPool(_) | Exec::Postgres(_) => Backend::Postgres,
+        }
+    }
 }
 
 impl Conn for Tx {
@@ -135,6 +142,9 @@ pub(crate) struct Query {
     sql: Cow<'static, str>,
     sqlite: SqliteArguments,
     pg: PgArguments,
+    /// The backend the statement will run on, when its builder knows: values are then
+    /// encoded for that backend only (the write path's large statements).
+    only: Option<Backend>,
     count: usize,
     /// The first value that failed to encode; reported when the statement runs.
     error: Option<BoxDynError>,
@@ -151,11 +161,20 @@ pub(crate) fn query_text(sql: impl Into<String>) -> Query {
     Query::new(Cow::Owned(sql.into()))
 }
 
+/// [`query_text`] for a statement that will run on `backend`: each value is encoded
+/// once, for that backend alone (running it on the other is refused).
+pub(crate) fn query_text_on(backend: Backend, sql: impl Into<String>) -> Query {
+    let mut q = query_text(sql);
+    q.only = Some(backend);
+    q
+}
+
 /// Runs `$call` on the sqlx query built for the backend of `$on`.
 macro_rules! run {
     ($self:ident, $on:expr, $build:ident, $call:ident) => {{
-        let (sql, sqlite, pg) = $self.into_parts()?;
-        match $on.into() {
+        let on: Exec<'_> = $on.into();
+        let (sql, sqlite, pg) = $self.into_parts(&on)?;
+        match on {
             Exec::SqlitePool(p) => $build::<Sqlite, _, _>(sql, sqlite).$call(p).await?,
             Exec::PgPool(p) => $build::<Postgres, _, _>(sql, pg).$call(p).await?,
             Exec::Sqlite(c) => $build::<Sqlite, _, _>(sql, sqlite).$call(c).await?,
@@ -170,6 +189,7 @@ impl Query {
             sql,
             sqlite: SqliteArguments::default(),
             pg: PgArguments::default(),
+            only: None,
             count: 0,
             error: None,
         }
@@ -192,13 +212,34 @@ impl Query {
         if self.error.is_some() {
             return;
         }
-        let added = self.sqlite.add(&value).and_then(|()| self.pg.add(&value));
+        let added = match self.only {
+            Some(Backend::Sqlite) => self.sqlite.add(value),
+            Some(Backend::Postgres) => self.pg.add(value),
+            None => self.sqlite.add(&value).and_then(|()| self.pg.add(&value)),
+        };
         if let Err(e) = added {
             self.error = Some(e);
         }
     }
 
-    fn into_parts(self) -> Result<(Cow<'static, str>, SqliteArguments, PgArguments)> {
+    /// The statement's text and values, to run on `on`.
+    fn into_parts(
+        self,
+        on: &Exec<'_>,
+    ) -> Result<(Cow<'static, str>, SqliteArguments, PgArguments)> {
+        let backend = match on {
+            Exec::SqlitePool(_) | Exec::Sqlite(_) => Backend::Sqlite,
+            Exec::PgPool(_) | Exec::Postgres(_) => Backend::Postgres,
+        };
+        if let Some(only) = self.only
+            && only != backend
+        {
+            return Err(StoreError::Corrupt(format!(
+                "a statement bound for {} was run on {}",
+                only.name(),
+                backend.name()
+            )));
+        }
         match self.error {
             Some(e) => Err(StoreError::Database(sqlx::Error::Encode(e))),
             None => Ok((self.sql, self.sqlite, self.pg)),
@@ -213,9 +254,10 @@ impl Query {
 
     /// Rows affected.
     pub async fn execute<'e>(self, on: impl Into<Exec<'e>>) -> Result<u64> {
-        let (sql, sqlite, pg) = self.into_parts()?;
+        let on: Exec<'_> = on.into();
+        let (sql, sqlite, pg) = self.into_parts(&on)?;
         let sql = AssertSqlSafe(sql);
-        let done = match on.into() {
+        let done = match on {
             Exec::SqlitePool(p) => sqlx::query_with(sql, sqlite)
                 .execute(p)
                 .await?

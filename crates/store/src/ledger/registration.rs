@@ -14,7 +14,7 @@ use super::events::{insert_event, reached_stages, set_reach};
 use crate::audit::Who;
 use crate::counters;
 use crate::facts::LedgerFacts;
-use crate::query::{Conn, query, query_text};
+use crate::query::{Backend, Conn, query, query_text_on};
 use crate::{Result, StoreError};
 
 /// The registration event (P1) of a member just inserted, its reach and its counters.
@@ -56,7 +56,8 @@ pub(crate) async fn record_registrations_sqlite(
     if batch.is_empty() {
         return Ok(());
     }
-    let mut q = query_text(
+    let mut q = query_text_on(
+        Backend::Sqlite,
         "INSERT INTO member_events (member_id, programme, stage, kind, qualifying, occurred_on, \
          place_code, agency_code, recorded_by, recorded_by_user, reference, created_at) VALUES ",
     );
@@ -83,7 +84,8 @@ pub(crate) async fn record_registrations_sqlite(
     }
     q.push(" RETURNING id, member_id, occurred_on");
     let events: Vec<(i64, i64, NaiveDate)> = q.fetch_all(&mut *tx).await?;
-    let mut q = query_text(
+    let mut q = query_text_on(
+        Backend::Sqlite,
         "INSERT INTO member_facility (member_id, programme, stage, first_reached_on, event_id) \
          VALUES ",
     );

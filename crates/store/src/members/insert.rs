@@ -11,7 +11,7 @@ use super::row::{MemberRow, member_cols};
 use super::{Member, Personal};
 use crate::audit::{self, Change, Who};
 use crate::crypto::Vault;
-use crate::query::{Query, query, query_text};
+use crate::query::{Backend, Query, query, query_text, query_text_on};
 use crate::{Result, StoreError};
 
 const NEXT_SEQ: &str = "INSERT INTO member_no_counters (city_code, last_seq) VALUES ($1, 1) \
@@ -224,7 +224,7 @@ pub(crate) async fn insert_batch_sqlite(
         next_seq.insert(city, last - n + 1);
     }
     let sql = insert_sql(members.len());
-    let mut q = query_text(sql);
+    let mut q = query_text_on(Backend::Sqlite, sql);
     let mut numbers = Vec::with_capacity(members.len());
     for (p, r) in members.iter().zip(&regions) {
         let seq = next_seq
