@@ -101,7 +101,13 @@ pub(crate) trait Conn: Send {
     fn exec(&mut self) -> Exec<'_>;
 
     fn backend(&mut self) -> Backend {
-        match self.exec() {
+        self.exec().backend()
+    }
+}
+
+impl Exec<'_> {
+    pub fn backend(&self) -> Backend {
+        match self {
             Exec::SqlitePool(_) | Exec::Sqlite(_) => Backend::Sqlite,
             Exec::PgPool(_) | Exec::Postgres(_) => Backend::Postgres,
         }
@@ -227,10 +233,7 @@ impl Query {
         self,
         on: &Exec<'_>,
     ) -> Result<(Cow<'static, str>, SqliteArguments, PgArguments)> {
-        let backend = match on {
-            Exec::SqlitePool(_) | Exec::Sqlite(_) => Backend::Sqlite,
-            Exec::PgPool(_) | Exec::Postgres(_) => Backend::Postgres,
-        };
+        let backend = on.backend();
         if let Some(only) = self.only
             && only != backend
         {
