@@ -10,6 +10,7 @@
 mod sessions;
 mod tokens;
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use argon2::password_hash::phc::PasswordHash;
@@ -148,6 +149,16 @@ impl User {
 
 pub(super) const USER_COLS: &str = "id, username, role, region_code, member_no, disabled_at, locked_until, \
     created_at, agency_code, partner_code";
+
+/// [`USER_COLS`] under the `u.` alias, for the joins that authenticate every request:
+/// built once, not on each request.
+pub(super) static USER_COLS_U: LazyLock<String> = LazyLock::new(|| {
+    USER_COLS
+        .split(", ")
+        .map(|c| format!("u.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+});
 
 /// What an account is created with. The password and NIK are checked by [`Store::create_user`].
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use jakpreneur_core::{Actor, FieldError};
 use serde_json::json;
 
 use super::{
-    AccountPolicy, Session, TOUCH_EVERY, USER_COLS, User, chrono_dur, hash_password,
+    AccountPolicy, Session, TOUCH_EVERY, USER_COLS, USER_COLS_U, User, chrono_dur, hash_password,
     verify_password,
 };
 use crate::audit::{self, Change, Who};
@@ -136,11 +136,7 @@ impl Store {
         let q = format!(
             "SELECT {cols}, s.csrf_token, s.last_seen_at, s.expires_at FROM sessions s \
              JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
-            cols = USER_COLS
-                .split(", ")
-                .map(|c| format!("u.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            cols = USER_COLS_U.as_str()
         );
         #[derive(sqlx::FromRow)]
         struct Row {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use jakpreneur_core::{Actor, FieldError, Permission};
 use serde_json::json;
 
-use super::{ApiToken, TOUCH_EVERY, USER_COLS, User, chrono_dur};
+use super::{ApiToken, TOUCH_EVERY, USER_COLS_U, User, chrono_dur};
 use crate::audit::{self, Change, Who};
 use crate::crypto::{random_token, sha256_hex};
 use crate::query::{query, query_text};
@@ -155,11 +155,7 @@ impl Store {
             "SELECT {cols}, t.id AS token_id, t.last_used_at FROM api_tokens t JOIN users u ON \
                 u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
-            cols = USER_COLS
-                .split(", ")
-                .map(|c| format!("u.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            cols = USER_COLS_U.as_str()
         );
         #[derive(sqlx::FromRow)]
         struct Row {
