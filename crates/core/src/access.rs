@@ -36,10 +36,15 @@ pub enum Permission {
     FinancingDecide,
     /// Record and withdraw the programme's targets.
     TargetManage,
+    /// Add and change a member's products, its bank account, and list products in the
+    /// e-order catalogue; a member its own.
+    ProductManage,
+    /// Open calls for curation (department staff at city or province level).
+    CurationManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 16] = [
         Permission::MemberRead,
         Permission::MemberReadNik,
         Permission::MemberRegister,
@@ -54,6 +59,8 @@ impl Permission {
         Permission::ReportFile,
         Permission::FinancingDecide,
         Permission::TargetManage,
+        Permission::ProductManage,
+        Permission::CurationManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +79,8 @@ impl Permission {
             Permission::ReportFile => "report_file",
             Permission::FinancingDecide => "financing_decide",
             Permission::TargetManage => "target_manage",
+            Permission::ProductManage => "product_manage",
+            Permission::CurationManage => "curation_manage",
         }
     }
 }
@@ -157,7 +166,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => &Permission::ALL,
-            Role::ProvinceOfficer | Role::CityOfficer | Role::DistrictOfficer => &[
+            Role::ProvinceOfficer | Role::CityOfficer => &[
                 MemberRead,
                 MemberReadNik,
                 MemberRegister,
@@ -167,11 +176,31 @@ impl Role {
                 EventRecord,
                 TokenOwn,
                 ReportFile,
+                ProductManage,
+                CurationManage,
+            ],
+            Role::DistrictOfficer => &[
+                MemberRead,
+                MemberReadNik,
+                MemberRegister,
+                MemberUpdate,
+                MemberWithdraw,
+                MemberExport,
+                EventRecord,
+                TokenOwn,
+                ReportFile,
+                ProductManage,
             ],
             Role::Trainer | Role::Mentor | Role::Curator => &[MemberRead, EventRecord, TokenOwn],
             Role::Buyer => &[TokenOwn],
             Role::Partner => &[FinancingDecide, TokenOwn],
-            Role::Member => &[MemberRead, MemberReadNik, MemberExport, ReportFile],
+            Role::Member => &[
+                MemberRead,
+                MemberReadNik,
+                MemberExport,
+                ReportFile,
+                ProductManage,
+            ],
             Role::Anonymous => &[],
         }
     }

@@ -4,9 +4,12 @@
 //! value of one of these types in hand is known to be valid.
 
 pub mod access;
+pub mod catalogue;
 pub mod clock;
+pub mod curation;
 pub mod email;
 pub mod error;
+pub mod fair;
 pub mod finance;
 pub mod format;
 pub mod indicators;
@@ -19,6 +22,7 @@ pub mod programme;
 pub mod reference;
 pub mod region;
 pub mod region_level;
+pub mod settings;
 pub mod stats;
 pub mod targets;
 pub mod text;

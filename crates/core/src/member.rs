@@ -78,6 +78,7 @@ macro_rules! string_enum {
         }
     };
 }
+pub(crate) use string_enum;
 
 string_enum!(
     /// Sex as recorded on the identity card; it is encoded in the NIK.

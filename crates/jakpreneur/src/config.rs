@@ -45,6 +45,10 @@ pub struct SecurityConfig {
     /// The data key file (NIK encryption). Default: `jakpreneur.key` beside the SQLite
     /// database, or in the working directory for PostgreSQL. Created on first run.
     pub data_key_file: Option<PathBuf>,
+    /// The folder of product photos. Default: `media` beside the SQLite file (or in the
+    /// working directory for PostgreSQL). Several servers share it as a mount or sync it
+    /// with an S3-compatible bucket (docs/operations.md).
+    pub media_dir: Option<PathBuf>,
     /// Mark cookies Secure: set when the site is served over HTTPS.
     pub secure_cookies: bool,
     /// argon2id memory (KiB), iterations and lanes.
@@ -68,6 +72,7 @@ impl Default for SecurityConfig {
         let p = jakpreneur_store::AccountPolicy::default();
         Self {
             data_key_file: None,
+            media_dir: None,
             secure_cookies: false,
             argon2_memory_kib: p.argon2_memory_kib,
             argon2_iterations: p.argon2_iterations,

@@ -54,9 +54,28 @@ pub struct Store {
     pub(crate) db: Db,
     /// The data key's ciphers; attached after migration by [`Store::attach_key`].
     pub(crate) vault: Option<std::sync::Arc<crate::crypto::Vault>>,
+    /// Where product photos are stored; attached by [`Store::with_media`].
+    pub(crate) media: Option<std::sync::Arc<crate::media::Media>>,
 }
 
 impl Store {
+    /// Stores product photos in `media` from now on.
+    pub fn with_media(mut self, media: crate::media::Media) -> Self {
+        self.media = Some(std::sync::Arc::new(media));
+        self
+    }
+
+    pub(crate) fn media(&self) -> Result<&crate::media::Media> {
+        self.media
+            .as_deref()
+            .ok_or_else(|| StoreError::Unavailable("no photo folder is configured".into()))
+    }
+
+    /// A stored photo file by its URL name (`<sha256>.<ext>`, `<sha256>.thumb.<ext>`).
+    pub async fn media_file(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        self.media()?.read(name).await
+    }
+
     /// Opens `url`: `postgres://…` / `postgresql://…`, or `sqlite:PATH`, or a plain file path.
     /// A SQLite file is created if missing.
     pub async fn connect(url: &str, opts: &ConnectOptions) -> Result<Self> {
@@ -72,6 +91,7 @@ impl Store {
             return Ok(Self {
                 db: Db::Postgres(pool),
                 vault: None,
+                media: None,
             });
         }
         let path = url
@@ -118,6 +138,7 @@ impl Store {
                 commits,
             }),
             vault: None,
+            media: None,
         })
     }
 

@@ -7,18 +7,21 @@
 mod access;
 mod accounts;
 mod audit;
+mod catalogue;
 mod corrections;
 mod counters;
 pub mod crypto;
 mod db;
 mod error;
 mod facts;
+mod fairs;
 mod finance;
 mod financing;
 mod import;
 mod keys;
 mod ledger;
 mod market;
+pub mod media;
 mod members;
 mod mentoring;
 mod permits;
@@ -31,11 +34,16 @@ mod training;
 
 pub use accounts::{AccountPolicy, ApiToken, NewUser, Session, User};
 pub use audit::{AuditEntry, AuditFilter, AuditPage, ChainCheck};
+pub use catalogue::{
+    BankAccount, Call, CatalogueItem, CataloguePage, CatalogueQuery, CatalogueSort, CurationQueue,
+    NewBankAccount, Photo, PricePoint, Product, ProductFilter, Step, Submission,
+};
 pub use corrections::RecordRef;
 pub use counters::StatsCheck;
 pub use crypto::{DataKey, Vault};
 pub use db::{Backend, ConnectOptions, Store};
 pub use error::StoreError;
+pub use fairs::{Allocation, Application, parse_seed};
 pub use finance::{FinancialReport, MemberSize, NewReport};
 pub use financing::{
     Decision, MAX_FINANCING, NewReferral, PARTNER_KINDS, Partner, Referral, parse_disbursement,

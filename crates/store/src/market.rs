@@ -252,61 +252,9 @@ impl Store {
         require(actor, Permission::EventRecord)?;
         let market = self.market_event(market_id).await?;
         let who = Who::from(actor);
-        let agency = actor.agency_or_default();
         let now = Utc::now();
         let mut tx = self.begin().await?;
-        let f = member_for_write(&mut tx, actor, member_no, false).await?;
-        // A participation voided earlier is taken up again rather than added twice.
-        let already: Option<bool> = query(
-            "SELECT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.event_id) \
-             FROM market_participants p WHERE market_event_id = $1 AND member_id = $2",
-        )
-        .bind(market_id)
-        .bind(f.id)
-        .scalar_optional(&mut tx)
-        .await?;
-        if already == Some(false) {
-            return Err(StoreError::Invalid(
-                FieldError::new(
-                    "member_no",
-                    "already_participating",
-                    "the member already takes part in this market event",
-                )
-                .into(),
-            ));
-        }
-        let e = NewEvent {
-            programme: JAKPRENEUR.into(),
-            stage: "P5".into(),
-            kind: market.kind.clone(),
-            qualifying: true,
-            occurred_on: market.starts_on,
-            place_code: market.place_code.clone(),
-            agency: None,
-            reference: Some(market.name.chars().take(100).collect()),
-            note: None,
-        };
-        let event_id = write_event(&mut tx, &f, &e, &agency, &who, None, now).await?;
-        query(
-            "INSERT INTO market_participants (market_event_id, member_id, event_id, created_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (market_event_id, member_id) DO UPDATE \
-             SET event_id = excluded.event_id, created_at = excluded.created_at",
-        )
-        .bind(market_id)
-        .bind(f.id)
-        .bind(event_id)
-        .bind(now)
-        .execute(&mut tx)
-        .await?;
-        let change = Change {
-            who: who.clone(),
-            action: "market.participant_add",
-            record_type: "market_event",
-            record_id: market_id.to_string(),
-            before: None,
-            after: Some(json!({ "member_no": member_no, "event_id": event_id })),
-        };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        participate(&mut tx, actor, &who, &market, member_no, now).await?;
         tx.commit().await?;
         self.market_event(market_id).await
     }
@@ -330,4 +278,71 @@ impl Store {
         q.push(" ORDER BY m.member_no");
         q.fetch_all(self.read()).await
     }
+}
+
+/// Adds member `member_no` to `market` inside the caller's transaction: the qualifying P5
+/// event (the market kind, dated the first day) and the participation row, audited.
+pub(crate) async fn participate(
+    tx: &mut crate::query::Tx,
+    actor: &Actor,
+    who: &Who,
+    market: &MarketEvent,
+    member_no: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<i64> {
+    let market_id = market.id;
+    let agency = actor.agency_or_default();
+    let f = member_for_write(&mut *tx, actor, member_no, false).await?;
+    // A participation voided earlier is taken up again rather than added twice.
+    let already: Option<bool> = query(
+        "SELECT EXISTS (SELECT 1 FROM member_events v WHERE v.voids_event_id = p.event_id) \
+             FROM market_participants p WHERE market_event_id = $1 AND member_id = $2",
+    )
+    .bind(market_id)
+    .bind(f.id)
+    .scalar_optional(&mut *tx)
+    .await?;
+    if already == Some(false) {
+        return Err(StoreError::Invalid(
+            FieldError::new(
+                "member_no",
+                "already_participating",
+                "the member already takes part in this market event",
+            )
+            .into(),
+        ));
+    }
+    let e = NewEvent {
+        programme: JAKPRENEUR.into(),
+        stage: "P5".into(),
+        kind: market.kind.clone(),
+        qualifying: true,
+        occurred_on: market.starts_on,
+        place_code: market.place_code.clone(),
+        agency: None,
+        reference: Some(market.name.chars().take(100).collect()),
+        note: None,
+    };
+    let event_id = write_event(&mut *tx, &f, &e, &agency, who, None, now).await?;
+    query(
+        "INSERT INTO market_participants (market_event_id, member_id, event_id, created_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (market_event_id, member_id) DO UPDATE \
+             SET event_id = excluded.event_id, created_at = excluded.created_at",
+    )
+    .bind(market_id)
+    .bind(f.id)
+    .bind(event_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let change = Change {
+        who: who.clone(),
+        action: "market.participant_add",
+        record_type: "market_event",
+        record_id: market_id.to_string(),
+        before: None,
+        after: Some(json!({ "member_no": member_no, "event_id": event_id })),
+    };
+    audit::append(&mut *tx, now, std::slice::from_ref(&change)).await?;
+    Ok(event_id)
 }

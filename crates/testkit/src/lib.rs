@@ -95,6 +95,15 @@ pub const TEST_PASSWORD: &str = "kopi-tubruk-pagi-hujan-Cempaka";
 /// The financing partner that test partner accounts belong to.
 pub const TEST_PARTNER: &str = "BANKUJI";
 
+/// A valid 4 × 3 PNG, for photo uploads.
+pub const TINY_PNG: &[u8] = &[
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 4, 0, 0, 0, 3, 8, 2, 0,
+    0, 0, 59, 150, 57, 145, 0, 0, 0, 39, 73, 68, 65, 84, 120, 156, 13, 199, 65, 1, 0, 48, 16, 194,
+    176, 10, 67, 4, 114, 42, 7, 17, 39, 112, 203, 47, 128, 65, 241, 16, 106, 170, 245, 250, 51, 51,
+    157, 55, 31, 220, 199, 13, 153, 129, 77, 219, 159, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96,
+    130,
+];
+
 /// How a test client identifies itself: an API token for `/api/`, a session cookie and
 /// its CSRF token for pages. Empty for the public.
 #[derive(Debug, Clone, Default)]
@@ -173,6 +182,11 @@ impl TestResponse {
         )
     }
 
+    /// The API error's code.
+    pub fn error_code(&self) -> String {
+        self.error().0
+    }
+
     /// The field each entry of an API error's `details` names, in order.
     pub fn error_fields(&self) -> Vec<String> {
         self.json()["error"]["details"]
@@ -200,7 +214,12 @@ impl TestApp {
             .expect("test database opens");
         store.migrate().await.expect("migrations apply");
         let key = DataKey::load_or_create(&key_file).expect("key file").0;
-        let store = store.attach_key(&key).await.expect("data key attaches");
+        let media = key_file.with_extension("media");
+        let store = store
+            .attach_key(&key)
+            .await
+            .expect("data key attaches")
+            .with_media(jakpreneur_store::media::Media::new(media));
         let router = build_router(AppState::new(
             store.clone(),
             Clock::Fixed(today()),
@@ -517,6 +536,41 @@ impl Client {
             body.to_string().into_bytes(),
         )
         .await
+    }
+
+    pub async fn put_json(&self, path: &str, body: &Value) -> TestResponse {
+        self.request(
+            Method::PUT,
+            path,
+            &[("content-type", "application/json")],
+            body.to_string().into_bytes(),
+        )
+        .await
+    }
+
+    pub async fn delete(&self, path: &str) -> TestResponse {
+        self.request(Method::DELETE, path, &[], Vec::new()).await
+    }
+
+    /// Uploads one file as `multipart/form-data` in the field `field`.
+    pub async fn upload(
+        &self,
+        path: &str,
+        field: &str,
+        file_name: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> TestResponse {
+        let boundary = "----jakpreneur-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        self.request(Method::POST, path, &[("content-type", &ct)], body)
+            .await
     }
 
     pub async fn patch_json(

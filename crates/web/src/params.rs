@@ -312,3 +312,103 @@ pub fn parse_decision(
         .into()),
     }
 }
+
+/// The public catalogue's filters, paging and order; every bad value is named.
+pub fn parse_catalogue_query(
+    q: &crate::views::CatalogueParams,
+) -> Result<jakpreneur_store::CatalogueQuery, ValidationErrors> {
+    use jakpreneur_core::catalogue::{Category, MAX_PRICE};
+    use jakpreneur_core::text::{given, parse_int};
+    use jakpreneur_store::{CatalogueQuery, CatalogueSort};
+    let mut errs = ValidationErrors::default();
+    let g = |v: &Option<String>| given(v.as_deref()).map(str::to_owned);
+    let category =
+        g(&q.category).and_then(|c| errs.take(Category::parse(&c).map(|c| c.as_str().to_owned())));
+    let district = g(&q.district).and_then(|d| {
+        errs.take(RegionCode::parse_district("district", &d).map(|r| r.as_str().to_owned()))
+    });
+    let halal = match g(&q.halal).as_deref() {
+        None | Some("false" | "0") => false,
+        Some("true" | "1" | "on") => true,
+        Some(_) => {
+            errs.push(FieldError::new(
+                "halal",
+                "not_a_boolean",
+                "halal must be true or false",
+            ));
+            false
+        }
+    };
+    let tkdn_min = g(&q.tkdn_min).and_then(|v| errs.take(parse_int("tkdn_min", &v, 0, 100)));
+    let grade = match g(&q.grade).as_deref() {
+        None => None,
+        Some(x @ ("A" | "B" | "C")) => Some(x.to_owned()),
+        Some(x @ ("a" | "b" | "c")) => Some(x.to_uppercase()),
+        Some(_) => {
+            errs.push(FieldError::new(
+                "grade",
+                "grade_invalid",
+                "grade must be A, B or C",
+            ));
+            None
+        }
+    };
+    let price = |field: &'static str, v: &Option<String>, errs: &mut ValidationErrors| {
+        g(v).and_then(|v| {
+            errs.take(jakpreneur_core::catalogue::parse_rupiah(
+                field, &v, 0, MAX_PRICE,
+            ))
+        })
+    };
+    let price_min = price("price_min", &q.price_min, &mut errs);
+    let price_max = price("price_max", &q.price_max, &mut errs);
+    if let (Some(a), Some(b)) = (price_min, price_max)
+        && a > b
+    {
+        errs.push(FieldError::new(
+            "price_max",
+            "price_range",
+            "price_max must not be below price_min",
+        ));
+    }
+    let sort = match CatalogueSort::parse(g(&q.sort).as_deref().unwrap_or("")) {
+        Some(s) => s,
+        None => {
+            errs.push(FieldError::new(
+                "sort",
+                "sort_invalid",
+                "sort must be relevance, price_asc, price_desc or newest",
+            ));
+            CatalogueSort::Relevance
+        }
+    };
+    let limit = g(&q.limit).map_or(Some(24), |v| errs.take(parse_int("limit", &v, 1, 100)));
+    let page = g(&q.page).map_or(Some(1), |v| errs.take(parse_int("page", &v, 1, 1000)));
+    let words =
+        q.q.as_deref()
+            .map(CatalogueQuery::words_of)
+            .unwrap_or_default();
+    if q.q.as_deref().is_some_and(|t| t.chars().count() > 200) {
+        errs.push(FieldError::new(
+            "q",
+            "too_long",
+            "q must be at most 200 characters",
+        ));
+    }
+    match (limit, page) {
+        (Some(limit), Some(page)) if errs.is_empty() => Ok(CatalogueQuery {
+            words,
+            category,
+            district,
+            halal,
+            tkdn_min,
+            grade,
+            price_min,
+            price_max,
+            sort,
+            limit,
+            offset: (page - 1) * limit,
+        }),
+        _ => Err(errs),
+    }
+}

@@ -54,6 +54,42 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::permits::decide_permit))
         .routes(routes!(api::permits::expiring))
         .routes(routes!(api::market::create, api::market::list))
+        .routes(routes!(api::market::apply))
+        .routes(routes!(api::market::allocate, api::market::allocation))
+        .routes(routes!(
+            api::catalogue::create_product,
+            api::catalogue::member_products
+        ))
+        .routes(routes!(
+            api::catalogue::show_product,
+            api::catalogue::update_product
+        ))
+        .routes(routes!(api::catalogue::remove_photo))
+        .routes(routes!(api::catalogue::prices))
+        .routes(routes!(
+            api::catalogue::list_product,
+            api::catalogue::delist_product
+        ))
+        .routes(routes!(
+            api::catalogue::set_bank_account,
+            api::catalogue::bank_account
+        ))
+        .routes(routes!(api::catalogue::catalogue))
+        .routes(routes!(api::catalogue::catalogue_item))
+        .routes(routes!(
+            api::curation::create_call,
+            api::curation::list_calls
+        ))
+        .routes(routes!(api::curation::submit))
+        .routes(routes!(api::curation::show_submission))
+        .routes(routes!(api::curation::step))
+        .routes(routes!(api::curation::queue))
+        .merge(
+            // A photo may be up to 5 MB: this route alone takes bodies that large.
+            OpenApiRouter::new()
+                .routes(routes!(api::catalogue::upload_photo))
+                .layer(DefaultBodyLimit::max(security::UPLOAD_BODY_BYTES)),
+        )
         .routes(routes!(api::mentoring::assign))
         .routes(routes!(api::mentoring::record, api::mentoring::list))
         .routes(routes!(api::mentoring::done))
@@ -133,12 +169,26 @@ impl Pages {
         self.seen.push(("POST", path));
         self
     }
+
+    /// A form that sends a file: its body may be as large as a photo.
+    fn post_upload<H, T>(mut self, path: &'static str, h: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.router = self.router.route(
+            path,
+            axum::routing::post(h).layer(DefaultBodyLimit::max(security::UPLOAD_BODY_BYTES)),
+        );
+        self.seen.push(("POST", path));
+        self
+    }
 }
 
 fn page_routes() -> Pages {
     use pages::{
-        account, admin, cek, finance, financing, home, ledger, market, member_page, members,
-        mentoring, permits, statistik, training,
+        account, admin, cek, curation, finance, financing, home, katalog, ledger, market,
+        member_page, members, mentoring, permits, products, statistik, training,
     };
     Pages {
         router: Router::new(),
@@ -154,6 +204,27 @@ fn page_routes() -> Pages {
     .post("/account/tokens", account::create_token)
     .post("/account/tokens/{id}/revoke", account::revoke_token)
     .get("/cek", cek::check)
+    .get("/katalog", katalog::list)
+    .get("/katalog/{id}", katalog::show)
+    .get("/media/{name}", katalog::media_file)
+    .get("/members/{member_no}/products", products::member_products)
+    .post("/members/{member_no}/products", products::create)
+    .post("/members/{member_no}/bank-account", products::bank_account)
+    .get("/products/{id}", products::show)
+    .post("/products/{id}", products::update)
+    .post_upload("/products/{id}/photos", products::upload)
+    .post(
+        "/products/{id}/photos/{position}/remove",
+        products::remove_photo,
+    )
+    .post("/products/{id}/listing", products::list)
+    .post("/products/{id}/delisting", products::delist)
+    .post("/products/{id}/submissions", products::submit)
+    .get("/curation", curation::index)
+    .post("/curation/calls", curation::create_call)
+    .get("/curation/submissions/{id}", curation::submission)
+    .post("/curation/submissions/{id}/{action}", curation::act)
+    .get("/curation/certificates/{id}", curation::certificate)
     .get("/statistik", statistik::overview)
     .get("/statistik/periode", statistik::period)
     .get("/statistik/kohort", statistik::cohorts)
@@ -310,14 +381,16 @@ async fn refuse_declared_oversize(req: Request, next: Next) -> Response {
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    let limit = if security::is_upload(req.uri().path()) {
+        security::UPLOAD_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    };
+    if declared.is_some_and(|n| n > limit as u64) {
         return ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
-            format!(
-                "the request body is larger than {} KiB",
-                MAX_BODY_BYTES / 1024
-            ),
+            format!("the request body is larger than {} KiB", limit / 1024),
         )
         .into_response();
     }

@@ -22,6 +22,13 @@ use crate::error::ApiError;
 /// Largest request body accepted (a member record is under 2 KiB). The router's body
 /// limit and the CSRF check, which reads a form before its handler does, both use it.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// A photo upload's body: the 5 MB photo and the multipart framing around it.
+pub const UPLOAD_BODY_BYTES: usize = 5 * 1024 * 1024 + 64 * 1024;
+
+/// The routes that take a file (`…/photos`), and so a body up to [`UPLOAD_BODY_BYTES`].
+pub fn is_upload(path: &str) -> bool {
+    path.ends_with("/photos")
+}
 
 pub const SESSION_COOKIE: &str = "jp_session";
 /// Before login there is no session to hold a CSRF token: the login form's token is also
@@ -153,6 +160,33 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
             Some(s) => Some(s.csrf_token.clone()),
             None => cookie(req.headers(), LOGIN_CSRF_COOKIE).map(str::to_owned),
         };
+        // A file upload's token travels in the form's address (`?csrf=…`): its body is
+        // multipart, and up to 5 MB, which is not read twice.
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if multipart {
+            let sent = req.uri().query().and_then(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == CSRF_FIELD)
+                    .map(|(_, v)| v.into_owned())
+            });
+            let ok = matches!((&expected, &sent), (Some(e), Some(s)) if same_secret(e, s));
+            if !ok || !is_upload(&path) {
+                tracing::warn!(path, "upload refused: CSRF token missing or wrong");
+                return (StatusCode::FORBIDDEN, Html(CSRF_REFUSED_HTML)).into_response();
+            }
+            let signed_in = !caller.actor.is_anonymous();
+            req.extensions_mut().insert(caller);
+            let mut res = next.run(req).await;
+            if signed_in {
+                res.headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            }
+            return res;
+        }
         let (parts, body) = req.into_parts();
         let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
             Ok(b) => b,

@@ -141,7 +141,14 @@ pub async fn open(cfg: &Config, migrate_postgres: bool) -> anyhow::Result<Store>
         store.check_migrated().await?;
     }
     let key = load_key(cfg, &store).await?;
-    Ok(store.attach_key(&key).await?)
+    let media =
+        cfg.security.media_dir.clone().unwrap_or_else(|| {
+            jakpreneur_store::media::Media::default_dir(cfg.database.url.expose())
+        });
+    Ok(store
+        .attach_key(&key)
+        .await?
+        .with_media(jakpreneur_store::media::Media::new(media)))
 }
 
 pub fn key_path(cfg: &Config) -> std::path::PathBuf {

@@ -117,6 +117,20 @@ fn can_file_reports(r: R) -> bool {
 fn can_decide_financing(r: R) -> bool {
     matches!(r, Admin | Partner)
 }
+fn can_products(r: R) -> bool {
+    r == Admin || officer(r) || r == Member
+}
+fn in_curation(r: R) -> bool {
+    !matches!(r, Trainer | Buyer | Partner | Anonymous)
+}
+/// A fresh submission (not yet verified): staff and the member within scope read it; a
+/// curator sees only forwarded or graded ones.
+fn read_submission(r: R, inside: bool) -> Want {
+    match r {
+        Curator => NotFound,
+        r => read_one(r, inside, reader, SignIn),
+    }
+}
 fn admin_only(r: R) -> bool {
     r == Admin
 }
@@ -290,6 +304,52 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         ("POST", "/financing/referrals/{id}/decision") | ("POST", "/financing/referrals/{id}/disbursement") => {
             form(if can_decide_financing(r) { Ok } else { Forbidden })
         }
+        // The curated catalogue: public pages and API (the product aimed at is not listed).
+        ("GET", "/api/v1/catalogue") | ("GET", "/katalog") => Ok,
+        ("GET", "/api/v1/catalogue/{id}") | ("GET", "/katalog/{id}") | ("GET", "/media/{name}") => NotFound,
+        ("GET", "/api/v1/members/{member_no}/products")
+        | ("GET", "/api/v1/members/{member_no}/bank-account")
+        | ("GET", "/api/v1/products/{id}")
+        | ("GET", "/api/v1/products/{id}/prices") => read_one(r, inside, reader, SignIn),
+        ("GET", "/members/{member_no}/products") | ("GET", "/products/{id}") => read_one(r, inside, reader, SignIn),
+        ("POST", "/api/v1/members/{member_no}/products")
+        | ("PUT", "/api/v1/members/{member_no}/bank-account")
+        | ("PATCH", "/api/v1/products/{id}")
+        | ("POST", "/api/v1/products/{id}/photos")
+        | ("DELETE", "/api/v1/products/{id}/photos/{position}")
+        | ("POST", "/api/v1/products/{id}/listing")
+        | ("DELETE", "/api/v1/products/{id}/listing")
+        | ("POST", "/api/v1/curation-calls/{id}/submissions") => write_one(r, inside, can_products, SignIn),
+        ("POST", "/members/{member_no}/products")
+        | ("POST", "/members/{member_no}/bank-account")
+        | ("POST", "/products/{id}")
+        | ("POST", "/products/{id}/photos")
+        | ("POST", "/products/{id}/photos/{position}/remove")
+        | ("POST", "/products/{id}/listing")
+        | ("POST", "/products/{id}/delisting")
+        | ("POST", "/products/{id}/submissions") => write_one(r, inside, can_products, Forbidden),
+        ("POST", "/api/v1/curation-calls") => signed_in(if matches!(r, Admin | Province | City) { Ok } else { Forbidden }),
+        ("POST", "/curation/calls") => form(if matches!(r, Admin | Province | City) { Ok } else { Forbidden }),
+        ("GET", "/api/v1/curation-calls") => signed_in(if reader(r) { Ok } else { Forbidden }),
+        ("GET", "/api/v1/curation-queue") | ("GET", "/curation") => signed_in(if in_curation(r) { Ok } else { Forbidden }),
+        ("GET", "/api/v1/curation-submissions/{id}") | ("GET", "/curation/submissions/{id}") => read_submission(r, inside),
+        // No certificate yet: whoever may read the submission finds no certificate.
+        ("GET", "/curation/certificates/{id}") => match read_submission(r, inside) {
+            Ok => NotFound,
+            w => w,
+        },
+        // `verify` on a fresh submission: the inside member's mentor is the matrix mentor
+        // (assigned by the mentor route above), so only that mentor verifies; the district
+        // officer verifies only for members without a mentor.
+        ("POST", "/api/v1/curation-submissions/{id}/{action}") => {
+            write_one(r, inside, |r| r == Mentor, SignIn)
+        }
+        ("POST", "/curation/submissions/{id}/{action}") => write_one(r, inside, |r| r == Mentor, Forbidden),
+        ("POST", "/api/v1/market-events/{id}/applications") => {
+            write_one(r, inside, |r| can_record_events(r) || can_products(r), SignIn)
+        }
+        ("POST", "/api/v1/market-events/{id}/allocation") => signed_in(if can_record_events(r) { Ok } else { Forbidden }),
+        ("GET", "/api/v1/market-events/{id}/allocation") => signed_in(if reader(r) { Ok } else { Forbidden }),
         _ => panic!("no access rule for {method} {path}: add it to the matrix in tests/it/access.rs"),
     }
 }
@@ -416,6 +476,46 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/financing/referrals/{id}/disbursement"),
     ("POST", "/api/v1/members/{member_no}/records/{record}/void"),
     ("POST", "/members/{member_no}/records/{record}/void"),
+    ("GET", "/api/v1/catalogue"),
+    ("GET", "/api/v1/catalogue/{id}"),
+    ("GET", "/katalog"),
+    ("GET", "/katalog/{id}"),
+    ("GET", "/media/{name}"),
+    ("GET", "/api/v1/members/{member_no}/products"),
+    ("POST", "/api/v1/members/{member_no}/products"),
+    ("GET", "/api/v1/members/{member_no}/bank-account"),
+    ("PUT", "/api/v1/members/{member_no}/bank-account"),
+    ("GET", "/api/v1/products/{id}"),
+    ("PATCH", "/api/v1/products/{id}"),
+    ("GET", "/api/v1/products/{id}/prices"),
+    ("POST", "/api/v1/products/{id}/photos"),
+    ("DELETE", "/api/v1/products/{id}/photos/{position}"),
+    ("POST", "/api/v1/products/{id}/listing"),
+    ("DELETE", "/api/v1/products/{id}/listing"),
+    ("GET", "/members/{member_no}/products"),
+    ("POST", "/members/{member_no}/products"),
+    ("POST", "/members/{member_no}/bank-account"),
+    ("GET", "/products/{id}"),
+    ("POST", "/products/{id}"),
+    ("POST", "/products/{id}/photos"),
+    ("POST", "/products/{id}/photos/{position}/remove"),
+    ("POST", "/products/{id}/listing"),
+    ("POST", "/products/{id}/delisting"),
+    ("POST", "/products/{id}/submissions"),
+    ("POST", "/api/v1/curation-calls"),
+    ("GET", "/api/v1/curation-calls"),
+    ("POST", "/api/v1/curation-calls/{id}/submissions"),
+    ("GET", "/api/v1/curation-queue"),
+    ("GET", "/api/v1/curation-submissions/{id}"),
+    ("POST", "/api/v1/curation-submissions/{id}/{action}"),
+    ("GET", "/curation"),
+    ("POST", "/curation/calls"),
+    ("GET", "/curation/submissions/{id}"),
+    ("POST", "/curation/submissions/{id}/{action}"),
+    ("GET", "/curation/certificates/{id}"),
+    ("POST", "/api/v1/market-events/{id}/applications"),
+    ("POST", "/api/v1/market-events/{id}/allocation"),
+    ("GET", "/api/v1/market-events/{id}/allocation"),
 ];
 
 #[test]
@@ -572,6 +672,12 @@ async fn role_route_scope_matrix(app: TestApp) {
                         | ("POST", "/members/{member_no}/erase")
                 );
                 let aims_at_member = path.contains("{member_no}")
+                    || path.contains("/products/{id}")
+                    || path.contains("curation-calls/{id}/submissions")
+                    || path.contains("/curation-submissions/{id}")
+                    || path.contains("/curation/submissions/{id}")
+                    || path.contains("/curation/certificates/{id}")
+                    || path.ends_with("{id}/applications")
                     || (method == "POST" && path.ends_with("{id}/participants"))
                     || path.ends_with("/follow-ups/{id}/done")
                     || path.ends_with("/classes/{id}/enrolments")
@@ -797,6 +903,40 @@ async fn role_route_scope_matrix(app: TestApp) {
                                 .unwrap();
                             url = url.replace("{id}", &ev.id.to_string());
                         }
+                        // The curated catalogue: a product of the member aimed at (with a
+                        // photo), an open call, and a fresh submission.
+                        let mut call_id = 0;
+                        let mut product_id = 0;
+                        if !member_no.is_empty()
+                            && (url.contains("/products/{id}") || url.contains("/curation"))
+                        {
+                            let (p, c) = catalogue_fixture(&app, &member_no).await;
+                            product_id = p;
+                            call_id = c;
+                            url = url.replace("/products/{id}", &format!("/products/{p}"));
+                            url = url.replace("/photos/{position}", "/photos/1");
+                            url =
+                                url.replace("curation-calls/{id}", &format!("curation-calls/{c}"));
+                            if url.contains("submissions/{id}") || url.contains("certificates/{id}")
+                            {
+                                let s = app
+                                    .store
+                                    .submit_to_call(&sys, c, p, jakpreneur_testkit::today())
+                                    .await
+                                    .unwrap();
+                                url = url
+                                    .replace("submissions/{id}", &format!("submissions/{}", s.id));
+                                url = url.replace(
+                                    "certificates/{id}",
+                                    &format!("certificates/{}", s.id),
+                                );
+                            }
+                            url = url.replace("{action}", "verify");
+                        }
+                        url = url.replace("catalogue/{id}", "catalogue/999999");
+                        url = url.replace("katalog/{id}", "katalog/999999");
+                        url = url
+                            .replace("/media/{name}", &format!("/media/{}.png", "ab".repeat(32)));
                         let village = if inside { IN_VILLAGE } else { OUT_VILLAGE };
                         let res = match method {
                             "GET" => {
@@ -810,17 +950,37 @@ async fn role_route_scope_matrix(app: TestApp) {
                                 app.as_(&creds).get(&url).await
                             }
                             "PATCH" => {
+                                let body = if path.starts_with("/api/v1/products/") {
+                                    json!({"price": 12000})
+                                } else {
+                                    json!({"business_name": "Toko Baru"})
+                                };
+                                app.as_(&creds).patch_json(&url, &body, Some("*")).await
+                            }
+                            "PUT" => {
                                 app.as_(&creds)
-                                    .patch_json(
+                                    .put_json(
                                         &url,
-                                        &json!({"business_name": "Toko Baru"}),
-                                        Some("*"),
+                                        &json!({"bank": "Bank DKI", "account_name": "Toko Matriks", "account_no": "1234567890"}),
                                     )
                                     .await
                             }
+                            "DELETE" => app.as_(&creds).delete(&url).await,
                             "POST" if url.starts_with("/api/") => {
                                 let body = if path == "/api/v1/members" {
                                     member_in(w.serial(), village)
+                                } else if path.ends_with("{member_no}/products") {
+                                    json!({"name": "Keripik Matriks", "category": "snacks", "unit": "pak", "price": 10000})
+                                } else if path == "/api/v1/curation-calls" {
+                                    json!({"title": "Kurasi matriks 2026", "opens_on": "2026-11-01", "closes_on": "2026-12-31", "region": "31.71", "places": 10})
+                                } else if path.ends_with("curation-calls/{id}/submissions") {
+                                    json!({"product_id": product_id})
+                                } else if path.ends_with("/{action}") {
+                                    json!({"note": "sudah diperiksa"})
+                                } else if path.ends_with("/applications") {
+                                    json!({"member_no": member_no})
+                                } else if path.ends_with("/allocation") {
+                                    json!({"booths": 1, "seed": "matriks"})
                                 } else if path == "/api/v1/members/{member_no}/events" {
                                     json!({"kind": "mentoring_session", "occurred_on": "2026-11-23"})
                                 } else if path == "/api/v1/members/{member_no}/permits" {
@@ -913,6 +1073,18 @@ async fn role_route_scope_matrix(app: TestApp) {
                                         ("code".into(), "KOPFORM".into()),
                                         ("amount".into(), "1000".into()),
                                         ("loan_reference".into(), "KUR-1".into()),
+                                        ("unit".into(), "pak".into()),
+                                        ("price".into(), "10000".into()),
+                                        ("category".into(), "snacks".into()),
+                                        ("bank".into(), "Bank DKI".into()),
+                                        ("account_name".into(), "Toko Matriks".into()),
+                                        ("account_no".into(), "1234567890".into()),
+                                        ("call_id".into(), call_id.to_string()),
+                                        ("opens_on".into(), "2026-11-01".into()),
+                                        ("closes_on".into(), "2026-12-31".into()),
+                                        ("region".into(), "31.71".into()),
+                                        ("places".into(), "10".into()),
+                                        ("note".into(), "sudah diperiksa".into()),
                                     ]
                                 };
                                 let refs: Vec<(&str, &str)> =
@@ -1001,4 +1173,38 @@ async fn lists_show_only_the_region(app: TestApp) {
         let page = app.as_(&c).get("/members?limit=500").await.text();
         assert_eq!(page.contains(&out_no), sees_out, "{r:?} page list");
     }
+}
+
+/// A product of `member_no` with one photo, and a call for curation open today that
+/// takes it.
+async fn catalogue_fixture(app: &TestApp, member_no: &str) -> (i64, i64) {
+    use jakpreneur_core::catalogue::{NewProduct, ProductDraft};
+    use jakpreneur_core::curation::{CallDraft, NewCall};
+    let sys = jakpreneur_core::Actor::system("test");
+    let p = NewProduct::parse(&ProductDraft {
+        name: Some("Kue Matriks".into()),
+        category: Some("snacks".into()),
+        unit: Some("kotak".into()),
+        price: Some("25000".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let p = app.store.create_product(&sys, member_no, &p).await.unwrap();
+    let photo =
+        jakpreneur_store::media::check_photo("photo", jakpreneur_testkit::TINY_PNG).unwrap();
+    app.store.add_photo(&sys, p.id, &photo).await.unwrap();
+    let c = NewCall::parse(&CallDraft {
+        title: Some("Kurasi matriks".into()),
+        opens_on: Some("2026-11-01".into()),
+        closes_on: Some("2026-12-31".into()),
+        places: Some("1000".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let c = app
+        .store
+        .create_call(&sys, &c, jakpreneur_testkit::today())
+        .await
+        .unwrap();
+    (p.id, c.id)
 }

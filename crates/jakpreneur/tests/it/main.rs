@@ -23,6 +23,7 @@ macro_rules! on_both_backends {
 
 mod access;
 mod auth;
+mod catalogue;
 mod cli;
 mod concurrency;
 mod corrections;

@@ -135,6 +135,14 @@ macro_rules! owned_by_record {
              OR EXISTS (SELECT 1 FROM market_participants WHERE event_id = ",
             $ev,
             ") \
+             OR EXISTS (SELECT 1 FROM product_listings WHERE event_id = ",
+            $ev,
+            ") \
+             OR EXISTS (SELECT 1 FROM curation_submissions WHERE assisted_event_id = ",
+            $ev,
+            " OR curated_event_id = ",
+            $ev,
+            ") \
              OR EXISTS (SELECT 1 FROM mentoring_sessions WHERE event_id = ",
             $ev,
             ") \

@@ -132,3 +132,98 @@ pub async fn participants(
         next: None,
     }))
 }
+
+/// A member applies for a booth (the member itself, or staff of its region).
+#[utoipa::path(
+    post, path = "/api/v1/market-events/{id}/applications", tag = "market",
+    params(("id" = i64, Path)),
+    request_body = crate::views::ApplyForBooth,
+    responses(
+        (status = 201, description = "Applied; the applications the caller may see", body = jakpreneur_store::Allocation),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "Not allowed, or the member is outside the caller's region", body = ErrorBody),
+        (status = 404, description = "No such market event or member", body = ErrorBody),
+        (status = 422, description = "`already_applied`, `already_allocated`", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn apply(
+    State(app): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    SignedInJson(actor, b): SignedInJson<crate::views::ApplyForBooth>,
+) -> ApiResult<Response> {
+    let no = b.member_no.unwrap_or_default();
+    if no.trim().is_empty() {
+        return Err(jakpreneur_core::FieldError::required("member_no").into());
+    }
+    let a = app.store.apply_for_booth(&actor, id, no.trim()).await?;
+    Ok((StatusCode::CREATED, axum::Json(a)).into_response())
+}
+
+/// Allocate the booths among the applicants with a published seed: grade first, then
+/// fewer places in the last 12 months, then the draw (SHA-256 of `seed:member_no`).
+/// Winners become participants (their P5 event). Once per market event.
+#[utoipa::path(
+    post, path = "/api/v1/market-events/{id}/allocation", tag = "market",
+    params(("id" = i64, Path)),
+    request_body = crate::views::AllocateBooths,
+    responses(
+        (status = 200, description = "Allocated: every applicant with its rank and reasons", body = jakpreneur_store::Allocation),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "Not allowed", body = ErrorBody),
+        (status = 404, description = "No such market event", body = ErrorBody),
+        (status = 422, description = "`already_allocated`, or a field", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn allocate(
+    State(app): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    SignedInJson(actor, b): SignedInJson<crate::views::AllocateBooths>,
+) -> ApiResult<axum::Json<jakpreneur_store::Allocation>> {
+    let mut errs = jakpreneur_core::ValidationErrors::default();
+    let seed = errs.take(jakpreneur_store::parse_seed(b.seed.as_deref()));
+    let booths = match b.booths {
+        Some(n) if (1..=10_000).contains(&n) => Some(n),
+        Some(_) => {
+            errs.push(jakpreneur_core::FieldError::new(
+                "booths",
+                "out_of_range",
+                "booths must be between 1 and 10000",
+            ));
+            None
+        }
+        None => {
+            errs.push(jakpreneur_core::FieldError::required("booths"));
+            None
+        }
+    };
+    let (Some(seed), Some(booths)) = (seed, booths) else {
+        return Err(errs.into());
+    };
+    Ok(axum::Json(
+        app.store.allocate_booths(&actor, id, booths, &seed).await?,
+    ))
+}
+
+/// The applications the caller's region reaches, in allocation order once allocated,
+/// with the seed.
+#[utoipa::path(
+    get, path = "/api/v1/market-events/{id}/allocation", tag = "market",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "The allocation", body = jakpreneur_store::Allocation),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "The role may not read members", body = ErrorBody),
+        (status = 404, description = "No such market event", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn allocation(
+    State(app): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(_none): ApiQuery<NoParams>,
+    SignedIn(actor): SignedIn,
+) -> ApiResult<axum::Json<jakpreneur_store::Allocation>> {
+    Ok(axum::Json(app.store.allocation(&actor, id).await?))
+}

@@ -2,6 +2,8 @@
 //! extract → core/store → view.
 
 pub mod audit;
+pub mod catalogue;
+pub mod curation;
 pub mod events;
 pub mod finance;
 pub mod financing;
@@ -31,6 +33,8 @@ use utoipa::OpenApi;
         (name = "reference", description = "Regions and business sectors"),
         (name = "ledger", description = "Services members receive (facilities P1–P7), append-only"),
         (name = "permits", description = "Facility P4: permit applications and their outcome"),
+        (name = "catalogue", description = "Facility P5: members' products, photos, bank accounts, listing, and the public e-catalogue"),
+        (name = "curation", description = "Facilities P3/P5: calls for curation and the chain mentor → district → department → curator"),
         (name = "market", description = "Facility P5: bazaars, exhibitions, outlets and their participants"),
         (name = "mentoring", description = "Facility P3: mentors, sessions and follow-ups"),
         (name = "training", description = "Facility P2 and P6's finance classes: courses, classes, enrolment, attendance, completion"),

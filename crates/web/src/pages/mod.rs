@@ -5,15 +5,18 @@ pub mod account;
 pub mod admin;
 pub mod cek;
 pub mod ctx;
+pub mod curation;
 pub mod finance;
 pub mod financing;
 pub mod home;
+pub mod katalog;
 pub mod ledger;
 pub mod market;
 pub mod member_page;
 pub mod members;
 pub mod mentoring;
 pub mod permits;
+pub mod products;
 pub mod statistik;
 pub mod timeline;
 pub mod training;
@@ -59,6 +62,8 @@ pub struct Chrome<'a> {
     pub can_audit: bool,
     /// Staff and partner accounts see the financing referrals (each its own share).
     pub can_financing: bool,
+    /// Staff, mentors, curators and members take part in curation.
+    pub can_curate: bool,
 }
 
 impl<'a> Chrome<'a> {
@@ -90,6 +95,7 @@ impl<'a> Chrome<'a> {
             can_register: false,
             can_audit: false,
             can_financing: false,
+            can_curate: false,
         }
     }
 
@@ -105,6 +111,16 @@ impl<'a> Chrome<'a> {
         self.can_register = a.can(Permission::MemberRegister);
         self.can_audit = a.can(Permission::AuditRead);
         self.can_financing = a.can(Permission::MemberRead) || a.can(Permission::FinancingDecide);
+        self.can_curate = matches!(
+            a.role,
+            jakpreneur_core::Role::Admin
+                | jakpreneur_core::Role::ProvinceOfficer
+                | jakpreneur_core::Role::CityOfficer
+                | jakpreneur_core::Role::DistrictOfficer
+                | jakpreneur_core::Role::Mentor
+                | jakpreneur_core::Role::Curator
+                | jakpreneur_core::Role::Member
+        );
         self
     }
 

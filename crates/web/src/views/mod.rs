@@ -3,6 +3,7 @@
 //! so `views::MemberView` names the same type as `views::members::MemberView`.
 
 pub mod audit;
+pub mod catalogue;
 pub mod events;
 pub mod finance;
 pub mod financing;
@@ -17,6 +18,7 @@ pub mod targets;
 pub mod training;
 
 pub use audit::*;
+pub use catalogue::*;
 pub use events::*;
 pub use finance::*;
 pub use financing::*;

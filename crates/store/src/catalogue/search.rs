@@ -1,0 +1,236 @@
+//! The public e-catalogue: listed products whose certificate is in force, from members
+//! still in the programme. Words are searched in the product's name, description and the
+//! business's name (FTS5 on SQLite, a `tsvector` on PostgreSQL, both without stemming
+//! and without regard to case; each word also matches as the start of a longer word, so
+//! `kerip` finds `keripik`). No personal data leaves here: no NIK, phone, address or
+//! owner's name.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::Photo;
+use crate::query::{Query, query, query_text};
+use crate::{Backend, Result, Store, StoreError};
+
+/// How the catalogue is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CatalogueSort {
+    /// Best match first (newest when no words are given).
+    #[default]
+    Relevance,
+    PriceAsc,
+    PriceDesc,
+    Newest,
+}
+
+impl CatalogueSort {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "" | "relevance" => Some(Self::Relevance),
+            "price_asc" => Some(Self::PriceAsc),
+            "price_desc" => Some(Self::PriceDesc),
+            "newest" => Some(Self::Newest),
+            _ => None,
+        }
+    }
+}
+
+/// A catalogue search, checked.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogueQuery {
+    /// The words, lowercased, letters and digits only.
+    pub words: Vec<String>,
+    pub category: Option<String>,
+    /// A district code (`31.71.01`).
+    pub district: Option<String>,
+    pub halal: bool,
+    pub tkdn_min: Option<i64>,
+    pub grade: Option<String>,
+    pub price_min: Option<i64>,
+    pub price_max: Option<i64>,
+    pub sort: CatalogueSort,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl CatalogueQuery {
+    /// Splits free text into search words (at most 8).
+    pub fn words_of(q: &str) -> Vec<String> {
+        q.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .take(8)
+            .collect()
+    }
+}
+
+/// A product as the public sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct CatalogueItem {
+    pub id: i64,
+    pub name: String,
+    pub category: String,
+    pub description: String,
+    pub unit: String,
+    pub price: i64,
+    pub min_order: i64,
+    pub stock: Option<i64>,
+    pub lead_days: i64,
+    pub tkdn_percent: Option<i64>,
+    /// The product relies on a halal certificate or PIRT permit.
+    pub halal: bool,
+    pub grade: String,
+    pub certificate_no: Option<String>,
+    pub certificate_valid_until: NaiveDate,
+    pub business_name: String,
+    pub district_code: String,
+    pub listed_on: Option<NaiveDate>,
+    /// The first photo's thumbnail, `/media/…`.
+    pub thumb: Option<String>,
+    #[sqlx(skip)]
+    pub photos: Vec<String>,
+}
+
+/// One page of the catalogue and how many products match in all.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CataloguePage {
+    pub total: i64,
+    pub items: Vec<CatalogueItem>,
+}
+
+const ITEM_COLS: &str = "p.id, p.name, p.category, p.description, p.unit, p.price, p.min_order, \
+     p.stock, p.lead_days, p.tkdn_percent, (p.halal_permit_id IS NOT NULL) AS halal, p.grade, \
+     s.certificate_no, p.certificate_valid_until, m.business_name, m.district_code, p.listed_on, \
+     (SELECT '/media/' || f.sha256 || '.thumb.' || f.format FROM product_photos f WHERE \
+     f.product_id = p.id ORDER BY f.position LIMIT 1) AS thumb";
+
+/// The conditions every public product meets, after `WHERE`.
+fn public_where(q: &mut Query, today: NaiveDate) {
+    let t = q.arg(true);
+    let d = q.arg(today);
+    q.push(&format!(
+        " p.listed = {t} AND p.grade IS NOT NULL AND p.certificate_valid_until >= {d} AND \
+         m.withdrawn_on IS NULL AND m.erased_at IS NULL"
+    ));
+}
+
+impl Store {
+    /// One page of the public catalogue.
+    pub async fn catalogue(&self, c: &CatalogueQuery, today: NaiveDate) -> Result<CataloguePage> {
+        let backend = self.backend();
+        let build = |select: &str, count: bool| {
+            let mut q = query_text(String::new());
+            let text = !c.words.is_empty();
+            match (backend, text) {
+                (Backend::Sqlite, true) => {
+                    let m = q.arg(
+                        c.words
+                            .iter()
+                            .map(|w| format!("\"{w}\"*"))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    );
+                    q.push(&format!(
+                        "SELECT {select} FROM products_fts JOIN products p ON p.id = products_fts.rowid \
+                         JOIN members m ON m.id = p.member_id LEFT JOIN curation_submissions s \
+                         ON s.id = p.certificate_id WHERE products_fts MATCH {m} AND"
+                    ));
+                }
+                (Backend::Postgres, true) => {
+                    let m = q.arg(
+                        c.words
+                            .iter()
+                            .map(|w| format!("{w}:*"))
+                            .collect::<Vec<_>>()
+                            .join(" & "),
+                    );
+                    q.push(&format!(
+                        "SELECT {select} FROM products p JOIN members m ON m.id = p.member_id \
+                         LEFT JOIN curation_submissions s ON s.id = p.certificate_id, \
+                         to_tsquery('simple', {m}) AS tq WHERE p.search @@ tq AND"
+                    ));
+                }
+                _ => {
+                    q.push(&format!(
+                        "SELECT {select} FROM products p JOIN members m ON m.id = p.member_id \
+                         LEFT JOIN curation_submissions s ON s.id = p.certificate_id WHERE"
+                    ));
+                }
+            }
+            public_where(&mut q, today);
+            if let Some(v) = &c.category {
+                let a = q.arg(v.clone());
+                q.push(&format!(" AND p.category = {a}"));
+            }
+            if let Some(v) = &c.district {
+                let a = q.arg(v.clone());
+                q.push(&format!(" AND m.district_code = {a}"));
+            }
+            if c.halal {
+                q.push(" AND p.halal_permit_id IS NOT NULL");
+            }
+            if let Some(v) = c.tkdn_min {
+                let a = q.arg(v);
+                q.push(&format!(" AND p.tkdn_percent >= {a}"));
+            }
+            if let Some(v) = &c.grade {
+                let a = q.arg(v.clone());
+                q.push(&format!(" AND p.grade = {a}"));
+            }
+            if let Some(v) = c.price_min {
+                let a = q.arg(v);
+                q.push(&format!(" AND p.price >= {a}"));
+            }
+            if let Some(v) = c.price_max {
+                let a = q.arg(v);
+                q.push(&format!(" AND p.price <= {a}"));
+            }
+            if !count {
+                let order = match (c.sort, text, backend) {
+                    (CatalogueSort::PriceAsc, _, _) => "p.price, p.id DESC",
+                    (CatalogueSort::PriceDesc, _, _) => "p.price DESC, p.id DESC",
+                    (CatalogueSort::Newest, _, _) | (CatalogueSort::Relevance, false, _) => {
+                        "p.listed_on DESC, p.id DESC"
+                    }
+                    (CatalogueSort::Relevance, true, Backend::Sqlite) => {
+                        "products_fts.rank, p.id DESC"
+                    }
+                    (CatalogueSort::Relevance, true, Backend::Postgres) => {
+                        "ts_rank(p.search, tq) DESC, p.id DESC"
+                    }
+                };
+                let l = q.arg(c.limit.clamp(1, 100));
+                let o = q.arg(c.offset.clamp(0, 100_000));
+                q.push(&format!(" ORDER BY {order} LIMIT {l} OFFSET {o}"));
+            }
+            q
+        };
+        let total: i64 = build("COUNT(*)", true).scalar(self.read()).await?;
+        let items: Vec<CatalogueItem> = build(ITEM_COLS, false).fetch_all(self.read()).await?;
+        Ok(CataloguePage { total, items })
+    }
+
+    /// One public product with its photos; 404 unless it is in the catalogue today.
+    pub async fn catalogue_item(&self, id: i64, today: NaiveDate) -> Result<CatalogueItem> {
+        let mut q = query_text(format!(
+            "SELECT {ITEM_COLS} FROM products p JOIN members m ON m.id = p.member_id LEFT JOIN \
+             curation_submissions s ON s.id = p.certificate_id WHERE"
+        ));
+        public_where(&mut q, today);
+        let a = q.arg(id);
+        q.push(&format!(" AND p.id = {a}"));
+        let mut item: CatalogueItem = q
+            .fetch_optional(self.read())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let photos: Vec<Photo> = query(
+            "SELECT position, sha256, format, width, height FROM product_photos WHERE product_id = \
+             $1 ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(self.read())
+        .await?;
+        item.photos = photos.iter().map(Photo::url).collect();
+        Ok(item)
+    }
+}
