@@ -34,8 +34,7 @@ static ROWS: LazyLock<Vec<Row>> = LazyLock::new(|| {
 /// after that date. `None` when the setting is unknown or not yet in force.
 pub fn setting_on(setting: &str, on: NaiveDate) -> Option<i64> {
     ROWS.iter()
-        .filter(|r| r.setting == setting && r.effective_from <= on)
-        .next_back()
+        .rfind(|r| r.setting == setting && r.effective_from <= on)
         .map(|r| r.value)
 }
 

@@ -171,11 +171,17 @@ impl Store {
             })
             .collect();
         let ranked = fair::allocate(booths, &applicants, seed);
+        let ids: std::collections::HashMap<&str, i64> = rows
+            .iter()
+            .map(|(id, no, _, _)| (no.as_str(), *id))
+            .collect();
+        // The allocating officer may not reach every winner's region: the allocation
+        // itself is the authority, recorded under the officer's name and agency.
+        let allocator = Actor::system(&who.name).with_agency(actor.agency.clone());
         for r in &ranked {
-            let member_id = rows
-                .iter()
-                .find(|x| x.1 == r.member_no)
-                .map(|x| x.0)
+            let member_id = ids
+                .get(r.member_no.as_str())
+                .copied()
                 .ok_or(StoreError::NotFound)?;
             query(
                 "UPDATE market_applications SET rank = $1, won = $2, best_grade = $3, \
@@ -191,10 +197,7 @@ impl Store {
             .execute(&mut tx)
             .await?;
             if r.won {
-                // The allocating officer may not reach every winner's region: the
-                // allocation itself is the authority, recorded under the officer's name.
-                let system = Actor::system(&who.name);
-                participate(&mut tx, &system, &who, &market, &r.member_no, now).await?;
+                participate(&mut tx, &allocator, &who, &market, &r.member_no, now).await?;
             }
         }
         query("UPDATE market_events SET booths = $1 WHERE id = $2")

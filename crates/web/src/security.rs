@@ -99,6 +99,13 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The `csrf` field of a form body or query string.
+fn csrf_of(form: &[u8]) -> Option<String> {
+    form_urlencoded::parse(form)
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v.into_owned())
+}
+
 fn is_state_changing(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -161,53 +168,39 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
             None => cookie(req.headers(), LOGIN_CSRF_COOKIE).map(str::to_owned),
         };
         // A file upload's token travels in the form's address (`?csrf=…`): its body is
-        // multipart, and up to 5 MB, which is not read twice.
+        // multipart, up to 5 MB, and is read once, by its handler.
         let multipart = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("multipart/form-data"));
-        if multipart {
-            let sent = req.uri().query().and_then(|q| {
-                form_urlencoded::parse(q.as_bytes())
-                    .find(|(k, _)| k == CSRF_FIELD)
-                    .map(|(_, v)| v.into_owned())
-            });
-            let ok = matches!((&expected, &sent), (Some(e), Some(s)) if same_secret(e, s));
-            if !ok || !is_upload(&path) {
-                tracing::warn!(path, "upload refused: CSRF token missing or wrong");
-                return (StatusCode::FORBIDDEN, Html(CSRF_REFUSED_HTML)).into_response();
-            }
-            let signed_in = !caller.actor.is_anonymous();
-            req.extensions_mut().insert(caller);
-            let mut res = next.run(req).await;
-            if signed_in {
-                res.headers_mut()
-                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            }
-            return res;
-        }
-        let (parts, body) = req.into_parts();
-        let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-            Ok(b) => b,
-            Err(_) => {
-                return ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
-                    "the form is too large",
-                )
-                .into_response();
-            }
+        let sent = if multipart {
+            is_upload(&path)
+                .then(|| req.uri().query())
+                .flatten()
+                .and_then(|q| csrf_of(q.as_bytes()))
+        } else {
+            let (parts, body) = req.into_parts();
+            let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+                Ok(b) => b,
+                Err(_) => {
+                    return ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "payload_too_large",
+                        "the form is too large",
+                    )
+                    .into_response();
+                }
+            };
+            let sent = csrf_of(&bytes);
+            req = Request::from_parts(parts, Body::from(bytes));
+            sent
         };
-        let sent = form_urlencoded::parse(&bytes)
-            .find(|(k, _)| k == CSRF_FIELD)
-            .map(|(_, v)| v.into_owned());
         let ok = matches!((&expected, &sent), (Some(e), Some(s)) if same_secret(e, s));
         if !ok {
             tracing::warn!(path, "form refused: CSRF token missing or wrong");
             return (StatusCode::FORBIDDEN, Html(CSRF_REFUSED_HTML)).into_response();
         }
-        req = Request::from_parts(parts, Body::from(bytes));
     }
     let signed_in = !caller.actor.is_anonymous();
     req.extensions_mut().insert(caller);

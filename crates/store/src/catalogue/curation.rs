@@ -100,6 +100,8 @@ pub struct Submission {
     /// Whether this certificate is the one in force on the product now.
     pub certificate_current: bool,
     #[serde(skip)]
+    pub member_id: i64,
+    #[serde(skip)]
     pub village_code: String,
     #[serde(skip)]
     pub exclude_own_region_curators: bool,
@@ -130,7 +132,7 @@ const SUBMISSION_SELECT: &str = "SELECT s.id, s.call_id, c.title AS call_title, 
      s.submitted_on, s.verified_on, s.grade, s.score_taste, s.score_packaging, s.score_hygiene, \
      s.score_halal, s.score_photos, s.graded_on, s.graded_by, s.certificate_no, s.valid_until, \
      s.judged_version, (p.certificate_id IS NOT NULL AND p.certificate_id = s.id) AS \
-     certificate_current, m.village_code, c.exclude_own_region_curators FROM \
+     certificate_current, s.member_id, m.village_code, c.exclude_own_region_curators FROM \
      curation_submissions s JOIN curation_calls c ON c.id = s.call_id JOIN products p ON p.id = \
      s.product_id JOIN members m ON m.id = s.member_id WHERE 1 = 1";
 
@@ -212,9 +214,7 @@ impl Store {
 
     /// Every call, newest window first (anyone signed in who reads members).
     pub async fn list_calls(&self, actor: &Actor, today: NaiveDate) -> Result<Vec<Call>> {
-        if !(actor.can(Permission::MemberRead) || actor.role == Role::Curator) {
-            return Err(StoreError::Forbidden("the role may not read calls".into()));
-        }
+        require(actor, Permission::MemberRead)?;
         let rows: Vec<Call> = query_text(format!(
             "{CALL_SELECT} ORDER BY c.opens_on DESC, c.id DESC LIMIT 500"
         ))
@@ -224,9 +224,7 @@ impl Store {
     }
 
     pub async fn call(&self, actor: &Actor, id: i64, today: NaiveDate) -> Result<Call> {
-        if !(actor.can(Permission::MemberRead) || actor.role == Role::Curator) {
-            return Err(StoreError::Forbidden("the role may not read calls".into()));
-        }
+        require(actor, Permission::MemberRead)?;
         let c: Call = query_text(format!("{CALL_SELECT} WHERE c.id = $1"))
             .bind(id)
             .fetch_optional(self.read())
@@ -380,10 +378,6 @@ impl Store {
             .fetch_optional(&mut tx)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let member_id: i64 = query("SELECT member_id FROM curation_submissions WHERE id = $1")
-            .bind(id)
-            .scalar(&mut tx)
-            .await?;
         let Some((next, roles)) = step(s.state, action) else {
             return Err(invalid_state(s.state, action));
         };
@@ -397,7 +391,7 @@ impl Store {
         // What records decide beyond the role.
         match (s.state, actor.role) {
             (SubmissionState::Submitted, Role::Mentor) => {
-                if current_mentor(&mut tx, member_id).await? != actor.user_id {
+                if current_mentor(&mut tx, s.member_id).await? != actor.user_id {
                     return Err(StoreError::Forbidden(
                         "only the member's own mentor verifies its submissions".into(),
                     ));
@@ -405,7 +399,7 @@ impl Store {
             }
             (SubmissionState::Submitted, _) => {
                 require_covers(actor, &s.village_code, &s.member_no)?;
-                if current_mentor(&mut tx, member_id).await?.is_some() {
+                if current_mentor(&mut tx, s.member_id).await?.is_some() {
                     return Err(StoreError::Forbidden(
                         "the member has a mentor: the mentor verifies its submissions".into(),
                     ));
@@ -484,7 +478,7 @@ impl Store {
         )
         .await?;
         if let (Some((no, until)), Some(g)) = (&certificate, grading) {
-            self.issue_certificate(&mut tx, &s, member_id, g, no, *until, today, &who, now)
+            self.issue_certificate(&mut tx, &s, g, no, *until, today, &who, now)
                 .await?;
         }
         audit::append(
@@ -513,7 +507,6 @@ impl Store {
         &self,
         tx: &mut Tx,
         s: &Submission,
-        member_id: i64,
         g: &Grading,
         no: &str,
         until: NaiveDate,
@@ -535,7 +528,6 @@ impl Store {
         let f = member_facts_locked(&mut *tx, &s.member_no)
             .await?
             .ok_or(StoreError::NotFound)?;
-        debug_assert_eq!(f.id, member_id);
         let agency: String = query("SELECT agency_code FROM curation_calls WHERE id = $1")
             .bind(s.call_id)
             .scalar(&mut *tx)
@@ -587,11 +579,7 @@ impl Store {
     /// A submission with its steps, if the actor may see it: staff and the member within
     /// scope; curators those forwarded or graded (without conflict).
     pub async fn submission(&self, actor: &Actor, id: i64) -> Result<Submission> {
-        if !(actor.can(Permission::MemberRead) || actor.role == Role::Curator) {
-            return Err(StoreError::Forbidden(
-                "the role may not read submissions".into(),
-            ));
-        }
+        require(actor, Permission::MemberRead)?;
         let s = self.submission_unscoped(id).await?;
         let visible = if actor.role == Role::Curator {
             matches!(

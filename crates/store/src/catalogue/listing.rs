@@ -228,10 +228,11 @@ impl Store {
             }
             return Err(StoreError::Invalid(errs));
         }
-        let listed: bool = query("SELECT listed FROM products WHERE id = $1")
-            .bind(product_id)
-            .scalar(&mut tx)
-            .await?;
+        let (listed, name): (bool, String) =
+            query("SELECT listed, name FROM products WHERE id = $1")
+                .bind(product_id)
+                .fetch_one(&mut tx)
+                .await?;
         if listed {
             drop(tx);
             return self.product_unscoped(product_id).await;
@@ -240,10 +241,6 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let agency = actor.agency_or_default();
-        let name: String = query("SELECT name FROM products WHERE id = $1")
-            .bind(product_id)
-            .scalar(&mut tx)
-            .await?;
         let event = NewEvent {
             programme: JAKPRENEUR.into(),
             stage: "P5".into(),

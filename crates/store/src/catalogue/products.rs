@@ -4,7 +4,7 @@
 //! certificate, which suspends its listing until it is curated again.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use jakpreneur_core::catalogue::{MAX_PHOTOS, NewProduct};
+use jakpreneur_core::catalogue::{MAX_PHOTOS, NewProduct, ProductDraft};
 use jakpreneur_core::{Actor, Permission};
 use serde::Serialize;
 use serde_json::json;
@@ -14,7 +14,7 @@ use crate::access::{require, scope_filter_on};
 use crate::audit::{self, Change, Who};
 use crate::ledger::member_for_write;
 use crate::media::CheckedPhoto;
-use crate::query::{Tx, query, query_text};
+use crate::query::{Query, Tx, query, query_text};
 use crate::{Result, Store, StoreError};
 
 /// The price a product had from a moment on.
@@ -137,16 +137,18 @@ impl Store {
         self.product_unscoped(id).await
     }
 
-    /// Changes a product. `expected_version` (from `If-Match`) refuses a stale change
-    /// (409). Changing name, category or unit withdraws the certificate (the listing is
-    /// suspended until the product is curated again); price, stock, lead time, minimum
-    /// order and description do not. A new price is kept in the price history.
+    /// Changes a product: the fields given in `change` replace the stored ones (an empty
+    /// value clears stock, TKDN or the permit), and the result is checked whole.
+    /// `expected_version` (from `If-Match`) refuses a stale change (409). Changing name,
+    /// category or unit withdraws the certificate (the listing is suspended until the
+    /// product is curated again); price, stock, lead time, minimum order and description do
+    /// not. A new price is kept in the price history.
     #[tracing::instrument(skip_all)]
     pub async fn update_product(
         &self,
         actor: &Actor,
         id: i64,
-        next: &NewProduct,
+        change: &ProductDraft,
         expected_version: Option<i64>,
     ) -> Result<Product> {
         let who = Who::from(actor);
@@ -158,10 +160,12 @@ impl Store {
         {
             return Err(StoreError::StaleVersion { current: o.version });
         }
-        let before = self.product_in(&mut tx, id).await?;
+        let before: Product = product_by_id(id).fetch_one(&mut tx).await?;
         let current = NewProduct::parse(&before.draft()).map_err(StoreError::Invalid)?;
+        let next =
+            NewProduct::parse(&before.draft().merged(change)).map_err(StoreError::Invalid)?;
         check_permit(&mut tx, o.member_id, next.halal_permit_id).await?;
-        let judged = current.judged_change(next);
+        let judged = current.judged_change(&next);
         query(
             "UPDATE products SET name = $1, category = $2, description = $3, unit = $4, price = \
              $5, min_order = $6, stock = $7, lead_days = $8, tkdn_percent = $9, halal_permit_id = \
@@ -187,7 +191,9 @@ impl Store {
         if next.price != current.price {
             record_price(&mut tx, id, next.price, &who, now).await?;
         }
-        index_words(&mut tx, id).await?;
+        if next.name != current.name || next.description != current.description {
+            index_words(&mut tx, id).await?;
+        }
         audit::append(
             &mut tx,
             now,
@@ -197,7 +203,7 @@ impl Store {
                 record_type: "product",
                 record_id: id.to_string(),
                 before: Some(json!(current)),
-                after: Some(json!({ "product": next, "curation_withdrawn": judged })),
+                after: Some(json!({ "product": &next, "curation_withdrawn": judged })),
             }],
         )
         .await?;
@@ -218,10 +224,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn add_photo(&self, actor: &Actor, id: i64, photo: &CheckedPhoto) -> Result<Product> {
         // Scope first, before anything is written.
-        {
-            let mut tx = self.begin().await?;
-            owner_for_write(&mut tx, actor, id).await?;
-        }
+        self.check_product_write(actor, id).await?;
         self.media()?.put(photo).await?;
         let who = Who::from(actor);
         let now = Utc::now();
@@ -305,11 +308,7 @@ impl Store {
     /// One product, if the actor may read its member.
     pub async fn product(&self, actor: &Actor, id: i64) -> Result<Product> {
         require(actor, Permission::MemberRead)?;
-        let mut q = query_text(format!(
-            "SELECT {PRODUCT_COLS} FROM products p JOIN members m ON m.id = p.member_id WHERE \
-             p.id = $1"
-        ))
-        .bind(id);
+        let mut q = product_by_id(id);
         scope_filter_on(actor, &mut q, "m.");
         let mut p: Product = q
             .fetch_optional(self.read())
@@ -337,8 +336,40 @@ impl Store {
         let a = q.arg(f.limit.clamp(1, 1000));
         q.push(&format!(" ORDER BY p.id DESC LIMIT {a}"));
         let mut items: Vec<Product> = q.fetch_all(self.read()).await?;
-        for p in &mut items {
-            p.photos = self.photos(p.id).await?;
+        if items.is_empty() {
+            return Ok(items);
+        }
+        // The photos of the whole list in one read.
+        let mut q = query_text(
+            "SELECT product_id, position, sha256, format, width, height FROM product_photos \
+             WHERE product_id IN (",
+        );
+        for (k, p) in items.iter().enumerate() {
+            let a = q.arg(p.id);
+            q.push(if k == 0 { "" } else { ", " }).push(&a);
+        }
+        q.push(") ORDER BY product_id, position");
+        let photos: Vec<(i64, Photo)> = q
+            .fetch_all(self.read())
+            .await?
+            .into_iter()
+            .map(|(id, position, sha256, format, width, height)| {
+                (
+                    id,
+                    Photo {
+                        position,
+                        sha256,
+                        format,
+                        width,
+                        height,
+                    },
+                )
+            })
+            .collect();
+        for (id, photo) in photos {
+            if let Some(p) = items.iter_mut().find(|p| p.id == id) {
+                p.photos.push(photo);
+            }
         }
         Ok(items)
     }
@@ -385,28 +416,22 @@ impl Store {
     }
 
     pub(crate) async fn product_unscoped(&self, id: i64) -> Result<Product> {
-        let mut p: Product = query_text(format!(
-            "SELECT {PRODUCT_COLS} FROM products p JOIN members m ON m.id = p.member_id WHERE \
-             p.id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(self.read())
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let mut p: Product = product_by_id(id)
+            .fetch_optional(self.read())
+            .await?
+            .ok_or(StoreError::NotFound)?;
         p.photos = self.photos(id).await?;
         Ok(p)
     }
+}
 
-    async fn product_in(&self, tx: &mut Tx, id: i64) -> Result<Product> {
-        query_text(format!(
-            "SELECT {PRODUCT_COLS} FROM products p JOIN members m ON m.id = p.member_id WHERE \
-             p.id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(tx)
-        .await?
-        .ok_or(StoreError::NotFound)
-    }
+/// The product row with its member's public facts (scope filters may be added).
+fn product_by_id(id: i64) -> Query {
+    query_text(format!(
+        "SELECT {PRODUCT_COLS} FROM products p JOIN members m ON m.id = p.member_id WHERE p.id = \
+         $1"
+    ))
+    .bind(id)
 }
 
 /// What curation judged has changed: a new judged version, and no certificate in force.

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::Photo;
-use crate::query::{Query, query, query_text};
+use crate::query::{Query, query_text};
 use crate::{Backend, Result, Store, StoreError};
 
 /// How the catalogue is ordered.
@@ -223,13 +223,7 @@ impl Store {
             .fetch_optional(self.read())
             .await?
             .ok_or(StoreError::NotFound)?;
-        let photos: Vec<Photo> = query(
-            "SELECT position, sha256, format, width, height FROM product_photos WHERE product_id = \
-             $1 ORDER BY position",
-        )
-        .bind(id)
-        .fetch_all(self.read())
-        .await?;
+        let photos = self.photos(id).await?;
         item.photos = photos.iter().map(Photo::url).collect();
         Ok(item)
     }

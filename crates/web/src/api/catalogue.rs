@@ -149,12 +149,9 @@ pub async fn update_product(
             "send at least one field to change",
         ));
     }
-    app.store.check_product_write(&actor, id).await?;
-    let current = app.store.product(&actor, id).await?;
-    let next = NewProduct::parse(&current.draft().merged(&b.draft()))?;
     let p = app
         .store
-        .update_product(&actor, id, &next, expected)
+        .update_product(&actor, id, &b.draft(), expected)
         .await?;
     Ok(product_response(
         StatusCode::OK,

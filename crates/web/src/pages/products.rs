@@ -19,6 +19,25 @@ use jakpreneur_store::{
 use super::ctx::{PageCtx, SignedInPage};
 use super::{Chrome, rupiah};
 
+/// A product's fields as a form shows them.
+fn form_values(d: ProductDraft) -> HashMap<String, String> {
+    [
+        ("name", d.name),
+        ("category", d.category),
+        ("description", d.description),
+        ("unit", d.unit),
+        ("price", d.price),
+        ("min_order", d.min_order),
+        ("stock", d.stock),
+        ("lead_days", d.lead_days),
+        ("tkdn_percent", d.tkdn_percent),
+        ("halal_permit_id", d.halal_permit_id),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v)))
+    .collect()
+}
+
 fn draft_of(f: &HashMap<String, String>) -> ProductDraft {
     let g = |k: &str| f.get(k).cloned();
     ProductDraft {
@@ -187,27 +206,8 @@ struct ProductPage<'a> {
 }
 
 impl ProductPage<'_> {
-    fn v(&self, k: &str) -> String {
-        match self.values.get(k) {
-            Some(v) => v.clone(),
-            None => {
-                let d = self.p.draft();
-                let pick = |x: Option<String>| x.unwrap_or_default();
-                match k {
-                    "name" => pick(d.name),
-                    "category" => pick(d.category),
-                    "description" => pick(d.description),
-                    "unit" => pick(d.unit),
-                    "price" => pick(d.price),
-                    "min_order" => pick(d.min_order),
-                    "stock" => pick(d.stock),
-                    "lead_days" => pick(d.lead_days),
-                    "tkdn_percent" => pick(d.tkdn_percent),
-                    "halal_permit_id" => pick(d.halal_permit_id),
-                    _ => String::new(),
-                }
-            }
-        }
+    fn v(&self, k: &str) -> &str {
+        self.values.get(k).map_or("", String::as_str)
     }
     fn err(&self, k: &str) -> &str {
         self.errors.get(k).map_or("", String::as_str)
@@ -264,7 +264,7 @@ async fn product_page<'a>(
         can_manage: actor.can(Permission::ProductManage),
         categories: Category::ALL.iter().map(|c| c.as_str()).collect(),
         errors: HashMap::new(),
-        values: HashMap::new(),
+        values: form_values(p.draft()),
         today,
         p,
     })
@@ -313,15 +313,12 @@ pub async fn update(Path(id): Path<String>, page: SignedInPage, body: Bytes) -> 
     };
     let f = super::form(&body);
     let version = f.get("version").and_then(|v| v.parse::<i64>().ok());
-    let outcome = match NewProduct::parse(&draft_of(&f)) {
-        Ok(p) => page
-            .app
-            .store
-            .update_product(page.actor(), id, &p, version)
-            .await
-            .map(|_| format!("/products/{id}")),
-        Err(errs) => Err(StoreError::Invalid(errs)),
-    };
+    let outcome = page
+        .app
+        .store
+        .update_product(page.actor(), id, &draft_of(&f), version)
+        .await
+        .map(|_| format!("/products/{id}"));
     let outcome = match outcome {
         Err(StoreError::StaleVersion { .. }) => Err(StoreError::Invalid(ValidationErrors::from(
             jakpreneur_core::FieldError::new(
