@@ -45,6 +45,12 @@ pub enum Command {
     /// Manage financing partners (facility P7).
     #[command(subcommand)]
     Partner(PartnerCommand),
+    /// Members' products (the curated catalogue).
+    #[command(subcommand)]
+    Product(ProductCommand),
+    /// Product curation: calls for curation.
+    #[command(subcommand)]
+    Curation(CurationCommand),
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -63,6 +69,72 @@ pub enum Command {
     /// Measure performance.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProductCommand {
+    /// Products, newest first: one line each (id, member, name, price, grade, catalogue).
+    List {
+        /// Only this member's products.
+        #[arg(long)]
+        member: Option<String>,
+        /// Only products listed in the e-order catalogue.
+        #[arg(long)]
+        listed: bool,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One product with its photos, prices and curation submissions.
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CurationCommand {
+    /// Calls for curation.
+    #[command(subcommand)]
+    Call(CallCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CallCommand {
+    /// Open a call for curation; prints its ID.
+    Add(CallAddArgs),
+    /// Every call, newest window first.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CallAddArgs {
+    #[arg(long)]
+    pub title: String,
+    /// First day members may submit (YYYY-MM-DD).
+    #[arg(long)]
+    pub opens_on: String,
+    /// Last day members may submit (YYYY-MM-DD).
+    #[arg(long)]
+    pub closes_on: String,
+    /// Province (default 31), city or district code.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// How many submissions the call takes.
+    #[arg(long)]
+    pub places: String,
+    /// A category the call takes (repeat; none: every category).
+    #[arg(long = "category")]
+    pub categories: Vec<String>,
+    /// Let curators grade submissions from their own region.
+    #[arg(long)]
+    pub allow_own_region_curators: bool,
 }
 
 #[derive(Debug, Subcommand)]

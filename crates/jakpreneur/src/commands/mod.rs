@@ -5,6 +5,7 @@ mod accounts;
 mod bench;
 mod bench_reports;
 mod bench_scope;
+mod catalogue;
 mod demo;
 mod event;
 mod keys;
@@ -77,6 +78,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Partner(cmd) => {
             let store = open(&cfg, false).await?;
             let code = accounts::partner(&store, cmd).await;
+            store.close().await;
+            code
+        }
+        Command::Product(cmd) => {
+            let store = open(&cfg, false).await?;
+            let code = catalogue::product(&store, cmd).await;
+            store.close().await;
+            code
+        }
+        Command::Curation(cmd) => {
+            let store = open(&cfg, false).await?;
+            let code = catalogue::curation(&store, cmd).await;
             store.close().await;
             code
         }

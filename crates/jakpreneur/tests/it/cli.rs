@@ -10,8 +10,87 @@ on_both_backends!(
     member_commands_register_show_and_list,
     cli_errors_are_one_line_with_nonzero_exit,
     event_commands_record_list_and_void,
-    partner_commands_add_list_and_refuse
+    partner_commands_add_list_and_refuse,
+    catalogue_commands_list_show_and_open_calls
 );
+
+async fn catalogue_commands_list_show_and_open_calls(app: TestApp) {
+    let no = app.register_on(1, "31.71.01.1001", "2025-01-10").await;
+    let made = app
+        .post_json(
+            &format!("/api/v1/members/{no}/products"),
+            &serde_json::json!({"name": "Nasi Kotak Betawi", "category": "catering", "unit": "kotak", "price": 35000}),
+        )
+        .await;
+    let id = made.json()["id"].as_i64().unwrap().to_string();
+    let list = stdout(&run(&app, &format!("product list --member {no}")));
+    assert!(
+        list.lines().any(|l| l.contains(&no)
+            && l.contains("Nasi Kotak Betawi")
+            && l.contains("35000")
+            && l.ends_with("unlisted")),
+        "{list}"
+    );
+    let show = run(&app, &format!("product show {id}"));
+    assert!(
+        stdout(&show).contains("category                 catering"),
+        "{}",
+        stdout(&show)
+    );
+    let missing = run(&app, "product show 999999");
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("no product 999999"),
+        "{}",
+        stderr(&missing)
+    );
+
+    let add = jakpreneur(
+        &app,
+        &[
+            "curation",
+            "call",
+            "add",
+            "--title",
+            "Kurasi Kuliner Jakarta Pusat",
+            "--opens-on",
+            "2026-11-01",
+            "--closes-on",
+            "2026-11-30",
+            "--region",
+            "31.71",
+            "--places",
+            "40",
+            "--category",
+            "catering",
+            "--category",
+            "snacks",
+        ],
+    );
+    assert!(add.status.success(), "{}", stderr(&add));
+    let call_id = stdout(&add).trim().to_owned();
+    assert!(call_id.parse::<i64>().is_ok(), "{call_id}");
+    let calls = stdout(&run(&app, "curation call list"));
+    assert!(
+        calls.contains("Kurasi Kuliner Jakarta Pusat") && calls.contains("31.71"),
+        "{calls}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&run(&app, "curation call list --json"))).unwrap();
+    assert_eq!(
+        json[0]["categories"],
+        serde_json::json!(["catering", "snacks"])
+    );
+    let bad = run(
+        &app,
+        "curation call add --title Ku --opens-on 2026-11-30 --closes-on 2026-11-01 --places 0 --category guns",
+    );
+    assert!(!bad.status.success());
+    let e = stderr(&bad);
+    for field in ["title", "closes_on", "categories", "places"] {
+        assert!(e.contains(field), "{field} not named in: {e}");
+    }
+}
 
 async fn partner_commands_add_list_and_refuse(app: TestApp) {
     let out = jakpreneur(
