@@ -30,6 +30,8 @@ pub mod training;
 
 #[cfg(feature = "demo")]
 pub mod demo;
+#[cfg(feature = "demo")]
+pub mod demo_catalogue;
 
 pub use access::{Actor, Permission, Role, Scope};
 pub use clock::Clock;

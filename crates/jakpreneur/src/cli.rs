@@ -514,6 +514,9 @@ pub enum BenchCommand {
     /// Each statistics report's latency (p50, p95) for the province and one district, on
     /// a fresh database of demo members with services, or on `--db` with `--existing`.
     Reports(BenchReportsArgs),
+    /// Catalogue search latency (p50, p95) for word queries with two filters, on a fresh
+    /// database of demo members with listed products.
+    Catalogue(BenchCatalogueArgs),
 }
 
 #[derive(Debug, Args)]
@@ -530,6 +533,19 @@ pub struct BenchReportsArgs {
     /// Warm-up runs of each report, not timed.
     #[arg(long, default_value_t = 3)]
     pub warmup: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchCatalogueArgs {
+    /// Listed products to load.
+    #[arg(long, default_value_t = 100_000)]
+    pub products: u64,
+    /// Demo members the products belong to.
+    #[arg(long, default_value_t = 20_000)]
+    pub members: u64,
+    /// Timed searches of each query shape.
+    #[arg(long, default_value_t = 200)]
+    pub iterations: u32,
 }
 
 #[derive(Debug, Args)]

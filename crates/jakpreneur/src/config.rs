@@ -47,7 +47,7 @@ pub struct SecurityConfig {
     pub data_key_file: Option<PathBuf>,
     /// The folder of product photos. Default: `media` beside the SQLite file (or in the
     /// working directory for PostgreSQL). Several servers share it as a mount or sync it
-    /// with an S3-compatible bucket (docs/operations.md).
+    /// with an S3-compatible bucket (docs/catalogue.md).
     pub media_dir: Option<PathBuf>,
     /// Mark cookies Secure: set when the site is served over HTTPS.
     pub secure_cookies: bool,

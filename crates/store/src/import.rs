@@ -38,7 +38,7 @@ const REACH: &str = "INSERT INTO member_facility (member_id, programme, stage, f
      WHERE rn = 1";
 
 impl Store {
-    fn require_bulk(actor: &Actor) -> Result<()> {
+    pub(crate) fn require_bulk(actor: &Actor) -> Result<()> {
         require(actor, Permission::EventRecord)?;
         if actor.scope != Scope::All {
             return Err(StoreError::Forbidden(

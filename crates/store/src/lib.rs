@@ -36,7 +36,7 @@ pub use accounts::{AccountPolicy, ApiToken, NewUser, Session, User};
 pub use audit::{AuditEntry, AuditFilter, AuditPage, ChainCheck};
 pub use catalogue::{
     BankAccount, Call, CatalogueItem, CataloguePage, CatalogueQuery, CatalogueSort, CurationQueue,
-    NewBankAccount, Photo, PricePoint, Product, ProductFilter, Step, Submission,
+    ListedProduct, NewBankAccount, Photo, PricePoint, Product, ProductFilter, Step, Submission,
 };
 pub use corrections::RecordRef;
 pub use counters::StatsCheck;

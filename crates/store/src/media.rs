@@ -6,7 +6,7 @@
 //! photo uploaded twice is stored once. The database row that points at a photo is written
 //! after its files, so a crash can leave an unreferenced file but never a row without its
 //! file. For several servers, the folder is a shared mount or a bucket synchronised
-//! with an S3-compatible store (docs/operations.md).
+//! with an S3-compatible store (docs/catalogue.md).
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};

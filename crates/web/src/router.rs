@@ -261,6 +261,8 @@ fn page_routes() -> Pages {
     .post("/market-events", market::create)
     .get("/market-events/{id}", market::show)
     .post("/market-events/{id}/participants", market::add)
+    .post("/market-events/{id}/applications", market::apply)
+    .post("/market-events/{id}/allocation", market::allocate)
     .get("/training", training::list)
     .post("/training/courses", training::create_course)
     .post("/training/classes", training::create_class)

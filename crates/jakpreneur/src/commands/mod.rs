@@ -3,10 +3,12 @@
 
 mod accounts;
 mod bench;
+mod bench_catalogue;
 mod bench_reports;
 mod bench_scope;
 mod catalogue;
 mod demo;
+mod demo_catalogue;
 mod event;
 mod keys;
 mod member;
@@ -126,6 +128,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench(BenchCommand::Scope(args)) => {
             bench_scope::scope(&cfg, cli.db.is_some(), args).await
+        }
+        Command::Bench(BenchCommand::Catalogue(args)) => {
+            bench_catalogue::run(&cfg, cli.db.is_some(), args).await
         }
         Command::Bench(BenchCommand::Reports(args)) => {
             bench_reports::run(&cfg, cli.db.is_some(), args).await

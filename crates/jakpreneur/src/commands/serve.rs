@@ -25,6 +25,17 @@ pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     // The published demo password only ever guards a database of demo members.
     ensure_accounts(&store, cfg, demo_filled).await?;
+    if demo_filled {
+        eprintln!("Filling the demo catalogue: products, curation, listings, a bazaar…");
+        super::demo_catalogue::run(
+            &store,
+            &cfg.security.account_policy(),
+            DEMO_PASSWORD,
+            Clock::System.today(),
+            10_000,
+        )
+        .await?;
+    }
     let listen = args.listen.unwrap_or_else(|| cfg.server.listen.clone());
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
@@ -112,7 +123,7 @@ async fn ensure_accounts(store: &Store, cfg: &Config, demo: bool) -> anyhow::Res
                 .with_context(|| format!("creating the demo account {username}"))?;
         }
         eprintln!(
-            "Demo accounts (password {DEMO_PASSWORD:?}): admin, provinsi (province officer), jakpus (Central Jakarta officer), gambir (Gambir district officer), pelatih (trainer, South Jakarta), mitra (financing partner Bank DKI)."
+            "Demo accounts (password {DEMO_PASSWORD:?}): admin, provinsi (province officer), jakpus (Central Jakarta officer), gambir (Gambir district officer), pelatih (trainer, South Jakarta), mitra (financing partner Bank DKI), pendamping (mentor, Central Jakarta), kurator (curator, South Jakarta), kec.<district> (an officer for each other Central Jakarta district, e.g. kec.menteng)."
         );
     } else {
         let password = jakpreneur_store::crypto::random_token("")[..24].to_owned();

@@ -350,6 +350,10 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         }
         ("POST", "/api/v1/market-events/{id}/allocation") => signed_in(if can_record_events(r) { Ok } else { Forbidden }),
         ("GET", "/api/v1/market-events/{id}/allocation") => signed_in(if reader(r) { Ok } else { Forbidden }),
+        ("POST", "/market-events/{id}/applications") => {
+            write_one(r, inside, |r| can_record_events(r) || can_products(r), Forbidden)
+        }
+        ("POST", "/market-events/{id}/allocation") => form(if can_record_events(r) { Ok } else { Forbidden }),
         _ => panic!("no access rule for {method} {path}: add it to the matrix in tests/it/access.rs"),
     }
 }
@@ -516,6 +520,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/market-events/{id}/applications"),
     ("POST", "/api/v1/market-events/{id}/allocation"),
     ("GET", "/api/v1/market-events/{id}/allocation"),
+    ("POST", "/market-events/{id}/applications"),
+    ("POST", "/market-events/{id}/allocation"),
 ];
 
 #[test]
@@ -1085,6 +1091,8 @@ async fn role_route_scope_matrix(app: TestApp) {
                                         ("region".into(), "31.71".into()),
                                         ("places".into(), "10".into()),
                                         ("note".into(), "sudah diperiksa".into()),
+                                        ("booths".into(), "1".into()),
+                                        ("seed".into(), "matriks".into()),
                                     ]
                                 };
                                 let refs: Vec<(&str, &str)> =

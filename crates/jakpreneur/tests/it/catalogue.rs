@@ -9,7 +9,9 @@ use serde_json::json;
 on_both_backends!(
     chain_certificate_and_listing,
     photos_checked_by_content,
-    fair_allocation_replays
+    fair_allocation_replays,
+    exif_is_gone,
+    expired_certificate_suspends
 );
 
 const GAMBIR: &str = "31.71.01.1001";
@@ -453,4 +455,176 @@ async fn fair_allocation_replays(app: TestApp) {
         )
         .await;
     assert_eq!(twice.error_code(), "already_allocated");
+}
+
+/// A JPEG whose APP1 segment carries EXIF with a GPS position and a visible marker.
+fn jpeg_with_gps() -> Vec<u8> {
+    use image::{DynamicImage, ImageBuffer, Rgb};
+    let img = ImageBuffer::from_fn(24, 16, |x, y| Rgb([(x * 10) as u8, (y * 15) as u8, 90]));
+    let mut plain = std::io::Cursor::new(Vec::new());
+    DynamicImage::ImageRgb8(img)
+        .write_to(&mut plain, image::ImageFormat::Jpeg)
+        .unwrap();
+    let plain = plain.into_inner();
+    // TIFF (little-endian): IFD0 with one entry, GPSInfo → a GPS IFD with GPSLatitudeRef.
+    let mut tiff: Vec<u8> = b"II*\0".to_vec();
+    tiff.extend(8u32.to_le_bytes());
+    tiff.extend(1u16.to_le_bytes());
+    tiff.extend(0x8825u16.to_le_bytes());
+    tiff.extend(4u16.to_le_bytes());
+    tiff.extend(1u32.to_le_bytes());
+    tiff.extend(26u32.to_le_bytes());
+    tiff.extend(0u32.to_le_bytes());
+    tiff.extend(1u16.to_le_bytes());
+    tiff.extend(1u16.to_le_bytes());
+    tiff.extend(2u16.to_le_bytes());
+    tiff.extend(2u32.to_le_bytes());
+    tiff.extend(b"S\0\0\0");
+    tiff.extend(0u32.to_le_bytes());
+    tiff.extend(b"GPS-JAKARTA-6.1754S-106.8272E");
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(&tiff);
+    let len = u16::try_from(app1.len() + 2).unwrap();
+    let mut out = plain[..2].to_vec();
+    out.extend([0xFF, 0xE1]);
+    out.extend(len.to_be_bytes());
+    out.extend(app1);
+    out.extend(&plain[2..]);
+    out
+}
+
+async fn exif_is_gone(app: TestApp) {
+    let no = member(&app, 4, GAMBIR).await;
+    let id = product(&app, &no).await;
+    let photo = jpeg_with_gps();
+    assert!(photo.windows(4).any(|w| w == b"Exif"));
+    let up = app
+        .upload(
+            &format!("/api/v1/products/{id}/photos"),
+            "photo",
+            "kamera.jpg",
+            "image/jpeg",
+            &photo,
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.text());
+    let url = up.json()["photo_urls"][0].as_str().unwrap().to_owned();
+    let stored = app.get(&url).await.body;
+    assert_eq!(&stored[..2], [0xFF, 0xD8], "still a JPEG");
+    assert!(
+        !stored.windows(4).any(|w| w == b"Exif"),
+        "EXIF left in the stored file"
+    );
+    assert!(
+        !stored.windows(11).any(|w| w == b"GPS-JAKARTA"),
+        "the position left in the stored file"
+    );
+    let thumb = app.get(&url.replace(".jpeg", ".thumb.jpeg")).await;
+    assert_eq!(thumb.status, StatusCode::OK);
+    assert!(!thumb.body.windows(4).any(|w| w == b"Exif"));
+}
+
+/// A certificate graded in January 2024 expired in January 2026: the product cannot be
+/// listed on its strength, and a listing made while it was valid is suspended.
+async fn expired_certificate_suspends(app: TestApp) {
+    use chrono::NaiveDate;
+    use jakpreneur_core::curation::{Action, CallDraft, GradeDraft, Grading, NewCall};
+    use jakpreneur_core::{Actor, Role};
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let no = app.register_on(5, GAMBIR, "2023-06-01").await;
+    let id = product(&app, &no).await;
+    app.upload(
+        &format!("/api/v1/products/{id}/photos"),
+        "photo",
+        "a.png",
+        "image/png",
+        TINY_PNG,
+    )
+    .await;
+    issue_permit(&app, &no, "nib", "9120001234567").await;
+    issue_permit(&app, &no, "npwp", "012345678901234").await;
+    app.put_json(
+        &format!("/api/v1/members/{no}/bank-account"),
+        &json!({"bank": "Bank DKI", "account_name": "Toko", "account_no": "1234567890"}),
+    )
+    .await;
+    let sys = Actor::system("test");
+    let call = NewCall::parse(&CallDraft {
+        title: Some("Kurasi Januari 2024".into()),
+        opens_on: Some("2024-01-01".into()),
+        closes_on: Some("2024-01-31".into()),
+        places: Some("10".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let call = app
+        .store
+        .create_call(&sys, &call, day("2024-01-02"))
+        .await
+        .unwrap();
+    let s = app
+        .store
+        .submit_to_call(&sys, call.id, id, day("2024-01-05"))
+        .await
+        .unwrap();
+    let as_ = |role, region: &str| Actor::for_account(0, "demo", role, Some(region), None, None);
+    let district = as_(Role::DistrictOfficer, "31.71.01");
+    for (who, action, on) in [
+        (&district, Action::Verify, "2024-01-06"),
+        (&district, Action::Validate, "2024-01-07"),
+        (
+            &as_(Role::CityOfficer, "31.71"),
+            Action::Forward,
+            "2024-01-08",
+        ),
+    ] {
+        app.store
+            .curation_step(who, s.id, action, "", None, day(on))
+            .await
+            .unwrap();
+    }
+    let g = Grading::parse(&GradeDraft {
+        grade: Some("B".into()),
+        taste: Some("4".into()),
+        packaging: Some("4".into()),
+        hygiene: Some("4".into()),
+        halal: Some("4".into()),
+        photos: Some("4".into()),
+        note: Some("Layak jual".into()),
+    })
+    .unwrap();
+    let graded = app
+        .store
+        .curation_step(
+            &as_(Role::Curator, "31.74"),
+            s.id,
+            Action::Grade,
+            "",
+            Some(&g),
+            day("2024-01-10"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(graded.valid_until, Some(day("2026-01-09")));
+    // Listed while valid…
+    app.store
+        .list_product(&sys, id, day("2024-02-01"))
+        .await
+        .unwrap();
+    // …and today (2026-11-23) suspended, out of the public catalogue, not listable again.
+    let p = app.get(&format!("/api/v1/products/{id}")).await.json();
+    assert_eq!(p["listing_state"], "suspended");
+    assert_eq!(
+        app.get("/api/v1/catalogue?q=keripik").await.json()["total"],
+        0
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/catalogue/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.delete(&format!("/api/v1/products/{id}/listing")).await;
+    let again = app
+        .post_json(&format!("/api/v1/products/{id}/listing"), &json!({}))
+        .await;
+    assert_eq!(again.error_code(), "not_curated", "{}", again.text());
 }

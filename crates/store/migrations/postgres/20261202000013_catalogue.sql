@@ -146,6 +146,8 @@ CREATE TABLE curation_steps (
     actor         TEXT NOT NULL,
     actor_role    TEXT NOT NULL,
     note          TEXT NOT NULL,
+    -- The day the step was taken (the programme's date); `at` is when it was recorded.
+    taken_on      date NOT NULL,
     at            timestamptz NOT NULL
 );
 CREATE INDEX curation_steps_submission ON curation_steps (submission_id, id);

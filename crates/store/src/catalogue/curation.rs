@@ -118,6 +118,9 @@ pub struct Step {
     pub actor: String,
     pub actor_role: String,
     pub note: String,
+    /// The day the step was taken.
+    pub taken_on: NaiveDate,
+    /// When it was recorded.
     pub at: DateTime<Utc>,
 }
 
@@ -337,6 +340,7 @@ impl Store {
             SubmissionState::Submitted,
             actor,
             "",
+            today,
             now,
         )
         .await?;
@@ -474,6 +478,7 @@ impl Store {
             next,
             actor,
             &note,
+            today,
             now,
         )
         .await?;
@@ -678,8 +683,8 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         s.steps = query(
-            "SELECT action, from_state, to_state, actor, actor_role, note, at FROM curation_steps \
-             WHERE submission_id = $1 ORDER BY id",
+            "SELECT action, from_state, to_state, actor, actor_role, note, taken_on, at FROM \
+             curation_steps WHERE submission_id = $1 ORDER BY id",
         )
         .bind(id)
         .fetch_all(self.read())
@@ -722,11 +727,12 @@ async fn add_step(
     to: SubmissionState,
     actor: &Actor,
     note: &str,
+    on: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<()> {
     query(
         "INSERT INTO curation_steps (submission_id, action, from_state, to_state, actor, \
-         actor_role, note, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         actor_role, note, taken_on, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(id)
     .bind(action)
@@ -735,6 +741,7 @@ async fn add_step(
     .bind(&actor.name)
     .bind(actor.role.as_str())
     .bind(note)
+    .bind(on)
     .bind(now)
     .execute(tx)
     .await?;

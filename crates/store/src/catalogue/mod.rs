@@ -4,6 +4,7 @@
 //! catalogue's search (`search.rs`). What a field may hold, the chain's states and who may
 //! move them are decided in core (`jakpreneur_core::{catalogue, curation}`).
 
+mod bulk;
 mod curation;
 mod listing;
 mod products;
@@ -14,6 +15,7 @@ use jakpreneur_core::catalogue::Category;
 use jakpreneur_core::{Actor, Permission};
 use serde::Serialize;
 
+pub use bulk::ListedProduct;
 pub use curation::{Call, CurationQueue, Step, Submission};
 pub use listing::{BankAccount, NewBankAccount};
 pub use products::{PricePoint, ProductFilter};

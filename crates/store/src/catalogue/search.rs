@@ -87,7 +87,9 @@ pub struct CatalogueItem {
     pub listed_on: Option<NaiveDate>,
     /// The first photo's thumbnail, `/media/…`.
     pub thumb: Option<String>,
+    /// The photos' addresses (one product only; lists carry the thumbnail alone).
     #[sqlx(skip)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<String>,
 }
 

@@ -23,6 +23,8 @@ struct ListPage<'a> {
     error: Option<String>,
     prev: Option<String>,
     next: Option<String>,
+    /// Every district of the province (code, "name, city"), for the filter.
+    districts: Vec<(String, String)>,
 }
 
 impl ListPage<'_> {
@@ -32,6 +34,28 @@ impl ListPage<'_> {
     fn rp(&self, n: &i64) -> String {
         rupiah(*n)
     }
+}
+
+fn districts() -> Vec<(String, String)> {
+    use jakpreneur_core::RegionLevel;
+    use jakpreneur_core::reference::reference;
+    let r = reference();
+    let mut all: Vec<(String, String)> = r
+        .regions_at(RegionLevel::District)
+        .map(|d| {
+            let city = d
+                .parent_code
+                .as_deref()
+                .and_then(|p| r.region(p))
+                .map_or("", |c| c.name.as_str());
+            let city = city
+                .trim_start_matches("Kota Administrasi ")
+                .trim_start_matches("Kabupaten Administrasi ");
+            (d.code.clone(), format!("{}, {city}", d.name))
+        })
+        .collect();
+    all.sort_by(|a, b| a.1.cmp(&b.1));
+    all
 }
 
 fn page_link(q: &str, page: i64) -> String {
@@ -56,6 +80,7 @@ pub async fn list(page: PageCtx) -> Response {
         error: None,
         prev: None,
         next: None,
+        districts: districts(),
     };
     let c = match parse_catalogue_query(&shown.p) {
         Ok(c) => c,

@@ -95,7 +95,11 @@ struct ShowPage<'a> {
     c: Chrome<'a>,
     m: MarketEvent,
     participants: Vec<(String, String, String)>,
+    /// Booth applications and their allocation, when the reader may see them.
+    allocation: jakpreneur_store::Allocation,
     can_add: bool,
+    /// Members (their own) and staff apply for a booth.
+    can_apply: bool,
     error: Option<String>,
 }
 
@@ -108,7 +112,10 @@ async fn show_page<'a>(
     Ok(ShowPage {
         m: page.app.store.market_event(id).await?,
         participants,
+        allocation: page.app.store.allocation(page.actor(), id).await?,
         can_add: page.actor().can(Permission::EventRecord),
+        can_apply: page.actor().can(Permission::EventRecord)
+            || page.actor().can(Permission::ProductManage),
         error: None,
         c,
     })
@@ -125,27 +132,88 @@ pub async fn show(Path(id): Path<String>, page: SignedInPage) -> Response {
 }
 
 pub async fn add(Path(id): Path<String>, page: SignedInPage, body: Bytes) -> Response {
-    let tr = page.tr();
-    let c = || page.chrome_at(page.uri.path());
+    member_form(&id, &page, &body, MemberForm::Participant).await
+}
+
+/// A member applies for a booth.
+pub async fn apply(Path(id): Path<String>, page: SignedInPage, body: Bytes) -> Response {
+    member_form(&id, &page, &body, MemberForm::Application).await
+}
+
+/// The two forms on a market event's page that name one member.
+enum MemberForm {
+    Participant,
+    Application,
+}
+
+async fn member_form(id: &str, page: &PageCtx, body: &Bytes, form: MemberForm) -> Response {
     let Ok(id) = id.parse::<i64>() else {
-        return page.error(c(), StoreError::NotFound);
+        return page.error(page.chrome(), StoreError::NotFound);
     };
+    let store = &page.app.store;
+    let outcome = match (member_no_of(body), form) {
+        (Ok(no), MemberForm::Participant) => store
+            .add_market_participant(page.actor(), id, &no)
+            .await
+            .map(|_| ()),
+        (Ok(no), MemberForm::Application) => store
+            .apply_for_booth(page.actor(), id, &no)
+            .await
+            .map(|_| ()),
+        (Err(e), _) => Err(e),
+    };
+    finish(page, id, outcome).await
+}
+
+/// The booths allocated among the applicants with a published seed.
+pub async fn allocate(Path(id): Path<String>, page: SignedInPage, body: Bytes) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return page.error(page.chrome(), StoreError::NotFound);
+    };
+    if let Some(refused) = page.require(Permission::EventRecord) {
+        return refused;
+    }
     let f = super::form(&body);
-    let no = f
+    let mut errs = jakpreneur_core::ValidationErrors::default();
+    let seed = errs.take(jakpreneur_store::parse_seed(
+        f.get("seed").map(String::as_str),
+    ));
+    let booths = errs.take(jakpreneur_core::text::parse_int(
+        "booths",
+        f.get("booths").map_or("", String::as_str),
+        1,
+        10_000,
+    ));
+    let outcome = match (seed, booths) {
+        (Some(seed), Some(booths)) => page
+            .app
+            .store
+            .allocate_booths(page.actor(), id, booths, &seed)
+            .await
+            .map(|_| ()),
+        _ => Err(StoreError::Invalid(errs)),
+    };
+    finish(&page, id, outcome).await
+}
+
+fn member_no_of(body: &Bytes) -> Result<String, StoreError> {
+    let no = super::form(body)
         .get("member_no")
         .map(|s| s.trim().to_owned())
         .unwrap_or_default();
-    let outcome = if no.is_empty() {
+    if no.is_empty() {
         Err(StoreError::Invalid(
             jakpreneur_core::FieldError::required("member_no").into(),
         ))
     } else {
-        page.app
-            .store
-            .add_market_participant(page.actor(), id, &no)
-            .await
-            .map(|_| ())
-    };
+        Ok(no)
+    }
+}
+
+/// Ends a form on the market event's page: back to it, or the page again with the reason.
+async fn finish(page: &PageCtx, id: i64, outcome: Result<(), StoreError>) -> Response {
+    let tr = page.tr();
+    let c = || page.chrome_at(page.uri.path());
     let message = match outcome {
         Ok(()) => return Redirect::to(&format!("/market-events/{id}")).into_response(),
         Err(StoreError::Invalid(errs)) => field_errors(tr, &errs)
@@ -159,7 +227,7 @@ pub async fn add(Path(id): Path<String>, page: SignedInPage, body: Bytes) -> Res
         Err(StoreError::Erased) => tr.t("error.member_erased").to_owned(),
         Err(e) => return page.failure(c(), e),
     };
-    match show_page(&page, c(), id).await {
+    match show_page(page, c(), id).await {
         Ok(mut shown) => {
             shown.error = Some(message);
             page.render(StatusCode::UNPROCESSABLE_ENTITY, &shown)

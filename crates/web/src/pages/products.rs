@@ -248,17 +248,18 @@ async fn product_page<'a>(
     let actor = page.actor();
     let p = store.product(actor, id).await?;
     let today = page.today();
+    let submissions = store.submissions_of(actor, None, Some(id)).await?;
+    // Open calls the product is not in yet.
     let open_calls = store
         .list_calls(actor, today)
-        .await
-        .unwrap_or_default()
+        .await?
         .into_iter()
-        .filter(|k| k.state == "open")
+        .filter(|k| k.state == "open" && !submissions.iter().any(|s| s.call_id == k.id))
         .collect();
     Ok(ProductPage {
         c,
         prices: store.price_history(actor, id).await?,
-        submissions: store.submissions_of(actor, None, Some(id)).await?,
+        submissions,
         permits: halal_permits(store.list_permits(actor, &p.member_no).await?),
         open_calls,
         can_manage: actor.can(Permission::ProductManage),
