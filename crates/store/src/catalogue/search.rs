@@ -91,6 +91,10 @@ pub struct CatalogueItem {
     #[sqlx(skip)]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<String>,
+    /// How many products the search matched (the same on every row of a page).
+    #[sqlx(default)]
+    #[serde(skip)]
+    pub total: i64,
 }
 
 /// One page of the catalogue and how many products match in all.
@@ -120,9 +124,33 @@ impl Store {
     /// One page of the public catalogue.
     pub async fn catalogue(&self, c: &CatalogueQuery, today: NaiveDate) -> Result<CataloguePage> {
         let backend = self.backend();
-        let build = |select: &str, count: bool| {
+        // `count`: the number of matches alone. Otherwise the page: the matching rows'
+        // ids in order (with the number of matches), then their columns for those 24 only.
+        let build = |count: bool| {
             let mut q = query_text(String::new());
             let text = !c.words.is_empty();
+            if !count {
+                q.push(&format!("SELECT {ITEM_COLS}, page.total FROM ("));
+            }
+            let order = match (c.sort, text, backend) {
+                (CatalogueSort::PriceAsc, _, _) => "p.price, p.id DESC",
+                (CatalogueSort::PriceDesc, _, _) => "p.price DESC, p.id DESC",
+                (CatalogueSort::Newest, _, _) | (CatalogueSort::Relevance, false, _) => {
+                    "p.listed_on DESC, p.id DESC"
+                }
+                (CatalogueSort::Relevance, true, Backend::Sqlite) => "hits.rank, p.id DESC",
+                (CatalogueSort::Relevance, true, Backend::Postgres) => {
+                    "ts_rank(p.search, tq) DESC, p.id DESC"
+                }
+            };
+            let select = if count {
+                "COUNT(*)".to_owned()
+            } else {
+                format!(
+                    "p.id AS pid, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY {order}) \
+                     AS n"
+                )
+            };
             match (backend, text) {
                 (Backend::Sqlite, true) => {
                     let m = q.arg(
@@ -132,10 +160,18 @@ impl Store {
                             .collect::<Vec<_>>()
                             .join(" "),
                     );
+                    // The full-text match runs once, first: joined directly, SQLite may
+                    // probe the index once per product row instead. The rank (bm25) costs
+                    // a read per match: computed only to sort by it.
+                    let rank = if c.sort == CatalogueSort::Relevance && !count {
+                        ", rank"
+                    } else {
+                        ""
+                    };
                     q.push(&format!(
-                        "SELECT {select} FROM products_fts JOIN products p ON p.id = products_fts.rowid \
-                         JOIN members m ON m.id = p.member_id LEFT JOIN curation_submissions s \
-                         ON s.id = p.certificate_id WHERE products_fts MATCH {m} AND"
+                        "WITH hits AS MATERIALIZED (SELECT rowid AS id{rank} FROM products_fts \
+                         WHERE products_fts MATCH {m}) SELECT {select} FROM hits JOIN products \
+                         p ON p.id = hits.id JOIN members m ON m.id = p.member_id WHERE"
                     ));
                 }
                 (Backend::Postgres, true) => {
@@ -147,15 +183,13 @@ impl Store {
                             .join(" & "),
                     );
                     q.push(&format!(
-                        "SELECT {select} FROM products p JOIN members m ON m.id = p.member_id \
-                         LEFT JOIN curation_submissions s ON s.id = p.certificate_id, \
+                        "SELECT {select} FROM products p JOIN members m ON m.id = p.member_id, \
                          to_tsquery('simple', {m}) AS tq WHERE p.search @@ tq AND"
                     ));
                 }
                 _ => {
                     q.push(&format!(
-                        "SELECT {select} FROM products p JOIN members m ON m.id = p.member_id \
-                         LEFT JOIN curation_submissions s ON s.id = p.certificate_id WHERE"
+                        "SELECT {select} FROM products p JOIN members m ON m.id = p.member_id WHERE"
                     ));
                 }
             }
@@ -188,27 +222,24 @@ impl Store {
                 q.push(&format!(" AND p.price <= {a}"));
             }
             if !count {
-                let order = match (c.sort, text, backend) {
-                    (CatalogueSort::PriceAsc, _, _) => "p.price, p.id DESC",
-                    (CatalogueSort::PriceDesc, _, _) => "p.price DESC, p.id DESC",
-                    (CatalogueSort::Newest, _, _) | (CatalogueSort::Relevance, false, _) => {
-                        "p.listed_on DESC, p.id DESC"
-                    }
-                    (CatalogueSort::Relevance, true, Backend::Sqlite) => {
-                        "products_fts.rank, p.id DESC"
-                    }
-                    (CatalogueSort::Relevance, true, Backend::Postgres) => {
-                        "ts_rank(p.search, tq) DESC, p.id DESC"
-                    }
-                };
                 let l = q.arg(c.limit.clamp(1, 100));
                 let o = q.arg(c.offset.clamp(0, 100_000));
-                q.push(&format!(" ORDER BY {order} LIMIT {l} OFFSET {o}"));
+                q.push(&format!(
+                    " ORDER BY n LIMIT {l} OFFSET {o}) page JOIN products p ON p.id = page.pid \
+                     JOIN members m ON m.id = p.member_id LEFT JOIN curation_submissions s ON \
+                     s.id = p.certificate_id ORDER BY page.n"
+                ));
             }
             q
         };
-        let total: i64 = build("COUNT(*)", true).scalar(self.read()).await?;
-        let items: Vec<CatalogueItem> = build(ITEM_COLS, false).fetch_all(self.read()).await?;
+        // The page carries the number of matches (a window over the same rows), so the
+        // matching is done once; only a page past the end needs the count on its own.
+        let items: Vec<CatalogueItem> = build(false).fetch_all(self.read()).await?;
+        let total = match items.first() {
+            Some(i) => i.total,
+            None if c.offset == 0 => 0,
+            None => build(true).scalar(self.read()).await?,
+        };
         Ok(CataloguePage { total, items })
     }
 
