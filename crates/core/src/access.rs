@@ -41,10 +41,14 @@ pub enum Permission {
     ProductManage,
     /// Open calls for curation (department staff at city or province level).
     CurationManage,
+    /// Read e-order orders whose supplier lies in scope, and close complaints about them.
+    OrderOversee,
+    /// Add buying units (government units and provincial companies) to e-order.
+    BuyerUnitManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 18] = [
         Permission::MemberRead,
         Permission::MemberReadNik,
         Permission::MemberRegister,
@@ -61,6 +65,8 @@ impl Permission {
         Permission::TargetManage,
         Permission::ProductManage,
         Permission::CurationManage,
+        Permission::OrderOversee,
+        Permission::BuyerUnitManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +87,8 @@ impl Permission {
             Permission::TargetManage => "target_manage",
             Permission::ProductManage => "product_manage",
             Permission::CurationManage => "curation_manage",
+            Permission::OrderOversee => "order_oversee",
+            Permission::BuyerUnitManage => "buyer_unit_manage",
         }
     }
 }
@@ -178,6 +186,7 @@ impl Role {
                 ReportFile,
                 ProductManage,
                 CurationManage,
+                OrderOversee,
             ],
             Role::DistrictOfficer => &[
                 MemberRead,
@@ -190,6 +199,7 @@ impl Role {
                 TokenOwn,
                 ReportFile,
                 ProductManage,
+                OrderOversee,
             ],
             Role::Trainer | Role::Mentor | Role::Curator => &[MemberRead, EventRecord, TokenOwn],
             Role::Buyer => &[TokenOwn],

@@ -170,6 +170,41 @@ pub struct SizeHistory {
     pub moved_up: Option<MonthClass>,
 }
 
+/// Joins the member's e-order sales to its reports (the rule in docs/ledger.md): a month's
+/// sales are the reported sales or the e-order sales paid that month, whichever is larger
+/// (a report should include its e-order sales; the paid orders are a floor a report cannot
+/// go under); a month with e-order sales and no report counts with the capital of the
+/// latest report before it, or none (0) when there is none.
+pub fn with_eorder_sales(reports: &[MonthFigures], eorder: &[(Month, i64)]) -> Vec<MonthFigures> {
+    let mut by_month: std::collections::BTreeMap<Month, MonthFigures> =
+        reports.iter().map(|r| (r.month, *r)).collect();
+    let mut sold: std::collections::BTreeMap<Month, i64> = std::collections::BTreeMap::new();
+    for (m, amount) in eorder {
+        *sold.entry(*m).or_default() += amount;
+    }
+    for (month, amount) in sold {
+        match by_month.get_mut(&month) {
+            Some(r) => r.sales = r.sales.max(amount),
+            None => {
+                let capital = reports
+                    .iter()
+                    .filter(|r| r.month < month)
+                    .max_by_key(|r| r.month)
+                    .map_or(0, |r| r.capital);
+                by_month.insert(
+                    month,
+                    MonthFigures {
+                        month,
+                        sales: amount,
+                        capital,
+                    },
+                );
+            }
+        }
+    }
+    by_month.into_values().collect()
+}
+
 /// Derives the class of every reported month. `reports` holds at most one entry per month
 /// (any order); `None` when there is none.
 pub fn size_history(reports: &[MonthFigures]) -> Option<SizeHistory> {
@@ -297,5 +332,29 @@ mod tests {
         assert_eq!((up.month, up.size_class), (m("2023-03"), "small"));
         assert_eq!(h.current.size_class, "micro");
         assert!(size_history(&[]).is_none());
+    }
+
+    #[test]
+    fn eorder_sales_are_a_floor_and_fill_unreported_months() {
+        let m = |s: &str| Month::parse("month", s).unwrap();
+        let reports = [MonthFigures {
+            month: m("2026-01"),
+            sales: 10_000_000,
+            capital: 40_000_000,
+        }];
+        let sales = [
+            (m("2026-01"), 4_000_000),
+            (m("2026-01"), 8_000_000),
+            (m("2026-03"), 30_000_000),
+        ];
+        let joined = with_eorder_sales(&reports, &sales);
+        assert_eq!(joined.len(), 2);
+        assert_eq!(joined[0].sales, 12_000_000); // the paid orders exceed the report
+        assert_eq!(
+            (joined[1].sales, joined[1].capital),
+            (30_000_000, 40_000_000)
+        );
+        let none = with_eorder_sales(&[], &[(m("2026-05"), 1)]);
+        assert_eq!(none[0].capital, 0);
     }
 }

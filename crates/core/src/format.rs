@@ -16,6 +16,12 @@ pub fn format_count(n: i64) -> String {
     out
 }
 
+/// Whole rupiah with thousands separators, as Indonesians write them: `Rp 45.000.000`.
+pub fn rupiah(n: i64) -> String {
+    let count = format_count(n.checked_abs().unwrap_or(i64::MAX));
+    format!("Rp {}{count}", if n < 0 { "-" } else { "" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

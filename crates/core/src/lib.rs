@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod curation;
 pub mod email;
+pub mod eorder;
 pub mod error;
 pub mod fair;
 pub mod finance;
@@ -25,6 +26,7 @@ pub mod region_level;
 pub mod settings;
 pub mod stats;
 pub mod targets;
+pub mod tax;
 pub mod text;
 pub mod training;
 

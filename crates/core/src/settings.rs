@@ -14,6 +14,9 @@ pub const SETTINGS_CSV: &str = include_str!("../data/settings.csv");
 /// The setting that says how many months a curation certificate is valid.
 pub const CERTIFICATE_VALIDITY_MONTHS: &str = "curation_certificate_validity_months";
 
+/// The most an e-order may cost, in rupiah.
+pub const TRANSACTION_LIMIT: &str = "eorder_transaction_limit_rupiah";
+
 #[derive(Debug, Clone, Deserialize)]
 struct Row {
     setting: String,

@@ -216,6 +216,13 @@ pub struct UserAddArgs {
     /// For a partner account: the code of its financing partner (see `partner add`).
     #[arg(long)]
     pub partner: Option<String>,
+    /// For a buyer account: the code of its buying unit (see `unit add`).
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// For a buyer account: pa_kpa (budget holder), ppk (commitment officer),
+    /// procurement_officer or treasurer.
+    #[arg(long)]
+    pub buyer_role: Option<String>,
     /// Read the password from standard input (required: passwords never go on the
     /// command line, where other users can see them).
     #[arg(long, required = true)]

@@ -4,7 +4,7 @@
 //! current class and the naik-kelas date are always those of the reports on file.
 
 use chrono::{NaiveDate, Utc};
-use jakpreneur_core::finance::{Month, MonthFigures, SizeHistory, size_history};
+use jakpreneur_core::finance::{Month, MonthFigures, SizeHistory, size_history, with_eorder_sales};
 use jakpreneur_core::programme::{JAKPRENEUR, NewEvent};
 use jakpreneur_core::text::{given, parse_date, parse_int};
 use jakpreneur_core::{Actor, FieldError, Permission, ValidationErrors};
@@ -174,13 +174,31 @@ pub(crate) async fn refresh_size(tx: &mut (impl Conn + ?Sized), f: &LedgerFacts)
     counters::apply_change(tx, &before, &after).await
 }
 
-/// `member_size` from the reports on file.
-pub(crate) async fn write_size(tx: &mut (impl Conn + ?Sized), member_id: i64) -> Result<()> {
+/// The e-order sales paid to a member, by payment day.
+const EORDER_SALES: &str =
+    "SELECT paid_on, amount_due FROM orders WHERE member_id = $1 AND state = 'paid'";
+
+/// A member's monthly figures: its reports with its paid e-order sales joined.
+async fn month_figures(tx: &mut (impl Conn + ?Sized), member_id: i64) -> Result<Vec<MonthFigures>> {
     let rows: Vec<(String, i64, i64)> = query(LATEST_FIGURES)
         .bind(member_id)
         .fetch_all(&mut *tx)
         .await?;
-    let Some(h) = size_history(&figures(rows)) else {
+    let sales: Vec<(NaiveDate, i64)> = query(EORDER_SALES)
+        .bind(member_id)
+        .fetch_all(&mut *tx)
+        .await?;
+    Ok(joined(rows, sales))
+}
+
+fn joined(reports: Vec<(String, i64, i64)>, sales: Vec<(NaiveDate, i64)>) -> Vec<MonthFigures> {
+    let sales: Vec<(Month, i64)> = sales.into_iter().map(|(d, a)| (Month::of(d), a)).collect();
+    with_eorder_sales(&figures(reports), &sales)
+}
+
+/// `member_size` from the reports on file and the paid e-order sales.
+pub(crate) async fn write_size(tx: &mut (impl Conn + ?Sized), member_id: i64) -> Result<()> {
+    let Some(h) = size_history(&month_figures(&mut *tx, member_id).await?) else {
         query("DELETE FROM member_size WHERE member_id = $1")
             .bind(member_id)
             .execute(&mut *tx)
@@ -310,7 +328,8 @@ impl Store {
         .await
     }
 
-    /// The class of every reported month, recomputed from the reports on file.
+    /// The class of every reported month (and month with e-order sales), recomputed from
+    /// the reports on file and the paid orders.
     pub async fn size_history(
         &self,
         actor: &Actor,
@@ -325,6 +344,10 @@ impl Store {
             .bind(f.id)
             .fetch_all(self.read())
             .await?;
-        Ok(size_history(&figures(rows)))
+        let sales: Vec<(NaiveDate, i64)> = query(EORDER_SALES)
+            .bind(f.id)
+            .fetch_all(self.read())
+            .await?;
+        Ok(size_history(&joined(rows, sales)))
     }
 }

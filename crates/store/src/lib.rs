@@ -12,6 +12,7 @@ mod corrections;
 mod counters;
 pub mod crypto;
 mod db;
+mod eorder;
 mod error;
 mod facts;
 mod fairs;
@@ -42,6 +43,10 @@ pub use corrections::RecordRef;
 pub use counters::StatsCheck;
 pub use crypto::{DataKey, Vault};
 pub use db::{Backend, ConnectOptions, Store};
+pub use eorder::{
+    BuyerUnit, Complaint, Notification, Order, OrderFilter, OrderLine, OrderRating, OrderStep,
+    Package, Payment, PaymentDocument, PaymentUpload, PlacedOrder, Seat,
+};
 pub use error::StoreError;
 pub use fairs::{Allocation, Application, parse_seed};
 pub use finance::{FinancialReport, MemberSize, NewReport};

@@ -155,6 +155,67 @@ fn encode(img: &DynamicImage, format: ImageFormat) -> image::ImageResult<Vec<u8>
     Ok(out.into_inner())
 }
 
+/// A payment document (transfer proof, tax-withholding slip) that passed its checks: a
+/// PDF kept as sent, or an image re-encoded from its pixels like a photo.
+#[derive(Debug, Clone)]
+pub struct CheckedDocument {
+    /// `pdf`, `jpeg`, `png` or `webp`: what the content is.
+    pub format: &'static str,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+}
+
+/// Checks an uploaded document by its content: a PDF (it starts with `%PDF-` and ends with
+/// an `%%EOF` marker) or an image. Refused (naming `field`): empty, over 5 MB, or neither.
+pub fn check_document(field: &'static str, bytes: &[u8]) -> Result<CheckedDocument, FieldError> {
+    if bytes.is_empty() {
+        return Err(FieldError::required(field));
+    }
+    if bytes.len() > MAX_PHOTO_BYTES {
+        return Err(bad(
+            field,
+            "document_too_large",
+            "the document is larger than 5 MB",
+        ));
+    }
+    if bytes.starts_with(b"%PDF-") {
+        let tail = &bytes[bytes.len().saturating_sub(1024)..];
+        if !tail.windows(5).any(|w| w == b"%%EOF") {
+            return Err(bad(
+                field,
+                "document_type",
+                "the PDF is cut short (it has no end marker): upload the whole file",
+            ));
+        }
+        return Ok(CheckedDocument {
+            format: "pdf",
+            bytes: bytes.to_vec(),
+            sha256: hex::encode(Sha256::digest(bytes)),
+        });
+    }
+    match check_photo(field, bytes) {
+        Ok(p) => Ok(CheckedDocument {
+            format: p.format,
+            sha256: p.sha256,
+            bytes: p.full,
+        }),
+        Err(e) if e.code == "photo_type" => Err(bad(
+            field,
+            "document_type",
+            "the file must be a PDF or an image (JPEG, PNG or WebP), whatever its name",
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// The content type of a document's format.
+pub fn document_content_type(format: &str) -> &'static str {
+    match format {
+        "pdf" => "application/pdf",
+        other => content_type(other),
+    }
+}
+
 /// The folder of photo files.
 #[derive(Debug, Clone)]
 pub struct Media {
@@ -222,6 +283,32 @@ impl Media {
             write_atomically(&path, bytes).await?;
         }
         Ok(())
+    }
+
+    /// Where payment documents live: a folder of their own, never served under `/media/`.
+    fn document_path(&self, sha: &str, format: &str) -> PathBuf {
+        self.dir
+            .join("private")
+            .join(&sha[..2])
+            .join(format!("{sha}.{format}"))
+    }
+
+    /// Stores a payment document (no-op when already there).
+    pub async fn put_document(&self, d: &CheckedDocument) -> Result<()> {
+        write_atomically(&self.document_path(&d.sha256, d.format), &d.bytes).await
+    }
+
+    /// A stored payment document; `None` when the file is missing.
+    pub async fn read_document(&self, sha: &str, format: &str) -> Result<Option<Vec<u8>>> {
+        let hex = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit());
+        if !hex || !matches!(format, "pdf" | "jpeg" | "png" | "webp") {
+            return Ok(None);
+        }
+        match tokio::fs::read(self.document_path(sha, format)).await {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io(&self.dir, e)),
+        }
     }
 
     /// A stored file by its URL name; `None` when there is no such file.

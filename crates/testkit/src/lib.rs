@@ -94,6 +94,8 @@ impl std::ops::Deref for TestApp {
 pub const TEST_PASSWORD: &str = "kopi-tubruk-pagi-hujan-Cempaka";
 /// The financing partner that test partner accounts belong to.
 pub const TEST_PARTNER: &str = "BANKUJI";
+/// The buying unit test buyer accounts belong to unless a test names another.
+pub const TEST_UNIT: &str = "UJI";
 
 /// A valid 4 × 3 PNG, for photo uploads.
 pub const TINY_PNG: &[u8] = &[
@@ -289,6 +291,49 @@ impl TestApp {
         region: Option<&str>,
         link: Option<(&str, &str)>,
     ) -> Creds {
+        let seat = (role == "buyer").then_some((TEST_UNIT, "procurement_officer"));
+        self.account(username, role, region, link, seat).await
+    }
+
+    /// A buyer account of `unit` (created with [`TestApp::unit`] first) with `buyer_role`.
+    pub async fn buyer(&self, username: &str, unit: &str, buyer_role: &str) -> Creds {
+        self.account(username, "buyer", None, None, Some((unit, buyer_role)))
+            .await
+    }
+
+    /// A buying unit with this code (under `parent`, if given), in the province.
+    pub async fn unit(&self, code: &str, parent: Option<&str>) {
+        let u = jakpreneur_core::eorder::NewUnit::parse(&jakpreneur_core::eorder::UnitDraft {
+            code: Some(code.into()),
+            name: Some(format!("Unit {code}")),
+            kind: Some("opd".into()),
+            parent: parent.map(str::to_owned),
+            region: Some("31".into()),
+            address: Some("Jl. Medan Merdeka Selatan 8-9".into()),
+            bank: Some("Bank DKI".into()),
+            account_no: Some("1010000001".into()),
+        })
+        .expect("a valid test unit");
+        match self.store.create_unit(&Actor::system("test"), &u).await {
+            Ok(_) => {}
+            Err(StoreError::Invalid(e)) if e.0[0].code == "unit_code_taken" => {}
+            Err(e) => panic!("creating unit {code}: {e}"),
+        }
+    }
+
+    async fn account(
+        &self,
+        username: &str,
+        role: &str,
+        region: Option<&str>,
+        link: Option<(&str, &str)>,
+        seat: Option<(&str, &str)>,
+    ) -> Creds {
+        if let Some((unit, _)) = seat
+            && unit == TEST_UNIT
+        {
+            self.unit(TEST_UNIT, None).await;
+        }
         let policy = AccountPolicy::for_tests();
         let cli = Actor::system("test");
         // A partner account belongs to a financing partner: the test bank.
@@ -321,6 +366,8 @@ impl TestApp {
                     nik: link.map(|l| l.1.to_owned()),
                     agency: None,
                     partner,
+                    unit: seat.map(|s| s.0.to_owned()),
+                    buyer_role: seat.map(|s| s.1.to_owned()),
                     password: TEST_PASSWORD.into(),
                 },
                 &policy,
@@ -373,6 +420,128 @@ impl TestApp {
             .as_str()
             .expect("a member number")
             .to_owned()
+    }
+
+    /// A product of member `no` made from `product` (the API's product fields), taken
+    /// through the whole chain to the e-order catalogue: a photo, the member's NIB and
+    /// NPWP issued, a bank account, a call, the curation chain graded `A`, and the
+    /// listing. Returns the product's id. Each member needs it only once for its permits.
+    pub async fn listed_product(&self, no: &str, product: &Value) -> i64 {
+        use jakpreneur_core::curation::{Action, CallDraft, GradeDraft, Grading, NewCall};
+        use jakpreneur_core::{Actor, Role};
+        let res = self
+            .post_json(&format!("/api/v1/members/{no}/products"), product)
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        let id = res.json()["id"].as_i64().expect("a product id");
+        let res = self
+            .upload(
+                &format!("/api/v1/products/{id}/photos"),
+                "photo",
+                "a.png",
+                "image/png",
+                TINY_PNG,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        // Permit numbers are unique: make them the member's own.
+        let digits: String = no.chars().filter(char::is_ascii_digit).collect();
+        let tail = format!("{:0>10}", &digits[digits.len().saturating_sub(10)..]);
+        let (nib, npwp) = (format!("912{tail}"), format!("01234{tail}"));
+        for (kind, number) in [("nib", nib.as_str()), ("npwp", npwp.as_str())] {
+            let have = self
+                .get(&format!("/api/v1/members/{no}/permits"))
+                .await
+                .json();
+            let issued = have["items"].as_array().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| p["type"] == kind && p["status"] == "issued")
+            });
+            if issued {
+                continue;
+            }
+            let res = self
+                .post_json(
+                    &format!("/api/v1/members/{no}/permits"),
+                    &json!({"type": kind, "applied_on": "2026-11-01"}),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+            let pid = res.json()["id"].as_i64().expect("a permit id");
+            let res = self
+                .post_json(
+                    &format!("/api/v1/members/{no}/permits/{pid}/decision"),
+                    &json!({"decision": "issue", "number": number, "issued_on": "2026-11-05"}),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        }
+        let res = self
+            .put_json(
+                &format!("/api/v1/members/{no}/bank-account"),
+                &json!({"bank": "Bank DKI", "account_name": "Usaha Uji", "account_no": "1234567890"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        let sys = Actor::system("test");
+        let call = NewCall::parse(&CallDraft {
+            title: Some(format!("Kurasi produk {id}")),
+            opens_on: Some("2026-11-01".into()),
+            closes_on: Some("2026-12-31".into()),
+            places: Some("10".into()),
+            ..Default::default()
+        })
+        .expect("a valid call");
+        let call = self
+            .store
+            .create_call(&sys, &call, today())
+            .await
+            .expect("a call");
+        let s = self
+            .store
+            .submit_to_call(&sys, call.id, id, today())
+            .await
+            .expect("submitted");
+        let village = s.district_code.clone();
+        let as_ = |role, region: &str| Actor::for_account(0, "uji", role, Some(region), None, None);
+        let district = as_(Role::DistrictOfficer, &village);
+        let city = as_(Role::CityOfficer, &village[..5]);
+        for (who, action) in [
+            (&district, Action::Verify),
+            (&district, Action::Validate),
+            (&city, Action::Forward),
+        ] {
+            self.store
+                .curation_step(who, s.id, action, "", None, today())
+                .await
+                .expect("a curation step");
+        }
+        let g = Grading::parse(&GradeDraft {
+            grade: Some("A".into()),
+            taste: Some("5".into()),
+            packaging: Some("5".into()),
+            hygiene: Some("5".into()),
+            halal: Some("5".into()),
+            photos: Some("5".into()),
+            note: Some("Layak jual".into()),
+        })
+        .expect("a grading");
+        self.store
+            .curation_step(
+                &as_(Role::Curator, "31.01"),
+                s.id,
+                Action::Grade,
+                "",
+                Some(&g),
+                today(),
+            )
+            .await
+            .expect("graded");
+        let res = self
+            .post_json(&format!("/api/v1/products/{id}/listing"), &json!({}))
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        id
     }
 
     /// The facilities a member reached, each with the day it was first reached, as the
@@ -568,6 +737,40 @@ impl Client {
         .into_bytes();
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        self.request(Method::POST, path, &[("content-type", &ct)], body)
+            .await
+    }
+
+    /// Posts `multipart/form-data` with text fields and files (`(field, file name,
+    /// content type, bytes)`).
+    pub async fn multipart(
+        &self,
+        path: &str,
+        texts: &[(&str, &str)],
+        files: &[(&str, &str, &str, &[u8])],
+    ) -> TestResponse {
+        let boundary = "----jakpreneur-test-boundary";
+        let mut body = Vec::new();
+        for (name, value) in texts {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (name, file_name, content_type, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         let ct = format!("multipart/form-data; boundary={boundary}");
         self.request(Method::POST, path, &[("content-type", &ct)], body)
             .await

@@ -85,11 +85,29 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::curation::step))
         .routes(routes!(api::curation::queue))
         .merge(
-            // A photo may be up to 5 MB: this route alone takes bodies that large.
+            // A photo may be up to 5 MB, a payment's two documents as much each: these
+            // routes alone take bodies that large.
             OpenApiRouter::new()
                 .routes(routes!(api::catalogue::upload_photo))
+                .routes(routes!(api::eorder::pay))
                 .layer(DefaultBodyLimit::max(security::UPLOAD_BODY_BYTES)),
         )
+        .routes(routes!(api::eorder::create_unit, api::eorder::list_units))
+        .routes(routes!(
+            api::eorder::create_package,
+            api::eorder::list_packages
+        ))
+        .routes(routes!(api::eorder::show_package))
+        .routes(routes!(api::eorder::assign_package))
+        .routes(routes!(api::eorder::place_order, api::eorder::list_orders))
+        .routes(routes!(api::eorder::show_order))
+        .routes(routes!(api::eorder::order_action))
+        .routes(routes!(api::eorder::approve_payment))
+        .routes(routes!(api::eorder::payment_document))
+        .routes(routes!(api::eorder::rate))
+        .routes(routes!(api::eorder::complain))
+        .routes(routes!(api::eorder::list_complaints))
+        .routes(routes!(api::eorder::close_complaint))
         .routes(routes!(api::mentoring::assign))
         .routes(routes!(api::mentoring::record, api::mentoring::list))
         .routes(routes!(api::mentoring::done))

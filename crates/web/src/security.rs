@@ -22,12 +22,15 @@ use crate::error::ApiError;
 /// Largest request body accepted (a member record is under 2 KiB). The router's body
 /// limit and the CSRF check, which reads a form before its handler does, both use it.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-/// A photo upload's body: the 5 MB photo and the multipart framing around it.
-pub const UPLOAD_BODY_BYTES: usize = 5 * 1024 * 1024 + 64 * 1024;
+/// An upload's body: two files of 5 MB (a payment's proof and tax slip; a photo is one)
+/// and the multipart framing around them.
+pub const UPLOAD_BODY_BYTES: usize = 10 * 1024 * 1024 + 64 * 1024;
 
-/// The routes that take a file (`…/photos`), and so a body up to [`UPLOAD_BODY_BYTES`].
+/// The routes that take files (`…/photos`: one photo of at most 5 MB; `…/payments`: a
+/// transfer proof and a tax slip of at most 5 MB each), and so a body up to
+/// [`UPLOAD_BODY_BYTES`]. Each file's own limit is checked by its handler.
 pub fn is_upload(path: &str) -> bool {
-    path.ends_with("/photos")
+    path.ends_with("/photos") || path.ends_with("/payments")
 }
 
 pub const SESSION_COOKIE: &str = "jp_session";

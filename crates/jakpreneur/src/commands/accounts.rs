@@ -105,6 +105,8 @@ async fn add(store: &Store, cfg: &Config, a: UserAddArgs) -> anyhow::Result<Exit
         nik,
         agency: a.agency,
         partner: a.partner,
+        unit: a.unit,
+        buyer_role: a.buyer_role,
         password: password.trim_end_matches(['\r', '\n']).to_owned(),
     };
     let user = store

@@ -441,6 +441,8 @@ async fn login_on(store: &Store, cfg: &Config, a: &BenchLoginArgs) -> anyhow::Re
                     nik: None,
                     agency: None,
                     partner: None,
+                    unit: None,
+                    buyer_role: None,
                     password: password.clone(),
                 },
                 &policy,

@@ -88,6 +88,8 @@ async fn cast(store: &Store, policy: &AccountPolicy, password: &str) -> anyhow::
                     nik: None,
                     agency: None,
                     partner: None,
+                    unit: None,
+                    buyer_role: None,
                     password: password.into(),
                 },
                 policy,

@@ -226,6 +226,8 @@ pub async fn bench_token(store: &Store) -> anyhow::Result<String> {
                 nik: None,
                 agency: None,
                 partner: None,
+                unit: None,
+                buyer_role: None,
                 password: jakpreneur_store::crypto::random_token(""),
             },
             &policy,

@@ -334,6 +334,8 @@ async fn a_partner_sees_only_its_own_referrals(app: TestApp) {
         nik: None,
         agency: None,
         partner: None,
+        unit: None,
+        buyer_role: None,
         password: jakpreneur_testkit::TEST_PASSWORD.into(),
     };
     let err = app

@@ -22,11 +22,13 @@ macro_rules! on_both_backends {
 }
 
 mod access;
+mod access_eorder;
 mod auth;
 mod catalogue;
 mod cli;
 mod concurrency;
 mod corrections;
+mod eorder;
 mod errors;
 mod facility_pages;
 mod finance;

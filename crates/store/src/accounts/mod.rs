@@ -18,7 +18,9 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Utc};
 use jakpreneur_core::access::parse_username;
+use jakpreneur_core::eorder::BuyerRole;
 use jakpreneur_core::password::check_password;
+use jakpreneur_core::text::given;
 use jakpreneur_core::{Actor, FieldError, Nik, Permission, Role, ValidationErrors};
 use serde_json::json;
 
@@ -126,6 +128,9 @@ pub struct User {
     pub agency_code: Option<String>,
     /// For a partner account: the financing partner it belongs to.
     pub partner_code: Option<String>,
+    /// For a buyer account: its buying unit and its role there.
+    pub buyer_unit_code: Option<String>,
+    pub buyer_role: Option<String>,
 }
 
 impl User {
@@ -148,7 +153,7 @@ impl User {
 }
 
 pub(super) const USER_COLS: &str = "id, username, role, region_code, member_no, disabled_at, locked_until, \
-    created_at, agency_code, partner_code";
+    created_at, agency_code, partner_code, buyer_unit_code, buyer_role";
 
 /// [`USER_COLS`] under the `u.` alias, for the joins that authenticate every request:
 /// built once, not on each request.
@@ -173,6 +178,10 @@ pub struct NewUser {
     pub agency: Option<String>,
     /// For a partner account: the financing partner's code (required, and only there).
     pub partner: Option<String>,
+    /// For a buyer account: the buying unit's code and the role there (both required, and
+    /// only there).
+    pub unit: Option<String>,
+    pub buyer_role: Option<String>,
     pub password: String,
 }
 
@@ -330,6 +339,7 @@ impl Store {
             )),
             _ => {}
         }
+        let (unit, buyer_role) = self.check_buyer_link(role, new, &mut errs).await?;
         let (Some(username), Some(role), true) = (username, role, errs.is_empty()) else {
             return Err(StoreError::Invalid(errs));
         };
@@ -337,8 +347,8 @@ impl Store {
         let now = Utc::now();
         let insert = format!(
             "INSERT INTO users (username, password_hash, role, region_code, member_no, \
-             password_changed_at, created_at, agency_code, partner_code) VALUES ($1, $2, $3, $4, \
-             $5, $6, $6, $7, $8) RETURNING {USER_COLS}"
+             password_changed_at, created_at, agency_code, partner_code, buyer_unit_code, \
+             buyer_role) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10) RETURNING {USER_COLS}"
         );
         let outcome: Result<User> = {
             async {
@@ -352,6 +362,8 @@ impl Store {
                     .bind(now)
                     .bind(agency)
                     .bind(&partner)
+                    .bind(&unit)
+                    .bind(buyer_role.map(|r| r.as_str()))
                     .fetch_one(&mut tx)
                     .await?;
                 let change = Change {
@@ -364,6 +376,7 @@ impl Store {
                         "username": user.username, "role": user.role,
                         "region_code": user.region_code, "member_no": user.member_no,
                         "agency_code": user.agency_code, "partner_code": user.partner_code,
+                        "buyer_unit_code": user.buyer_unit_code, "buyer_role": user.buyer_role,
                     })),
                 };
                 audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
@@ -388,6 +401,65 @@ impl Store {
             }
             other => other,
         }
+    }
+
+    /// A buyer account's unit and role: both required for a buyer, refused for others.
+    async fn check_buyer_link(
+        &self,
+        role: Option<Role>,
+        new: &NewUser,
+        errs: &mut ValidationErrors,
+    ) -> Result<(Option<String>, Option<BuyerRole>)> {
+        let unit = given(new.unit.as_deref()).map(str::to_uppercase);
+        let buyer_role = given(new.buyer_role.as_deref());
+        if role != Some(Role::Buyer) {
+            if unit.is_some() {
+                errs.push(FieldError::new(
+                    "unit",
+                    "unit_not_allowed",
+                    "only a buyer account belongs to a buying unit",
+                ));
+            }
+            if buyer_role.is_some() {
+                errs.push(FieldError::new(
+                    "buyer_role",
+                    "buyer_role_not_allowed",
+                    "only a buyer account has a buyer role",
+                ));
+            }
+            return Ok((None, None));
+        }
+        let buyer_role = match buyer_role {
+            None => {
+                errs.push(FieldError::new(
+                    "buyer_role",
+                    "required",
+                    "a buyer account needs its role: pa_kpa, ppk, procurement_officer or treasurer",
+                ));
+                None
+            }
+            Some(r) => errs.take(BuyerRole::parse(r)),
+        };
+        let Some(code) = unit else {
+            errs.push(FieldError::new(
+                "unit",
+                "required",
+                "a buyer account needs the code of its buying unit",
+            ));
+            return Ok((None, buyer_role));
+        };
+        let known: Option<String> = query("SELECT code FROM buyer_units WHERE code = $1")
+            .bind(&code)
+            .scalar_optional(self.read())
+            .await?;
+        if known.is_none() {
+            errs.push(FieldError::new(
+                "unit",
+                "unit_unknown",
+                format!("no buying unit has the code {code}"),
+            ));
+        }
+        Ok((Some(code), buyer_role))
     }
 
     pub(super) async fn user_by_name(&self, username: &str) -> Result<Option<User>> {

@@ -24,6 +24,11 @@ pub struct BankAccount {
     pub account_name: String,
     /// `••••••1234`: only the last four digits.
     pub account_no_masked: String,
+    /// Registered for VAT (PKP): a government buyer's treasurer collects VAT on its sales.
+    pub vat_registered: bool,
+    /// Holds the certificate for the small-business final income tax (0.5%), which the
+    /// treasurer then withholds instead of PPh 22.
+    pub umkm_final: bool,
     pub version: i64,
 }
 
@@ -33,6 +38,9 @@ pub struct NewBankAccount {
     pub bank: String,
     pub account_name: String,
     pub account_no: String,
+    /// The supplier's tax status, for e-order payments (both `false` unless given).
+    pub vat_registered: bool,
+    pub umkm_final: bool,
 }
 
 impl NewBankAccount {
@@ -76,9 +84,20 @@ impl NewBankAccount {
                 bank,
                 account_name,
                 account_no,
+                vat_registered: false,
+                umkm_final: false,
             }),
             _ => Err(errs),
         }
+    }
+}
+
+impl NewBankAccount {
+    /// The same account with the supplier's tax status.
+    pub fn with_tax(mut self, vat_registered: bool, umkm_final: bool) -> Self {
+        self.vat_registered = vat_registered;
+        self.umkm_final = umkm_final;
+        self
     }
 }
 
@@ -104,11 +123,13 @@ impl Store {
         let last4 = &b.account_no[b.account_no.len() - 4..];
         query(
             "INSERT INTO bank_accounts (member_id, bank, account_name, account_no_cipher, \
-             account_no_last4, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON \
-             CONFLICT (member_id) DO UPDATE SET bank = excluded.bank, account_name = \
-             excluded.account_name, account_no_cipher = excluded.account_no_cipher, \
-             account_no_last4 = excluded.account_no_last4, updated_by = excluded.updated_by, \
-             updated_at = excluded.updated_at, version = bank_accounts.version + 1",
+             account_no_last4, updated_by, updated_at, vat_registered, umkm_final) VALUES ($1, \
+             $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (member_id) DO UPDATE SET bank = \
+             excluded.bank, account_name = excluded.account_name, account_no_cipher = \
+             excluded.account_no_cipher, account_no_last4 = excluded.account_no_last4, \
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at, vat_registered \
+             = excluded.vat_registered, umkm_final = excluded.umkm_final, version = \
+             bank_accounts.version + 1",
         )
         .bind(f.id)
         .bind(&b.bank)
@@ -117,6 +138,8 @@ impl Store {
         .bind(last4)
         .bind(&who.name)
         .bind(now)
+        .bind(b.vat_registered)
+        .bind(b.umkm_final)
         .execute(&mut tx)
         .await?;
         audit::append(
@@ -129,7 +152,8 @@ impl Store {
                 record_id: member_no.to_owned(),
                 before: None,
                 after: Some(json!({ "bank": b.bank, "account_name": b.account_name,
-                    "account_no": vault.field_fingerprint("account_no", &b.account_no) })),
+                    "account_no": vault.field_fingerprint("account_no", &b.account_no),
+                    "vat_registered": b.vat_registered, "umkm_final": b.umkm_final })),
             }],
         )
         .await?;
@@ -149,19 +173,24 @@ impl Store {
         self.member_facts(actor, member_no)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let row: Option<(String, String, String, i64)> = query(
-            "SELECT b.bank, b.account_name, b.account_no_last4, b.version FROM bank_accounts b \
-             JOIN members m ON m.id = b.member_id WHERE m.member_no = $1",
+        let row: Option<(String, String, String, bool, bool, i64)> = query(
+            "SELECT b.bank, b.account_name, b.account_no_last4, b.vat_registered, b.umkm_final, \
+             b.version FROM bank_accounts b JOIN members m ON m.id = b.member_id WHERE \
+             m.member_no = $1",
         )
         .bind(member_no)
         .fetch_optional(self.read())
         .await?;
-        Ok(row.map(|(bank, account_name, last4, version)| BankAccount {
-            bank,
-            account_name,
-            account_no_masked: masked(&last4),
-            version,
-        }))
+        Ok(row.map(
+            |(bank, account_name, last4, vat_registered, umkm_final, version)| BankAccount {
+                bank,
+                account_name,
+                account_no_masked: masked(&last4),
+                vat_registered,
+                umkm_final,
+                version,
+            },
+        ))
     }
 
     /// What the product still lacks to be listed on `today` (empty: it may be listed).

@@ -350,11 +350,16 @@ pub async fn set_bank_account(
     ApiPath(member_no): ApiPath<String>,
     SignedInJson(actor, b): SignedInJson<BankAccountBody>,
 ) -> ApiResult<axum::Json<BankAccount>> {
+    let (vat, umkm) = (
+        b.vat_registered.unwrap_or(false),
+        b.umkm_final.unwrap_or(false),
+    );
     let b = NewBankAccount::parse(
         b.bank.as_deref(),
         b.account_name.as_deref(),
         b.account_no.as_deref(),
-    )?;
+    )?
+    .with_tax(vat, umkm);
     Ok(axum::Json(
         app.store.set_bank_account(&actor, &member_no, &b).await?,
     ))

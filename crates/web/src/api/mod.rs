@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod catalogue;
 pub mod curation;
+pub mod eorder;
 pub mod events;
 pub mod finance;
 pub mod financing;
@@ -35,6 +36,7 @@ use utoipa::OpenApi;
         (name = "permits", description = "Facility P4: permit applications and their outcome"),
         (name = "catalogue", description = "Facility P5: members' products, photos, bank accounts, listing, and the public e-catalogue"),
         (name = "curation", description = "Facilities P3/P5: calls for curation and the chain mentor → district → department → curator"),
+        (name = "e-order", description = "Government units buy from members: buying units, packages (PA/KPA → PPK → procurement officer), orders, receipt (BAST), payment with computed taxes, ratings and complaints"),
         (name = "market", description = "Facility P5: bazaars, exhibitions, outlets and their participants"),
         (name = "mentoring", description = "Facility P3: mentors, sessions and follow-ups"),
         (name = "training", description = "Facility P2 and P6's finance classes: courses, classes, enrolment, attendance, completion"),

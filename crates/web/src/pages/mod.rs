@@ -251,18 +251,7 @@ pub fn form(body: &axum::body::Bytes) -> HashMap<String, String> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-/// Whole rupiah with thousands separators, as Indonesians write them: `Rp 45.000.000`.
-pub fn rupiah(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 4);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    format!("Rp {}{out}", if n < 0 { "-" } else { "" })
-}
+pub use jakpreneur_core::format::rupiah;
 
 #[cfg(test)]
 mod tests {

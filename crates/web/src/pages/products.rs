@@ -162,7 +162,10 @@ pub async fn bank_account(
     let c = || page.chrome_at(&at);
     let f = super::form(&body);
     let g = |k: &str| f.get(k).map(String::as_str);
-    let outcome = match NewBankAccount::parse(g("bank"), g("account_name"), g("account_no")) {
+    let tax = (g("vat_registered").is_some(), g("umkm_final").is_some());
+    let outcome = match NewBankAccount::parse(g("bank"), g("account_name"), g("account_no"))
+        .map(|b| b.with_tax(tax.0, tax.1))
+    {
         Ok(b) => page
             .app
             .store

@@ -198,6 +198,10 @@ pub struct BankAccountBody {
     /// Digits; stored encrypted, shown masked.
     #[schema(example = "1234567890")]
     pub account_no: Option<String>,
+    /// Registered for VAT (PKP). Default `false`.
+    pub vat_registered: Option<bool>,
+    /// Holds the certificate for the small-business final income tax. Default `false`.
+    pub umkm_final: Option<bool>,
 }
 
 /// The public catalogue's filters.

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod eorder;
 pub mod events;
 pub mod finance;
 pub mod financing;
@@ -19,6 +20,7 @@ pub mod training;
 
 pub use audit::*;
 pub use catalogue::*;
+pub use eorder::*;
 pub use events::*;
 pub use finance::*;
 pub use financing::*;

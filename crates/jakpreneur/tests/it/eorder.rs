@@ -1,0 +1,773 @@
+//! e-order through the API as its users act: a unit's PA/KPA, PPK, procurement officer and
+//! treasurer, and the member that sells. The chain, limits, races for stock and for a
+//! package's ceiling, idempotent retries, payment never before receipt, partial receipt,
+//! the taxes, and the sale on the member's ledger.
+
+use std::sync::Arc;
+
+use axum::http::{Method, StatusCode};
+use jakpreneur_testkit::{Creds, TINY_PNG, TestApp, member_in};
+use serde_json::{Value, json};
+
+on_both_backends!(
+    chain_transfer_partial_receipt_and_ledger,
+    autodebit_approval_and_taxes,
+    limits_and_rules,
+    fifty_orders_race_for_the_last_ten_units,
+    two_orders_at_once_never_pass_the_ceiling,
+    complaints_and_ratings,
+);
+
+const GAMBIR: &str = "31.71.01.1001";
+const A_PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// A buying unit with its four accounts, a supplier with a member account, and a package
+/// assigned down to the procurement officer.
+struct Market {
+    pa: Creds,
+    ppk: Creds,
+    po: Creds,
+    treasurer: Creds,
+    supplier: Creds,
+    supplier_no: String,
+    package: i64,
+}
+
+async fn market(app: &TestApp, serial: u32, ceiling: i64) -> Market {
+    let unit = format!("DINAS{serial}");
+    app.unit(&unit, None).await;
+    let pa = app.buyer(&format!("pa{serial}"), &unit, "pa_kpa").await;
+    let ppk = app.buyer(&format!("ppk{serial}"), &unit, "ppk").await;
+    let po = app
+        .buyer(&format!("po{serial}"), &unit, "procurement_officer")
+        .await;
+    let treasurer = app
+        .buyer(&format!("bend{serial}"), &unit, "treasurer")
+        .await;
+    let body = member_in(serial, GAMBIR);
+    let res = app.post_json("/api/v1/members", &body).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let supplier_no = res.json()["member_no"].as_str().unwrap().to_owned();
+    let supplier = app
+        .user_linked(
+            &format!("usaha{serial}"),
+            "member",
+            None,
+            Some((&supplier_no, body["nik"].as_str().unwrap())),
+        )
+        .await;
+    let res = app
+        .as_(&pa)
+        .post_json(
+            "/api/v1/packages",
+            &json!({"name": "Makan minum rapat", "budget_code": "5.1.02.01.01.0052",
+                    "ceiling": ceiling, "fiscal_year": 2026}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let package = res.json()["id"].as_i64().unwrap();
+    let res = app
+        .as_(&pa)
+        .post_json(
+            &format!("/api/v1/packages/{package}/assign"),
+            &json!({"user": ppk.username}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let res = app
+        .as_(&ppk)
+        .post_json(
+            &format!("/api/v1/packages/{package}/assign"),
+            &json!({"user": po.username}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.json()["officer"], po.username.as_str());
+    Market {
+        pa,
+        ppk,
+        po,
+        treasurer,
+        supplier,
+        supplier_no,
+        package,
+    }
+}
+
+fn snack(price: i64, stock: Option<i64>, min_order: i64) -> Value {
+    json!({"name": "Kue Lapis Legit", "category": "snacks", "unit": "kotak", "price": price,
+           "stock": stock, "min_order": min_order, "lead_days": 2, "tkdn_percent": 60})
+}
+
+fn order(package: i64, lines: &[(i64, i64)]) -> Value {
+    json!({
+        "package_id": package,
+        "lines": lines.iter().map(|(p, q)| json!({"product_id": p, "quantity": q})).collect::<Vec<_>>(),
+        "delivery_address": "Balai Kota, Jl. Medan Merdeka Selatan 8-9",
+        "needed_on": "2026-11-30",
+    })
+}
+
+fn code(res: &jakpreneur_testkit::TestResponse) -> String {
+    res.json()["error"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn step(app: &TestApp, who: &Creds, id: i64, action: &str, body: Value) -> Value {
+    let res = app
+        .as_(who)
+        .post_json(&format!("/api/v1/orders/{id}/{action}"), &body)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{action}: {}", res.text());
+    res.json()
+}
+
+async fn chain_transfer_partial_receipt_and_ledger(app: TestApp) {
+    let m = market(&app, 1, 10_000_000).await;
+    let product = app
+        .listed_product(&m.supplier_no, &snack(25_000, Some(100), 10))
+        .await;
+    // A retried order is the same order; a key reused for another order is refused.
+    let body = order(m.package, &[(product, 20)]);
+    let po = app.as_(&m.po);
+    let key = [
+        ("content-type", "application/json"),
+        ("idempotency-key", "rapat-01"),
+    ];
+    let first = po
+        .request(
+            Method::POST,
+            "/api/v1/orders",
+            &key,
+            body.to_string().into_bytes(),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
+    let o = first.json();
+    let id = o["id"].as_i64().unwrap();
+    assert_eq!(
+        (o["total"].as_i64(), o["state"].as_str()),
+        (Some(500_000), Some("submitted"))
+    );
+    assert_eq!(o["lines"][0]["price"], 25_000);
+    let again = po
+        .request(
+            Method::POST,
+            "/api/v1/orders",
+            &key,
+            body.to_string().into_bytes(),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.json()["id"].as_i64(), Some(id));
+    let other = order(m.package, &[(product, 30)]);
+    let reused = po
+        .request(
+            Method::POST,
+            "/api/v1/orders",
+            &key,
+            other.to_string().into_bytes(),
+        )
+        .await;
+    assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(code(&reused), "idempotency_key_reused");
+    let p = app.get(&format!("/api/v1/products/{product}")).await.json();
+    assert_eq!(p["stock"], 80, "the stock was taken once");
+    // The price changes later; the order keeps the price it was placed at.
+    let res = app
+        .patch_json(
+            &format!("/api/v1/products/{product}"),
+            &json!({"price": 30_000}),
+            Some(&p["version"].to_string()),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+
+    // Payment never before receipt.
+    let early = app
+        .as_(&m.treasurer)
+        .post_json(
+            &format!("/api/v1/orders/{id}/payments"),
+            &json!({"method": "autodebit"}),
+        )
+        .await;
+    assert_eq!(
+        early.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        early.text()
+    );
+    assert_eq!(code(&early), "order_state");
+
+    // Only the supplier accepts; then it ships; the PPK receives 18 of 20.
+    let wrong = app
+        .as_(&m.po)
+        .post_json(&format!("/api/v1/orders/{id}/accept"), &json!({}))
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    step(&app, &m.supplier, id, "accept", json!({})).await;
+    step(&app, &m.supplier, id, "ship", json!({})).await;
+    let short = app
+        .as_(&m.ppk)
+        .post_json(
+            &format!("/api/v1/orders/{id}/receive"),
+            &json!({"bast_no": "BAST/01/XI/2026", "received_on": "2026-11-23",
+                    "lines": [{"product_id": product, "quantity": 18}]}),
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        short.json()["error"]["field"],
+        "note",
+        "fewer units need a reason"
+    );
+    let o = step(
+        &app,
+        &m.ppk,
+        id,
+        "receive",
+        json!({"bast_no": "BAST/01/XI/2026", "received_on": "2026-11-23",
+               "lines": [{"product_id": product, "quantity": 18}],
+               "note": "Dua kotak rusak dalam pengiriman"}),
+    )
+    .await;
+    assert_eq!(o["state"], "received");
+    assert_eq!(
+        o["amount_due"], 450_000,
+        "the amount due follows the units received"
+    );
+    let k = app
+        .as_(&m.pa)
+        .get(&format!("/api/v1/packages/{}", m.package))
+        .await
+        .json();
+    assert_eq!(k["committed"], 450_000);
+
+    // The treasurer pays by transfer with the proof and the tax slip, checked by content.
+    let url = format!("/api/v1/orders/{id}/payments");
+    let bad = app
+        .as_(&m.treasurer)
+        .multipart(
+            &url,
+            &[("method", "transfer")],
+            &[
+                ("proof", "bukti.pdf", "application/pdf", b"not a pdf at all"),
+                ("tax_slip", "bupot.png", "image/png", TINY_PNG),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["error"]["field"], "proof");
+    assert_eq!(code(&bad), "document_type");
+    let files: [(&str, &str, &str, &[u8]); 2] = [
+        ("proof", "bukti.pdf", "application/pdf", A_PDF),
+        ("tax_slip", "bupot.png", "image/png", TINY_PNG),
+    ];
+    let paid = app
+        .as_(&m.treasurer)
+        .multipart(&url, &[("method", "transfer")], &files)
+        .await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.text());
+    let pay = paid.json();
+    assert_eq!(
+        (
+            pay["amount"].as_i64(),
+            pay["income_tax_kind"].as_str(),
+            pay["net"].as_i64()
+        ),
+        (Some(450_000), Some("none"), Some(450_000)),
+        "at most Rp 2,000,000: no PPh 22"
+    );
+    let retry = app
+        .as_(&m.treasurer)
+        .multipart(&url, &[("method", "transfer")], &files)
+        .await;
+    assert_eq!(retry.status, StatusCode::OK, "a retry returns the payment");
+    assert_eq!(retry.json()["id"], pay["id"]);
+    let doc = app
+        .as_(&m.ppk)
+        .get(&format!("/api/v1/payments/{}/proof", pay["id"]))
+        .await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert!(doc.body.starts_with(b"%PDF-"));
+    let stranger = app.user("orang-luar", "buyer", None).await;
+    let hidden = app
+        .as_(&stranger)
+        .get(&format!("/api/v1/payments/{}/proof", pay["id"]))
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+
+    // The supplier sees what it received and when; the timeline has every step.
+    let seen = app
+        .as_(&m.supplier)
+        .get(&format!("/api/v1/orders/{id}"))
+        .await
+        .json();
+    assert_eq!(seen["state"], "paid");
+    assert_eq!(seen["paid_on"], "2026-11-23");
+    assert_eq!(seen["payment"]["net"], 450_000);
+    let actions: Vec<&str> = seen["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["place", "accept", "ship", "receive", "pay_transfer"]
+    );
+    let notes = app.store.order_notifications(id).await.unwrap();
+    let topics: Vec<&str> = notes.iter().map(|n| n.topic.as_str()).collect();
+    assert_eq!(
+        topics,
+        [
+            "order_new",
+            "order_accepted",
+            "order_shipped",
+            "payment_due",
+            "order_paid"
+        ]
+    );
+    assert_eq!(notes[0].recipient, format!("member:{}", m.supplier_no));
+    assert_eq!(notes[3].recipient, "unit:DINAS1:treasurer");
+
+    // The sale is market access (P5) on the member's ledger, and its sales.
+    let events = app
+        .get(&format!("/api/v1/members/{}/events", m.supplier_no))
+        .await
+        .json();
+    let sale = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "eorder_sale")
+        .expect("an eorder_sale event");
+    assert_eq!(sale["facility"], "P5");
+    assert_eq!(sale["occurred_on"], "2026-11-23");
+    let size = app
+        .store
+        .size_history(&jakpreneur_core::Actor::system("t"), &m.supplier_no)
+        .await
+        .unwrap()
+        .expect("sales give a size class");
+    assert_eq!(size.current.annual_sales, 450_000 * 12);
+    assert_eq!(size.current.size_class, "micro");
+    // The audit log has each step.
+    let audit = app
+        .get(&format!("/api/v1/audit?record_type=order&record_id={id}"))
+        .await;
+    assert_eq!(audit.status, StatusCode::OK, "{}", audit.text());
+    let audited: Vec<String> = audit.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        audited.contains(&"eorder.order_place".to_owned()),
+        "{audited:?}"
+    );
+    assert!(
+        audited.contains(&"eorder.payment".to_owned()),
+        "{audited:?}"
+    );
+}
+
+async fn autodebit_approval_and_taxes(app: TestApp) {
+    let m = market(&app, 2, 40_000_000).await;
+    let product = app
+        .listed_product(&m.supplier_no, &snack(150_000, None, 1))
+        .await;
+    let res = app
+        .as_(&m.po)
+        .post_json("/api/v1/orders", &order(m.package, &[(product, 20)]))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let id = res.json()["id"].as_i64().unwrap();
+    step(&app, &m.supplier, id, "accept", json!({})).await;
+    step(&app, &m.supplier, id, "ship", json!({})).await;
+    step(
+        &app,
+        &m.ppk,
+        id,
+        "receive",
+        json!({"bast_no": "BAST/02", "received_on": "2026-11-23"}),
+    )
+    .await;
+    let res = app
+        .as_(&m.treasurer)
+        .post_json(
+            &format!("/api/v1/orders/{id}/payments"),
+            &json!({"method": "autodebit"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let p = res.json();
+    assert_eq!(p["state"], "pending_approval");
+    // Rp 3,000,000 is above the PPh 22 threshold: 1.5% withheld.
+    assert_eq!(
+        (
+            p["income_tax_kind"].as_str(),
+            p["income_tax"].as_i64(),
+            p["net"].as_i64()
+        ),
+        (Some("pph22"), Some(45_000), Some(2_955_000))
+    );
+    let pid = p["id"].as_i64().unwrap();
+    for who in [&m.treasurer, &m.ppk, &m.supplier] {
+        let res = app
+            .as_(who)
+            .post_json(&format!("/api/v1/payments/{pid}/approve"), &json!({}))
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::FORBIDDEN,
+            "only the PA/KPA approves"
+        );
+    }
+    let res = app
+        .as_(&m.pa)
+        .post_json(&format!("/api/v1/payments/{pid}/approve"), &json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.json()["state"], "paid");
+    let o = app.get(&format!("/api/v1/orders/{id}")).await.json();
+    assert_eq!(o["state"], "paid");
+    // A VAT-registered supplier with the small-business certificate: VAT collected, the
+    // final 0.5% withheld instead of PPh 22.
+    let res = app
+        .put_json(
+            &format!("/api/v1/members/{}/bank-account", m.supplier_no),
+            &json!({"bank": "Bank DKI", "account_name": "Usaha", "account_no": "1234567890",
+                    "vat_registered": true, "umkm_final": true}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let res = app
+        .as_(&m.po)
+        .post_json("/api/v1/orders", &order(m.package, &[(product, 74)]))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let id = res.json()["id"].as_i64().unwrap();
+    step(&app, &m.supplier, id, "accept", json!({})).await;
+    step(&app, &m.supplier, id, "ship", json!({})).await;
+    step(
+        &app,
+        &m.ppk,
+        id,
+        "receive",
+        json!({"bast_no": "BAST/03", "received_on": "2026-11-23"}),
+    )
+    .await;
+    let res = app
+        .as_(&m.treasurer)
+        .multipart(
+            &format!("/api/v1/orders/{id}/payments"),
+            &[("method", "transfer")],
+            &[
+                ("proof", "a.png", "image/png", TINY_PNG),
+                ("tax_slip", "b.pdf", "application/pdf", A_PDF),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let p = res.json();
+    // 74 × 150,000 = 11,100,000 with VAT inside: 1,100,000 VAT, 0.5% of 10,000,000.
+    assert_eq!(
+        (
+            p["vat"].as_i64(),
+            p["income_tax_kind"].as_str(),
+            p["income_tax"].as_i64(),
+            p["net"].as_i64()
+        ),
+        (
+            Some(1_100_000),
+            Some("pph_final_umkm"),
+            Some(50_000),
+            Some(9_950_000)
+        )
+    );
+}
+
+async fn limits_and_rules(app: TestApp) {
+    let m = market(&app, 3, 200_000_000).await;
+    let product = app
+        .listed_product(&m.supplier_no, &snack(100_000, Some(1_000), 10))
+        .await;
+    let post = |who: &Creds, body: Value| {
+        let c = app.as_(who);
+        async move { c.post_json("/api/v1/orders", &body).await }
+    };
+    // Above Rp 50,000,000 in one transaction.
+    let res = post(&m.po, order(m.package, &[(product, 501)])).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(code(&res), "over_transaction_limit");
+    assert!(res.text().contains("Rp 50.000.000"), "{}", res.text());
+    // Exactly the limit is allowed.
+    let res = post(&m.po, order(m.package, &[(product, 500)])).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let big = res.json()["id"].as_i64().unwrap();
+    // Below the minimum, too soon for the lead time.
+    let res = post(&m.po, order(m.package, &[(product, 5)])).await;
+    assert_eq!(code(&res), "below_min_order");
+    let mut soon = order(m.package, &[(product, 10)]);
+    soon["needed_on"] = json!("2026-11-24");
+    let res = post(&m.po, soon).await;
+    assert_eq!(code(&res), "before_lead_time");
+    // One supplier per order; only listed products.
+    let other_no = app.register_on(31, GAMBIR, "2026-01-10").await;
+    let other = app.listed_product(&other_no, &snack(10_000, None, 1)).await;
+    let res = post(&m.po, order(m.package, &[(product, 10), (other, 1)])).await;
+    assert_eq!(code(&res), "one_supplier");
+    let res = app
+        .delete(&format!("/api/v1/products/{other}/listing"))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let res = post(&m.po, order(m.package, &[(other, 1)])).await;
+    assert_eq!(code(&res), "product_not_listed");
+    // Only the procurement officer the package is assigned to places orders.
+    let res = post(&m.ppk, order(m.package, &[(product, 10)])).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let po2 = app.buyer("po3b", "DINAS3", "procurement_officer").await;
+    let res = post(&po2, order(m.package, &[(product, 10)])).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let outsider = app.user("po-lain", "buyer", None).await;
+    let res = post(&outsider, order(m.package, &[(product, 10)])).await;
+    assert_eq!(code(&res), "package_unknown");
+    // Another unit's account cannot read the order.
+    let res = app
+        .as_(&outsider)
+        .get(&format!("/api/v1/orders/{big}"))
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    // Declining gives back the stock and the package's money.
+    let res = app
+        .as_(&m.supplier)
+        .post_json(&format!("/api/v1/orders/{big}/decline"), &json!({}))
+        .await;
+    assert_eq!(res.json()["error"]["field"], "reason");
+    step(
+        &app,
+        &m.supplier,
+        big,
+        "decline",
+        json!({"reason": "Kapasitas produksi penuh"}),
+    )
+    .await;
+    let p = app.get(&format!("/api/v1/products/{product}")).await.json();
+    assert_eq!(p["stock"], 1_000);
+    let k = app
+        .as_(&m.pa)
+        .get(&format!("/api/v1/packages/{}", m.package))
+        .await
+        .json();
+    assert_eq!(k["committed"], 0);
+    // The buyer cancels before acceptance, not after.
+    let res = post(&m.po, order(m.package, &[(product, 10)])).await;
+    let a = res.json()["id"].as_i64().unwrap();
+    step(&app, &m.po, a, "cancel", json!({"reason": "Rapat ditunda"})).await;
+    let res = post(&m.po, order(m.package, &[(product, 10)])).await;
+    let b = res.json()["id"].as_i64().unwrap();
+    step(&app, &m.supplier, b, "accept", json!({})).await;
+    let res = app
+        .as_(&m.po)
+        .post_json(
+            &format!("/api/v1/orders/{b}/cancel"),
+            &json!({"reason": "Terlambat"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(code(&res), "order_state");
+    // The supplier does not sign the BAST; an unknown action is no route.
+    step(&app, &m.supplier, b, "ship", json!({})).await;
+    let res = app
+        .as_(&m.supplier)
+        .post_json(
+            &format!("/api/v1/orders/{b}/receive"),
+            &json!({"bast_no": "X/1", "received_on": "2026-11-23"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = app
+        .as_(&m.po)
+        .post_json(&format!("/api/v1/orders/{b}/approve"), &json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    // Fields are named.
+    let res = post(
+        &m.po,
+        json!({"package_id": "x", "lines": [{"product_id": product, "quantity": 0}],
+               "needed_on": "30/11/2026"}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v = res.json();
+    let fields: Vec<&str> = v["error"]["details"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|x| x["field"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        fields,
+        ["package_id", "lines", "delivery_address", "needed_on"]
+    );
+}
+
+async fn fifty_orders_race_for_the_last_ten_units(app: TestApp) {
+    let m = market(&app, 4, 100_000_000).await;
+    let product = app
+        .listed_product(&m.supplier_no, &snack(20_000, Some(10), 1))
+        .await;
+    let app = Arc::new(app);
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let (app, po, body) = (app.clone(), m.po.clone(), order(m.package, &[(product, 1)]));
+            tokio::spawn(async move { app.as_(&po).post_json("/api/v1/orders", &body).await })
+        })
+        .collect();
+    let (mut placed, mut refused) = (0, 0);
+    for t in tasks {
+        let res = t.await.expect("task");
+        match res.status {
+            StatusCode::CREATED => placed += 1,
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                assert_eq!(code(&res), "out_of_stock", "{}", res.text());
+                refused += 1;
+            }
+            other => panic!("unexpected {other}: {}", res.text()),
+        }
+    }
+    assert_eq!((placed, refused), (10, 40));
+    let p = app.get(&format!("/api/v1/products/{product}")).await.json();
+    assert_eq!(p["stock"], 0);
+    let k = app
+        .as_(&m.pa)
+        .get(&format!("/api/v1/packages/{}", m.package))
+        .await
+        .json();
+    assert_eq!(
+        k["committed"],
+        10 * 20_000,
+        "the refused orders took no money"
+    );
+}
+
+async fn two_orders_at_once_never_pass_the_ceiling(app: TestApp) {
+    // The ceiling holds two orders of Rp 1,000,000; ten arrive at once.
+    let m = market(&app, 5, 2_000_000).await;
+    let product = app
+        .listed_product(&m.supplier_no, &snack(100_000, None, 1))
+        .await;
+    let app = Arc::new(app);
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let (app, po, body) = (
+                app.clone(),
+                m.po.clone(),
+                order(m.package, &[(product, 10)]),
+            );
+            tokio::spawn(async move { app.as_(&po).post_json("/api/v1/orders", &body).await })
+        })
+        .collect();
+    let mut placed = 0;
+    for t in tasks {
+        let res = t.await.expect("task");
+        match res.status {
+            StatusCode::CREATED => placed += 1,
+            StatusCode::UNPROCESSABLE_ENTITY => assert_eq!(code(&res), "over_ceiling"),
+            other => panic!("unexpected {other}: {}", res.text()),
+        }
+    }
+    assert_eq!(placed, 2);
+    let k = app
+        .as_(&m.pa)
+        .get(&format!("/api/v1/packages/{}", m.package))
+        .await
+        .json();
+    assert_eq!(
+        (k["committed"].as_i64(), k["remaining"].as_i64()),
+        (Some(2_000_000), Some(0))
+    );
+}
+
+async fn complaints_and_ratings(app: TestApp) {
+    let m = market(&app, 6, 10_000_000).await;
+    let product = app
+        .listed_product(&m.supplier_no, &snack(50_000, None, 1))
+        .await;
+    let res = app
+        .as_(&m.po)
+        .post_json("/api/v1/orders", &order(m.package, &[(product, 10)]))
+        .await;
+    let id = res.json()["id"].as_i64().unwrap();
+    let rate = |who: &Creds, stars: i64| {
+        let c = app.as_(who);
+        async move {
+            c.post_json(
+                &format!("/api/v1/orders/{id}/rating"),
+                &json!({"stars": stars, "note": "Enak dan tepat waktu"}),
+            )
+            .await
+        }
+    };
+    let res = rate(&m.ppk, 5).await;
+    assert_eq!(code(&res), "order_state", "rated only after receipt");
+    step(&app, &m.supplier, id, "accept", json!({})).await;
+    let res = app
+        .as_(&m.ppk)
+        .post_json(
+            &format!("/api/v1/orders/{id}/complaints"),
+            &json!({"text": "Pengiriman terlambat dua jam"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let complaint = res.json()["id"].as_i64().unwrap();
+    // A district officer of another district, and the supplier, may not close it.
+    let far = app
+        .user("kec-setiabudi", "district_officer", Some("31.74.02"))
+        .await;
+    let res = app
+        .as_(&far)
+        .post_json(
+            &format!("/api/v1/complaints/{complaint}/close"),
+            &json!({"outcome": "upheld", "note": "Penyedia ditegur"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = app
+        .as_(&m.supplier)
+        .post_json(
+            &format!("/api/v1/complaints/{complaint}/close"),
+            &json!({"outcome": "rejected", "note": "Tidak benar"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let city = app.user("kota-pusat", "city_officer", Some("31.71")).await;
+    let open = app.as_(&city).get("/api/v1/complaints").await.json();
+    assert_eq!(open["items"].as_array().unwrap().len(), 1);
+    let res = app
+        .as_(&city)
+        .post_json(
+            &format!("/api/v1/complaints/{complaint}/close"),
+            &json!({"outcome": "upheld", "note": "Penyedia ditegur dan berjanji memperbaiki"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.json()["outcome"], "upheld");
+    step(&app, &m.supplier, id, "ship", json!({})).await;
+    step(
+        &app,
+        &m.ppk,
+        id,
+        "receive",
+        json!({"bast_no": "BAST/06", "received_on": "2026-11-23"}),
+    )
+    .await;
+    assert_eq!(rate(&m.supplier, 5).await.status, StatusCode::FORBIDDEN);
+    let res = rate(&m.ppk, 4).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(code(&rate(&m.po, 5).await), "already_rated");
+    assert_eq!(code(&rate(&m.ppk, 6).await), "out_of_range");
+}
