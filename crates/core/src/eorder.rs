@@ -72,6 +72,17 @@ crate::member::string_enum!(
     }
 );
 
+crate::member::string_enum!(
+    /// How the e-order figures are broken down.
+    EorderGroup, "group_by", "group_by_invalid" {
+        Unit => "unit",
+        Supplier => "supplier",
+        District => "district",
+        Month => "month",
+        Category => "category",
+    }
+);
+
 impl OrderState {
     /// No action moves the order on from here.
     pub fn is_final(self) -> bool {

@@ -35,7 +35,7 @@ pub struct Indicator {
 /// Every indicator. Regions: a member belongs to the region of its business village;
 /// a filter at any level includes everything below it. That rule is common to all and
 /// stated once in docs/indicators.md.
-pub const INDICATORS: [Indicator; 14] = [
+pub const INDICATORS: [Indicator; 20] = [
     Indicator {
         code: "registered_members",
         name_id: "Anggota terdaftar",
@@ -175,6 +175,66 @@ pub const INDICATORS: [Indicator; 14] = [
         definition: "For the members registered in one month who reached the facility: the median of the days from registration to the first reach (the mean of the two middle values when their number is even).",
         unit: "days",
         counts: "member_facility and members (registered_on), kept with stat_cohort_days",
+    },
+    Indicator {
+        code: "eorder_spend",
+        name_id: "Belanja e-order",
+        name_en: "e-order spend",
+        measure: Measure::Period,
+        per_facility: false,
+        definition: "Rupiah paid for e-order orders whose payment date lies in the period: the amount due of each paid order (the units received at the prices frozen when ordering), before taxes are withheld. Orders declined, cancelled or not yet paid do not count.",
+        unit: "rupiah",
+        counts: "orders (state paid, paid_on, amount_due)",
+    },
+    Indicator {
+        code: "eorder_orders",
+        name_id: "Pesanan e-order terbayar",
+        name_en: "Paid e-order orders",
+        measure: Measure::Period,
+        per_facility: false,
+        definition: "Orders whose payment date lies in the period.",
+        unit: "orders",
+        counts: "orders (state paid, paid_on)",
+    },
+    Indicator {
+        code: "eorder_suppliers",
+        name_id: "Anggota yang menjual lewat e-order",
+        name_en: "Members who sold through e-order",
+        measure: Measure::Period,
+        per_facility: false,
+        definition: "Distinct members paid for at least one order whose payment date lies in the period; every supplier is a member.",
+        unit: "members",
+        counts: "orders (member_id)",
+    },
+    Indicator {
+        code: "eorder_small_business_share",
+        name_id: "Porsi belanja ke usaha mikro dan kecil",
+        name_en: "Share of spend to micro and small businesses",
+        measure: Measure::Period,
+        per_facility: false,
+        definition: "eorder_spend on orders whose supplier is micro or small, divided by eorder_spend. A supplier counts as micro or small unless the size class its reports and sales imply (member_size) is medium or large; the programme admits small businesses, and one without reports has no class on file. Compared with the target in force on the period's last day: 40% from 2 February 2021 (Perpres 12/2021 art. 65).",
+        unit: "share of spend",
+        counts: "orders, member_size",
+    },
+    Indicator {
+        code: "eorder_tkdn_spend",
+        name_id: "Belanja produk ber-TKDN (P3DN)",
+        name_en: "Spend on TKDN-certified products (P3DN)",
+        measure: Measure::Period,
+        per_facility: false,
+        definition: "The part of eorder_spend on order lines whose product had a TKDN percentage when ordered: the units received at their frozen price.",
+        unit: "rupiah",
+        counts: "order_lines (tkdn_percent, frozen at ordering), kept with orders.tkdn_amount",
+    },
+    Indicator {
+        code: "eorder_days_to_payment",
+        name_id: "Rata-rata hari sampai dibayar",
+        name_en: "Average days from order to payment",
+        measure: Measure::Period,
+        per_facility: false,
+        definition: "For the orders paid in the period: the mean of the days from the order date to the payment date.",
+        unit: "days",
+        counts: "orders (ordered_on, paid_on), kept with orders.days_to_pay",
     },
 ];
 

@@ -17,6 +17,9 @@ pub const CERTIFICATE_VALIDITY_MONTHS: &str = "curation_certificate_validity_mon
 /// The most an e-order may cost, in rupiah.
 pub const TRANSACTION_LIMIT: &str = "eorder_transaction_limit_rupiah";
 
+/// The share of spending that must go to micro and small businesses, in basis points.
+pub const SMALL_BUSINESS_SHARE_TARGET: &str = "small_business_share_target_bp";
+
 #[derive(Debug, Clone, Deserialize)]
 struct Row {
     setting: String,

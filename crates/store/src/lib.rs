@@ -44,8 +44,8 @@ pub use counters::StatsCheck;
 pub use crypto::{DataKey, Vault};
 pub use db::{Backend, ConnectOptions, Store};
 pub use eorder::{
-    BuyerUnit, Complaint, Notification, Order, OrderFilter, OrderLine, OrderRating, OrderStep,
-    Package, Payment, PaymentDocument, PaymentUpload, PlacedOrder, Seat,
+    BuyerUnit, Complaint, EorderFigures, EorderStats, Notification, Order, OrderFilter, OrderLine,
+    OrderRating, OrderStep, Package, Payment, PaymentDocument, PaymentUpload, PlacedOrder, Seat,
 };
 pub use error::StoreError;
 pub use fairs::{Allocation, Application, parse_seed};

@@ -108,6 +108,7 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::eorder::complain))
         .routes(routes!(api::eorder::list_complaints))
         .routes(routes!(api::eorder::close_complaint))
+        .routes(routes!(api::eorder::stats))
         .routes(routes!(api::mentoring::assign))
         .routes(routes!(api::mentoring::record, api::mentoring::list))
         .routes(routes!(api::mentoring::done))

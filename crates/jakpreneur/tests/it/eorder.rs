@@ -16,6 +16,7 @@ on_both_backends!(
     fifty_orders_race_for_the_last_ten_units,
     two_orders_at_once_never_pass_the_ceiling,
     complaints_and_ratings,
+    statistics_match_a_recount_from_the_orders,
 );
 
 const GAMBIR: &str = "31.71.01.1001";
@@ -123,6 +124,20 @@ async fn step(app: &TestApp, who: &Creds, id: i64, action: &str, body: Value) ->
         .await;
     assert_eq!(res.status, StatusCode::OK, "{action}: {}", res.text());
     res.json()
+}
+
+/// Accepted and shipped by the supplier, received in full by the PPK.
+async fn deliver(app: &TestApp, m: &Market, id: i64, bast: &str) {
+    step(app, &m.supplier, id, "accept", json!({})).await;
+    step(app, &m.supplier, id, "ship", json!({})).await;
+    step(
+        app,
+        &m.ppk,
+        id,
+        "receive",
+        json!({"bast_no": bast, "received_on": "2026-11-23"}),
+    )
+    .await;
 }
 
 async fn chain_transfer_partial_receipt_and_ledger(app: TestApp) {
@@ -387,16 +402,7 @@ async fn autodebit_approval_and_taxes(app: TestApp) {
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     let id = res.json()["id"].as_i64().unwrap();
-    step(&app, &m.supplier, id, "accept", json!({})).await;
-    step(&app, &m.supplier, id, "ship", json!({})).await;
-    step(
-        &app,
-        &m.ppk,
-        id,
-        "receive",
-        json!({"bast_no": "BAST/02", "received_on": "2026-11-23"}),
-    )
-    .await;
+    deliver(&app, &m, id, "BAST/02").await;
     let res = app
         .as_(&m.treasurer)
         .post_json(
@@ -452,16 +458,7 @@ async fn autodebit_approval_and_taxes(app: TestApp) {
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     let id = res.json()["id"].as_i64().unwrap();
-    step(&app, &m.supplier, id, "accept", json!({})).await;
-    step(&app, &m.supplier, id, "ship", json!({})).await;
-    step(
-        &app,
-        &m.ppk,
-        id,
-        "receive",
-        json!({"bast_no": "BAST/03", "received_on": "2026-11-23"}),
-    )
-    .await;
+    deliver(&app, &m, id, "BAST/03").await;
     let res = app
         .as_(&m.treasurer)
         .multipart(
@@ -770,4 +767,205 @@ async fn complaints_and_ratings(app: TestApp) {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     assert_eq!(code(&rate(&m.po, 5).await), "already_rated");
     assert_eq!(code(&rate(&m.ppk, 6).await), "out_of_range");
+}
+
+/// The e-order figures, in total and by every breakdown, equal a recount from the orders
+/// as the API lists them; the sales' P5 events keep the ledger's counters true.
+async fn statistics_match_a_recount_from_the_orders(app: TestApp) {
+    use std::collections::{BTreeMap, BTreeSet};
+    let m = market(&app, 7, 500_000_000).await;
+    let snack_id = app
+        .listed_product(&m.supplier_no, &snack(40_000, None, 1))
+        .await;
+    let no_tkdn = app
+        .listed_product(
+            &m.supplier_no,
+            &json!({"name": "Nasi kotak ayam", "category": "catering", "unit": "kotak",
+                    "price": 35_000, "lead_days": 1}),
+        )
+        .await;
+    // A second supplier in South Jakarta that reports itself medium-sized.
+    let big_no = app.register_on(71, "31.74.02.1001", "2026-01-10").await;
+    let res = app
+        .post_json(
+            &format!("/api/v1/members/{big_no}/financial-reports"),
+            &json!({"month": "2026-10", "sales": 3_000_000_000i64, "costs": 1_000_000,
+                    "employees": 40, "assets": 8_000_000_000i64}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let big_nik = member_in(71, "31.74.02.1001")["nik"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let big = app
+        .user_linked("usaha-besar", "member", None, Some((&big_no, &big_nik)))
+        .await;
+    let big_product = app
+        .listed_product(&big_no, &snack(90_000, Some(500), 1))
+        .await;
+    let mut paid = Vec::new();
+    for (lines, pay) in [
+        (vec![(snack_id, 10), (no_tkdn, 20)], true),
+        (vec![(no_tkdn, 50)], true),
+        (vec![(big_product, 30)], true),
+        (vec![(snack_id, 5)], false),
+        (vec![(big_product, 1)], true),
+    ] {
+        let seller = if lines[0].0 == big_product {
+            &big
+        } else {
+            &m.supplier
+        };
+        let res = app
+            .as_(&m.po)
+            .post_json("/api/v1/orders", &order(m.package, &lines))
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        let id = res.json()["id"].as_i64().unwrap();
+        step(&app, seller, id, "accept", json!({})).await;
+        step(&app, seller, id, "ship", json!({})).await;
+        step(
+            &app,
+            &m.ppk,
+            id,
+            "receive",
+            json!({"bast_no": format!("BAST/{id}"), "received_on": "2026-11-23"}),
+        )
+        .await;
+        if pay {
+            let res = app
+                .as_(&m.treasurer)
+                .post_json(
+                    &format!("/api/v1/orders/{id}/payments"),
+                    &json!({"method": "autodebit"}),
+                )
+                .await;
+            let pid = res.json()["id"].as_i64().unwrap();
+            let res = app
+                .as_(&m.pa)
+                .post_json(&format!("/api/v1/payments/{pid}/approve"), &json!({}))
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+            paid.push(id);
+        }
+    }
+    // One declined order counts for nothing.
+    let res = app
+        .as_(&m.po)
+        .post_json("/api/v1/orders", &order(m.package, &[(big_product, 2)]))
+        .await;
+    let declined = res.json()["id"].as_i64().unwrap();
+    step(
+        &app,
+        &big,
+        declined,
+        "decline",
+        json!({"reason": "Stok habis"}),
+    )
+    .await;
+
+    // The recount: every order as the API lists it.
+    let all = app.get("/api/v1/orders?limit=500").await.json();
+    let orders: Vec<&Value> = all["items"].as_array().unwrap().iter().collect();
+    let mut full = Vec::new();
+    for o in &orders {
+        full.push(app.get(&format!("/api/v1/orders/{}", o["id"])).await.json());
+    }
+    let is_small = |no: &str| no != big_no;
+    #[derive(Default, Debug, PartialEq)]
+    struct F {
+        spend: i64,
+        orders: BTreeSet<i64>,
+        suppliers: BTreeSet<String>,
+        small: i64,
+        tkdn: i64,
+    }
+    let mut by: BTreeMap<(&str, String), F> = BTreeMap::new();
+    for o in full.iter().filter(|o| o["state"] == "paid") {
+        let id = o["id"].as_i64().unwrap();
+        let no = o["member_no"].as_str().unwrap().to_owned();
+        for l in o["lines"].as_array().unwrap() {
+            let amount = l["price"].as_i64().unwrap() * l["received_quantity"].as_i64().unwrap();
+            let keys = [
+                ("total", "total".to_owned()),
+                ("unit", o["unit_code"].as_str().unwrap().to_owned()),
+                ("supplier", no.clone()),
+                ("district", o["district_code"].as_str().unwrap().to_owned()),
+                ("month", o["paid_on"].as_str().unwrap()[..7].to_owned()),
+                ("category", l["category"].as_str().unwrap().to_owned()),
+            ];
+            for k in keys {
+                let f = by.entry(k).or_default();
+                f.spend += amount;
+                f.orders.insert(id);
+                f.suppliers.insert(no.clone());
+                if is_small(&no) {
+                    f.small += amount;
+                }
+                if !l["tkdn_percent"].is_null() {
+                    f.tkdn += amount;
+                }
+            }
+        }
+    }
+    assert_eq!(by[&("total", "total".to_owned())].orders.len(), paid.len());
+    for group in ["", "unit", "supplier", "district", "month", "category"] {
+        let url = if group.is_empty() {
+            "/api/v1/stats/e-order?from=2026-01-01&to=2026-12-31".to_owned()
+        } else {
+            format!("/api/v1/stats/e-order?from=2026-01-01&to=2026-12-31&group_by={group}")
+        };
+        let v = app.get(&url).await.json();
+        let rows: Vec<(String, &Value)> = if group.is_empty() {
+            vec![("total".to_owned(), &v["totals"])]
+        } else {
+            v["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| (g["key"].as_str().unwrap().to_owned(), g))
+                .collect()
+        };
+        let dim = if group.is_empty() { "total" } else { group };
+        let expected: Vec<&(&str, String)> = by.keys().filter(|(d, _)| *d == dim).collect();
+        assert_eq!(rows.len(), expected.len(), "{dim}: {v}");
+        for (key, g) in rows {
+            let f = &by[&(dim, key.clone())];
+            let got = (
+                g["spend"].as_i64().unwrap(),
+                g["orders"].as_i64().unwrap() as usize,
+                g["suppliers"].as_i64().unwrap() as usize,
+                g["small_business_spend"].as_i64().unwrap(),
+                g["tkdn_spend"].as_i64().unwrap(),
+            );
+            assert_eq!(
+                got,
+                (f.spend, f.orders.len(), f.suppliers.len(), f.small, f.tkdn),
+                "{dim} {key}"
+            );
+            let share = f.small as f64 / f.spend as f64;
+            assert!((g["small_business_share"].as_f64().unwrap() - share).abs() < 1e-9);
+            assert_eq!(g["meets_target"].as_bool(), Some(share >= 0.4));
+            assert_eq!(
+                g["avg_days_to_payment"].as_f64(),
+                Some(0.0),
+                "ordered and paid today"
+            );
+        }
+    }
+    assert_eq!(
+        app.get("/api/v1/stats/e-order?from=2026-12-01&to=2026-01-01")
+            .await
+            .json()["error"]["code"],
+        "to_before_from"
+    );
+    assert_eq!(
+        app.get("/api/v1/stats/e-order?group_by=village")
+            .await
+            .json()["error"]["code"],
+        "group_by_invalid"
+    );
+    // The sales are P5 services: the daily counters equal a recount from the events.
+    crate::recount::assert_ledger_matches_recount(&app, &[m.supplier_no.clone(), big_no]).await;
 }

@@ -71,6 +71,10 @@ CREATE TABLE orders (
     bast_no          TEXT,
     receipt_note     TEXT,
     paid_on          date,
+    -- Set at payment, for the statistics: days from ordering to payment, and the amount
+    -- on lines of TKDN-certified products (received units at their frozen prices).
+    days_to_pay      bigint,
+    tkdn_amount      bigint,
     reason           TEXT,
     sale_event_id    bigint REFERENCES member_events (id),
     idempotency_key  TEXT,

@@ -71,6 +71,10 @@ CREATE TABLE orders (
     bast_no          TEXT,
     receipt_note     TEXT,
     paid_on          TEXT,
+    -- Set at payment, for the statistics: days from ordering to payment, and the amount
+    -- on lines of TKDN-certified products (received units at their frozen prices).
+    days_to_pay      INTEGER,
+    tkdn_amount      INTEGER,
     reason           TEXT,
     sale_event_id    INTEGER REFERENCES member_events (id),
     idempotency_key  TEXT,

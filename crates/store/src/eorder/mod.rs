@@ -15,6 +15,7 @@ mod orders;
 mod outbox;
 mod packages;
 mod payments;
+mod stats;
 mod units;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -27,6 +28,7 @@ pub use orders::{OrderFilter, PlacedOrder};
 pub use outbox::Notification;
 pub use packages::Package;
 pub use payments::{Payment, PaymentDocument, PaymentUpload};
+pub use stats::{EorderFigures, EorderStats};
 pub use units::BuyerUnit;
 
 use crate::access::scope_filter_on;

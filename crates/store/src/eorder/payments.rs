@@ -107,12 +107,20 @@ async fn mark_paid(
     } else {
         None
     };
+    let tkdn: i64 = super::orders::order_lines(tx, o.id)
+        .await?
+        .iter()
+        .filter(|l| l.tkdn_percent.is_some())
+        .map(|l| l.price * l.received_quantity.unwrap_or(l.quantity))
+        .sum();
     query(
-        "UPDATE orders SET state = 'paid', paid_on = $1, sale_event_id = $2, version = version \
-         + 1, updated_at = $3 WHERE id = $4",
+        "UPDATE orders SET state = 'paid', paid_on = $1, sale_event_id = $2, days_to_pay = $3, \
+         tkdn_amount = $4, version = version + 1, updated_at = $5 WHERE id = $6",
     )
     .bind(today)
     .bind(event_id)
+    .bind((today - o.ordered_on).num_days())
+    .bind(tkdn)
     .bind(now)
     .bind(o.id)
     .execute(&mut *tx)

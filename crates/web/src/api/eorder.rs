@@ -13,7 +13,8 @@ use jakpreneur_core::eorder::{
 use jakpreneur_core::text::{given, parse_int};
 use jakpreneur_store::media::{check_document, document_content_type};
 use jakpreneur_store::{
-    BuyerUnit, Complaint, Order, OrderFilter, OrderRating, Package, Payment, PaymentUpload,
+    BuyerUnit, Complaint, EorderStats, Order, OrderFilter, OrderRating, Package, Payment,
+    PaymentUpload,
 };
 
 use crate::AppState;
@@ -22,9 +23,9 @@ use crate::auth::{SignedIn, SignedInJson};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::views::{
-    AssignPackage, CloseComplaint, ComplaintList, CreateOrder, CreatePackage, CreateUnit, NoParams,
-    OpenComplaint, OrderActionBody, OrderList, OrderParams, PackageList, PaymentForm, PaymentJson,
-    RateOrder, UnitList,
+    AssignPackage, CloseComplaint, ComplaintList, CreateOrder, CreatePackage, CreateUnit,
+    EorderStatsQuery, NoParams, OpenComplaint, OrderActionBody, OrderList, OrderParams,
+    PackageList, PaymentForm, PaymentJson, RateOrder, UnitList,
 };
 
 /// Add a buying unit: a government unit (`opd`) or a provincial company (`bumd`), under
@@ -573,4 +574,27 @@ pub async fn close_complaint(
             .close_complaint(&actor, id, outcome, &note, app.clock.today())
             .await?,
     ))
+}
+
+/// e-order's figures for the orders paid in a period: spend, orders, suppliers, the share
+/// to micro and small businesses against the 40% target, TKDN spend, and days from order
+/// to payment; in total and per unit, supplier, district, month or category. Definitions:
+/// `GET /api/v1/indicators` (codes `eorder_…`).
+#[utoipa::path(
+    get, path = "/api/v1/stats/e-order", tag = "statistics",
+    params(EorderStatsQuery),
+    responses(
+        (status = 200, description = "The figures", body = EorderStats),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 422, description = "A malformed date, `to` before `from`, an unknown group", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn stats(
+    State(app): State<AppState>,
+    ApiQuery(q): ApiQuery<EorderStatsQuery>,
+    SignedIn(_actor): SignedIn,
+) -> ApiResult<axum::Json<EorderStats>> {
+    let (from, to, group) = q.resolve(app.clock.today())?;
+    Ok(axum::Json(app.store.eorder_stats(from, to, group).await?))
 }

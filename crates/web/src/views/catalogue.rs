@@ -3,18 +3,13 @@
 use jakpreneur_core::catalogue::ProductDraft;
 use jakpreneur_store::{CatalogueItem, Product, Submission};
 use serde::{Deserialize, Deserializer, Serialize};
+
 use utoipa::{IntoParams, ToSchema};
 
 /// A value sent as a JSON number or string; `null` is kept apart from absence (outer
 /// `None`: not sent; `Some(None)`: sent as null, i.e. clear it).
 fn loose<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    let v = serde_json::Value::deserialize(d)?;
-    Ok(Some(match v {
-        serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        other => Some(other.to_string()),
-    }))
+    super::scalar(d).map(Some)
 }
 
 /// A product to add, or (with PATCH) the fields to change.

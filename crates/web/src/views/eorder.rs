@@ -5,18 +5,10 @@ use jakpreneur_core::eorder::{
     LineDraft, OrderDraft, PackageDraft, ReceiptDraft, ReceivedLineDraft, UnitDraft,
 };
 use jakpreneur_store::{BuyerUnit, Complaint, Order, Package};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// A value sent as a JSON number or string (`null`: absent).
-fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        other => Some(other.to_string()),
-    })
-}
+use super::scalar;
 
 /// A buying unit to add.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -245,4 +237,64 @@ pub struct OrderParams {
     pub package_id: Option<String>,
     /// 1–500, default 100.
     pub limit: Option<String>,
+}
+
+/// The period and breakdown of the e-order figures.
+#[derive(Debug, Default, Deserialize, ToSchema, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EorderStatsQuery {
+    /// First day of payment, included (default: 1 January of this year).
+    pub from: Option<String>,
+    /// Last day of payment, included (default: today).
+    pub to: Option<String>,
+    /// `unit`, `supplier`, `district`, `month` or `category`.
+    pub group_by: Option<String>,
+}
+
+impl EorderStatsQuery {
+    /// The checked period and group.
+    pub fn resolve(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> Result<
+        (
+            chrono::NaiveDate,
+            chrono::NaiveDate,
+            Option<jakpreneur_core::eorder::EorderGroup>,
+        ),
+        jakpreneur_core::ValidationErrors,
+    > {
+        use chrono::Datelike;
+        use jakpreneur_core::text::{given, parse_date};
+        let mut errs = jakpreneur_core::ValidationErrors::default();
+        let from = match given(self.from.as_deref()) {
+            None => chrono::NaiveDate::from_ymd_opt(today.year(), 1, 1),
+            Some(d) => errs.take(parse_date("from", d)),
+        };
+        let to = match given(self.to.as_deref()) {
+            None => Some(today),
+            Some(d) => errs.take(parse_date("to", d)),
+        };
+        let group = match given(self.group_by.as_deref()) {
+            None => None,
+            Some(g) => errs
+                .take(jakpreneur_core::eorder::EorderGroup::parse(g))
+                .map(Some)
+                .unwrap_or(None),
+        };
+        if let (Some(f), Some(t)) = (from, to)
+            && t < f
+        {
+            errs.push(jakpreneur_core::FieldError::new(
+                "to",
+                "to_before_from",
+                "to lies before from",
+            ));
+        }
+        match (from, to) {
+            (Some(f), Some(t)) if errs.is_empty() => Ok((f, t, group)),
+            _ => Err(errs),
+        }
+    }
 }

@@ -34,7 +34,17 @@ pub use stats::*;
 pub use targets::*;
 pub use training::*;
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+
+/// A value sent as a JSON number or string, as text for core's parsers (`null`: absent).
+pub(crate) fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        other => Some(other.to_string()),
+    })
+}
 
 /// An endpoint without query parameters: any given is refused, as elsewhere.
 #[derive(Debug, Default, Deserialize)]
