@@ -14,6 +14,47 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub server: ServerConfig,
     pub security: SecurityConfig,
+    pub eorder: EorderConfig,
+}
+
+/// e-order: open contracting data and notifications.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EorderConfig {
+    /// The prefix of open contracting ids: `ocds-` and six letters or digits, as the Open
+    /// Contracting Partnership registers it for a publisher.
+    pub ocid_prefix: String,
+    /// How notifications are delivered: `log` (the application log; the default) or
+    /// `none` (kept in the outbox only).
+    pub notifications: String,
+}
+
+impl Default for EorderConfig {
+    fn default() -> Self {
+        Self {
+            ocid_prefix: jakpreneur_web::DEFAULT_OCID_PREFIX.to_owned(),
+            notifications: "log".to_owned(),
+        }
+    }
+}
+
+impl EorderConfig {
+    /// Refuses a prefix OCDS would not accept, and an unknown channel.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if !jakpreneur_web::ocds::valid_prefix(&self.ocid_prefix) {
+            anyhow::bail!(
+                "eorder.ocid_prefix must be `ocds-` and six letters or digits, not {:?}",
+                self.ocid_prefix
+            );
+        }
+        if !matches!(self.notifications.as_str(), "log" | "none") {
+            anyhow::bail!(
+                "eorder.notifications must be `log` or `none`, not {:?}",
+                self.notifications
+            );
+        }
+        Ok(())
+    }
 }
 
 /// A value that must not reach logs or error messages (a database URL may carry a

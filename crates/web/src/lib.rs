@@ -8,6 +8,7 @@ pub mod charts;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod ocds;
 pub mod pages;
 pub mod params;
 pub mod router;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub clock: Clock,
     pub i18n: Arc<i18n::Catalogues>,
     pub security: Arc<SecuritySettings>,
+    /// The prefix of e-order's open contracting ids (`ocds-` and six characters).
+    pub ocid_prefix: Arc<str>,
 }
 
 /// Accounts policy, rate limits and cookie flags, from the typed configuration.
@@ -58,9 +61,20 @@ impl AppState {
             clock,
             i18n: Arc::new(i18n::Catalogues::embedded()),
             security: Arc::new(security),
+            ocid_prefix: Arc::from(DEFAULT_OCID_PREFIX),
         }
     }
+
+    /// The same state, publishing open contracting data under `prefix`.
+    pub fn with_ocid_prefix(mut self, prefix: &str) -> Self {
+        self.ocid_prefix = Arc::from(prefix);
+        self
+    }
 }
+
+/// The `ocid` prefix until one is configured; a publisher registers its own with the Open
+/// Contracting Partnership.
+pub const DEFAULT_OCID_PREFIX: &str = "ocds-jkp000";
 
 /// How long a client may take to send its request headers before the connection is
 /// closed: a client that opens connections and never finishes them (slowloris) cannot

@@ -109,6 +109,8 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::eorder::list_complaints))
         .routes(routes!(api::eorder::close_complaint))
         .routes(routes!(api::eorder::stats))
+        .routes(routes!(api::ocds::releases))
+        .routes(routes!(api::ocds::record))
         .routes(routes!(api::mentoring::assign))
         .routes(routes!(api::mentoring::record, api::mentoring::list))
         .routes(routes!(api::mentoring::done))

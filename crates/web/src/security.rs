@@ -254,7 +254,10 @@ pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -
     let path = req.uri().path();
     let limiter = if path == "/login" && req.method() == Method::POST {
         Some(&app.security.limits.login)
-    } else if path == "/cek" || path.starts_with("/api/v1/public/") {
+    } else if path == "/cek"
+        || path.starts_with("/api/v1/public/")
+        || path.starts_with("/api/v1/ocds/")
+    {
         Some(&app.security.limits.public)
     } else {
         None

@@ -11,6 +11,7 @@ use crate::cli::ServeArgs;
 use crate::config::Config;
 
 pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    cfg.eorder.check()?;
     let store = super::open(cfg, args.demo).await?;
     let mut demo_filled = false;
     if args.demo {
@@ -45,11 +46,10 @@ pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
         "Jakpreneur ({} database) serving on http://{addr}/ — API docs at http://{addr}/api/docs/",
         store.backend().name()
     );
-    let router = build_router(AppState::new(
-        store.clone(),
-        Clock::System,
-        cfg.security.web_settings(),
-    ));
+    let router = build_router(
+        AppState::new(store.clone(), Clock::System, cfg.security.web_settings())
+            .with_ocid_prefix(&cfg.eorder.ocid_prefix),
+    );
     jakpreneur_web::serve(listener, router, shutdown_signal())
         .await
         .context("server failed")?;

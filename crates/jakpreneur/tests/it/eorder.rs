@@ -17,6 +17,7 @@ on_both_backends!(
     two_orders_at_once_never_pass_the_ceiling,
     complaints_and_ratings,
     statistics_match_a_recount_from_the_orders,
+    open_contracting_data_validates,
 );
 
 const GAMBIR: &str = "31.71.01.1001";
@@ -968,4 +969,171 @@ async fn statistics_match_a_recount_from_the_orders(app: TestApp) {
     );
     // The sales are P5 services: the daily counters equal a recount from the events.
     crate::recount::assert_ledger_matches_recount(&app, &[m.supplier_no.clone(), big_no]).await;
+}
+
+/// Runs the Open Contracting Partnership's validator on a package, if it is installed
+/// (`JAKPRENEUR_LIBCOVEOCDS` names its executable; `.ci/run` installs it), and asserts no
+/// schema error. Returns whether it ran.
+fn libcoveocds(package: &Value) -> bool {
+    let Some(exe) = std::env::var_os("JAKPRENEUR_LIBCOVEOCDS") else {
+        eprintln!("JAKPRENEUR_LIBCOVEOCDS is not set: the OCDS schema validation is skipped");
+        return false;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("package.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(package).unwrap()).unwrap();
+    let zip = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/ocds/standard-1__1__5.zip");
+    let out = std::process::Command::new(exe)
+        .args(["-s", "1.1", "--standard-zip"])
+        .arg(&zip)
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .arg("-d")
+        .arg(&file)
+        .output()
+        .expect("libcoveocds runs");
+    assert!(
+        out.status.success(),
+        "libcoveocds failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("libcoveocds prints JSON");
+    assert_eq!(
+        report["validation_errors"],
+        json!([]),
+        "OCDS schema errors in {}",
+        serde_json::to_string_pretty(package).unwrap()
+    );
+    true
+}
+
+/// Orders in every state are published as OCDS 1.1 release and record packages that the
+/// Partnership's own validator accepts with no schema error.
+async fn open_contracting_data_validates(app: TestApp) {
+    let m = market(&app, 8, 100_000_000).await;
+    let product = app
+        .listed_product(&m.supplier_no, &snack(25_000, None, 1))
+        .await;
+    let place = || async {
+        let res = app
+            .as_(&m.po)
+            .post_json("/api/v1/orders", &order(m.package, &[(product, 4)]))
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        res.json()["id"].as_i64().unwrap()
+    };
+    let _submitted = place().await;
+    let accepted = place().await;
+    step(&app, &m.supplier, accepted, "accept", json!({})).await;
+    let declined = place().await;
+    step(
+        &app,
+        &m.supplier,
+        declined,
+        "decline",
+        json!({"reason": "Libur"}),
+    )
+    .await;
+    let cancelled = place().await;
+    step(
+        &app,
+        &m.po,
+        cancelled,
+        "cancel",
+        json!({"reason": "Acara batal"}),
+    )
+    .await;
+    let paid = place().await;
+    deliver(&app, &m, paid, "BAST/OCDS").await;
+    let res = app
+        .as_(&m.treasurer)
+        .multipart(
+            &format!("/api/v1/orders/{paid}/payments"),
+            &[("method", "transfer")],
+            &[
+                ("proof", "a.pdf", "application/pdf", A_PDF),
+                ("tax_slip", "b.png", "image/png", TINY_PNG),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+
+    // Open to anyone.
+    let res = app
+        .anonymous()
+        .get("/api/v1/ocds/releases?from=2026-11-01&to=2026-11-30")
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let package = res.json();
+    assert_eq!(package["version"], "1.1");
+    let releases = package["releases"].as_array().unwrap();
+    assert_eq!(releases.len(), 5);
+    let tags: Vec<&Value> = releases.iter().map(|r| &r["tag"]).collect();
+    assert_eq!(
+        tags,
+        [
+            &json!(["tender"]),
+            &json!(["award", "contract"]),
+            &json!(["awardCancellation"]),
+            &json!(["tenderCancellation"]),
+            &json!(["implementation"])
+        ]
+    );
+    let last = &releases[4];
+    let ocid = last["ocid"].as_str().unwrap();
+    assert_eq!(ocid, format!("ocds-jkp000-eorder-{paid}"));
+    let tx = &last["contracts"][0]["implementation"]["transactions"][0];
+    assert_eq!(tx["value"], json!({"amount": 100_000, "currency": "IDR"}));
+    let person = member_in(8, GAMBIR);
+    for field in ["nik", "full_name", "phone", "address"] {
+        let value = person[field].as_str().unwrap();
+        assert!(
+            !package.to_string().contains(value),
+            "the member's {field} is not published"
+        );
+    }
+    // Pages continue with links.next.
+    let first = app
+        .anonymous()
+        .get("/api/v1/ocds/releases?from=2026-11-01&to=2026-11-30&limit=2")
+        .await
+        .json();
+    assert_eq!(first["releases"].as_array().unwrap().len(), 2);
+    let next = first["links"]["next"].as_str().unwrap();
+    let path = &next[next.find("/api/").unwrap()..];
+    let second = app.anonymous().get(path).await.json();
+    assert_eq!(second["releases"][0]["ocid"], releases[2]["ocid"]);
+    let record = app
+        .anonymous()
+        .get(&format!("/api/v1/ocds/records/{ocid}"))
+        .await;
+    assert_eq!(record.status, StatusCode::OK, "{}", record.text());
+    let record = record.json();
+    assert_eq!(
+        record["records"][0]["compiledRelease"]["tag"],
+        json!(["compiled"])
+    );
+    for bad in ["ocds-jkp000-eorder-999999", "ocds-other0-eorder-1", "x"] {
+        let res = app
+            .anonymous()
+            .get(&format!("/api/v1/ocds/records/{bad}"))
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+    let res = app
+        .anonymous()
+        .get("/api/v1/ocds/releases?from=2026-12-01&to=2026-11-01")
+        .await;
+    assert_eq!(res.json()["error"]["code"], "to_before_from");
+    if libcoveocds(&package) {
+        // The record package schema refers to the release schema by its web address,
+        // which the validator would download: the record's releases, compiled one
+        // included, are validated offline as a release package instead.
+        let r = &record["records"][0];
+        let mut as_releases = package.clone();
+        as_releases["releases"] = json!([r["releases"][0], r["compiledRelease"]]);
+        as_releases.as_object_mut().unwrap().remove("links");
+        libcoveocds(&as_releases);
+    }
 }

@@ -118,6 +118,7 @@ CREATE TABLE order_steps (
     at          timestamptz NOT NULL
 );
 CREATE INDEX order_steps_order ON order_steps (order_id, id);
+CREATE INDEX order_steps_taken ON order_steps (taken_on, order_id);
 
 CREATE TABLE payments (
     id                 bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -118,6 +118,7 @@ CREATE TABLE order_steps (
     at          TEXT NOT NULL
 );
 CREATE INDEX order_steps_order ON order_steps (order_id, id);
+CREATE INDEX order_steps_taken ON order_steps (taken_on, order_id);
 
 CREATE TABLE payments (
     id                 INTEGER PRIMARY KEY,

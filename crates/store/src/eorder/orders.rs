@@ -649,6 +649,37 @@ impl Store {
         Ok(o)
     }
 
+    /// The orders with a step taken in [from, to], by id after `after` (for open
+    /// contracting data, which names no person): at most `limit`.
+    pub async fn orders_for_publication(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Order>> {
+        let ids: Vec<(i64,)> = query(
+            "SELECT DISTINCT order_id FROM order_steps WHERE taken_on >= $1 AND taken_on <= $2 \
+             AND order_id > $3 ORDER BY order_id LIMIT $4",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.read())
+        .await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for (id,) in ids {
+            out.push(self.order_unscoped(id).await?);
+        }
+        Ok(out)
+    }
+
+    /// One order for publication (open contracting data), whoever asks.
+    pub async fn order_for_publication(&self, id: i64) -> Result<Order> {
+        self.order_unscoped(id).await
+    }
+
     pub(crate) async fn order_unscoped(&self, id: i64) -> Result<Order> {
         let mut o: Order = query_text(format!("{ORDER_SELECT} AND o.id = $1"))
             .bind(id)

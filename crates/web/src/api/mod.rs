@@ -11,6 +11,7 @@ pub mod financing;
 pub mod market;
 pub mod members;
 pub mod mentoring;
+pub mod ocds;
 pub mod permits;
 pub mod public;
 pub mod regions;
