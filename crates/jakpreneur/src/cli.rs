@@ -51,6 +51,12 @@ pub enum Command {
     /// Product curation: calls for curation.
     #[command(subcommand)]
     Curation(CurationCommand),
+    /// e-order's buying units (government units and provincial companies).
+    #[command(subcommand)]
+    Unit(UnitCommand),
+    /// e-order's orders, for scripts and support.
+    #[command(subcommand)]
+    Order(OrderCommand),
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -93,6 +99,65 @@ pub enum ProductCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnitCommand {
+    /// Add a buying unit; buyer accounts then belong to it (`user add --role buyer
+    /// --unit CODE --buyer-role …`).
+    Add(UnitAddArgs),
+    /// Every buying unit, a parent before the units under it.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct UnitAddArgs {
+    /// 2–30 capital letters, digits, '.' or '-', e.g. DPPKUKM.
+    #[arg(long)]
+    pub code: String,
+    #[arg(long)]
+    pub name: String,
+    /// opd (a government unit) or bumd (a provincial company).
+    #[arg(long)]
+    pub kind: String,
+    /// The code of the unit above it.
+    #[arg(long)]
+    pub parent: Option<String>,
+    /// Its region code (province 31, a city, district or village).
+    #[arg(long)]
+    pub region: String,
+    #[arg(long)]
+    pub address: String,
+    /// The bank of the account autodebit draws on.
+    #[arg(long)]
+    pub bank: String,
+    #[arg(long)]
+    pub account_no: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrderCommand {
+    /// Orders, newest first.
+    List {
+        /// submitted, accepted, shipped, received, paid, declined or cancelled.
+        #[arg(long)]
+        state: Option<String>,
+        /// A buying unit's code.
+        #[arg(long)]
+        unit: Option<String>,
+        /// A supplier's member number.
+        #[arg(long)]
+        member: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One order with its lines, timeline and payment (JSON).
+    Show { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]

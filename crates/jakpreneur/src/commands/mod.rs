@@ -9,6 +9,7 @@ mod bench_scope;
 mod catalogue;
 mod demo;
 mod demo_catalogue;
+mod eorder;
 mod event;
 mod keys;
 mod member;
@@ -80,6 +81,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Partner(cmd) => {
             let store = open(&cfg, false).await?;
             let code = accounts::partner(&store, cmd).await;
+            store.close().await;
+            code
+        }
+        Command::Unit(cmd) => {
+            let store = open(&cfg, false).await?;
+            let code = eorder::unit(&store, cmd).await;
+            store.close().await;
+            code
+        }
+        Command::Order(cmd) => {
+            let store = open(&cfg, false).await?;
+            let code = eorder::order(&store, cmd).await;
             store.close().await;
             code
         }

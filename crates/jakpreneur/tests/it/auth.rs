@@ -57,7 +57,7 @@ fn session_cookie(res: &jakpreneur_testkit::TestResponse) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn cli(app: &TestApp, args: &[&str], stdin: &str) -> Output {
+pub fn cli(app: &TestApp, args: &[&str], stdin: &str) -> Output {
     let mut child = crate::support::command(app)
         .args(args)
         // Cheap hashing: the CLI hashes passwords too.

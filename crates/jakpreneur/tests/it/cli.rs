@@ -11,7 +11,8 @@ on_both_backends!(
     cli_errors_are_one_line_with_nonzero_exit,
     event_commands_record_list_and_void,
     partner_commands_add_list_and_refuse,
-    catalogue_commands_list_show_and_open_calls
+    catalogue_commands_list_show_and_open_calls,
+    eorder_commands_add_units_buyers_and_list_orders
 );
 
 async fn catalogue_commands_list_show_and_open_calls(app: TestApp) {
@@ -122,6 +123,72 @@ async fn partner_commands_add_list_and_refuse(app: TestApp) {
             .any(|l| l.starts_with("BANKDKI") && l.contains("Bank DKI")),
         "{list}"
     );
+}
+
+async fn eorder_commands_add_units_buyers_and_list_orders(app: TestApp) {
+    let out = jakpreneur(
+        &app,
+        &[
+            "unit", "add", "--code", "dppkukm", "--name", "Dinas PPKUKM", "--kind", "opd",
+            "--region", "31", "--address", "Jl. Perintis Kemerdekaan", "--bank", "Bank DKI",
+            "--account-no", "101 234 5678",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "added DPPKUKM (Dinas PPKUKM, opd)");
+    let child = jakpreneur(
+        &app,
+        &[
+            "unit", "add", "--code", "SUDIN-JP", "--name", "Suku Dinas Jakarta Pusat", "--kind",
+            "opd", "--parent", "DPPKUKM", "--region", "31.71", "--address", "Jl. Tanah Abang I",
+            "--bank", "Bank DKI", "--account-no", "1019999",
+        ],
+    );
+    assert!(child.status.success(), "{}", stderr(&child));
+    // Refused input names each field, on one line, with a non-zero exit.
+    let bad = run(
+        &app,
+        "unit add --code X --name Dinas --kind ministry --region 99 --address Jl --bank B --account-no 12",
+    );
+    assert!(!bad.status.success());
+    let e = stderr(&bad);
+    for field in ["code", "kind", "address", "bank", "account_no"] {
+        assert!(e.contains(field), "{field}: {e}");
+    }
+    let orphan = run(
+        &app,
+        "unit add --code ANAK --name Unit-anak --kind bumd --parent NONE --region 31 --address Jl.Panjang-1 --bank Bank-DKI --account-no 1234567",
+    );
+    assert!(!orphan.status.success());
+    assert!(stderr(&orphan).contains("parent"), "{}", stderr(&orphan));
+    let list = stdout(&jakpreneur(&app, &["unit", "list"]));
+    assert!(list.lines().any(|l| l.starts_with("SUDIN-JP") && l.contains("DPPKUKM")), "{list}");
+    // A buyer account with its unit and role; a buyer without them is refused.
+    let add = |name: &str, extra: &[&str]| {
+        let mut args = vec!["user", "add", "--username", name, "--role", "buyer"];
+        args.extend_from_slice(extra);
+        args.push("--password-stdin");
+        crate::auth::cli(&app, &args, "kata-sandi-pembeli-rahasia\n")
+    };
+    let ok = add("ppk.dppkukm", &["--unit", "dppkukm", "--buyer-role", "ppk"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let missing = add("tanpa.unit", &[]);
+    assert!(!missing.status.success());
+    let e = stderr(&missing);
+    assert!(e.contains("unit") && e.contains("buyer_role"), "{e}");
+    let wrong = add("salah", &["--unit", "NOPE", "--buyer-role", "boss"]);
+    let e = stderr(&wrong);
+    assert!(e.contains("unit_unknown") || e.contains("no buying unit"), "{e}");
+    assert!(e.contains("buyer_role"), "{e}");
+    let empty = jakpreneur(&app, &["order", "list"]);
+    assert!(empty.status.success(), "{}", stderr(&empty));
+    assert!(stderr(&empty).contains("no orders"));
+    let bad_state = jakpreneur(&app, &["order", "list", "--state", "lost"]);
+    assert!(!bad_state.status.success());
+    assert!(stderr(&bad_state).contains("state"), "{}", stderr(&bad_state));
+    let none = jakpreneur(&app, &["order", "show", "9999"]);
+    assert!(!none.status.success());
+    assert!(stderr(&none).contains("no order 9999"), "{}", stderr(&none));
 }
 
 /// Runs `jakpreneur` with a command line split at spaces (its arguments have none).

@@ -349,6 +349,30 @@ async fn chain_transfer_partial_receipt_and_ledger(app: TestApp) {
     );
     assert_eq!(notes[0].recipient, format!("member:{}", m.supplier_no));
     assert_eq!(notes[3].recipient, "unit:DINAS1:treasurer");
+    // The worker's delivery: a failing channel keeps them pending with the error; a
+    // working one delivers each once.
+    let failed = app
+        .store
+        .deliver_notifications(100, |_| Err("smtp: connection refused".into()))
+        .await
+        .unwrap();
+    assert_eq!(failed, 0);
+    let pending = app.store.pending_notifications(100).await.unwrap();
+    assert!(pending.len() >= 5);
+    assert!(pending.iter().all(|n| n.attempts == 1
+        && n.last_error.as_deref() == Some("smtp: connection refused")));
+    let mut seen = Vec::new();
+    let delivered = app
+        .store
+        .deliver_notifications(100, |n| {
+            seen.push(n.subject.clone());
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(delivered, pending.len());
+    assert!(seen.iter().any(|s| s.contains("menunggu pembayaran")), "{seen:?}");
+    assert!(app.store.pending_notifications(100).await.unwrap().is_empty());
 
     // The sale is market access (P5) on the member's ledger, and its sales.
     let events = app

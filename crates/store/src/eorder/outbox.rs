@@ -137,6 +137,22 @@ impl Store {
         .await
     }
 
+    /// Hands each pending notification (oldest first, at most `limit`) to `deliver` and
+    /// records the outcome. Returns how many were delivered. A failed delivery stays
+    /// pending, with its attempts counted and its error kept, and is tried again next time.
+    pub async fn deliver_notifications<F>(&self, limit: i64, mut deliver: F) -> Result<usize>
+    where
+        F: FnMut(&Notification) -> std::result::Result<(), String>,
+    {
+        let mut delivered = 0;
+        for n in self.pending_notifications(limit).await? {
+            let outcome = deliver(&n);
+            delivered += usize::from(outcome.is_ok());
+            self.mark_notification(n.id, outcome).await?;
+        }
+        Ok(delivered)
+    }
+
     /// Records a delivery attempt: delivered, or failed with the error.
     pub async fn mark_notification(
         &self,
