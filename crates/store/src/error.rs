@@ -51,11 +51,7 @@ pub enum StoreError {
 
 impl StoreError {
     /// A 422 naming one field.
-    pub(crate) fn invalid(
-        field: &'static str,
-        code: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn invalid(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
         StoreError::Invalid(jakpreneur_core::FieldError::new(field, code, message).into())
     }
 

@@ -353,6 +353,7 @@ pub fn parse_catalogue_query(
             None
         }
     };
+    let supplier = g(&q.supplier).map(|s| s.trim().to_uppercase());
     let price = |field: &'static str, v: &Option<String>, errs: &mut ValidationErrors| {
         g(v).and_then(|v| {
             errs.take(jakpreneur_core::catalogue::parse_rupiah(
@@ -403,6 +404,7 @@ pub fn parse_catalogue_query(
             halal,
             tkdn_min,
             grade,
+            supplier,
             price_min,
             price_max,
             sort,

@@ -209,7 +209,7 @@ impl Pages {
 fn page_routes() -> Pages {
     use pages::{
         account, admin, cek, curation, finance, financing, home, katalog, ledger, market,
-        member_page, members, mentoring, permits, products, statistik, training,
+        member_page, members, mentoring, orders, permits, products, statistik, training,
     };
     Pages {
         router: Router::new(),
@@ -241,6 +241,17 @@ fn page_routes() -> Pages {
     .post("/products/{id}/listing", products::list)
     .post("/products/{id}/delisting", products::delist)
     .post("/products/{id}/submissions", products::submit)
+    .get("/orders", orders::index)
+    .get("/orders/{id}", orders::show)
+    .post("/orders/{id}/{action}", orders::act)
+    .post_upload("/orders/{id}/payments", orders::pay)
+    .post("/payments/{id}/approve", orders::approve)
+    .post("/complaints/{id}/close", orders::close_complaint)
+    .get("/packages", orders::packages)
+    .post("/packages", orders::create_package)
+    .post("/packages/{id}/assign", orders::assign_package)
+    .get("/belanja", orders::cart)
+    .post("/belanja", orders::place)
     .get("/curation", curation::index)
     .post("/curation/calls", curation::create_call)
     .get("/curation/submissions/{id}", curation::submission)
@@ -251,6 +262,7 @@ fn page_routes() -> Pages {
     .get("/statistik/kohort", statistik::cohorts)
     .get("/statistik/target", statistik::targets)
     .get("/statistik/definisi", statistik::definitions)
+    .get("/statistik/e-order", statistik::eorder)
     .get("/statistik/facilities.csv", statistik::facilities_csv)
     .get("/statistik/periode.csv", statistik::period_csv)
     .get("/statistik/kohort.csv", statistik::cohorts_csv)

@@ -129,9 +129,22 @@ async fn eorder_commands_add_units_buyers_and_list_orders(app: TestApp) {
     let out = jakpreneur(
         &app,
         &[
-            "unit", "add", "--code", "dppkukm", "--name", "Dinas PPKUKM", "--kind", "opd",
-            "--region", "31", "--address", "Jl. Perintis Kemerdekaan", "--bank", "Bank DKI",
-            "--account-no", "101 234 5678",
+            "unit",
+            "add",
+            "--code",
+            "dppkukm",
+            "--name",
+            "Dinas PPKUKM",
+            "--kind",
+            "opd",
+            "--region",
+            "31",
+            "--address",
+            "Jl. Perintis Kemerdekaan",
+            "--bank",
+            "Bank DKI",
+            "--account-no",
+            "101 234 5678",
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -139,9 +152,24 @@ async fn eorder_commands_add_units_buyers_and_list_orders(app: TestApp) {
     let child = jakpreneur(
         &app,
         &[
-            "unit", "add", "--code", "SUDIN-JP", "--name", "Suku Dinas Jakarta Pusat", "--kind",
-            "opd", "--parent", "DPPKUKM", "--region", "31.71", "--address", "Jl. Tanah Abang I",
-            "--bank", "Bank DKI", "--account-no", "1019999",
+            "unit",
+            "add",
+            "--code",
+            "SUDIN-JP",
+            "--name",
+            "Suku Dinas Jakarta Pusat",
+            "--kind",
+            "opd",
+            "--parent",
+            "DPPKUKM",
+            "--region",
+            "31.71",
+            "--address",
+            "Jl. Tanah Abang I",
+            "--bank",
+            "Bank DKI",
+            "--account-no",
+            "1019999",
         ],
     );
     assert!(child.status.success(), "{}", stderr(&child));
@@ -162,7 +190,11 @@ async fn eorder_commands_add_units_buyers_and_list_orders(app: TestApp) {
     assert!(!orphan.status.success());
     assert!(stderr(&orphan).contains("parent"), "{}", stderr(&orphan));
     let list = stdout(&jakpreneur(&app, &["unit", "list"]));
-    assert!(list.lines().any(|l| l.starts_with("SUDIN-JP") && l.contains("DPPKUKM")), "{list}");
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("SUDIN-JP") && l.contains("DPPKUKM")),
+        "{list}"
+    );
     // A buyer account with its unit and role; a buyer without them is refused.
     let add = |name: &str, extra: &[&str]| {
         let mut args = vec!["user", "add", "--username", name, "--role", "buyer"];
@@ -178,14 +210,21 @@ async fn eorder_commands_add_units_buyers_and_list_orders(app: TestApp) {
     assert!(e.contains("unit") && e.contains("buyer_role"), "{e}");
     let wrong = add("salah", &["--unit", "NOPE", "--buyer-role", "boss"]);
     let e = stderr(&wrong);
-    assert!(e.contains("unit_unknown") || e.contains("no buying unit"), "{e}");
+    assert!(
+        e.contains("unit_unknown") || e.contains("no buying unit"),
+        "{e}"
+    );
     assert!(e.contains("buyer_role"), "{e}");
     let empty = jakpreneur(&app, &["order", "list"]);
     assert!(empty.status.success(), "{}", stderr(&empty));
     assert!(stderr(&empty).contains("no orders"));
     let bad_state = jakpreneur(&app, &["order", "list", "--state", "lost"]);
     assert!(!bad_state.status.success());
-    assert!(stderr(&bad_state).contains("state"), "{}", stderr(&bad_state));
+    assert!(
+        stderr(&bad_state).contains("state"),
+        "{}",
+        stderr(&bad_state)
+    );
     let none = jakpreneur(&app, &["order", "show", "9999"]);
     assert!(!none.status.success());
     assert!(stderr(&none).contains("no order 9999"), "{}", stderr(&none));

@@ -18,6 +18,7 @@ on_both_backends!(
     complaints_and_ratings,
     statistics_match_a_recount_from_the_orders,
     open_contracting_data_validates,
+    the_chain_through_the_pages,
 );
 
 const GAMBIR: &str = "31.71.01.1001";
@@ -371,8 +372,17 @@ async fn chain_transfer_partial_receipt_and_ledger(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(delivered, pending.len());
-    assert!(seen.iter().any(|s| s.contains("menunggu pembayaran")), "{seen:?}");
-    assert!(app.store.pending_notifications(100).await.unwrap().is_empty());
+    assert!(
+        seen.iter().any(|s| s.contains("menunggu pembayaran")),
+        "{seen:?}"
+    );
+    assert!(
+        app.store
+            .pending_notifications(100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // The sale is market access (P5) on the member's ledger, and its sales.
     let events = app
@@ -1160,4 +1170,125 @@ async fn open_contracting_data_validates(app: TestApp) {
         as_releases.as_object_mut().unwrap().remove("links");
         libcoveocds(&as_releases);
     }
+}
+
+/// The whole chain as its people use the pages: the cart (a double-submitted form places
+/// one order), each step's form, the timeline, and the open statistics.
+async fn the_chain_through_the_pages(app: TestApp) {
+    let m = market(&app, 9, 10_000_000).await;
+    let product = app
+        .listed_product(&m.supplier_no, &snack(12_500, Some(50), 10))
+        .await;
+    let po = app.as_(&m.po);
+    let cart = po
+        .get(&format!("/belanja?supplier={}", m.supplier_no))
+        .await;
+    assert_eq!(cart.status, StatusCode::OK, "{}", cart.text());
+    let html = cart.text();
+    assert!(
+        html.contains("Kue Lapis Legit") && html.contains("Rp 12.500"),
+        "{html}"
+    );
+    let key = regex::Regex::new(r#"name="key" value="([^"]+)""#)
+        .unwrap()
+        .captures(&html)
+        .expect("the cart carries a key")[1]
+        .to_owned();
+    let qty = format!("qty_{product}");
+    let package = m.package.to_string();
+    let mut form = vec![
+        ("supplier", m.supplier_no.as_str()),
+        ("package_id", package.as_str()),
+        (qty.as_str(), "5"),
+        ("delivery_address", "Ruang rapat lantai 3, Balai Kota"),
+        ("needed_on", "2026-11-30"),
+        ("key", key.as_str()),
+    ];
+    // Below the minimum: the cart again, with the reason.
+    let refused = po.post_form("/belanja", &form).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text()
+    );
+    assert!(refused.text().contains("field-error"), "{}", refused.text());
+    form[2].1 = "20";
+    let placed = po.post_form("/belanja", &form).await;
+    assert_eq!(placed.status, StatusCode::SEE_OTHER, "{}", placed.text());
+    let at = placed.header("location").unwrap();
+    let again = po.post_form("/belanja", &form).await;
+    assert_eq!(
+        again.header("location").as_deref(),
+        Some(at.as_str()),
+        "one order"
+    );
+    let id: i64 = at.trim_start_matches("/orders/").parse().unwrap();
+    let form_step = |who: &Creds, action: &str, pairs: Vec<(&'static str, String)>| {
+        let c = app.as_(who);
+        let url = format!("/orders/{id}/{action}");
+        async move {
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let res = c.post_form(&url, &pairs).await;
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{url}: {}", res.text());
+        }
+    };
+    let page = app
+        .as_(&m.supplier)
+        .get(&format!("/orders/{id}"))
+        .await
+        .text();
+    assert!(
+        page.contains(&format!("/orders/{id}/accept")),
+        "the supplier may accept"
+    );
+    assert!(!page.contains("/receive"), "but not receive");
+    form_step(&m.supplier, "accept", vec![]).await;
+    form_step(&m.supplier, "ship", vec![]).await;
+    form_step(
+        &m.ppk,
+        "receive",
+        vec![
+            ("bast_no", "BAST/09/XI/2026".into()),
+            ("received_on", "2026-11-23".into()),
+            ("received_1", "20".into()),
+        ],
+    )
+    .await;
+    let res = app
+        .as_(&m.treasurer)
+        .post_form(
+            &format!("/orders/{id}/payments"),
+            &[("method", "autodebit")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let page = app.as_(&m.pa).get(&format!("/orders/{id}")).await.text();
+    let pid = regex::Regex::new(r#"/payments/(\d+)/approve"#)
+        .unwrap()
+        .captures(&page)
+        .expect("the PA/KPA is offered the approval")[1]
+        .to_owned();
+    let res = app
+        .as_(&m.pa)
+        .post_form(&format!("/payments/{pid}/approve"), &[])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let page = app
+        .as_(&m.supplier)
+        .get(&format!("/orders/{id}"))
+        .await
+        .text();
+    assert!(page.contains("Dibayar"), "{page}");
+    assert!(page.contains("Rp 250.000"), "{page}");
+    assert!(page.contains("BAST/09/XI/2026"));
+    // The queues: nothing waits any more for the PPK.
+    let queue = app.as_(&m.ppk).get("/orders").await.text();
+    assert!(queue.contains("Menunggu penerimaan (BAST) (0)"), "{queue}");
+    // The open statistics count it, for anyone.
+    let stats = app.anonymous().get("/statistik/e-order?year=2026").await;
+    assert_eq!(stats.status, StatusCode::OK);
+    assert!(stats.text().contains("Rp 250.000"), "{}", stats.text());
+    let bad = app.anonymous().get("/statistik/e-order?year=1999").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

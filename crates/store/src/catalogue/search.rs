@@ -46,6 +46,8 @@ pub struct CatalogueQuery {
     pub halal: bool,
     pub tkdn_min: Option<i64>,
     pub grade: Option<String>,
+    /// One supplier's products (its member number): a buyer's cart is one supplier's.
+    pub supplier: Option<String>,
     pub price_min: Option<i64>,
     pub price_max: Option<i64>,
     pub sort: CatalogueSort,
@@ -65,7 +67,7 @@ impl CatalogueQuery {
 }
 
 /// A product as the public sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CatalogueItem {
     pub id: i64,
     pub name: String,
@@ -83,8 +85,17 @@ pub struct CatalogueItem {
     pub certificate_no: Option<String>,
     pub certificate_valid_until: NaiveDate,
     pub business_name: String,
+    /// The supplier's member number.
+    pub member_no: String,
     pub district_code: String,
     pub listed_on: Option<NaiveDate>,
+    /// How many e-order buyers rated orders of this product, and the mean of their stars
+    /// (`null` without ratings).
+    pub ratings: i64,
+    #[serde(skip)]
+    pub rating_sum: Option<i64>,
+    #[sqlx(skip)]
+    pub rating: Option<f64>,
     /// The first photo's thumbnail, `/media/…`.
     pub thumb: Option<String>,
     /// The photos' addresses (one product only; lists carry the thumbnail alone).
@@ -97,6 +108,13 @@ pub struct CatalogueItem {
     pub total: i64,
 }
 
+impl CatalogueItem {
+    fn rate(&mut self) {
+        self.rating =
+            (self.ratings > 0).then(|| self.rating_sum.unwrap_or(0) as f64 / self.ratings as f64);
+    }
+}
+
 /// One page of the catalogue and how many products match in all.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CataloguePage {
@@ -106,8 +124,11 @@ pub struct CataloguePage {
 
 const ITEM_COLS: &str = "p.id, p.name, p.category, p.description, p.unit, p.price, p.min_order, \
      p.stock, p.lead_days, p.tkdn_percent, (p.halal_permit_id IS NOT NULL) AS halal, p.grade, \
-     s.certificate_no, p.certificate_valid_until, m.business_name, m.district_code, p.listed_on, \
-     (SELECT '/media/' || f.sha256 || '.thumb.' || f.format FROM product_photos f WHERE \
+     s.certificate_no, p.certificate_valid_until, m.business_name, m.member_no, m.district_code, \
+     p.listed_on, (SELECT COUNT(*) FROM order_ratings r JOIN order_lines l ON l.order_id = \
+     r.order_id WHERE l.product_id = p.id) AS ratings, (SELECT \
+     CAST(SUM(r.stars) AS BIGINT) FROM order_ratings r JOIN order_lines l ON l.order_id = \
+     r.order_id WHERE l.product_id = p.id) AS rating_sum, (SELECT '/media/' || f.sha256 || '.thumb.' || f.format FROM product_photos f WHERE \
      f.product_id = p.id ORDER BY f.position LIMIT 1) AS thumb";
 
 /// The conditions every public product meets, after `WHERE`.
@@ -202,6 +223,10 @@ impl Store {
                 let a = q.arg(v.clone());
                 q.push(&format!(" AND m.district_code = {a}"));
             }
+            if let Some(v) = &c.supplier {
+                let a = q.arg(v.clone());
+                q.push(&format!(" AND m.member_no = {a}"));
+            }
             if c.halal {
                 q.push(" AND p.halal_permit_id IS NOT NULL");
             }
@@ -234,7 +259,8 @@ impl Store {
         };
         // The page carries the number of matches (a window over the same rows), so the
         // matching is done once; only a page past the end needs the count on its own.
-        let items: Vec<CatalogueItem> = build(false).fetch_all(self.read()).await?;
+        let mut items: Vec<CatalogueItem> = build(false).fetch_all(self.read()).await?;
+        items.iter_mut().for_each(CatalogueItem::rate);
         let total = match items.first() {
             Some(i) => i.total,
             None if c.offset == 0 => 0,
@@ -258,6 +284,7 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
         let photos = self.photos(id).await?;
         item.photos = photos.iter().map(Photo::url).collect();
+        item.rate();
         Ok(item)
     }
 }

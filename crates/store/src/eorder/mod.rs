@@ -199,4 +199,27 @@ impl Store {
     pub async fn buyer_seat(&self, actor: &Actor) -> Result<Option<Seat>> {
         seat_of(self.read(), actor).await
     }
+
+    /// Which party the actor is on an order it has read (what its page may offer).
+    pub async fn order_party(&self, actor: &Actor, o: &Order) -> Result<Party> {
+        let seat = seat_of(self.read(), actor).await?;
+        Ok(party(actor, seat.as_ref(), o))
+    }
+
+    /// The active accounts of the caller's own unit with `role` (usernames), for a PA/KPA
+    /// or PPK choosing whom to assign a package to.
+    pub async fn unit_accounts(&self, actor: &Actor, role: BuyerRole) -> Result<Vec<String>> {
+        let Some(seat) = seat_of(self.read(), actor).await? else {
+            return Ok(Vec::new());
+        };
+        query(
+            "SELECT username FROM users WHERE buyer_unit_code = $1 AND buyer_role = $2 AND \
+             disabled_at IS NULL ORDER BY username",
+        )
+        .bind(seat.unit_code)
+        .bind(role.as_str())
+        .fetch_all(self.read())
+        .await
+        .map(|rows: Vec<(String,)>| rows.into_iter().map(|(u,)| u).collect())
+    }
 }

@@ -15,6 +15,7 @@ pub mod market;
 pub mod member_page;
 pub mod members;
 pub mod mentoring;
+pub mod orders;
 pub mod permits;
 pub mod products;
 pub mod statistik;
@@ -64,6 +65,10 @@ pub struct Chrome<'a> {
     pub can_financing: bool,
     /// Staff, mentors, curators and members take part in curation.
     pub can_curate: bool,
+    /// e-order's orders: buyers, members (their sales) and programme officers.
+    pub can_orders: bool,
+    /// A buyer account: packages and the shopping form.
+    pub is_buyer: bool,
 }
 
 impl<'a> Chrome<'a> {
@@ -96,6 +101,8 @@ impl<'a> Chrome<'a> {
             can_audit: false,
             can_financing: false,
             can_curate: false,
+            can_orders: false,
+            is_buyer: false,
         }
     }
 
@@ -121,6 +128,10 @@ impl<'a> Chrome<'a> {
                 | jakpreneur_core::Role::Curator
                 | jakpreneur_core::Role::Member
         );
+        self.is_buyer = a.role == jakpreneur_core::Role::Buyer;
+        self.can_orders = self.is_buyer
+            || a.role == jakpreneur_core::Role::Member
+            || a.can(Permission::OrderOversee);
         self
     }
 
@@ -232,6 +243,19 @@ pub fn page_error(lang: PageLang, c: Chrome<'_>, e: jakpreneur_store::StoreError
             tr.t("members.show_title"),
             tr.t("members.not_found"),
         ),
+        // A refusal on content that has no form to show it beside (an action on an order
+        // whose state moved on, a malformed filter): 422 with each reason.
+        jakpreneur_store::StoreError::Invalid(errs) => {
+            let mut reasons: Vec<String> = field_errors(tr, &errs).into_values().collect();
+            reasons.sort();
+            message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                c,
+                tr.t("app.name"),
+                &reasons.join(" "),
+            )
+        }
         other => store_failure(lang, c, other),
     }
 }

@@ -215,6 +215,8 @@ pub struct CatalogueParams {
     pub tkdn_min: Option<String>,
     /// A, B or C.
     pub grade: Option<String>,
+    /// One supplier's products, by its member number.
+    pub supplier: Option<String>,
     pub price_min: Option<String>,
     pub price_max: Option<String>,
     /// relevance (default), price_asc, price_desc or newest.

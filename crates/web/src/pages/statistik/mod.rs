@@ -15,12 +15,14 @@
 
 mod cohorts;
 mod definitions;
+mod eorder;
 mod overview;
 mod period;
 mod targets;
 
 pub use cohorts::{cohorts, cohorts_csv};
 pub use definitions::definitions;
+pub use eorder::eorder;
 pub use overview::{facilities_csv, overview};
 pub use period::{period, period_csv};
 pub use targets::targets;
