@@ -154,14 +154,15 @@ impl Store {
         upload: Option<&PaymentUpload>,
         today: NaiveDate,
     ) -> Result<(Payment, bool)> {
-        if let Some(existing) = self.payment_of_order(order_id).await? {
-            let o = self.order(actor, order_id).await?;
-            let seat = seat_of(self.read(), actor).await?;
-            if party(actor, seat.as_ref(), &o) != Party::Buyer(BuyerRole::Treasurer) {
-                return Err(StoreError::Forbidden(
-                    "only the order's treasurer pays it".into(),
-                ));
-            }
+        // Who may pay is settled before any file is kept.
+        let o = self.order(actor, order_id).await?;
+        let seat = seat_of(self.read(), actor).await?;
+        if party(actor, seat.as_ref(), &o) != Party::Buyer(BuyerRole::Treasurer) {
+            return Err(StoreError::Forbidden(
+                "only the order's treasurer pays it".into(),
+            ));
+        }
+        if let Some(existing) = o.payment {
             if existing.method == method.as_str() {
                 return Ok((existing, false));
             }
