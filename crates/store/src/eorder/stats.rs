@@ -69,7 +69,24 @@ fn figures(r: Row, target: Option<f64>) -> EorderFigures {
 
 /// A supplier counts as micro or small unless its size class on file is medium or large
 /// (the programme admits small businesses; one without reports has no class on file).
-const SMALL: &str = "(s.size_class IS NULL OR s.size_class IN ('micro', 'small'))";
+macro_rules! small {
+    () => {
+        "(s.size_class IS NULL OR s.size_class IN ('micro', 'small'))"
+    };
+}
+const SMALL: &str = small!();
+
+/// The figures of a set of paid orders `o`, in the order of [`Row`] after key and name.
+const SUMS: &str = concat!(
+    "COUNT(*), COALESCE(CAST(SUM(o.amount_due) AS BIGINT), 0), COUNT(DISTINCT o.member_id), ",
+    "COALESCE(CAST(SUM(CASE WHEN ",
+    small!(),
+    " THEN o.amount_due ELSE 0 END) AS BIGINT), 0), COALESCE(CAST(SUM(o.tkdn_amount) AS ",
+    "BIGINT), 0), COALESCE(CAST(SUM(o.days_to_pay) AS BIGINT), 0)"
+);
+const FROM_PAID: &str = "FROM orders o JOIN members m ON m.id = o.member_id LEFT JOIN \
+     member_size s ON s.member_id = o.member_id";
+const PAID: &str = "o.state = 'paid' AND o.paid_on >= $1 AND o.paid_on <= $2";
 
 impl Store {
     /// The e-order figures of the orders paid in [from, to], in total and by `group`.
@@ -80,29 +97,43 @@ impl Store {
         group: Option<EorderGroup>,
     ) -> Result<EorderStats> {
         let target = setting_on(SMALL_BUSINESS_SHARE_TARGET, to).map(|bp| bp as f64 / 10_000.0);
-        let month = match self.backend() {
-            Backend::Sqlite => "substr(o.paid_on, 1, 7)",
-            Backend::Postgres => "to_char(o.paid_on, 'YYYY-MM')",
-        };
-        let sums = format!(
-            "COUNT(*), COALESCE(CAST(SUM(o.amount_due) AS BIGINT), 0), COUNT(DISTINCT \
-             o.member_id), COALESCE(CAST(SUM(CASE WHEN {SMALL} THEN o.amount_due ELSE 0 END) AS \
-             BIGINT), 0), COALESCE(CAST(SUM(o.tkdn_amount) AS BIGINT), 0), \
-             COALESCE(CAST(SUM(o.days_to_pay) AS BIGINT), 0)"
-        );
-        let from_paid = "FROM orders o JOIN members m ON m.id = o.member_id LEFT JOIN \
-             member_size s ON s.member_id = o.member_id";
-        let paid = "o.state = 'paid' AND o.paid_on >= $1 AND o.paid_on <= $2";
         let total: Row = query_text(format!(
-            "SELECT 'total', 'total', {sums} {from_paid} WHERE {paid}"
+            "SELECT 'total', 'total', {SUMS} {FROM_PAID} WHERE {PAID}"
         ))
         .bind(from)
         .bind(to)
         .fetch_one(self.read())
         .await?;
-        let grouped = match group {
-            None => None,
-            Some(EorderGroup::Category) => Some(format!(
+        let groups = match group {
+            None => Vec::new(),
+            Some(g) => self.eorder_breakdown(from, to, g).await?,
+        };
+        Ok(EorderStats {
+            from,
+            to,
+            group_by: group.map(|g| g.as_str().to_owned()),
+            small_business_target: target,
+            target_source: "Perpres 12/2021 art. 65: at least 40% of goods and services spending to micro and small businesses and cooperatives",
+            totals: figures(total, target),
+            groups,
+        })
+    }
+
+    /// The e-order figures of the orders paid in [from, to], one row per group, without
+    /// the total (a page showing several breakdowns reads the total once).
+    pub async fn eorder_breakdown(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        group: EorderGroup,
+    ) -> Result<Vec<EorderFigures>> {
+        let target = setting_on(SMALL_BUSINESS_SHARE_TARGET, to).map(|bp| bp as f64 / 10_000.0);
+        let month = match self.backend() {
+            Backend::Sqlite => "substr(o.paid_on, 1, 7)",
+            Backend::Postgres => "to_char(o.paid_on, 'YYYY-MM')",
+        };
+        let sql = match group {
+            EorderGroup::Category => format!(
                 "SELECT c.category, c.category, COUNT(*), COALESCE(CAST(SUM(c.amount) AS BIGINT), \
                  0), COUNT(DISTINCT o.member_id), COALESCE(CAST(SUM(CASE WHEN {SMALL} THEN \
                  c.amount ELSE 0 END) AS BIGINT), 0), COALESCE(CAST(SUM(c.tkdn) AS BIGINT), 0), \
@@ -110,11 +141,11 @@ impl Store {
                  l.category, SUM(l.price * COALESCE(l.received_quantity, l.quantity)) AS amount, \
                  SUM(CASE WHEN l.tkdn_percent IS NOT NULL THEN l.price * \
                  COALESCE(l.received_quantity, l.quantity) ELSE 0 END) AS tkdn FROM orders o JOIN \
-                 order_lines l ON l.order_id = o.id WHERE {paid} GROUP BY l.order_id, \
+                 order_lines l ON l.order_id = o.id WHERE {PAID} GROUP BY l.order_id, \
                  l.category) c JOIN orders o ON o.id = c.order_id LEFT JOIN member_size s ON \
                  s.member_id = o.member_id GROUP BY c.category ORDER BY 4 DESC, 1"
-            )),
-            Some(g) => {
+            ),
+            g => {
                 let (key, name, join) = match g {
                     EorderGroup::Unit => (
                         "o.unit_code",
@@ -129,30 +160,17 @@ impl Store {
                     ),
                     _ => (month, month, ""),
                 };
-                Some(format!(
-                    "SELECT {key}, {name}, {sums} {from_paid}{join} WHERE {paid} GROUP BY {key}, \
+                format!(
+                    "SELECT {key}, {name}, {SUMS} {FROM_PAID}{join} WHERE {PAID} GROUP BY {key}, \
                      {name} ORDER BY 4 DESC, 1 LIMIT 1000"
-                ))
+                )
             }
         };
-        let groups: Vec<Row> = match grouped {
-            None => Vec::new(),
-            Some(sql) => {
-                query_text(sql)
-                    .bind(from)
-                    .bind(to)
-                    .fetch_all(self.read())
-                    .await?
-            }
-        };
-        Ok(EorderStats {
-            from,
-            to,
-            group_by: group.map(|g| g.as_str().to_owned()),
-            small_business_target: target,
-            target_source: "Perpres 12/2021 art. 65: at least 40% of goods and services spending to micro and small businesses and cooperatives",
-            totals: figures(total, target),
-            groups: groups.into_iter().map(|r| figures(r, target)).collect(),
-        })
+        let rows: Vec<Row> = query_text(sql)
+            .bind(from)
+            .bind(to)
+            .fetch_all(self.read())
+            .await?;
+        Ok(rows.into_iter().map(|r| figures(r, target)).collect())
     }
 }

@@ -489,15 +489,24 @@ pub async fn create_package(page: SignedInPage, body: Bytes) -> Response {
         Ok("/packages".to_owned())
     }
     .await;
+    packages_form_end(&page, outcome, f).await
+}
+
+/// Ends a form of `/packages`: back to it, or the page again with the errors.
+async fn packages_form_end(
+    page: &SignedInPage,
+    outcome: Result<String, StoreError>,
+    values: HashMap<String, String>,
+) -> Response {
     let c = || page.chrome_at("/packages");
     let reload = async {
-        packages_page(&page, c())
+        packages_page(page, c())
             .await
             .map_err(|e| page.error(c(), e))
     };
     page.after_form(outcome, reload, |p, errs| {
         p.errors = errs;
-        p.values = f;
+        p.values = values;
     })
     .await
     .unwrap_or_else(|e| page.error(c(), e))
@@ -515,18 +524,7 @@ pub async fn assign_package(Path(id): Path<String>, page: SignedInPage, body: By
         .assign_package(page.actor(), id, &user)
         .await
         .map(|_| "/packages".to_owned());
-    let c = || page.chrome_at("/packages");
-    let reload = async {
-        packages_page(&page, c())
-            .await
-            .map_err(|e| page.error(c(), e))
-    };
-    page.after_form(outcome, reload, |p, errs| {
-        p.errors = errs;
-        p.values = f;
-    })
-    .await
-    .unwrap_or_else(|e| page.error(c(), e))
+    packages_form_end(&page, outcome, f).await
 }
 
 #[derive(Template)]

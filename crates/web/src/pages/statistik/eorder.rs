@@ -71,7 +71,7 @@ pub async fn eorder(page: PageCtx, Query(q): Query<HashMap<String, String>>) -> 
             (EorderGroup::Category, "eorder_stats.by_category"),
             (EorderGroup::District, "eorder_stats.by_district"),
         ] {
-            let mut rows = store.eorder_stats(from, to, Some(g)).await?.groups;
+            let mut rows = store.eorder_breakdown(from, to, g).await?;
             if g == EorderGroup::Month {
                 rows.sort_by(|a, b| a.key.cmp(&b.key));
             }
