@@ -45,7 +45,8 @@ pub use crypto::{DataKey, Vault};
 pub use db::{Backend, ConnectOptions, Store};
 pub use eorder::{
     BuyerUnit, Complaint, EorderFigures, EorderStats, Notification, Order, OrderFilter, OrderLine,
-    OrderRating, OrderStep, Package, Payment, PaymentDocument, PaymentUpload, PlacedOrder, Seat,
+    OrderRating, OrderStep, Package, PaidLine, PaidOrder, Payment, PaymentDocument, PaymentUpload,
+    PlacedOrder, Seat,
 };
 pub use error::StoreError;
 pub use fairs::{Allocation, Application, parse_seed};

@@ -17,6 +17,7 @@ on_both_backends!(
     two_orders_at_once_never_pass_the_ceiling,
     complaints_and_ratings,
     statistics_match_a_recount_from_the_orders,
+    history_loaded_in_bulk_counts_in_the_statistics,
     open_contracting_data_validates,
     the_chain_through_the_pages,
 );
@@ -945,11 +946,20 @@ async fn statistics_match_a_recount_from_the_orders(app: TestApp) {
         }
     }
     assert_eq!(by[&("total", "total".to_owned())].orders.len(), paid.len());
-    for group in ["", "unit", "supplier", "district", "month", "category"] {
+    // Whole months come from the monthly rollups, other days from the orders: a year, a
+    // period with a partial month on each side, and one within a month all agree.
+    let periods = [
+        "from=2026-01-01&to=2026-12-31",
+        "from=2026-10-15&to=2026-12-31",
+        "from=2026-11-02&to=2026-11-29",
+    ];
+    for (period, group) in periods.iter().flat_map(|p| {
+        ["", "unit", "supplier", "district", "month", "category"].map(move |g| (p, g))
+    }) {
         let url = if group.is_empty() {
-            "/api/v1/stats/e-order?from=2026-01-01&to=2026-12-31".to_owned()
+            format!("/api/v1/stats/e-order?{period}")
         } else {
-            format!("/api/v1/stats/e-order?from=2026-01-01&to=2026-12-31&group_by={group}")
+            format!("/api/v1/stats/e-order?{period}&group_by={group}")
         };
         let v = app.get(&url).await.json();
         let rows: Vec<(String, &Value)> = if group.is_empty() {
@@ -1003,6 +1013,79 @@ async fn statistics_match_a_recount_from_the_orders(app: TestApp) {
     );
     // The sales are P5 services: the daily counters equal a recount from the events.
     crate::recount::assert_ledger_matches_recount(&app, &[m.supplier_no.clone(), big_no]).await;
+}
+
+/// Paid orders of the past loaded through the bulk path count in the figures and their
+/// monthly rollups like orders paid here: the same totals for a year, for a period with
+/// partial months and for a month's days; a load that is not whole is refused whole.
+async fn history_loaded_in_bulk_counts_in_the_statistics(app: TestApp) {
+    use jakpreneur_store::{PaidLine, PaidOrder};
+    let m = market(&app, 9, 500_000_000).await;
+    let product = app
+        .listed_product(&m.supplier_no, &snack(40_000, None, 1))
+        .await;
+    let admin = jakpreneur_core::Actor::system("test");
+    let member_id = app
+        .store
+        .get_member(&admin, &m.supplier_no, false)
+        .await
+        .unwrap()
+        .id;
+    let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let paid = |ordered: &str, paid: &str, quantity: i64, tkdn: Option<i64>| PaidOrder {
+        unit_code: "DINAS9".into(),
+        package_id: m.package,
+        member_id,
+        ordered_on: d(ordered),
+        paid_on: d(paid),
+        lines: vec![PaidLine {
+            product_id: product,
+            name: "Kue lapis".into(),
+            category: "snacks".into(),
+            unit: "kotak".into(),
+            price: 10_000,
+            quantity,
+            tkdn_percent: tkdn,
+        }],
+    };
+    let rows = [
+        paid("2026-03-01", "2026-03-11", 10, Some(60)),
+        paid("2026-03-20", "2026-04-02", 20, None),
+        paid("2026-07-30", "2026-08-31", 30, None),
+    ];
+    assert_eq!(app.store.load_paid_orders(&admin, &rows).await.unwrap(), 3);
+    let mut bad = rows.to_vec();
+    bad.push(paid("2026-05-02", "2026-05-01", 1, None));
+    assert!(app.store.load_paid_orders(&admin, &bad).await.is_err());
+    for (period, orders, spend, tkdn, days) in [
+        (
+            "from=2026-01-01&to=2026-12-31",
+            3,
+            600_000,
+            100_000,
+            10 + 13 + 32,
+        ),
+        ("from=2026-03-05&to=2026-08-31", 3, 600_000, 100_000, 55),
+        ("from=2026-03-12&to=2026-08-30", 1, 200_000, 0, 13),
+        ("from=2026-04-01&to=2026-04-30", 1, 200_000, 0, 13),
+        ("from=2026-08-31&to=2026-09-15", 1, 300_000, 0, 32),
+    ] {
+        let v = app
+            .get(&format!("/api/v1/stats/e-order?{period}&group_by=category"))
+            .await
+            .json();
+        for f in [&v["totals"], &v["groups"][0]] {
+            assert_eq!(f["orders"], orders, "{period}: {v}");
+            assert_eq!(f["spend"], spend, "{period}");
+            assert_eq!(f["tkdn_spend"], tkdn, "{period}");
+            assert_eq!(f["suppliers"], 1, "{period}");
+            let mean = f["avg_days_to_payment"].as_f64().unwrap();
+            assert!(
+                (mean - f64::from(days) / f64::from(orders)).abs() < 1e-9,
+                "{period}"
+            );
+        }
+    }
 }
 
 /// Runs the Open Contracting Partnership's validator on a package, if it is installed
@@ -1255,6 +1338,15 @@ async fn the_chain_through_the_pages(app: TestApp) {
         ],
     )
     .await;
+    // Before paying, the treasurer and the supplier see how the amount will divide.
+    for who in [&m.treasurer, &m.supplier] {
+        let page = app.as_(who).get(&format!("/orders/{id}")).await.text();
+        assert!(
+            page.contains("Rincian pembayaran bila dibayar hari ini")
+                && page.contains("Rp 250.000"),
+            "{page}"
+        );
+    }
     let res = app
         .as_(&m.treasurer)
         .post_form(
@@ -1280,6 +1372,7 @@ async fn the_chain_through_the_pages(app: TestApp) {
         .await
         .text();
     assert!(page.contains("Dibayar"), "{page}");
+    assert!(!page.contains("bila dibayar hari ini"), "paid: no preview");
     assert!(page.contains("Rp 250.000"), "{page}");
     assert!(page.contains("BAST/09/XI/2026"));
     // The queues: nothing waits any more for the PPK.

@@ -10,11 +10,13 @@
 //! (the member's own account), programme officers whose region holds the supplier, and
 //! administrators. Anyone else finds nothing (404).
 
+mod bulk;
 mod feedback;
 mod orders;
 mod outbox;
 mod packages;
 mod payments;
+mod rollup;
 mod stats;
 mod units;
 
@@ -23,6 +25,7 @@ use jakpreneur_core::eorder::{BuyerRole, OrderState, Party};
 use jakpreneur_core::{Actor, Permission, Role, Scope};
 use serde::Serialize;
 
+pub use bulk::{PaidLine, PaidOrder};
 pub use feedback::{Complaint, OrderRating};
 pub use orders::{OrderFilter, PlacedOrder};
 pub use outbox::Notification;

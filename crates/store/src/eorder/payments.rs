@@ -125,6 +125,7 @@ async fn mark_paid(
     .bind(o.id)
     .execute(&mut *tx)
     .await?;
+    super::rollup::add(tx, "o.id = $1", |q| q.bind(o.id)).await?;
     refresh_size(&mut *tx, &f).await?;
     add_step(
         tx,
@@ -141,7 +142,43 @@ async fn mark_paid(
     notify_next(tx, o.id, OrderState::Paid, now).await
 }
 
+/// The supplier's tax status on file (neither VAT-registered nor on the final rate
+/// without a bank account).
+async fn supplier_tax<'e>(
+    on: impl Into<crate::query::Exec<'e>>,
+    member_id: i64,
+) -> Result<SupplierTax> {
+    let status: Option<(bool, bool)> =
+        query("SELECT vat_registered, umkm_final FROM bank_accounts WHERE member_id = $1")
+            .bind(member_id)
+            .fetch_optional(on)
+            .await?;
+    Ok(status
+        .map(|(vat_registered, umkm_final)| SupplierTax {
+            vat_registered,
+            umkm_final,
+        })
+        .unwrap_or_default())
+}
+
 impl Store {
+    /// How a received, unpaid order's amount would divide if paid on `today` (the taxes at
+    /// today's rates and the net reaching the supplier), for anyone who may read the order;
+    /// `None` once a payment exists or before receipt.
+    pub async fn payment_preview(
+        &self,
+        actor: &Actor,
+        order_id: i64,
+        today: NaiveDate,
+    ) -> Result<Option<jakpreneur_core::tax::TaxBreakdown>> {
+        let o = self.order(actor, order_id).await?;
+        if o.state != OrderState::Received || o.payment.is_some() {
+            return Ok(None);
+        }
+        let st = supplier_tax(self.read(), o.member_id).await?;
+        Ok(breakdown(o.amount_due, st, today))
+    }
+
     /// Pays a received order (its unit's treasurer). A transfer needs `upload` and is paid
     /// at once; an autodebit waits for the PA/KPA's approval. A retried request with the
     /// same method returns the payment already made (`false`: nothing new).
@@ -193,17 +230,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let (o, seat, _) = order_for_action(&mut tx, actor, order_id, action).await?;
         let p = party(actor, seat.as_ref(), &o);
-        let status: Option<(bool, bool)> =
-            query("SELECT vat_registered, umkm_final FROM bank_accounts WHERE member_id = $1")
-                .bind(o.member_id)
-                .fetch_optional(&mut tx)
-                .await?;
-        let st = status
-            .map(|(vat_registered, umkm_final)| SupplierTax {
-                vat_registered,
-                umkm_final,
-            })
-            .unwrap_or_default();
+        let st = supplier_tax(&mut tx, o.member_id).await?;
         let b = breakdown(o.amount_due, st, today).ok_or_else(|| {
             StoreError::invalid(
                 "method",

@@ -1,15 +1,17 @@
-//! e-order's figures over a period, from the paid orders themselves (definitions in
+//! e-order's figures over a period, from the paid orders (definitions in
 //! docs/indicators.md, "e-order"): spend, orders, suppliers reached, the share of spend
 //! going to micro and small businesses against the 40% target of Perpres 12/2021, spend on
 //! TKDN-certified products (P3DN), and the average days from order to payment; in total
-//! and per unit, supplier, district, month or category.
+//! and per unit, supplier, district, month or category. Whole months are read from the
+//! monthly rollups (`rollup.rs`), the days around them from the orders themselves.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, Duration, NaiveDate};
 use jakpreneur_core::eorder::EorderGroup;
 use jakpreneur_core::settings::{SMALL_BUSINESS_SHARE_TARGET, setting_on};
 use serde::Serialize;
 
-use crate::query::{Backend, query_text};
+use super::rollup;
+use crate::query::query_text;
 use crate::{Result, Store};
 
 /// One row of figures: the total, or one group.
@@ -69,24 +71,103 @@ fn figures(r: Row, target: Option<f64>) -> EorderFigures {
 
 /// A supplier counts as micro or small unless its size class on file is medium or large
 /// (the programme admits small businesses; one without reports has no class on file).
-macro_rules! small {
-    () => {
-        "(s.size_class IS NULL OR s.size_class IN ('micro', 'small'))"
-    };
-}
-const SMALL: &str = small!();
+const SMALL: &str = "(s.size_class IS NULL OR s.size_class IN ('micro', 'small'))";
 
-/// The figures of a set of paid orders `o`, in the order of [`Row`] after key and name.
-const SUMS: &str = concat!(
-    "COUNT(*), COALESCE(CAST(SUM(o.amount_due) AS BIGINT), 0), COUNT(DISTINCT o.member_id), ",
-    "COALESCE(CAST(SUM(CASE WHEN ",
-    small!(),
-    " THEN o.amount_due ELSE 0 END) AS BIGINT), 0), COALESCE(CAST(SUM(o.tkdn_amount) AS ",
-    "BIGINT), 0), COALESCE(CAST(SUM(o.days_to_pay) AS BIGINT), 0)"
-);
-const FROM_PAID: &str = "FROM orders o JOIN members m ON m.id = o.member_id LEFT JOIN \
-     member_size s ON s.member_id = o.member_id";
-const PAID: &str = "o.state = 'paid' AND o.paid_on >= $1 AND o.paid_on <= $2";
+/// The figures of the rows `f` (month, group, member, orders, spend, tkdn, days), in the
+/// order of [`Row`] after key and name.
+fn sums() -> String {
+    format!(
+        "COALESCE(CAST(SUM(f.orders) AS BIGINT), 0), COALESCE(CAST(SUM(f.spend) AS BIGINT), 0), \
+         COUNT(DISTINCT f.member_id), COALESCE(CAST(SUM(CASE WHEN {SMALL} THEN f.spend ELSE 0 \
+         END) AS BIGINT), 0), COALESCE(CAST(SUM(f.tkdn) AS BIGINT), 0), \
+         COALESCE(CAST(SUM(f.days) AS BIGINT), 0) FROM"
+    )
+}
+
+/// The orders paid on the days of the period outside its whole months ($1 from, $2 to,
+/// $5 the first whole month's first day, $6 the last whole month's last day).
+const EDGE_DAYS: &str = "o.state = 'paid' AND ((o.paid_on >= $1 AND o.paid_on < $5) OR \
+     (o.paid_on > $6 AND o.paid_on <= $2))";
+
+/// The paid orders of the period as rows (month, unit_code, member_id, orders, spend,
+/// tkdn, days): whole months ($3 to $4) from the rollup, the other days from the orders.
+fn sales(month: &str) -> String {
+    format!(
+        "(SELECT r.month, r.unit_code, r.member_id, r.orders, r.spend, r.tkdn, r.days FROM \
+         eorder_month_sales r WHERE r.month >= $3 AND r.month <= $4 UNION ALL SELECT {month}, \
+         o.unit_code, o.member_id, 1, o.amount_due, o.tkdn_amount, o.days_to_pay FROM orders o \
+         WHERE {EDGE_DAYS}) f JOIN members m ON m.id = f.member_id LEFT JOIN member_size s ON \
+         s.member_id = f.member_id"
+    )
+}
+
+/// As [`sales`], per product category (an order counts once in each category it holds).
+fn categories(month: &str) -> String {
+    format!(
+        "(SELECT r.month, r.category, r.member_id, r.orders, r.spend, r.tkdn, r.days FROM \
+         eorder_month_categories r WHERE r.month >= $3 AND r.month <= $4 UNION ALL SELECT \
+         {month}, l.category, o.member_id, 1, SUM(l.price * COALESCE(l.received_quantity, \
+         l.quantity)), SUM(CASE WHEN l.tkdn_percent IS NOT NULL THEN l.price * \
+         COALESCE(l.received_quantity, l.quantity) ELSE 0 END), o.days_to_pay FROM orders o \
+         JOIN order_lines l ON l.order_id = o.id WHERE {EDGE_DAYS} GROUP BY o.id, {month}, \
+         l.category, o.member_id, o.days_to_pay) f LEFT JOIN member_size s ON s.member_id = \
+         f.member_id"
+    )
+}
+
+/// A period split for the rollups: its whole months (`YYYY-MM`, first to last; none when
+/// first > last) and the days around them.
+struct Split {
+    first_month: String,
+    last_month: String,
+    /// The first whole month's first day (`to` + 1 without whole months).
+    lead_end: NaiveDate,
+    /// The last whole month's last day (`to` without whole months).
+    tail_start: NaiveDate,
+}
+
+fn split(from: NaiveDate, to: NaiveDate) -> Split {
+    let month_start = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+    let next_month = |d: NaiveDate| month_start(month_start(d) + Duration::days(32));
+    let first = if from.day() == 1 {
+        from
+    } else {
+        next_month(from)
+    };
+    let last = if (to + Duration::days(1)).day() == 1 {
+        to
+    } else {
+        month_start(to) - Duration::days(1)
+    };
+    if first > last {
+        return Split {
+            first_month: "9999-12".into(),
+            last_month: "0000-01".into(),
+            lead_end: to + Duration::days(1),
+            tail_start: to,
+        };
+    }
+    Split {
+        first_month: first.format("%Y-%m").to_string(),
+        last_month: last.format("%Y-%m").to_string(),
+        lead_end: first,
+        tail_start: last,
+    }
+}
+
+/// Runs a figures query with the period's six arguments.
+async fn rows(store: &Store, sql: String, from: NaiveDate, to: NaiveDate) -> Result<Vec<Row>> {
+    let sp = split(from, to);
+    query_text(sql)
+        .bind(from)
+        .bind(to)
+        .bind(sp.first_month)
+        .bind(sp.last_month)
+        .bind(sp.lead_end)
+        .bind(sp.tail_start)
+        .fetch_all(store.read())
+        .await
+}
 
 impl Store {
     /// The e-order figures of the orders paid in [from, to], in total and by `group`.
@@ -97,13 +178,16 @@ impl Store {
         group: Option<EorderGroup>,
     ) -> Result<EorderStats> {
         let target = setting_on(SMALL_BUSINESS_SHARE_TARGET, to).map(|bp| bp as f64 / 10_000.0);
-        let total: Row = query_text(format!(
-            "SELECT 'total', 'total', {SUMS} {FROM_PAID} WHERE {PAID}"
-        ))
-        .bind(from)
-        .bind(to)
-        .fetch_one(self.read())
-        .await?;
+        let month = rollup::paid_month(self.backend());
+        let total = rows(
+            self,
+            format!("SELECT 'total', 'total', {} {}", sums(), sales(month)),
+            from,
+            to,
+        )
+        .await?
+        .pop()
+        .unwrap_or_else(|| ("total".into(), "total".into(), 0, 0, 0, 0, 0, 0));
         let groups = match group {
             None => Vec::new(),
             Some(g) => self.eorder_breakdown(from, to, g).await?,
@@ -128,29 +212,19 @@ impl Store {
         group: EorderGroup,
     ) -> Result<Vec<EorderFigures>> {
         let target = setting_on(SMALL_BUSINESS_SHARE_TARGET, to).map(|bp| bp as f64 / 10_000.0);
-        let month = match self.backend() {
-            Backend::Sqlite => "substr(o.paid_on, 1, 7)",
-            Backend::Postgres => "to_char(o.paid_on, 'YYYY-MM')",
-        };
+        let month = rollup::paid_month(self.backend());
         let sql = match group {
             EorderGroup::Category => format!(
-                "SELECT c.category, c.category, COUNT(*), COALESCE(CAST(SUM(c.amount) AS BIGINT), \
-                 0), COUNT(DISTINCT o.member_id), COALESCE(CAST(SUM(CASE WHEN {SMALL} THEN \
-                 c.amount ELSE 0 END) AS BIGINT), 0), COALESCE(CAST(SUM(c.tkdn) AS BIGINT), 0), \
-                 COALESCE(CAST(SUM(o.days_to_pay) AS BIGINT), 0) FROM (SELECT l.order_id, \
-                 l.category, SUM(l.price * COALESCE(l.received_quantity, l.quantity)) AS amount, \
-                 SUM(CASE WHEN l.tkdn_percent IS NOT NULL THEN l.price * \
-                 COALESCE(l.received_quantity, l.quantity) ELSE 0 END) AS tkdn FROM orders o JOIN \
-                 order_lines l ON l.order_id = o.id WHERE {PAID} GROUP BY l.order_id, \
-                 l.category) c JOIN orders o ON o.id = c.order_id LEFT JOIN member_size s ON \
-                 s.member_id = o.member_id GROUP BY c.category ORDER BY 4 DESC, 1"
+                "SELECT f.category, f.category, {} {} GROUP BY f.category ORDER BY 4 DESC, 1",
+                sums(),
+                categories(month)
             ),
             g => {
                 let (key, name, join) = match g {
                     EorderGroup::Unit => (
-                        "o.unit_code",
+                        "f.unit_code",
                         "u.name",
-                        " JOIN buyer_units u ON u.code = o.unit_code",
+                        " JOIN buyer_units u ON u.code = f.unit_code",
                     ),
                     EorderGroup::Supplier => ("m.member_no", "m.business_name", ""),
                     EorderGroup::District => (
@@ -158,19 +232,62 @@ impl Store {
                         "r.name",
                         " JOIN regions r ON r.code = m.district_code",
                     ),
-                    _ => (month, month, ""),
+                    _ => ("f.month", "f.month", ""),
                 };
                 format!(
-                    "SELECT {key}, {name}, {SUMS} {FROM_PAID}{join} WHERE {PAID} GROUP BY {key}, \
-                     {name} ORDER BY 4 DESC, 1 LIMIT 1000"
+                    "SELECT {key}, {name}, {} {}{join} GROUP BY {key}, {name} ORDER BY 4 DESC, 1 \
+                     LIMIT 1000",
+                    sums(),
+                    sales(month)
                 )
             }
         };
-        let rows: Vec<Row> = query_text(sql)
-            .bind(from)
-            .bind(to)
-            .fetch_all(self.read())
-            .await?;
+        let rows = rows(self, sql, from, to).await?;
         Ok(rows.into_iter().map(|r| figures(r, target)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_period_splits_into_whole_months_and_the_days_around_them() {
+        let sp = split(d("2026-01-01"), d("2026-12-31"));
+        assert_eq!(
+            (sp.first_month.as_str(), sp.last_month.as_str()),
+            ("2026-01", "2026-12")
+        );
+        assert_eq!(
+            (sp.lead_end, sp.tail_start),
+            (d("2026-01-01"), d("2026-12-31"))
+        );
+        let sp = split(d("2025-12-04"), d("2026-12-03"));
+        assert_eq!(
+            (sp.first_month.as_str(), sp.last_month.as_str()),
+            ("2026-01", "2026-11")
+        );
+        assert_eq!(
+            (sp.lead_end, sp.tail_start),
+            (d("2026-01-01"), d("2026-11-30"))
+        );
+        let sp = split(d("2024-01-31"), d("2024-02-29"));
+        assert_eq!(
+            (sp.first_month.as_str(), sp.last_month.as_str()),
+            ("2024-02", "2024-02")
+        );
+        // Within one month: no whole month, every day from the orders.
+        let sp = split(d("2026-11-02"), d("2026-11-29"));
+        assert!(sp.first_month > sp.last_month);
+        assert_eq!(
+            (sp.lead_end, sp.tail_start),
+            (d("2026-11-30"), d("2026-11-29"))
+        );
+        let sp = split(d("2026-11-15"), d("2026-12-14"));
+        assert!(sp.first_month > sp.last_month);
     }
 }

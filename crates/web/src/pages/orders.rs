@@ -115,6 +115,8 @@ struct OrderPage<'a> {
     can_feedback: bool,
     can_complain: bool,
     can_close: bool,
+    /// How the amount due divides if paid today (a received order without payment).
+    preview: Option<jakpreneur_core::tax::TaxBreakdown>,
     ocid: String,
     errors: HashMap<String, String>,
     values: HashMap<String, String>,
@@ -167,7 +169,13 @@ async fn order_page<'a>(
         .map(|a| a.as_str())
         .collect();
     let received = matches!(o.state, OrderState::Received | OrderState::Paid);
+    let preview = page
+        .app
+        .store
+        .payment_preview(actor, o.id, page.app.clock.today())
+        .await?;
     Ok(OrderPage {
+        preview,
         c,
         can_feedback: matches!(party, Party::Buyer(_)) && received && o.rating.is_none(),
         can_complain: matches!(party, Party::Buyer(_))
