@@ -271,7 +271,11 @@ impl DemoProducts {
             ),
             stock: stock.map(|s| s.to_string()),
             lead_days: Some(kind.lead_days.to_string()),
-            tkdn_percent: Some(self.rng.random_range(40..=100).to_string()),
+            // Few small producers hold a TKDN certificate.
+            tkdn_percent: self
+                .rng
+                .random_bool(0.4)
+                .then(|| self.rng.random_range(40..=100).to_string()),
             halal_permit_id: None,
         }
     }

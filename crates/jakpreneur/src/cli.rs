@@ -589,6 +589,35 @@ pub enum BenchCommand {
     /// Catalogue search latency (p50, p95) for word queries with two filters, on a fresh
     /// database of demo members with listed products.
     Catalogue(BenchCatalogueArgs),
+    /// e-order: orders placed per second and latency through `POST /api/v1/orders`, then
+    /// the e-order statistics' latency (p50, p95) after paid orders of the past year are
+    /// loaded, on a fresh database of demo members with listed products.
+    Eorder(BenchEorderArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchEorderArgs {
+    /// Demo members (the suppliers).
+    #[arg(long, default_value_t = 2_000)]
+    pub members: u64,
+    /// Listed products to order from.
+    #[arg(long, default_value_t = 10_000)]
+    pub products: u64,
+    /// Orders to time through the API (after the warm-up).
+    #[arg(long, default_value_t = 20_000)]
+    pub requests: u64,
+    /// Concurrent clients, each a procurement officer of its own buying unit.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Warm-up orders, not timed.
+    #[arg(long, default_value_t = 1_000)]
+    pub warmup: u64,
+    /// Paid orders of the past year to load before timing the statistics (0: skip).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub orders: u64,
+    /// Timed runs of each statistics query.
+    #[arg(long, default_value_t = 50)]
+    pub iterations: u32,
 }
 
 #[derive(Debug, Args)]

@@ -102,14 +102,14 @@ impl Scratch {
 }
 
 /// The router served in-process on a free loopback port.
-struct Server {
-    base: String,
+pub(super) struct Server {
+    pub(super) base: String,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl Server {
-    async fn start(
+    pub(super) async fn start(
         store: &Store,
         today: chrono::NaiveDate,
         security: SecuritySettings,
@@ -124,7 +124,7 @@ impl Server {
         Ok(Self { base, stop, task })
     }
 
-    async fn stop(self) {
+    pub(super) async fn stop(self) {
         let _ = self.stop.send(());
         let _ = self.task.await;
     }
@@ -145,16 +145,16 @@ fn payloads(n: usize, today: chrono::NaiveDate) -> serde_json::Result<Vec<String
     Ok(out)
 }
 
-struct Outcome {
-    latencies: Vec<Duration>,
-    failures: usize,
-    elapsed: Duration,
+pub(super) struct Outcome {
+    pub(super) latencies: Vec<Duration>,
+    pub(super) failures: usize,
+    pub(super) elapsed: Duration,
 }
 
 /// Sends requests `0..count` from `concurrency` clients, each taking the next index as
 /// soon as its previous request is answered. `make` builds request `i`; `ok` judges the
 /// response (the body is read in full either way). Latency is measured per request.
-async fn drive<M>(
+pub(super) async fn drive<M>(
     client: &reqwest::Client,
     count: usize,
     concurrency: usize,
@@ -222,7 +222,7 @@ pub(super) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn print_latency(o: &Outcome) {
+pub(super) fn print_latency(o: &Outcome) {
     println!(
         "latency        p50 {:.2} ms   p90 {:.2} ms   p99 {:.2} ms   max {:.2} ms",
         ms(percentile(&o.latencies, 50.0)),

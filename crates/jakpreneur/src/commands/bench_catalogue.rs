@@ -29,7 +29,7 @@ pub async fn run(cfg: &Config, db_given: bool, a: BenchCatalogueArgs) -> anyhow:
         );
         let t = Instant::now();
         super::demo::run(&store, a.members, Some(SEED)).await?;
-        load(&store, a.products).await?;
+        load(&store, a.products, false).await?;
         store.analyze().await?;
         store.checkpoint().await?;
         eprintln!("filled in {:.1} s", t.elapsed().as_secs_f64());
@@ -57,8 +57,9 @@ pub async fn run(cfg: &Config, db_given: bool, a: BenchCatalogueArgs) -> anyhow:
     Ok(ExitCode::SUCCESS)
 }
 
-/// Products for the members round-robin, mostly food, graded A–C, listed in the past year.
-async fn load(store: &Store, products: u64) -> anyhow::Result<()> {
+/// Products for the members round-robin, mostly food, graded A–C, listed in the past year;
+/// with `made_to_order`, none keeps a stock (no order waits for another's stock).
+pub(super) async fn load(store: &Store, products: u64, made_to_order: bool) -> anyhow::Result<()> {
     let actor = super::cli_actor();
     let today = jakpreneur_core::Clock::System.today();
     let mut members: Vec<(i64, String)> = Vec::new();
@@ -75,8 +76,11 @@ async fn load(store: &Store, products: u64) -> anyhow::Result<()> {
     let mut rows = Vec::with_capacity(5_000);
     for k in 0..products {
         let (member_id, _) = &members[usize::try_from(k).unwrap_or(0) % members.len()];
-        let product = NewProduct::parse(&g.product(if k % 5 == 0 { "C" } else { "I" }))
+        let mut product = NewProduct::parse(&g.product(if k % 5 == 0 { "C" } else { "I" }))
             .map_err(|e| anyhow!("bench product: {e}"))?;
+        if made_to_order {
+            product.stock = None;
+        }
         let grade = [Grade::A, Grade::B, Grade::B, Grade::C][usize::try_from(k % 4).unwrap_or(0)];
         let listed_on = today - Days::days(g.between(1, 365));
         rows.push(ListedProduct {

@@ -355,8 +355,8 @@ pub async fn run(
         (
             &cast.province,
             call(
-                &format!("Kurasi Produk Unggulan {}", year - 1),
-                d(300),
+                &format!("Kurasi Produk Unggulan {}", chrono::Datelike::year(&d(400))),
+                d(400),
                 "31",
                 &[],
                 400,
@@ -440,12 +440,16 @@ pub async fn run(
             None
         };
         if g.chance(0.9) {
-            let b = NewBankAccount::parse(
+            let mut b = NewBankAccount::parse(
                 Some(if g.chance(0.6) { "Bank DKI" } else { "BRI" }),
                 Some(&m.business_name),
                 Some(&format!("{:010}", 4_000_000_000 + serial)),
             )
             .map_err(|e| anyhow!("demo bank account: {e}"))?;
+            // For e-order's taxes: half hold the final 0.5% certificate of PP 55/2022, one in
+            // twenty is VAT-registered.
+            b.umkm_final = serial % 2 == 0;
+            b.vat_registered = serial % 20 == 0;
             store.set_bank_account(admin, no, &b).await?;
         }
         let mut products = Vec::new();
@@ -474,7 +478,7 @@ pub async fn run(
         let last_year = (11..=60).contains(&roll);
         let open = roll > 60 && roll <= 90 && first_food;
         if old || last_year {
-            let (k, opened) = if old { (0, d(1000)) } else { (1, d(300)) };
+            let (k, opened) = if old { (0, d(1000)) } else { (1, d(400)) };
             let submitted = opened + Duration::days(5);
             let s = store
                 .submit_to_call(admin, calls[k].id, first, submitted)

@@ -4,11 +4,13 @@
 mod accounts;
 mod bench;
 mod bench_catalogue;
+mod bench_eorder;
 mod bench_reports;
 mod bench_scope;
 mod catalogue;
 mod demo;
 mod demo_catalogue;
+mod demo_eorder;
 mod eorder;
 mod event;
 mod keys;
@@ -144,6 +146,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench(BenchCommand::Catalogue(args)) => {
             bench_catalogue::run(&cfg, cli.db.is_some(), args).await
+        }
+        Command::Bench(BenchCommand::Eorder(args)) => {
+            bench_eorder::run(&cfg, cli.db.is_some(), args).await
         }
         Command::Bench(BenchCommand::Reports(args)) => {
             bench_reports::run(&cfg, cli.db.is_some(), args).await

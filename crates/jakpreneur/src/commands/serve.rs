@@ -36,6 +36,14 @@ pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
             10_000,
         )
         .await?;
+        eprintln!("Filling the demo's e-order market: buying units, packages, a year of orders…");
+        super::demo_eorder::run(
+            &store,
+            &cfg.security.account_policy(),
+            DEMO_PASSWORD,
+            Clock::System.today(),
+        )
+        .await?;
     }
     let listen = args.listen.unwrap_or_else(|| cfg.server.listen.clone());
     let listener = tokio::net::TcpListener::bind(&listen)
@@ -128,7 +136,7 @@ async fn ensure_accounts(store: &Store, cfg: &Config, demo: bool) -> anyhow::Res
                 .with_context(|| format!("creating the demo account {username}"))?;
         }
         eprintln!(
-            "Demo accounts (password {DEMO_PASSWORD:?}): admin, provinsi (province officer), jakpus (Central Jakarta officer), gambir (Gambir district officer), pelatih (trainer, South Jakarta), mitra (financing partner Bank DKI), pendamping (mentor, Central Jakarta), kurator (curator, South Jakarta), kec.<district> (an officer for each other Central Jakarta district, e.g. kec.menteng)."
+            "Demo accounts (password {DEMO_PASSWORD:?}): admin, provinsi (province officer), jakpus (Central Jakarta officer), gambir (Gambir district officer), pelatih (trainer, South Jakarta), mitra (financing partner Bank DKI), pendamping (mentor, Central Jakarta), kurator (curator, South Jakarta), kec.<district> (an officer for each other Central Jakarta district, e.g. kec.menteng); e-order buyers pa.|ppk.|pengadaan.|bendahara. + dppkukm|setda|jakpus|gambir|tarakan|pamjaya; suppliers penjual, penjual2 … penjual12."
         );
     } else {
         let password = jakpreneur_store::crypto::random_token("")[..24].to_owned();
