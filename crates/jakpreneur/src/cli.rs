@@ -54,6 +54,9 @@ pub enum Command {
     /// e-order's buying units (government units and provincial companies).
     #[command(subcommand)]
     Unit(UnitCommand),
+    /// e-order's notifications outbox.
+    #[command(subcommand)]
+    Notifications(NotificationsCommand),
     /// e-order's orders, for scripts and support.
     #[command(subcommand)]
     Order(OrderCommand),
@@ -259,6 +262,13 @@ pub enum UserCommand {
     Disable { username: String },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum NotificationsCommand {
+    /// Deliver one round of pending notifications through the configured channel
+    /// (`eorder.notifications`: log, smtp or none); exit code 1 if any failed.
+    Deliver,
+}
+
 #[derive(Debug, Args)]
 pub struct UserAddArgs {
     #[arg(long)]
@@ -288,6 +298,9 @@ pub struct UserAddArgs {
     /// procurement_officer or treasurer.
     #[arg(long)]
     pub buyer_role: Option<String>,
+    /// The address e-mail notifications to the account go to.
+    #[arg(long)]
+    pub email: Option<String>,
     /// Read the password from standard input (required: passwords never go on the
     /// command line, where other users can see them).
     #[arg(long, required = true)]

@@ -15,6 +15,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub security: SecurityConfig,
     pub eorder: EorderConfig,
+    pub smtp: SmtpConfig,
 }
 
 /// e-order: open contracting data and notifications.
@@ -24,9 +25,35 @@ pub struct EorderConfig {
     /// The prefix of open contracting ids: `ocds-` and six letters or digits, as the Open
     /// Contracting Partnership registers it for a publisher.
     pub ocid_prefix: String,
-    /// How notifications are delivered: `log` (the application log; the default) or
-    /// `none` (kept in the outbox only).
+    /// How notifications are delivered: `log` (the application log; the default), `smtp`
+    /// (e-mail through the relay in `[smtp]`) or `none` (kept in the outbox only).
     pub notifications: String,
+}
+
+/// The mail relay e-mail notifications are handed to: a mail server on the host or the
+/// network that accepts mail from this server without a password (a local MTA such as
+/// Postfix, which handles TLS and delivery onward).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    /// The sender: `e-order Jakpreneur <e-order@jakpreneur.example>` or a bare address.
+    pub from: String,
+    /// Where the server is reached, for the links in the mail (`https://…`, no trailing
+    /// slash).
+    pub base_url: String,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".to_owned(),
+            port: 25,
+            from: String::new(),
+            base_url: "http://127.0.0.1:8080".to_owned(),
+        }
+    }
 }
 
 impl Default for EorderConfig {
@@ -47,9 +74,9 @@ impl EorderConfig {
                 self.ocid_prefix
             );
         }
-        if !matches!(self.notifications.as_str(), "log" | "none") {
+        if !matches!(self.notifications.as_str(), "log" | "smtp" | "none") {
             anyhow::bail!(
-                "eorder.notifications must be `log` or `none`, not {:?}",
+                "eorder.notifications must be `log`, `smtp` or `none`, not {:?}",
                 self.notifications
             );
         }

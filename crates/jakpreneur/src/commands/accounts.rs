@@ -97,6 +97,10 @@ async fn add(store: &Store, cfg: &Config, a: UserAddArgs) -> anyhow::Result<Exit
     } else {
         None
     };
+    // Checked before the account exists, so a wrong address creates nothing.
+    if let Some(email) = a.email.as_deref() {
+        jakpreneur_core::email::parse_email("email", email).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     let new = NewUser {
         username: a.username,
         role: a.role,
@@ -113,6 +117,12 @@ async fn add(store: &Store, cfg: &Config, a: UserAddArgs) -> anyhow::Result<Exit
         .create_user(&cli_actor(), &new, &cfg.security.account_policy())
         .await
         .map_err(refused)?;
+    if let Some(email) = a.email.as_deref() {
+        store
+            .set_user_email(&cli_actor(), &user.username, Some(email))
+            .await
+            .map_err(refused)?;
+    }
     println!(
         "created {} ({}{})",
         user.username,

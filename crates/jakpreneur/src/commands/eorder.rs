@@ -87,6 +87,7 @@ pub async fn order(store: &Store, cmd: OrderCommand) -> anyhow::Result<ExitCode>
                 member_no: member,
                 package_id: None,
                 limit: Some(limit),
+                before: None,
             };
             let orders = store.list_orders(&actor, &f).await.map_err(refused)?;
             if json {

@@ -15,6 +15,7 @@ mod eorder;
 mod event;
 mod keys;
 mod member;
+mod notify;
 mod report;
 mod serve;
 
@@ -24,7 +25,7 @@ use anyhow::Context;
 use jakpreneur_core::Actor;
 use jakpreneur_store::{AccountPolicy, Backend, ConnectOptions, DataKey, NewUser, Store};
 
-use crate::cli::{AuditCommand, BenchCommand, Cli, Command};
+use crate::cli::{AuditCommand, BenchCommand, Cli, Command, NotificationsCommand};
 use crate::config::Config;
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -83,6 +84,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Partner(cmd) => {
             let store = open(&cfg, false).await?;
             let code = accounts::partner(&store, cmd).await;
+            store.close().await;
+            code
+        }
+        Command::Notifications(NotificationsCommand::Deliver) => {
+            let store = open(&cfg, false).await?;
+            let code = notify::deliver(&store, &cfg).await;
             store.close().await;
             code
         }

@@ -58,8 +58,9 @@ pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
         AppState::new(store.clone(), Clock::System, cfg.security.web_settings())
             .with_ocid_prefix(&cfg.eorder.ocid_prefix),
     );
-    if cfg.eorder.notifications == "log" {
-        tokio::spawn(deliver_notifications(store.clone()));
+    let channel = super::notify::Channel::from_config(cfg)?;
+    if !matches!(channel, super::notify::Channel::None) {
+        tokio::spawn(super::notify::worker(store.clone(), channel));
     }
     jakpreneur_web::serve(listener, router, shutdown_signal())
         .await
@@ -186,32 +187,5 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = term => {},
-    }
-}
-
-/// Delivers e-order's notifications from the outbox through the log channel: each is one
-/// line of the application log (target `notifications`), every few seconds. A failed
-/// round is logged and tried again.
-async fn deliver_notifications(store: jakpreneur_store::Store) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
-    loop {
-        tick.tick().await;
-        let round = store
-            .deliver_notifications(200, |n| {
-                tracing::info!(
-                    target: "notifications",
-                    id = n.id,
-                    topic = %n.topic,
-                    recipient = %n.recipient,
-                    order_id = ?n.order_id,
-                    subject = %n.subject,
-                    "notification"
-                );
-                Ok(())
-            })
-            .await;
-        if let Err(e) = round {
-            tracing::warn!(target: "notifications", error = %e, "delivering notifications failed");
-        }
     }
 }

@@ -18,6 +18,7 @@ on_both_backends!(
     complaints_and_ratings,
     statistics_match_a_recount_from_the_orders,
     history_loaded_in_bulk_counts_in_the_statistics,
+    notifications_go_out_by_email_through_the_relay,
     open_contracting_data_validates,
     the_chain_through_the_pages,
 );
@@ -1086,6 +1087,130 @@ async fn history_loaded_in_bulk_counts_in_the_statistics(app: TestApp) {
             );
         }
     }
+}
+
+/// A mail relay on a loopback port that accepts every message and keeps what it was
+/// told (the envelope and the data); enough SMTP for a client that sends one message a
+/// connection.
+fn fake_relay() -> (u16, Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut out) = conn else { return };
+            let mut lines = BufReader::new(out.try_clone().unwrap());
+            let _ = out.write_all(b"220 relay ready\r\n");
+            let mut data = false;
+            let mut line = String::new();
+            while lines.read_line(&mut line).unwrap_or(0) > 0 {
+                kept.lock().unwrap().push(line.clone());
+                let reply: &[u8] = if data {
+                    if line == ".\r\n" {
+                        data = false;
+                        b"250 queued\r\n"
+                    } else {
+                        b""
+                    }
+                } else if line.starts_with("DATA") {
+                    data = true;
+                    b"354 go on\r\n"
+                } else if line.starts_with("QUIT") {
+                    let _ = out.write_all(b"221 bye\r\n");
+                    break;
+                } else {
+                    b"250 ok\r\n"
+                };
+                let _ = out.write_all(reply);
+                line.clear();
+            }
+        }
+    });
+    (port, seen)
+}
+
+/// With `eorder.notifications = "smtp"`, a new order reaches the supplier's account by
+/// e-mail through the relay, with its link; a notification for a role with no address on
+/// file fails, stays pending with the reason, and the command says so.
+async fn notifications_go_out_by_email_through_the_relay(app: TestApp) {
+    let m = market(&app, 10, 500_000_000).await;
+    let product = app
+        .listed_product(&m.supplier_no, &snack(40_000, None, 1))
+        .await;
+    let admin = jakpreneur_core::Actor::system("test");
+    app.store
+        .set_user_email(&admin, &m.supplier.username, Some("Penjual@Example.id"))
+        .await
+        .unwrap();
+    assert!(
+        app.store
+            .set_user_email(&admin, &m.supplier.username, Some("bukan alamat"))
+            .await
+            .is_err()
+    );
+    let res = app
+        .as_(&m.po)
+        .post_json("/api/v1/orders", &order(m.package, &[(product, 10)]))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let id = res.json()["id"].as_i64().unwrap();
+    let (port, seen) = fake_relay();
+    let deliver = || {
+        crate::support::command(&app)
+            .args(["notifications", "deliver"])
+            .env("JAKPRENEUR__EORDER__NOTIFICATIONS", "smtp")
+            .env("JAKPRENEUR__SMTP__HOST", "127.0.0.1")
+            .env("JAKPRENEUR__SMTP__PORT", port.to_string())
+            .env(
+                "JAKPRENEUR__SMTP__FROM",
+                "e-order <e-order@jakarta.example>",
+            )
+            .env("JAKPRENEUR__SMTP__BASE_URL", "https://jakpreneur.example")
+            .output()
+            .unwrap()
+    };
+    let out = deliver();
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("1 notification(s) delivered through smtp, 0 failed"),
+        "{said}"
+    );
+    let talk = seen.lock().unwrap().concat();
+    assert!(talk.contains("RCPT TO:<Penjual@example.id>"), "{talk}");
+    assert!(
+        talk.contains(&format!("Subject: Pesanan baru #{id}")),
+        "{talk}"
+    );
+    assert!(
+        talk.contains(&format!("https://jakpreneur.example/orders/{id}")),
+        "{talk}"
+    );
+    // Accepted: the procurement officer is told, but no address is on file for it.
+    step(&app, &m.supplier, id, "accept", json!({})).await;
+    let out = deliver();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("0 notification(s) delivered through smtp, 1 failed")
+    );
+    let pending = app.store.pending_notifications(10).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].topic, "order_accepted");
+    assert_eq!(pending[0].attempts, 1);
+    assert!(
+        pending[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("no e-mail address on file for unit:DINAS10:procurement_officer")
+    );
 }
 
 /// Runs the Open Contracting Partnership's validator on a package, if it is installed

@@ -11,7 +11,7 @@ CREATE TABLE eorder_month_sales (
     tkdn      INTEGER NOT NULL,
     days      INTEGER NOT NULL,
     PRIMARY KEY (month, unit_code, member_id)
-);
+) WITHOUT ROWID;
 CREATE TABLE eorder_month_categories (
     month     TEXT NOT NULL,
     category  TEXT NOT NULL,
@@ -21,8 +21,10 @@ CREATE TABLE eorder_month_categories (
     tkdn      INTEGER NOT NULL,
     days      INTEGER NOT NULL,
     PRIMARY KEY (month, category, member_id)
-);
-CREATE INDEX orders_paid_state ON orders (state, paid_on);
+) WITHOUT ROWID;
+-- The days outside whole months are read from this index alone.
+CREATE INDEX orders_paid_state ON orders (state, paid_on, unit_code, member_id, amount_due,
+    tkdn_amount, days_to_pay);
 
 INSERT INTO eorder_month_sales (month, unit_code, member_id, orders, spend, tkdn, days)
 SELECT substr(o.paid_on, 1, 7), o.unit_code, o.member_id, COUNT(*), SUM(o.amount_due), SUM(o.tkdn_amount),

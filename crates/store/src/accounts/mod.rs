@@ -484,6 +484,42 @@ impl Store {
     }
 
     /// Disables an account: its sessions end and its tokens stop working at once.
+    /// Sets or clears (`None`) the e-mail address notifications to the account go to.
+    pub async fn set_user_email(
+        &self,
+        actor: &Actor,
+        username: &str,
+        email: Option<&str>,
+    ) -> Result<()> {
+        require(actor, Permission::UserManage)?;
+        let email = email
+            .map(|e| jakpreneur_core::email::parse_email("email", e))
+            .transpose()
+            .map_err(|e| StoreError::Invalid(e.into()))?;
+        let username = username.trim().to_lowercase();
+        let now = Utc::now();
+        let mut tx = self.begin().await?;
+        let n = query("UPDATE users SET email = $1, version = version + 1 WHERE username = $2")
+            .bind(email.clone())
+            .bind(&username)
+            .execute(&mut tx)
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let change = Change {
+            who: Who::from(actor),
+            action: "user.email",
+            record_type: "user",
+            record_id: username,
+            before: None,
+            after: Some(json!({ "email": email })),
+        };
+        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn disable_user(&self, actor: &Actor, username: &str) -> Result<User> {
         require(actor, Permission::UserManage)?;
         let username = username.trim().to_lowercase();

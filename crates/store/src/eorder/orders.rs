@@ -42,6 +42,8 @@ pub struct OrderFilter {
     pub package_id: Option<i64>,
     /// At most this many, newest first (capped at 500).
     pub limit: Option<i64>,
+    /// Only orders with a smaller id: the page after the one that ended there.
+    pub before: Option<i64>,
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -632,6 +634,10 @@ impl Store {
         if let Some(k) = f.package_id {
             let a = q.arg(k);
             q.push(&format!(" AND o.package_id = {a}"));
+        }
+        if let Some(b) = f.before {
+            let a = q.arg(b);
+            q.push(&format!(" AND o.id < {a}"));
         }
         let limit = q.arg(f.limit.unwrap_or(100).clamp(1, 500));
         q.push(&format!(" ORDER BY o.id DESC LIMIT {limit}"));

@@ -114,16 +114,52 @@ pub(crate) async fn notify_next(
     notify(tx, order_id, topic, &recipient, &subject, now).await
 }
 
+/// Delivery attempts after which a notification is no longer tried (it stays in the
+/// outbox with its last error, for an administrator to see).
+pub const MAX_ATTEMPTS: i64 = 10;
+
 impl Store {
     /// Notifications not yet delivered, oldest first.
     pub async fn pending_notifications(&self, limit: i64) -> Result<Vec<Notification>> {
         query(
             "SELECT id, created_at, topic, order_id, recipient, subject, body, attempts, \
-             last_error, delivered_at FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT $1",
+             last_error, delivered_at FROM outbox WHERE delivered_at IS NULL AND attempts < $2 \
+             ORDER BY id LIMIT $1",
         )
         .bind(limit)
+        .bind(MAX_ATTEMPTS)
         .fetch_all(self.read())
         .await
+    }
+
+    /// The e-mail addresses a notification's recipient stands for: `member:<member no>`,
+    /// the member's own address and those of its accounts; `unit:<code>:<buyer role>`, the
+    /// addresses of the unit's active accounts in that role. Empty when none is on file.
+    pub async fn notification_addresses(&self, recipient: &str) -> Result<Vec<String>> {
+        let mut parts = recipient.splitn(3, ':');
+        let rows: Vec<(Option<String>,)> =
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some("member"), Some(no), None) => query(
+                    "SELECT email FROM members WHERE member_no = $1 AND erased_at IS NULL UNION \
+                     SELECT email FROM users WHERE member_no = $1 AND disabled_at IS NULL",
+                )
+                .bind(no)
+                .fetch_all(self.read())
+                .await?,
+                (Some("unit"), Some(unit), Some(role)) => query(
+                    "SELECT email FROM users WHERE buyer_unit_code = $1 AND buyer_role = $2 AND \
+                     disabled_at IS NULL",
+                )
+                .bind(unit)
+                .bind(role)
+                .fetch_all(self.read())
+                .await?,
+                _ => Vec::new(),
+            };
+        let mut out: Vec<String> = rows.into_iter().filter_map(|(e,)| e).collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
     }
 
     /// The notifications about one order, oldest first (its page shows them).

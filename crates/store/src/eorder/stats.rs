@@ -73,45 +73,80 @@ fn figures(r: Row, target: Option<f64>) -> EorderFigures {
 /// (the programme admits small businesses; one without reports has no class on file).
 const SMALL: &str = "(s.size_class IS NULL OR s.size_class IN ('micro', 'small'))";
 
-/// The figures of the rows `f` (month, group, member, orders, spend, tkdn, days), in the
-/// order of [`Row`] after key and name.
-fn sums() -> String {
+/// The figures of `source` (rows `f`: month, a group column, member, orders, spend, tkdn,
+/// days) as [`Row`]s: first summed per `inner` key and supplier (so each supplier is one
+/// row of its group and its size class is read once), then per `key` with its `name`
+/// (`joins` reach them from `g`: `g.k`, `g.member_id`; members as `m`). `grouped`: one row
+/// per key; otherwise one row in all.
+fn figures_sql(
+    source: &str,
+    inner: Option<&str>,
+    key: &str,
+    name: &str,
+    joins: &str,
+    grouped: bool,
+) -> String {
+    let (inner, inner_group) = match inner {
+        Some(k) => (k, format!("{k}, ")),
+        None => ("NULL", String::new()),
+    };
+    let group = if grouped {
+        format!(" GROUP BY {key}, {name} ORDER BY 4 DESC, 1 LIMIT 1000")
+    } else {
+        String::new()
+    };
     format!(
-        "COALESCE(CAST(SUM(f.orders) AS BIGINT), 0), COALESCE(CAST(SUM(f.spend) AS BIGINT), 0), \
-         COUNT(DISTINCT f.member_id), COALESCE(CAST(SUM(CASE WHEN {SMALL} THEN f.spend ELSE 0 \
-         END) AS BIGINT), 0), COALESCE(CAST(SUM(f.tkdn) AS BIGINT), 0), \
-         COALESCE(CAST(SUM(f.days) AS BIGINT), 0) FROM"
+        "SELECT {key}, {name}, COALESCE(CAST(SUM(g.orders) AS BIGINT), 0), \
+         COALESCE(CAST(SUM(g.spend) AS BIGINT), 0), COUNT(g.member_id), \
+         COALESCE(CAST(SUM(CASE WHEN {SMALL} THEN g.spend ELSE 0 END) AS BIGINT), 0), \
+         COALESCE(CAST(SUM(g.tkdn) AS BIGINT), 0), COALESCE(CAST(SUM(g.days) AS BIGINT), 0) \
+         FROM (SELECT {inner} AS k, f.member_id, SUM(f.orders) AS orders, SUM(f.spend) AS \
+         spend, SUM(f.tkdn) AS tkdn, SUM(f.days) AS days FROM {source} f GROUP BY \
+         {inner_group}f.member_id) g LEFT JOIN member_size s ON s.member_id = g.member_id{joins}{group}"
     )
 }
 
-/// The orders paid on the days of the period outside its whole months ($1 from, $2 to,
-/// $5 the first whole month's first day, $6 the last whole month's last day).
-const EDGE_DAYS: &str = "o.state = 'paid' AND ((o.paid_on >= $1 AND o.paid_on < $5) OR \
-     (o.paid_on > $6 AND o.paid_on <= $2))";
+/// The orders paid on the days of the period before its first whole month ($1 from, $5
+/// that month's first day) and after its last ($6 that month's last day, $2 to), as two
+/// ranges of the `(state, paid_on)` index.
+const LEAD_DAYS: &str = "o.state = 'paid' AND o.paid_on >= $1 AND o.paid_on < $5";
+const TAIL_DAYS: &str = "o.state = 'paid' AND o.paid_on > $6 AND o.paid_on <= $2";
 
 /// The paid orders of the period as rows (month, unit_code, member_id, orders, spend,
 /// tkdn, days): whole months ($3 to $4) from the rollup, the other days from the orders.
+/// A subquery, to be named `f`.
 fn sales(month: &str) -> String {
+    let edge = |days: &str| {
+        format!(
+            "SELECT {month}, o.unit_code, o.member_id, 1, o.amount_due, o.tkdn_amount, \
+             o.days_to_pay FROM orders o WHERE {days}"
+        )
+    };
     format!(
         "(SELECT r.month, r.unit_code, r.member_id, r.orders, r.spend, r.tkdn, r.days FROM \
-         eorder_month_sales r WHERE r.month >= $3 AND r.month <= $4 UNION ALL SELECT {month}, \
-         o.unit_code, o.member_id, 1, o.amount_due, o.tkdn_amount, o.days_to_pay FROM orders o \
-         WHERE {EDGE_DAYS}) f JOIN members m ON m.id = f.member_id LEFT JOIN member_size s ON \
-         s.member_id = f.member_id"
+         eorder_month_sales r WHERE r.month >= $3 AND r.month <= $4 UNION ALL {} UNION ALL {})",
+        edge(LEAD_DAYS),
+        edge(TAIL_DAYS)
     )
 }
 
 /// As [`sales`], per product category (an order counts once in each category it holds).
 fn categories(month: &str) -> String {
+    let edge = |days: &str| {
+        format!(
+            "SELECT {month}, l.category, o.member_id, 1, SUM(l.price * \
+             COALESCE(l.received_quantity, l.quantity)), SUM(CASE WHEN l.tkdn_percent IS NOT \
+             NULL THEN l.price * COALESCE(l.received_quantity, l.quantity) ELSE 0 END), \
+             o.days_to_pay FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE {days} \
+             GROUP BY o.id, {month}, l.category, o.member_id, o.days_to_pay"
+        )
+    };
     format!(
         "(SELECT r.month, r.category, r.member_id, r.orders, r.spend, r.tkdn, r.days FROM \
-         eorder_month_categories r WHERE r.month >= $3 AND r.month <= $4 UNION ALL SELECT \
-         {month}, l.category, o.member_id, 1, SUM(l.price * COALESCE(l.received_quantity, \
-         l.quantity)), SUM(CASE WHEN l.tkdn_percent IS NOT NULL THEN l.price * \
-         COALESCE(l.received_quantity, l.quantity) ELSE 0 END), o.days_to_pay FROM orders o \
-         JOIN order_lines l ON l.order_id = o.id WHERE {EDGE_DAYS} GROUP BY o.id, {month}, \
-         l.category, o.member_id, o.days_to_pay) f LEFT JOIN member_size s ON s.member_id = \
-         f.member_id"
+         eorder_month_categories r WHERE r.month >= $3 AND r.month <= $4 UNION ALL {} UNION \
+         ALL {})",
+        edge(LEAD_DAYS),
+        edge(TAIL_DAYS)
     )
 }
 
@@ -181,7 +216,7 @@ impl Store {
         let month = rollup::paid_month(self.backend());
         let total = rows(
             self,
-            format!("SELECT 'total', 'total', {} {}", sums(), sales(month)),
+            figures_sql(&sales(month), None, "'total'", "'total'", "", false),
             from,
             to,
         )
@@ -213,34 +248,45 @@ impl Store {
     ) -> Result<Vec<EorderFigures>> {
         let target = setting_on(SMALL_BUSINESS_SHARE_TARGET, to).map(|bp| bp as f64 / 10_000.0);
         let month = rollup::paid_month(self.backend());
+        const MEMBER: &str = " JOIN members m ON m.id = g.member_id";
         let sql = match group {
-            EorderGroup::Category => format!(
-                "SELECT f.category, f.category, {} {} GROUP BY f.category ORDER BY 4 DESC, 1",
-                sums(),
-                categories(month)
+            EorderGroup::Category => figures_sql(
+                &categories(month),
+                Some("f.category"),
+                "g.k",
+                "g.k",
+                "",
+                true,
             ),
-            g => {
-                let (key, name, join) = match g {
-                    EorderGroup::Unit => (
-                        "f.unit_code",
-                        "u.name",
-                        " JOIN buyer_units u ON u.code = f.unit_code",
-                    ),
-                    EorderGroup::Supplier => ("m.member_no", "m.business_name", ""),
-                    EorderGroup::District => (
-                        "m.district_code",
-                        "r.name",
-                        " JOIN regions r ON r.code = m.district_code",
-                    ),
-                    _ => ("f.month", "f.month", ""),
-                };
-                format!(
-                    "SELECT {key}, {name}, {} {}{join} GROUP BY {key}, {name} ORDER BY 4 DESC, 1 \
-                     LIMIT 1000",
-                    sums(),
-                    sales(month)
-                )
+            EorderGroup::Unit => figures_sql(
+                &sales(month),
+                Some("f.unit_code"),
+                "g.k",
+                "u.name",
+                " JOIN buyer_units u ON u.code = g.k",
+                true,
+            ),
+            EorderGroup::Month => {
+                figures_sql(&sales(month), Some("f.month"), "g.k", "g.k", "", true)
             }
+            // A supplier's number, business and district are its own: summed per supplier
+            // first, then named.
+            EorderGroup::Supplier => figures_sql(
+                &sales(month),
+                None,
+                "m.member_no",
+                "m.business_name",
+                MEMBER,
+                true,
+            ),
+            EorderGroup::District => figures_sql(
+                &sales(month),
+                None,
+                "m.district_code",
+                "r.name",
+                &format!("{MEMBER} JOIN regions r ON r.code = m.district_code"),
+                true,
+            ),
         };
         let rows = rows(self, sql, from, to).await?;
         Ok(rows.into_iter().map(|r| figures(r, target)).collect())

@@ -197,6 +197,8 @@ fn order_filter(p: OrderParams) -> ApiResult<OrderFilter> {
     let package_id = given(p.package_id.as_deref())
         .and_then(|s| errs.take(parse_int("package_id", s, 1, i64::MAX)));
     let limit = given(p.limit.as_deref()).and_then(|s| errs.take(parse_int("limit", s, 1, 500)));
+    let before =
+        given(p.before.as_deref()).and_then(|s| errs.take(parse_int("before", s, 1, i64::MAX)));
     if !errs.is_empty() {
         return Err(errs.into());
     }
@@ -206,6 +208,7 @@ fn order_filter(p: OrderParams) -> ApiResult<OrderFilter> {
         member_no: given(p.member_no.as_deref()).map(str::to_owned),
         package_id,
         limit,
+        before,
     })
 }
 

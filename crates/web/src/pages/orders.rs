@@ -38,9 +38,16 @@ struct IndexPage<'a> {
     /// What the reader's queue is waiting for (a translation key), if it has one.
     waiting_for: Option<&'static str>,
     orders: Vec<Order>,
+    /// The id the next (older) page starts below, if there is one.
+    older: Option<i64>,
+    /// This is a later page.
+    paged: bool,
     state: String,
     states: Vec<&'static str>,
 }
+
+/// Orders a page of the list shows.
+const PAGE: i64 = 50;
 
 impl IndexPage<'_> {
     fn rp(&self, n: &i64) -> String {
@@ -83,17 +90,35 @@ pub async fn index(page: SignedInPage, Query(q): Query<HashMap<String, String>>)
             };
             waiting = page.app.store.list_orders(actor, &f).await?;
         }
+        let before = match q
+            .get("before")
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(b) => Some(
+                jakpreneur_core::text::parse_int("before", b, 1, i64::MAX)
+                    .map_err(|e| StoreError::Invalid(e.into()))?,
+            ),
+        };
         let f = OrderFilter {
             state,
-            limit: Some(200),
+            limit: Some(PAGE + 1),
+            before,
             ..Default::default()
         };
-        let orders = page.app.store.list_orders(actor, &f).await?;
+        let mut orders = page.app.store.list_orders(actor, &f).await?;
+        let older = (orders.len() > PAGE as usize).then(|| {
+            orders.truncate(PAGE as usize);
+            orders.last().map_or(0, |o| o.id)
+        });
         Ok::<_, StoreError>(IndexPage {
             c: page.chrome(),
             waiting,
             waiting_for: queue.map(|(_, k)| k),
             orders,
+            older,
+            paged: before.is_some(),
             state: state.map(|s| s.as_str().to_owned()).unwrap_or_default(),
             states: OrderState::ALL.iter().map(|s| s.as_str()).collect(),
         })

@@ -237,6 +237,8 @@ pub struct OrderParams {
     pub package_id: Option<String>,
     /// 1–500, default 100.
     pub limit: Option<String>,
+    /// Only orders with a smaller id (the next page: the last id of the previous one).
+    pub before: Option<String>,
 }
 
 /// The period and breakdown of the e-order figures.
