@@ -601,7 +601,8 @@ impl Market<'_> {
         }
         s.order_step(seller, id, OrderAction::Ship, None, shipped)
             .await?;
-        let received_on = shipped + Duration::days(g.between(0, 3));
+        // The PPK signs the BAST a day or a few after delivery.
+        let received_on = shipped + Duration::days(g.between(1, 4));
         if !done(received_on) {
             return Ok(());
         }
@@ -685,8 +686,8 @@ impl Market<'_> {
         };
         let paid_on = received_on + Duration::days(wait);
         if g.chance(0.4) {
-            // The treasurer asks; the PA/KPA approves a few days later.
-            let asked = (paid_on - Duration::days(g.between(1, 4))).max(received_on);
+            // The treasurer asks soon after receipt; the PA/KPA approves when it pays.
+            let asked = (received_on + Duration::days(g.between(1, 3))).min(paid_on);
             if !done(asked) {
                 return Ok(());
             }
