@@ -12,6 +12,7 @@ on_both_backends!(
     reveal_and_export_are_audited,
     erasure_removes_personal_data_and_keeps_counts,
     audit_chain_catches_an_edited_row,
+    public_check_lists_twenty_and_counts_the_rest,
 );
 
 fn masked(nik: &str) -> String {
@@ -456,4 +457,39 @@ async fn niks_left_in_the_clear_by_an_older_version_are_encrypted_on_start() {
             );
         }
     }
+}
+
+/// The public check lists at most 20 businesses, says how many matched, and shows the
+/// facilities each really reached.
+async fn public_check_lists_twenty_and_counts_the_rest(app: TestApp) {
+    let mut first = String::new();
+    for i in 0..22 {
+        let mut m = member_in(i, "31.71.01.1001");
+        m["business_name"] = json!(format!("Warung Kemuning {i:02}"));
+        let res = app.post_json("/api/v1/members", &m).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        if i == 0 {
+            first = res.json()["member_no"].as_str().unwrap().to_owned();
+        }
+    }
+    let res = app
+        .post_json(
+            &format!("/api/v1/members/{first}/events"),
+            &json!({"kind": "training_completed", "occurred_on": "2021-03-01", "agency": "KPKP"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let v = app
+        .anonymous()
+        .get("/api/v1/public/membership?q=kemuning")
+        .await
+        .json();
+    assert_eq!(v["total"], 22);
+    assert_eq!(v["items"].as_array().unwrap().len(), 20);
+    assert_eq!(v["items"][0]["member_no"], first.as_str());
+    assert_eq!(v["items"][0]["facilities"], json!(["P1", "P2"]));
+    assert_eq!(v["items"][1]["facilities"], json!(["P1"]));
+    let page = app.anonymous().get("/cek?q=kemuning").await.text();
+    assert!(page.contains("Menampilkan 20 dari 22"), "{page}");
+    assert!(page.contains("<li>P2 Pelatihan</li>"), "{page}");
 }

@@ -12,6 +12,12 @@ use crate::audit::{Change, Who};
 use crate::query::{like_contains, query, query_text};
 use crate::{Result, Store, StoreError};
 
+/// A member as the public check reads it: id, number, business, district, status.
+type PublicRow = (i64, String, String, String, String);
+
+/// The most answers the public membership check gives.
+pub const PUBLIC_LOOKUP_LIMIT: i64 = 20;
+
 impl Store {
     /// NIK itself never reaches the database).
     pub async fn find_member_by_nik(
@@ -207,42 +213,79 @@ impl Store {
     }
 
     /// The public membership check: a member number (exact) or part of a business name
-    /// (at least 3 characters), at most 20 answers. No personal data is selected at all.
-    pub async fn public_lookup(&self, q: &str) -> Result<Vec<PublicMember>> {
+    /// (at least 3 characters): at most [`PUBLIC_LOOKUP_LIMIT`] answers and how many
+    /// matched in all, each with the facilities (P1–P7) the member has reached. No personal
+    /// data is selected at all (an erased member keeps its number and business).
+    pub async fn public_lookup(&self, q: &str) -> Result<(Vec<PublicMember>, i64)> {
         let q = q.trim();
-        let rows: Vec<(String, String, String, String)> =
-            if q.len() >= 4 && q.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("JP-")) {
-                query(
-                    "SELECT member_no, business_name, district_code, status FROM members WHERE \
-                member_no = $1",
+        let (rows, total): (Vec<PublicRow>, i64) = if q.len() >= 4
+            && q.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("JP-"))
+        {
+            let rows: Vec<PublicRow> = query(
+                "SELECT id, member_no, business_name, district_code, status FROM members \
+                     WHERE member_no = $1",
+            )
+            .bind(q.to_ascii_uppercase())
+            .fetch_all(self.read())
+            .await?;
+            let n = rows.len() as i64;
+            (rows, n)
+        } else {
+            let pattern = like_contains(&q.to_lowercase());
+            let rows = query(
+                    "SELECT id, member_no, business_name, district_code, status FROM members \
+                     WHERE lower(business_name) LIKE $1 ESCAPE '\\' ORDER BY business_name, member_no LIMIT $2",
                 )
-                .bind(q.to_ascii_uppercase())
+                .bind(pattern.clone())
+                .bind(PUBLIC_LOOKUP_LIMIT)
                 .fetch_all(self.read())
-                .await?
-            } else {
-                let pattern = like_contains(&q.to_lowercase());
-                query(
-                    "SELECT member_no, business_name, district_code, status FROM members \
-                    WHERE lower(business_name) LIKE $1 ESCAPE '\\' ORDER BY business_name, \
-                    member_no LIMIT 20",
-                )
-                .bind(pattern)
-                .fetch_all(self.read())
-                .await?
-            };
-        rows.into_iter()
-            .map(|(member_no, business_name, district_code, status)| {
+                .await?;
+            let total: i64 = query(
+                "SELECT COUNT(*) FROM members WHERE lower(business_name) LIKE $1 ESCAPE \
+                     '\\'",
+            )
+            .bind(pattern)
+            .scalar(self.read())
+            .await?;
+            (rows, total)
+        };
+        // The facilities each has reached, from the first-reach records.
+        let mut reached: std::collections::HashMap<i64, Vec<String>> =
+            std::collections::HashMap::new();
+        if !rows.is_empty() {
+            let mut f = query_text(
+                "SELECT member_id, stage FROM member_facility WHERE programme = 'jakpreneur' AND \
+                 member_id IN (",
+            );
+            for (i, (id, ..)) in rows.iter().enumerate() {
+                let a = f.arg(*id);
+                f.push(&format!("{}{a}", if i == 0 { "" } else { ", " }));
+            }
+            f.push(")");
+            let stages: Vec<(i64, String)> = f.fetch_all(self.read()).await?;
+            for (id, stage) in stages {
+                reached.entry(id).or_default().push(stage);
+            }
+        }
+        let items = rows
+            .into_iter()
+            .map(|(id, member_no, business_name, district_code, status)| {
+                let mut facilities = reached.remove(&id).unwrap_or_default();
+                // Every member on file has registered (P1).
+                if !facilities.iter().any(|s| s == "P1") {
+                    facilities.push("P1".to_owned());
+                }
+                facilities.sort();
                 Ok(PublicMember {
                     status: Status::parse(&status)
                         .map_err(|e| StoreError::Corrupt(format!("member {member_no}: {e}")))?,
-                    // Registration (P1) is the only facility recorded until the ledger of
-                    // services arrives; every member on file has reached it.
-                    facilities: vec!["P1".to_owned()],
+                    facilities,
                     member_no,
                     business_name,
                     district_code,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        Ok((items, total))
     }
 }

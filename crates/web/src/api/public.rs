@@ -24,7 +24,7 @@ pub async fn membership(
     ApiQuery(q): ApiQuery<PublicQuery>,
 ) -> ApiResult<axum::Json<PublicMembership>> {
     let q = parse_public_query(q.q.as_deref())?;
-    let found = app.store.public_lookup(&q).await?;
+    let (found, total) = app.store.public_lookup(&q).await?;
     let items = found.into_iter().map(PublicMemberView::from).collect();
-    Ok(axum::Json(PublicMembership { q, items }))
+    Ok(axum::Json(PublicMembership { q, total, items }))
 }

@@ -17,6 +17,24 @@ struct CekPage<'a> {
     searched: bool,
     error: Option<String>,
     items: Vec<PublicMemberView>,
+    /// How many matched in all.
+    total: i64,
+}
+
+impl CekPage<'_> {
+    /// A facility by its code and name in the page's language ("P2 Pelatihan").
+    fn facility(&self, code: &str) -> String {
+        match jakpreneur_core::programme::programmes().stage("jakpreneur", code) {
+            Some(s) if self.c.tr.lang == crate::i18n::Lang::En => format!("{code} {}", s.name_en),
+            Some(s) => format!("{code} {}", s.name_id),
+            None => code.to_owned(),
+        }
+    }
+
+    /// More matched than are listed.
+    fn more(&self) -> bool {
+        self.total > self.items.len() as i64
+    }
 }
 
 pub async fn check(page: PageCtx) -> Response {
@@ -32,6 +50,7 @@ pub async fn check(page: PageCtx) -> Response {
         searched: q.is_some(),
         error: None,
         items: Vec::new(),
+        total: 0,
     };
     let Some(q) = q else {
         return page.render(StatusCode::OK, &shown);
@@ -44,8 +63,9 @@ pub async fn check(page: PageCtx) -> Response {
         }
     };
     match page.app.store.public_lookup(&q).await {
-        Ok(found) => {
+        Ok((found, total)) => {
             shown.items = found.into_iter().map(PublicMemberView::from).collect();
+            shown.total = total;
             page.render(StatusCode::OK, &shown)
         }
         Err(_) => super::message(

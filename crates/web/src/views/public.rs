@@ -34,6 +34,8 @@ impl From<jakpreneur_store::PublicMember> for PublicMemberView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PublicMembership {
     pub q: String,
+    /// How many members matched; at most 20 are listed.
+    pub total: i64,
     pub items: Vec<PublicMemberView>,
 }
 
