@@ -6,7 +6,8 @@ use jakpreneur_testkit::{TestApp, member};
 on_both_backends!(
     registration_form_keeps_values_and_shows_errors,
     member_list_and_page,
-    language_switch
+    language_switch,
+    home_lists_what_waits_for_each_role_in_its_scope,
 );
 
 fn pairs(v: &serde_json::Value) -> Vec<(String, String)> {
@@ -131,4 +132,50 @@ async fn language_switch(app: TestApp) {
     assert_eq!(app.get("/").await.status, StatusCode::OK);
     let css = app.get("/static/app.css").await;
     assert!(css.header("content-type").unwrap().starts_with("text/css"));
+}
+
+/// The number before a task's label on the home page, if the task is listed.
+fn task_count(html: &str, label: &str) -> Option<String> {
+    let at = html.find(&format!(r#"<span class="task-label">{label}</span>"#))?;
+    let before = &html[..at];
+    let start =
+        before.rfind(r#"<span class="task-count">"#)? + r#"<span class="task-count">"#.len();
+    let end = start + before[start..].find("</span>")?;
+    Some(before[start..end].to_owned())
+}
+
+/// Each signed-in role's home page lists what waits for it, counted within its scope:
+/// the Gambir officer counts Gambir's new members only, a Menteng officer Menteng's; a
+/// trainer sees no registrations; the public sees no list.
+async fn home_lists_what_waits_for_each_role_in_its_scope(app: TestApp) {
+    app.register_on(1, "31.71.01.1001", "2026-11-20").await;
+    app.register_on(2, "31.71.01.1002", "2026-11-22").await;
+    app.register_on(3, "31.71.01.1001", "2026-10-01").await;
+    let menteng = app.register_on(4, "31.71.06.1001", "2026-11-21").await;
+    let label = "pendaftar baru dalam 7 hari terakhir";
+    let gambir = app
+        .user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    let home = app.as_(&gambir).get("/").await.text();
+    assert_eq!(task_count(&home, label).as_deref(), Some("2"), "{home}");
+    assert!(
+        home.contains(r#"href="/members?registered_from=2026-11-17""#),
+        "{home}"
+    );
+    assert!(task_count(&home, "tindak lanjut pendampingan lewat tenggat").is_some());
+    let other = app
+        .user("menteng", "district_officer", Some("31.71.06"))
+        .await;
+    let home = app.as_(&other).get("/").await.text();
+    assert_eq!(
+        task_count(&home, label).as_deref(),
+        Some("1"),
+        "{menteng}: {home}"
+    );
+    let trainer = app.user("pelatih", "trainer", Some("31.74")).await;
+    let home = app.as_(&trainer).get("/").await.text();
+    assert_eq!(task_count(&home, label), None, "a trainer registers no one");
+    assert!(task_count(&home, "kelas dimulai dalam 7 hari").is_some());
+    let public = app.anonymous().get("/").await.text();
+    assert!(!public.contains("task-count"));
 }

@@ -1,27 +1,155 @@
-//! `/`: what Jakpreneur is, how many members it holds, and where to go next.
+//! `/`: for the public, what Jakpreneur is and how many members it holds; for a signed-in
+//! account, what needs that person today (each with a count and a link, from the same
+//! scoped store calls as the pages it links to), then the same.
 
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::Duration;
+use jakpreneur_core::{Permission, Role};
+use jakpreneur_store::{MemberFilter, OrderFilter, Page, StoreError};
 
 use super::Chrome;
 use super::ctx::PageCtx;
+
+/// One thing waiting for the reader: how many (`more`: at least that many), what (a
+/// translation key) and where to deal with it.
+struct Task {
+    count: usize,
+    more: bool,
+    label: &'static str,
+    href: String,
+}
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage<'a> {
     c: Chrome<'a>,
     member_count: String,
+    tasks: Vec<Task>,
+}
+
+/// The lists the store caps, and so the most a count here can say exactly.
+const CAP: usize = 500;
+
+/// `Ok(None)` when the reader's role takes no part in the list.
+fn allowed<T>(r: Result<T, StoreError>) -> Result<Option<T>, StoreError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(StoreError::Forbidden(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+async fn tasks(page: &PageCtx) -> Result<Vec<Task>, StoreError> {
+    let a = page.actor();
+    let s = &page.app.store;
+    let today = page.today();
+    let mut out = Vec::new();
+    let mut add = |n: usize, label: &'static str, href: String| {
+        out.push(Task {
+            count: n,
+            more: n >= CAP,
+            label,
+            href,
+        });
+    };
+    let staff = a.can(Permission::MemberRead) && a.role != Role::Member;
+    if staff && a.can(Permission::MemberRegister) {
+        let week = today - Duration::days(6);
+        let f = MemberFilter {
+            registered_from: Some(week),
+            ..MemberFilter::default()
+        };
+        let page_of = Page {
+            limit: CAP as u32,
+            after: None,
+        };
+        if let Some(p) = allowed(s.list_members(a, &f, page_of).await)? {
+            add(
+                p.items.len(),
+                "home.task_new_members",
+                format!("/members?registered_from={week}"),
+            );
+        }
+    }
+    if staff {
+        if let Some(v) = allowed(s.overdue_follow_ups(a, today).await)? {
+            add(
+                v.len(),
+                "home.task_follow_ups",
+                "/follow-ups/overdue".into(),
+            );
+        }
+        if let Some(v) = allowed(
+            s.expiring_permits(a, today, today + Duration::days(30))
+                .await,
+        )? {
+            add(v.len(), "home.task_permits", "/permits/expiring".into());
+        }
+        if let Some(v) = allowed(s.list_classes(a, today).await)? {
+            let region = match &a.scope {
+                jakpreneur_core::Scope::Region(r) => Some(r.as_str().to_owned()),
+                _ => None,
+            };
+            let week = v
+                .iter()
+                .filter(|k| k.starts_on <= today + Duration::days(7))
+                .filter(|k| match (&region, &k.place_code) {
+                    (Some(r), Some(p)) => jakpreneur_core::access::region_contains(r, p),
+                    _ => true,
+                })
+                .count();
+            add(week, "home.task_classes", "/training".into());
+        }
+    }
+    if matches!(
+        a.role,
+        Role::Mentor | Role::DistrictOfficer | Role::CityOfficer | Role::Curator | Role::Admin
+    ) && let Some(q) = allowed(s.curation_queue(a).await)?
+    {
+        add(q.items.len(), "home.task_curation", "/curation".into());
+    }
+    if (a.can(Permission::FinancingDecide) || staff)
+        && let Some(v) = allowed(s.list_referrals(a, Some("referred")).await)?
+    {
+        add(v.len(), "home.task_referrals", "/financing".into());
+    }
+    let seat = s.buyer_seat(a).await?;
+    if let Some((state, label)) =
+        super::orders::queue_of(seat.map(|s| s.role), a.role == Role::Member)
+    {
+        let f = OrderFilter {
+            state: Some(state),
+            limit: Some(CAP as i64),
+            ..OrderFilter::default()
+        };
+        if let Some(v) = allowed(s.list_orders(a, &f).await)? {
+            add(v.len(), label, "/orders".into());
+        }
+    }
+    Ok(out)
 }
 
 pub async fn home(page: PageCtx) -> Response {
     let c = page.chrome();
-    match page.app.store.count_members().await {
-        Ok(n) => page.render(
+    let shown = async {
+        let tasks = if page.actor().user_id.is_some() {
+            tasks(&page).await?
+        } else {
+            Vec::new()
+        };
+        let n = page.app.store.count_members().await?;
+        Ok::<_, StoreError>((tasks, n))
+    }
+    .await;
+    match shown {
+        Ok((tasks, n)) => page.render(
             StatusCode::OK,
             &HomePage {
                 c,
                 member_count: crate::charts::format_count(n),
+                tasks,
             },
         ),
         Err(e) => page.failure(c, e),

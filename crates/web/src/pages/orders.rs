@@ -56,7 +56,10 @@ impl IndexPage<'_> {
 }
 
 /// The state an account's queue waits on.
-fn queue_of(party: Option<BuyerRole>, is_member: bool) -> Option<(OrderState, &'static str)> {
+pub(crate) fn queue_of(
+    party: Option<BuyerRole>,
+    is_member: bool,
+) -> Option<(OrderState, &'static str)> {
     match (party, is_member) {
         (_, true) => Some((OrderState::Submitted, "eorder.waiting_supplier")),
         (Some(BuyerRole::Ppk), _) => Some((OrderState::Shipped, "eorder.waiting_receipt")),
