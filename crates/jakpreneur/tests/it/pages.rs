@@ -163,6 +163,12 @@ async fn home_lists_what_waits_for_each_role_in_its_scope(app: TestApp) {
         "{home}"
     );
     assert!(task_count(&home, "tindak lanjut pendampingan lewat tenggat").is_some());
+    // Its own district's figures: three members registered there.
+    assert!(
+        home.contains("Anggota yang mencapai setiap fasilitas di Gambir")
+            && home.contains("<dt>P1 Pendaftaran</dt><dd>3</dd>"),
+        "{home}"
+    );
     let other = app
         .user("menteng", "district_officer", Some("31.71.06"))
         .await;
@@ -172,10 +178,11 @@ async fn home_lists_what_waits_for_each_role_in_its_scope(app: TestApp) {
         Some("1"),
         "{menteng}: {home}"
     );
+    assert!(home.contains("<dt>P1 Pendaftaran</dt><dd>1</dd>"), "{home}");
     let trainer = app.user("pelatih", "trainer", Some("31.74")).await;
     let home = app.as_(&trainer).get("/").await.text();
     assert_eq!(task_count(&home, label), None, "a trainer registers no one");
     assert!(task_count(&home, "kelas dimulai dalam 7 hari").is_some());
     let public = app.anonymous().get("/").await.text();
-    assert!(!public.contains("task-count"));
+    assert!(!public.contains("task-count") && !public.contains("region-figures"));
 }

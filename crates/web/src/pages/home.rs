@@ -27,6 +27,9 @@ struct HomePage<'a> {
     c: Chrome<'a>,
     member_count: String,
     tasks: Vec<Task>,
+    /// For staff: the name of the region they work in and its figures as of today
+    /// (facility name, members who reached it).
+    region: Option<(String, Vec<(String, String)>)>,
 }
 
 /// The lists the store caps, and so the most a count here can say exactly.
@@ -131,6 +134,54 @@ async fn tasks(page: &PageCtx) -> Result<Vec<Task>, StoreError> {
     Ok(out)
 }
 
+/// The reader's region (the province for province-wide staff) and how many of its
+/// members reached each facility, from the statistics counters.
+async fn region_figures(
+    page: &PageCtx,
+) -> Result<Option<(String, Vec<(String, String)>)>, StoreError> {
+    let a = page.actor();
+    if !a.can(Permission::MemberRead) || a.role == Role::Member {
+        return Ok(None);
+    }
+    let region = match &a.scope {
+        jakpreneur_core::Scope::Region(r) => Some(r.clone()),
+        jakpreneur_core::Scope::All => None,
+        _ => return Ok(None),
+    };
+    let Some(stocks) = allowed(
+        page.app
+            .store
+            .stocks(a, region.as_ref(), page.today(), None)
+            .await,
+    )?
+    else {
+        return Ok(None);
+    };
+    let reference = jakpreneur_core::reference::reference();
+    let name = match &region {
+        Some(r) => reference
+            .region(r.as_str())
+            .map_or_else(|| r.as_str().to_owned(), |x| x.name.clone()),
+        None => page.tr().t("home.province").to_owned(),
+    };
+    let en = page.lang.lang == crate::i18n::Lang::En;
+    let rows = jakpreneur_core::programme::programmes()
+        .stages_of("jakpreneur")
+        .map(|st| {
+            let n = stocks.total.get(&st.stage).copied().unwrap_or(0);
+            (
+                format!(
+                    "{} {}",
+                    st.stage,
+                    if en { &st.name_en } else { &st.name_id }
+                ),
+                crate::charts::format_count(n),
+            )
+        })
+        .collect();
+    Ok(Some((name, rows)))
+}
+
 pub async fn home(page: PageCtx) -> Response {
     let c = page.chrome();
     let shown = async {
@@ -139,17 +190,19 @@ pub async fn home(page: PageCtx) -> Response {
         } else {
             Vec::new()
         };
+        let region = region_figures(&page).await?;
         let n = page.app.store.count_members().await?;
-        Ok::<_, StoreError>((tasks, n))
+        Ok::<_, StoreError>((tasks, region, n))
     }
     .await;
     match shown {
-        Ok((tasks, n)) => page.render(
+        Ok((tasks, region, n)) => page.render(
             StatusCode::OK,
             &HomePage {
                 c,
                 member_count: crate::charts::format_count(n),
                 tasks,
+                region,
             },
         ),
         Err(e) => page.failure(c, e),
