@@ -8,6 +8,7 @@ on_both_backends!(
     member_list_and_page,
     language_switch,
     home_lists_what_waits_for_each_role_in_its_scope,
+    search_finds_a_member_by_number_and_phone_in_scope,
 );
 
 fn pairs(v: &serde_json::Value) -> Vec<(String, String)> {
@@ -185,4 +186,54 @@ async fn home_lists_what_waits_for_each_role_in_its_scope(app: TestApp) {
     assert!(task_count(&home, "kelas dimulai dalam 7 hari").is_some());
     let public = app.anonymous().get("/").await.text();
     assert!(!public.contains("task-count") && !public.contains("region-figures"));
+}
+
+/// The members search finds a member by its number and by its phone as people write it,
+/// only within the reader's scope; any other text searches names.
+async fn search_finds_a_member_by_number_and_phone_in_scope(app: TestApp) {
+    let no = app.register_on(1, "31.71.01.1001", "2026-11-20").await;
+    let elsewhere = app.register_on(2, "31.71.06.1001", "2026-11-20").await;
+    let m = app.get(&format!("/api/v1/members/{no}")).await.json();
+    let phone = m["phone"].as_str().unwrap().to_owned();
+    assert!(phone.starts_with("+62"), "{phone}");
+    let local = format!("0{}", &phone[3..]);
+    let spaced = format!("{} {} {}", &local[..4], &local[4..8], &local[8..]);
+    let gambir = app
+        .user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    let found = |q: String| {
+        let app = &app;
+        let gambir = &gambir;
+        async move {
+            let url = format!(
+                "/api/v1/members?q={}",
+                form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+            );
+            let v = app.as_(gambir).get(&url).await.json();
+            v["items"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{q}: {v}"))
+                .iter()
+                .map(|m| m["member_no"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found(no.clone()).await, vec![no.clone()]);
+    assert_eq!(found(no.to_lowercase()).await, vec![no.clone()]);
+    assert_eq!(found(phone.clone()).await, vec![no.clone()]);
+    assert_eq!(found(spaced.clone()).await, vec![no.clone()]);
+    assert!(
+        found(elsewhere.clone()).await.is_empty(),
+        "outside the district"
+    );
+    assert!(found("ñño".into()).await.is_empty());
+    let page = app
+        .as_(&gambir)
+        .get(&format!(
+            "/members?q={}",
+            form_urlencoded::byte_serialize(spaced.as_bytes()).collect::<String>()
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains(&no), "{}", page.text());
 }

@@ -128,11 +128,27 @@ impl Store {
             sql.push(&format!(" AND status = {p}"));
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let p = sql.arg(like_contains(&q.to_lowercase()));
-            sql.push(&format!(
-                " AND (lower(full_name) LIKE {p} ESCAPE '\\' OR lower(business_name) LIKE {p} \
-                    ESCAPE '\\')"
-            ));
+            // A member number finds that member; a phone number (as people write it) the
+            // members with that phone; anything else, names and business names.
+            let digits = q.chars().filter(char::is_ascii_digit).count();
+            let phone = (digits >= 7
+                && q.chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '+')))
+            .then(|| jakpreneur_core::phone::Phone::parse("q", q).ok())
+            .flatten();
+            if q.len() > 3 && q.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("JP-")) {
+                let p = sql.arg(q.to_ascii_uppercase());
+                sql.push(&format!(" AND member_no = {p}"));
+            } else if let Some(phone) = phone {
+                let p = sql.arg(phone.into_string());
+                sql.push(&format!(" AND phone = {p}"));
+            } else {
+                let p = sql.arg(like_contains(&q.to_lowercase()));
+                sql.push(&format!(
+                    " AND (lower(full_name) LIKE {p} ESCAPE '\\' OR lower(business_name) LIKE \
+                     {p} ESCAPE '\\')"
+                ));
+            }
         }
         if let Some(after) = page.after {
             let p = sql.arg(after);
