@@ -162,23 +162,29 @@ struct Split {
 }
 
 fn split(from: NaiveDate, to: NaiveDate) -> Split {
+    // Checked steps: a period at the calendar's very end reads every day from the orders.
     let month_start = |d: NaiveDate| d.with_day(1).unwrap_or(d);
-    let next_month = |d: NaiveDate| month_start(month_start(d) + Duration::days(32));
+    let next_month = |d: NaiveDate| {
+        month_start(d)
+            .checked_add_signed(Duration::days(32))
+            .map_or(NaiveDate::MAX, month_start)
+    };
+    let day_after = |d: NaiveDate| d.succ_opt().unwrap_or(NaiveDate::MAX);
     let first = if from.day() == 1 {
         from
     } else {
         next_month(from)
     };
-    let last = if (to + Duration::days(1)).day() == 1 {
+    let last = if day_after(to).day() == 1 {
         to
     } else {
-        month_start(to) - Duration::days(1)
+        month_start(to).pred_opt().unwrap_or(NaiveDate::MIN)
     };
-    if first > last {
+    if first > last || to == NaiveDate::MAX {
         return Split {
             first_month: "9999-12".into(),
             last_month: "0000-01".into(),
-            lead_end: to + Duration::days(1),
+            lead_end: day_after(to),
             tail_start: to,
         };
     }
@@ -335,5 +341,9 @@ mod tests {
         );
         let sp = split(d("2026-11-15"), d("2026-12-14"));
         assert!(sp.first_month > sp.last_month);
+        // The calendar's ends do not overflow.
+        let sp = split(NaiveDate::MIN, NaiveDate::MAX);
+        assert!(sp.first_month > sp.last_month);
+        assert_eq!(sp.tail_start, NaiveDate::MAX);
     }
 }
