@@ -269,6 +269,7 @@ fn page_routes() -> Pages {
     .get("/admin/audit", admin::audit)
     .get("/members", members::list)
     .post("/members", members::create)
+    .post("/members/find", members::find_by_nik)
     .get("/members/new", members::new_form)
     .get("/members/{member_no}", member_page::show)
     .post("/members/{member_no}/nik", member_page::reveal_nik)

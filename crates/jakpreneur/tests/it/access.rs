@@ -245,6 +245,8 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         ("GET", "/members") => signed_in(if reader(r) { Ok } else { Forbidden }),
         ("GET", "/members/new") => signed_in(if can_register(r) { Ok } else { Forbidden }),
         ("POST", "/members") => write_one(r, inside, can_register, Forbidden),
+        // An empty form: 422 for whoever may look members up by NIK.
+        ("POST", "/members/find") => form(if can_see_nik(r) { Ok } else { Forbidden }),
         ("GET", "/members/{member_no}") => read_one(r, inside, reader, SignIn),
         ("POST", "/members/{member_no}/nik") => match r {
             Anonymous => Forbidden,
@@ -406,6 +408,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/audit"),
     ("GET", "/members"),
     ("POST", "/members"),
+    ("POST", "/members/find"),
     ("GET", "/members/new"),
     ("GET", "/members/{member_no}"),
     ("POST", "/members/{member_no}/nik"),

@@ -236,4 +236,61 @@ async fn search_finds_a_member_by_number_and_phone_in_scope(app: TestApp) {
         .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains(&no), "{}", page.text());
+    // By NIK: in a form, never in the address; found in scope, not outside; audited.
+    let nik_of = |i: u32, village: &str| {
+        jakpreneur_testkit::member_in(i, village)["nik"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (inside, outside) = (nik_of(1, "31.71.01.1001"), nik_of(2, "31.71.06.1001"));
+    let res = app
+        .as_(&gambir)
+        .post_form("/members/find", &[("nik", inside.as_str())])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    assert_eq!(
+        res.headers.get("location").unwrap(),
+        &format!("/members/{no}")
+    );
+    let res = app
+        .as_(&gambir)
+        .post_form("/members/find", &[("nik", outside.as_str())])
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(
+        res.text()
+            .contains("Tidak ada anggota dengan NIK itu di wilayah Anda.")
+    );
+    let res = app
+        .as_(&gambir)
+        .post_form("/members/find", &[("nik", "3.17101E+15")])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text().contains("NIK harus tepat 16 angka."),
+        "{}",
+        res.text()
+    );
+    let trainer = app.user("pelatih", "trainer", Some("31.71")).await;
+    let res = app
+        .as_(&trainer)
+        .post_form("/members/find", &[("nik", inside.as_str())])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let audit = app
+        .get("/api/v1/audit?action=member.find_by_nik&limit=50")
+        .await
+        .json();
+    let found: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["record_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        found.contains(&no.as_str()) && found.contains(&"-"),
+        "{audit}"
+    );
+    assert!(!audit.to_string().contains(&inside));
 }

@@ -25,7 +25,7 @@ impl Store {
         actor: &Actor,
         nik: &jakpreneur_core::Nik,
     ) -> Result<Option<Member>> {
-        require(actor, Permission::MemberRead)?;
+        require(actor, Permission::MemberReadNik)?;
         let vault = self.vault()?;
         let mut sql = query_text(concat!(
             "SELECT ",
@@ -35,7 +35,20 @@ impl Store {
         sql.arg(vault.nik_hash(nik.as_str()));
         scope_filter(actor, &mut sql);
         let row: Option<MemberRow> = sql.fetch_optional(self.read()).await?;
-        row.map(|r| r.into_member(vault, false)).transpose()
+        let found = row.map(|r| r.into_member(vault, false)).transpose()?;
+        // Every lookup by NIK is on record, found or not (the NIK itself is not).
+        self.audit_now(Change {
+            who: Who::from(actor),
+            action: "member.find_by_nik",
+            record_type: "member",
+            record_id: found
+                .as_ref()
+                .map_or_else(|| "-".to_owned(), |m| m.member_no.clone()),
+            before: None,
+            after: Some(serde_json::json!({ "found": found.is_some() })),
+        })
+        .await?;
+        Ok(found)
     }
 
     /// One member, if the actor's scope reaches it (otherwise `NotFound`: a read never

@@ -105,6 +105,8 @@ struct ListPage<'a> {
     errors: Vec<(String, String)>,
     next_href: Option<String>,
     is_first_page: bool,
+    /// The reader may look a member up by NIK.
+    can_find_nik: bool,
 }
 
 impl ListPage<'_> {
@@ -125,6 +127,7 @@ pub async fn list(
         errors: Vec::new(),
         next_href: None,
         is_first_page: query.after.is_none(),
+        can_find_nik: page.actor().can(jakpreneur_core::Permission::MemberReadNik),
         q: raw,
         c: page.chrome(),
     };
@@ -338,6 +341,44 @@ pub async fn erase(Path(member_no): Path<String>, page: SignedInPage, body: Byte
     {
         Ok(m) => Redirect::to(&format!("/members/{}", m.member_no)).into_response(),
         Err(StoreError::Erased) => Redirect::to(&format!("/members/{member_no}")).into_response(),
+        Err(e) => page.error(page.chrome(), e),
+    }
+}
+
+/// `POST /members/find`: a member by its NIK, typed in a form (never in a URL), within the
+/// reader's scope; the lookup is audited. Found: to its page; otherwise a clear answer.
+pub async fn find_by_nik(page: SignedInPage, body: Bytes) -> Response {
+    let tr = page.tr();
+    if !page.actor().can(jakpreneur_core::Permission::MemberReadNik) {
+        return page.error(
+            page.chrome(),
+            StoreError::Forbidden("the role may not look members up by NIK".into()),
+        );
+    }
+    let values = super::form(&body);
+    let nik = match jakpreneur_core::Nik::parse(values.get("nik").map_or("", String::as_str)) {
+        Ok(n) => n,
+        Err(e) => {
+            return super::message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page.lang,
+                page.chrome(),
+                tr.t("members.find_nik"),
+                &tr.error(&e.code, &e.message),
+            );
+        }
+    };
+    match page.app.store.find_member_by_nik(page.actor(), &nik).await {
+        Ok(Some(m)) => {
+            axum::response::Redirect::to(&format!("/members/{}", m.member_no)).into_response()
+        }
+        Ok(None) => super::message(
+            StatusCode::NOT_FOUND,
+            page.lang,
+            page.chrome(),
+            tr.t("members.find_nik"),
+            tr.t("members.nik_not_found"),
+        ),
         Err(e) => page.error(page.chrome(), e),
     }
 }
