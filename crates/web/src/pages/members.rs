@@ -364,7 +364,7 @@ pub async fn find_by_nik(page: SignedInPage, body: Bytes) -> Response {
                 page.lang,
                 page.chrome(),
                 tr.t("members.find_nik"),
-                &tr.error(&e.code, &e.message),
+                &tr.error(e.code, &e.message),
             );
         }
     };
