@@ -209,7 +209,7 @@ impl Pages {
 fn page_routes() -> Pages {
     use pages::{
         account, admin, cek, curation, finance, financing, home, katalog, ledger, market,
-        member_page, members, mentoring, orders, permits, products, statistik, training,
+        member_page, members, mentoring, orders, permits, privacy, products, statistik, training,
     };
     Pages {
         router: Router::new(),
@@ -225,6 +225,7 @@ fn page_routes() -> Pages {
     .post("/account/tokens", account::create_token)
     .post("/account/tokens/{id}/revoke", account::revoke_token)
     .get("/cek", cek::check)
+    .get("/privasi", privacy::notice)
     .get("/katalog", katalog::list)
     .get("/katalog/{id}", katalog::show)
     .get("/media/{name}", katalog::media_file)

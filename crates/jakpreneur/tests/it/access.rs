@@ -160,6 +160,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         | ("GET", "/static/app.css")
         | ("GET", "/login")
         | ("GET", "/cek")
+        | ("GET", "/privasi")
         | ("GET", "/statistik")
         | ("GET", "/statistik/periode")
         | ("GET", "/statistik/definisi")
@@ -397,6 +398,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/account/tokens"),
     ("POST", "/account/tokens/{id}/revoke"),
     ("GET", "/cek"),
+    ("GET", "/privasi"),
     ("GET", "/statistik"),
     ("GET", "/statistik/periode"),
     ("GET", "/statistik/definisi"),

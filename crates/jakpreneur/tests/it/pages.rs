@@ -9,6 +9,7 @@ on_both_backends!(
     language_switch,
     home_lists_what_waits_for_each_role_in_its_scope,
     search_finds_a_member_by_number_and_phone_in_scope,
+    the_privacy_notice_the_consent_cites_exists,
 );
 
 fn pairs(v: &serde_json::Value) -> Vec<(String, String)> {
@@ -293,4 +294,33 @@ async fn search_finds_a_member_by_number_and_phone_in_scope(app: TestApp) {
         "{audit}"
     );
     assert!(!audit.to_string().contains(&inside));
+}
+
+/// The consent on the registration form cites the privacy notice of its version; the
+/// notice is open to anyone, in both languages, and every page's footer links to it.
+async fn the_privacy_notice_the_consent_cites_exists(app: TestApp) {
+    let form = app.get("/members/new").await.text();
+    let version = jakpreneur_core::member::CONSENT_VERSION;
+    assert!(form.contains(&format!("versi {version}")) && form.contains(r#"href="/privasi""#));
+    let id = app.anonymous().get("/privasi").await;
+    assert_eq!(id.status, StatusCode::OK);
+    let id = id.text();
+    assert!(id.contains(&format!("Versi {version}")), "{id}");
+    for heading in [
+        "Siapa yang mengelola data",
+        "Data yang dicatat",
+        "Siapa yang dapat melihat",
+        "Hak anggota",
+    ] {
+        assert!(id.contains(heading), "{heading}");
+    }
+    let en = app.anonymous().get("/privasi?lang=en").await.text();
+    assert!(en.contains("Members&#39; rights"), "{en}");
+    assert!(
+        app.anonymous()
+            .get("/cek")
+            .await
+            .text()
+            .contains(r#"<a href="/privasi">"#)
+    );
 }

@@ -17,6 +17,7 @@ pub mod members;
 pub mod mentoring;
 pub mod orders;
 pub mod permits;
+pub mod privacy;
 pub mod products;
 pub mod statistik;
 pub mod timeline;
