@@ -88,6 +88,7 @@ pub async fn order(store: &Store, cmd: OrderCommand) -> anyhow::Result<ExitCode>
                 package_id: None,
                 limit: Some(limit),
                 before: None,
+                awaiting_approval: false,
             };
             let orders = store.list_orders(&actor, &f).await.map_err(refused)?;
             if json {

@@ -24,6 +24,9 @@ on_both_backends!(
 );
 
 const GAMBIR: &str = "31.71.01.1001";
+
+/// The PA/KPA's queue heading on `/orders`.
+const APPROVAL_QUEUE: &str = "Menunggu persetujuan autodebit";
 const A_PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
@@ -1463,6 +1466,12 @@ async fn the_chain_through_the_pages(app: TestApp) {
         ],
     )
     .await;
+    // Received, no autodebit asked yet: nothing waits for the PA/KPA's approval.
+    let queue = app.as_(&m.pa).get("/orders").await.text();
+    assert!(
+        queue.contains(&format!("{} (0)", APPROVAL_QUEUE)),
+        "{queue}"
+    );
     // Before paying, the treasurer and the supplier see how the amount will divide.
     for who in [&m.treasurer, &m.supplier] {
         let page = app.as_(who).get(&format!("/orders/{id}")).await.text();
@@ -1480,6 +1489,11 @@ async fn the_chain_through_the_pages(app: TestApp) {
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let queue = app.as_(&m.pa).get("/orders").await.text();
+    assert!(
+        queue.contains(&format!("{} (1)", APPROVAL_QUEUE)),
+        "{queue}"
+    );
     let page = app.as_(&m.pa).get(&format!("/orders/{id}")).await.text();
     let pid = regex::Regex::new(r#"/payments/(\d+)/approve"#)
         .unwrap()

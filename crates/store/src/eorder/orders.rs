@@ -44,6 +44,8 @@ pub struct OrderFilter {
     pub limit: Option<i64>,
     /// Only orders with a smaller id: the page after the one that ended there.
     pub before: Option<i64>,
+    /// Only orders whose autodebit waits for the PA/KPA's approval.
+    pub awaiting_approval: bool,
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -634,6 +636,12 @@ impl Store {
         if let Some(k) = f.package_id {
             let a = q.arg(k);
             q.push(&format!(" AND o.package_id = {a}"));
+        }
+        if f.awaiting_approval {
+            q.push(
+                " AND EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.state = \
+                 'pending_approval')",
+            );
         }
         if let Some(b) = f.before {
             let a = q.arg(b);

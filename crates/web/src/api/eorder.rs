@@ -209,6 +209,7 @@ fn order_filter(p: OrderParams) -> ApiResult<OrderFilter> {
         package_id,
         limit,
         before,
+        awaiting_approval: false,
     })
 }
 

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Duration;
 use jakpreneur_core::{Permission, Role};
-use jakpreneur_store::{MemberFilter, OrderFilter, Page, StoreError};
+use jakpreneur_store::{MemberFilter, Page, StoreError};
 
 use super::Chrome;
 use super::ctx::PageCtx;
@@ -119,17 +119,10 @@ async fn tasks(page: &PageCtx) -> Result<Vec<Task>, StoreError> {
         add(v.len(), "home.task_referrals", "/financing".into());
     }
     let seat = s.buyer_seat(a).await?;
-    if let Some((state, label)) =
-        super::orders::queue_of(seat.map(|s| s.role), a.role == Role::Member)
+    if let Some(queue) = super::orders::queue_of(seat.map(|s| s.role), a.role == Role::Member)
+        && let Some(v) = allowed(s.list_orders(a, &queue.filter(CAP as i64)).await)?
     {
-        let f = OrderFilter {
-            state: Some(state),
-            limit: Some(CAP as i64),
-            ..OrderFilter::default()
-        };
-        if let Some(v) = allowed(s.list_orders(a, &f).await)? {
-            add(v.len(), label, "/orders".into());
-        }
+        add(v.len(), queue.label, "/orders".into());
     }
     Ok(out)
 }

@@ -55,18 +55,44 @@ impl IndexPage<'_> {
     }
 }
 
-/// The state an account's queue waits on.
-pub(crate) fn queue_of(
-    party: Option<BuyerRole>,
-    is_member: bool,
-) -> Option<(OrderState, &'static str)> {
+/// What an account's queue holds: orders in `state` (with an autodebit waiting for
+/// approval, for `approval`), under the heading `label` (a translation key).
+pub(crate) struct Queue {
+    pub state: OrderState,
+    pub approval: bool,
+    pub label: &'static str,
+}
+
+impl Queue {
+    /// The store's filter for the queue, at most `limit` orders.
+    pub fn filter(&self, limit: i64) -> OrderFilter {
+        OrderFilter {
+            state: Some(self.state),
+            awaiting_approval: self.approval,
+            limit: Some(limit),
+            ..Default::default()
+        }
+    }
+}
+
+/// The queue an account works through, if it has one.
+pub(crate) fn queue_of(party: Option<BuyerRole>, is_member: bool) -> Option<Queue> {
+    let q = |state, label| Queue {
+        state,
+        approval: false,
+        label,
+    };
     match (party, is_member) {
-        (_, true) => Some((OrderState::Submitted, "eorder.waiting_supplier")),
-        (Some(BuyerRole::Ppk), _) => Some((OrderState::Shipped, "eorder.waiting_receipt")),
-        (Some(BuyerRole::Treasurer), _) => Some((OrderState::Received, "eorder.waiting_payment")),
-        (Some(BuyerRole::PaKpa), _) => Some((OrderState::Received, "eorder.waiting_approval")),
+        (_, true) => Some(q(OrderState::Submitted, "eorder.waiting_supplier")),
+        (Some(BuyerRole::Ppk), _) => Some(q(OrderState::Shipped, "eorder.waiting_receipt")),
+        (Some(BuyerRole::Treasurer), _) => Some(q(OrderState::Received, "eorder.waiting_payment")),
+        (Some(BuyerRole::PaKpa), _) => Some(Queue {
+            state: OrderState::Received,
+            approval: true,
+            label: "eorder.waiting_approval",
+        }),
         (Some(BuyerRole::ProcurementOfficer), _) => {
-            Some((OrderState::Accepted, "eorder.waiting_delivery"))
+            Some(q(OrderState::Accepted, "eorder.waiting_delivery"))
         }
         (None, false) => None,
     }
@@ -85,13 +111,12 @@ pub async fn index(page: SignedInPage, Query(q): Query<HashMap<String, String>>)
             actor.role == jakpreneur_core::Role::Member,
         );
         let mut waiting = Vec::new();
-        if let Some((s, _)) = queue {
-            let f = OrderFilter {
-                state: Some(s),
-                limit: Some(100),
-                ..Default::default()
-            };
-            waiting = page.app.store.list_orders(actor, &f).await?;
+        if let Some(queue) = &queue {
+            waiting = page
+                .app
+                .store
+                .list_orders(actor, &queue.filter(100))
+                .await?;
         }
         let before = match q
             .get("before")
@@ -118,7 +143,7 @@ pub async fn index(page: SignedInPage, Query(q): Query<HashMap<String, String>>)
         Ok::<_, StoreError>(IndexPage {
             c: page.chrome(),
             waiting,
-            waiting_for: queue.map(|(_, k)| k),
+            waiting_for: queue.map(|k| k.label),
             orders,
             older,
             paged: before.is_some(),
