@@ -12,6 +12,8 @@ use crate::config::Config;
 
 pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     cfg.eorder.check()?;
+    // A wrong mail setting stops the start before anything is filled or served.
+    let channel = super::notify::Channel::from_config(cfg)?;
     let store = super::open(cfg, args.demo).await?;
     let mut demo_filled = false;
     if args.demo {
@@ -58,7 +60,6 @@ pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
         AppState::new(store.clone(), Clock::System, cfg.security.web_settings())
             .with_ocid_prefix(&cfg.eorder.ocid_prefix),
     );
-    let channel = super::notify::Channel::from_config(cfg)?;
     if !matches!(channel, super::notify::Channel::None) {
         tokio::spawn(super::notify::worker(store.clone(), channel));
     }
