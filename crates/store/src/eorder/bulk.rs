@@ -65,6 +65,10 @@ impl Store {
         let batch = crate::crypto::random_token("")[..12].to_owned();
         let mut tx = self.begin().await?;
         for (c, chunk) in rows.chunks(ROWS).enumerate() {
+            // Each order's key in the batch: it finds the order's id again for its lines.
+            let keys: Vec<String> = (0..chunk.len())
+                .map(|k| format!("import:{batch}:{}", c * ROWS + k))
+                .collect();
             let mut q = query_text(
                 "INSERT INTO orders (unit_code, package_id, member_id, placed_by, state, \
                  ordered_on, needed_on, delivery_address, total, amount_due, accepted_on, \
@@ -91,7 +95,7 @@ impl Store {
                     q.arg(o.paid_on),
                     q.arg((o.paid_on - o.ordered_on).num_days()),
                     q.arg(tkdn),
-                    q.arg(format!("import:{batch}:{}", c * ROWS + k)),
+                    q.arg(keys[k].clone()),
                     q.arg(now),
                 ];
                 let [
@@ -129,7 +133,7 @@ impl Store {
             );
             let mut first = true;
             for (k, o) in chunk.iter().enumerate() {
-                let id = made[&format!("import:{batch}:{}", c * ROWS + k)];
+                let id = made[&keys[k]];
                 for (n, line) in o.lines.iter().enumerate() {
                     let args = [
                         l.arg(id),

@@ -163,15 +163,14 @@ async fn supplier_tax<'e>(
 
 impl Store {
     /// How a received, unpaid order's amount would divide if paid on `today` (the taxes at
-    /// today's rates and the net reaching the supplier), for anyone who may read the order;
-    /// `None` once a payment exists or before receipt.
+    /// today's rates and the net reaching the supplier); `None` once a payment exists or
+    /// before receipt. `o` is an order the caller has already read within its scope
+    /// ([`Store::order`]).
     pub async fn payment_preview(
         &self,
-        actor: &Actor,
-        order_id: i64,
+        o: &Order,
         today: NaiveDate,
     ) -> Result<Option<jakpreneur_core::tax::TaxBreakdown>> {
-        let o = self.order(actor, order_id).await?;
         if o.state != OrderState::Received || o.payment.is_some() {
             return Ok(None);
         }

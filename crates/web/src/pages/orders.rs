@@ -225,7 +225,7 @@ async fn order_page<'a>(
     let preview = page
         .app
         .store
-        .payment_preview(actor, o.id, page.app.clock.today())
+        .payment_preview(&o, page.app.clock.today())
         .await?;
     Ok(OrderPage {
         preview,
