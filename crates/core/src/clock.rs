@@ -1,7 +1,7 @@
 //! The programme's date. Jakarta keeps WIB (UTC+7) all year; "today" and "not in the
 //! future" are judged in that zone. Tests pin the date.
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{FixedOffset, NaiveDate, Offset, Utc};
 
 #[derive(Debug, Clone, Copy)]
 pub enum Clock {
@@ -12,6 +12,11 @@ pub enum Clock {
 }
 
 const WIB_SECONDS: i32 = 7 * 3600;
+
+/// Jakarta's zone, WIB (UTC+7), for showing moments as people there read them.
+pub fn wib() -> FixedOffset {
+    FixedOffset::east_opt(WIB_SECONDS).unwrap_or_else(|| Utc.fix())
+}
 
 impl Clock {
     pub fn today(&self) -> NaiveDate {

@@ -577,6 +577,9 @@ pub struct MemberListArgs {
     /// The cursor printed after the previous page.
     #[arg(long)]
     pub after: Option<String>,
+    /// newest (default), oldest, or business (business name A–Z).
+    #[arg(long)]
+    pub sort: Option<String>,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
 }

@@ -58,7 +58,9 @@ pub use financing::{
 pub use import::ImportedEvent;
 pub use ledger::{Event, Reached, Void};
 pub use market::{MarketEvent, NewMarketEvent};
-pub use members::{Member, MemberExport, MemberFilter, MemberPage, Page, Personal, PublicMember};
+pub use members::{
+    Member, MemberExport, MemberFilter, MemberPage, MemberSort, Page, Personal, PublicMember,
+};
 pub use mentoring::{FollowUp, MentoringSession, NewMentoringSession, TOPICS};
 pub use permits::{Permit, PermitDecision};
 pub use stats::{

@@ -116,6 +116,51 @@ impl<'a> Tr<'a> {
         self.t(&format!("{prefix}{value}"))
     }
 
+    /// A date as people write it in this language: `26 Juni 2021`, `26 June 2021`.
+    pub fn date(&self, d: &chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        let months = self.t("statistik.months");
+        match months.split(',').map(str::trim).nth(d.month0() as usize) {
+            Some(m) if months.split(',').count() == 12 => {
+                format!("{} {m} {}", d.day(), d.year())
+            }
+            _ => d.to_string(),
+        }
+    }
+
+    /// A date that may be absent; absent is shown as a dash.
+    pub fn date_opt(&self, d: &Option<chrono::NaiveDate>) -> String {
+        d.as_ref().map_or_else(|| "–".to_owned(), |d| self.date(d))
+    }
+
+    /// An ISO date held as text (`2021-06-26`) written out; other text as it is.
+    pub fn date_text(&self, s: &str) -> String {
+        s.parse::<chrono::NaiveDate>()
+            .map_or_else(|_| s.to_owned(), |d| self.date(&d))
+    }
+
+    /// A moment in Jakarta's time: `26 Juni 2021 14.05` (Indonesian writes the time with a
+    /// dot), `26 June 2021 14:05`.
+    pub fn datetime(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        let local = t.with_timezone(&jakpreneur_core::clock::wib());
+        let sep = if self.lang == Lang::Id { '.' } else { ':' };
+        format!(
+            "{} {}",
+            self.date(&local.date_naive()),
+            local.format(&format!("%H{sep}%M"))
+        )
+    }
+
+    /// A count with the language's thousands separator: `1.234` / `1,234`.
+    pub fn count(&self, n: &i64) -> String {
+        let s = jakpreneur_core::format::format_count(*n);
+        if self.lang == Lang::En {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    }
+
     /// A translated error message for `code`, or the English message given.
     pub fn error(&self, code: &str, message: &str) -> String {
         match self.map.get(&format!("error.{code}")) {

@@ -8,7 +8,7 @@ use jakpreneur_core::permit::{PermitIssue, PermitType};
 use jakpreneur_core::text::{not_future, parse_date, parse_reference};
 use jakpreneur_core::{FieldError, RegionCode, Status, ValidationErrors};
 use jakpreneur_store::{
-    AuditFilter, MemberFilter, NewMentoringSession, Page, PermitDecision, TOPICS,
+    AuditFilter, MemberFilter, MemberSort, NewMentoringSession, Page, PermitDecision, TOPICS,
 };
 
 use crate::views::{AuditQuery, DecidePermit, MemberQuery, RecordSession};
@@ -66,6 +66,16 @@ pub fn parse_member_query(q: &MemberQuery) -> Result<(MemberFilter, Page), Valid
             )
         }))
     });
+    let sort = match given(&q.sort) {
+        None => Some(MemberSort::Newest),
+        Some(s) => errs.take(MemberSort::parse(&s).ok_or_else(|| {
+            FieldError::new(
+                "sort",
+                "invalid_sort",
+                "sort must be newest, oldest or business",
+            )
+        })),
+    };
     let q_text = given(&q.q);
     if q_text
         .as_ref()
@@ -95,6 +105,7 @@ pub fn parse_member_query(q: &MemberQuery) -> Result<(MemberFilter, Page), Valid
             sector,
             status,
             q: q_text,
+            sort: sort.unwrap_or_default(),
         },
         Page {
             limit: limit.unwrap_or(DEFAULT_LIMIT),

@@ -209,7 +209,8 @@ impl Pages {
 fn page_routes() -> Pages {
     use pages::{
         account, admin, cek, curation, finance, financing, home, katalog, ledger, market,
-        member_page, members, mentoring, orders, permits, privacy, products, statistik, training,
+        member_page, members, members_export, mentoring, orders, permits, privacy, products,
+        statistik, training,
     };
     Pages {
         router: Router::new(),
@@ -270,7 +271,8 @@ fn page_routes() -> Pages {
     .get("/admin/audit", admin::audit)
     .get("/members", members::list)
     .post("/members", members::create)
-    .post("/members/find", members::find_by_nik)
+    .post("/members/find", members::find)
+    .post("/members/export", members_export::export)
     .get("/members/new", members::new_form)
     .get("/members/{member_no}", member_page::show)
     .post("/members/{member_no}/nik", member_page::reveal_nik)

@@ -118,6 +118,7 @@ async fn list(store: &Store, a: MemberListArgs) -> anyhow::Result<ExitCode> {
         q: a.q,
         limit: Some(a.limit.to_string()),
         after: a.after,
+        sort: a.sort,
     };
     let (filter, page) = match parse_member_query(&query) {
         Ok(v) => v,

@@ -248,6 +248,8 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         ("POST", "/members") => write_one(r, inside, can_register, Forbidden),
         // An empty form: 422 for whoever may look members up by NIK.
         ("POST", "/members/find") => form(if can_see_nik(r) { Ok } else { Forbidden }),
+        // An empty form: 422 (no format chosen) for whoever may read members.
+        ("POST", "/members/export") => form(if reader(r) { Ok } else { Forbidden }),
         ("GET", "/members/{member_no}") => read_one(r, inside, reader, SignIn),
         ("POST", "/members/{member_no}/nik") => match r {
             Anonymous => Forbidden,
@@ -411,6 +413,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/members"),
     ("POST", "/members"),
     ("POST", "/members/find"),
+    ("POST", "/members/export"),
     ("GET", "/members/new"),
     ("GET", "/members/{member_no}"),
     ("POST", "/members/{member_no}/nik"),

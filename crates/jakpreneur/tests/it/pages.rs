@@ -9,6 +9,8 @@ on_both_backends!(
     language_switch,
     home_lists_what_waits_for_each_role_in_its_scope,
     search_finds_a_member_by_number_and_phone_in_scope,
+    the_header_search_takes_numbers_names_and_niks,
+    lists_count_sort_and_export_what_the_reader_may_see,
     the_privacy_notice_the_consent_cites_exists,
 );
 
@@ -294,6 +296,185 @@ async fn search_finds_a_member_by_number_and_phone_in_scope(app: TestApp) {
         "{audit}"
     );
     assert!(!audit.to_string().contains(&inside));
+}
+
+/// The header's search box posts: a member number or a name goes on to the list's search
+/// (in the address), a NIK is looked up at once and never reaches an address.
+async fn the_header_search_takes_numbers_names_and_niks(app: TestApp) {
+    let no = app.register_on(1, "31.71.01.1001", "2026-11-20").await;
+    let nik = jakpreneur_testkit::member_in(1, "31.71.01.1001")["nik"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let gambir = app
+        .user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    let home = app.as_(&gambir).get("/").await.text();
+    assert!(
+        home.contains("role=\"search\""),
+        "the header has the search box"
+    );
+    let res = app
+        .as_(&gambir)
+        .post_form("/members/find", &[("q", no.as_str())])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.header("location").unwrap(), format!("/members?q={no}"));
+    let res = app
+        .as_(&gambir)
+        .post_form("/members/find", &[("q", "Warung Bu")])
+        .await;
+    assert_eq!(res.header("location").unwrap(), "/members?q=Warung+Bu");
+    let spaced = format!("{} {} {}", &nik[..6], &nik[6..12], &nik[12..]);
+    let res = app
+        .as_(&gambir)
+        .post_form("/members/find", &[("q", spaced.as_str())])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    assert_eq!(res.header("location").unwrap(), format!("/members/{no}"));
+    // An Excel-mangled NIK is refused with the reason, not searched as a name.
+    let res = app
+        .as_(&gambir)
+        .post_form("/members/find", &[("q", "3.17101E+15")])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A trainer may search members by name but not by NIK.
+    let trainer = app.user("pelatih", "trainer", Some("31.71")).await;
+    let res = app
+        .as_(&trainer)
+        .post_form("/members/find", &[("q", nik.as_str())])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = app
+        .as_(&trainer)
+        .post_form("/members/find", &[("q", "")])
+        .await;
+    assert_eq!(res.header("location").unwrap(), "/members");
+}
+
+/// The members list says how many members its filter finds, sorts by business name, and
+/// downloads the filtered list as CSV or XLSX: phones masked for a trainer, the download
+/// audited, a cell that Excel would run as a formula defused.
+async fn lists_count_sort_and_export_what_the_reader_may_see(app: TestApp) {
+    let mut nos = Vec::new();
+    for (i, business) in [
+        (1, "Zebra Batik"),
+        (2, "=HYPERLINK(\"x\")"),
+        (3, "Apik Jahit"),
+    ] {
+        let mut m = jakpreneur_testkit::member_in(i, "31.71.01.1001");
+        m["business_name"] = serde_json::json!(business);
+        let res = app.post_json("/api/v1/members", &m).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        nos.push(res.json()["member_no"].as_str().unwrap().to_owned());
+    }
+    app.register_on(4, "31.74.01.1001", "2026-11-20").await;
+    let gambir = app
+        .user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    let page = app.as_(&gambir).get("/members?sort=business").await.text();
+    assert!(
+        page.contains("<strong>3</strong> anggota ditemukan"),
+        "{page}"
+    );
+    let (apik, zebra) = (
+        page.find("Apik Jahit").unwrap(),
+        page.find("Zebra Batik").unwrap(),
+    );
+    assert!(apik < zebra, "A to Z");
+    let two = app
+        .as_(&gambir)
+        .get("/members?sort=business&limit=2")
+        .await
+        .text();
+    let next = regex::Regex::new(r#"href="(/members\?[^"]*after=\d+[^"]*)""#)
+        .unwrap()
+        .captures(&two)
+        .map(|c| c[1].replace("&#38;", "&"))
+        .expect("a next page");
+    let rest = app.as_(&gambir).get(&next).await.text();
+    assert!(
+        rest.contains("Zebra Batik") && !rest.contains("Apik Jahit"),
+        "{rest}"
+    );
+    let bad = app.as_(&gambir).get("/members?sort=price").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let csv_of = |res: &jakpreneur_testkit::TestResponse| {
+        let mut r = csv::Reader::from_reader(res.body.as_slice());
+        let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+        let rows: Vec<Vec<String>> = r
+            .records()
+            .map(|x| x.unwrap().iter().map(str::to_owned).collect())
+            .collect();
+        (header, rows)
+    };
+    let res = app
+        .as_(&gambir)
+        .post_form(
+            "/members/export",
+            &[("format", "csv"), ("sort", "business")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert!(res.header("content-disposition").unwrap().contains(".csv"));
+    let (header, rows) = csv_of(&res);
+    assert_eq!(rows.len(), 3, "only Gambir's members");
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    assert_eq!(rows[0][col("business_name")], "'=HYPERLINK(\"x\")");
+    assert!(rows[0][col("phone")].starts_with("+62") && !rows[0][col("phone")].contains('*'));
+    assert!(
+        !header
+            .iter()
+            .any(|h| h == "nik" || h == "address" || h == "birth_date")
+    );
+    assert_eq!(rows[1][col("village")].split(' ').next(), Some("Kelurahan"));
+
+    let trainer = app.user("pelatih", "trainer", Some("31.71")).await;
+    let res = app
+        .as_(&trainer)
+        .post_form("/members/export", &[("format", "csv"), ("q", "Zebra")])
+        .await;
+    let (_, rows) = csv_of(&res);
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0][col("phone")].contains("*****"), "{:?}", rows[0]);
+
+    let res = app
+        .as_(&gambir)
+        .post_form("/members/export", &[("format", "xlsx")])
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.starts_with(b"PK"), "an XLSX is a zip");
+    let res = app
+        .as_(&gambir)
+        .post_form("/members/export", &[("format", "pdf")])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .as_(&gambir)
+        .post_form(
+            "/members/export",
+            &[("format", "csv"), ("registered_from", "kemarin")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let audit = app
+        .get("/api/v1/audit?action=member.export_list&limit=50")
+        .await
+        .json();
+    let rows: Vec<i64> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let after: serde_json::Value =
+                serde_json::from_str(e["after"].as_str().unwrap()).unwrap();
+            after["rows"].as_i64().unwrap()
+        })
+        .collect();
+    assert_eq!(rows.len(), 3, "{audit}");
+    assert!(rows.contains(&3) && rows.contains(&1));
 }
 
 /// The consent on the registration form cites the privacy notice of its version; the

@@ -71,6 +71,38 @@ pub struct MemberFilter {
     pub status: Option<Status>,
     /// Case-insensitive substring of the full name or business name.
     pub q: Option<String>,
+    pub sort: MemberSort,
+}
+
+/// The order of a members list. Every order pages by the member's id as its cursor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MemberSort {
+    /// Most recently recorded first.
+    #[default]
+    Newest,
+    /// First recorded first.
+    Oldest,
+    /// By business name, A to Z (ties by id).
+    Business,
+}
+
+impl MemberSort {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "newest" => Some(Self::Newest),
+            "oldest" => Some(Self::Oldest),
+            "business" => Some(Self::Business),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Newest => "newest",
+            Self::Oldest => "oldest",
+            Self::Business => "business",
+        }
+    }
 }
 
 /// A keyset page: most recently recorded first (by id); `after` is the last id of the

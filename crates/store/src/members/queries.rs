@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use jakpreneur_core::{Actor, Permission, RegionLevel, Status};
 
 use super::row::{MemberRow, member_cols};
-use super::{Member, MemberExport, MemberFilter, MemberPage, Page, PublicMember};
+use super::{Member, MemberExport, MemberFilter, MemberPage, MemberSort, Page, PublicMember};
 use crate::access::{require, scope_filter};
 use crate::audit::{Change, Who};
 use crate::query::{like_contains, query, query_text};
@@ -99,7 +99,7 @@ impl Store {
         sql.fetch_optional(self.read()).await
     }
 
-    /// Members the actor's scope reaches, NIK masked.
+    /// Members the actor's scope reaches, NIK masked, in the filter's order.
     pub async fn list_members(
         &self,
         actor: &Actor,
@@ -113,63 +113,29 @@ impl Store {
             member_cols!(),
             " FROM members WHERE 1 = 1"
         ));
-        scope_filter(actor, &mut sql);
-        if let Some(r) = &f.region {
-            let column = match r.level() {
-                RegionLevel::Province => "province_code",
-                RegionLevel::City => "city_code",
-                RegionLevel::District => "district_code",
-                RegionLevel::Village => "village_code",
-            };
-            let p = sql.arg(r.as_str().to_owned());
-            sql.push(&format!(" AND {column} = {p}"));
-        }
-        if let Some(d) = f.registered_from {
-            let p = sql.arg(d);
-            sql.push(&format!(" AND registered_on >= {p}"));
-        }
-        if let Some(d) = f.registered_to {
-            let p = sql.arg(d);
-            sql.push(&format!(" AND registered_on <= {p}"));
-        }
-        if let Some(s) = &f.sector {
-            let p = sql.arg(s.clone());
-            sql.push(&format!(" AND sector = {p}"));
-        }
-        if let Some(s) = f.status {
-            let p = sql.arg(s.as_str().to_owned());
-            sql.push(&format!(" AND status = {p}"));
-        }
-        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            // A member number finds that member; a phone number (as people write it) the
-            // members with that phone; anything else, names and business names.
-            let digits = q.chars().filter(char::is_ascii_digit).count();
-            let phone = (digits >= 7
-                && q.chars()
-                    .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '+')))
-            .then(|| jakpreneur_core::phone::Phone::parse("q", q).ok())
-            .flatten();
-            if q.len() > 3 && q.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("JP-")) {
-                let p = sql.arg(q.to_ascii_uppercase());
-                sql.push(&format!(" AND member_no = {p}"));
-            } else if let Some(phone) = phone {
-                let p = sql.arg(phone.into_string());
-                sql.push(&format!(" AND phone = {p}"));
-            } else {
-                let p = sql.arg(like_contains(&q.to_lowercase()));
-                sql.push(&format!(
-                    " AND (lower(full_name) LIKE {p} ESCAPE '\\' OR lower(business_name) LIKE \
-                     {p} ESCAPE '\\')"
-                ));
-            }
-        }
+        filtered(actor, f, &mut sql);
         if let Some(after) = page.after {
             let p = sql.arg(after);
-            sql.push(&format!(" AND id < {p}"));
+            sql.push(&match f.sort {
+                MemberSort::Newest => format!(" AND id < {p}"),
+                MemberSort::Oldest => format!(" AND id > {p}"),
+                // The cursor is still an id: the page goes on after that member's name.
+                MemberSort::Business => format!(
+                    " AND (business_name, id) > (SELECT business_name, id FROM members \
+                     WHERE id = {p})"
+                ),
+            });
         }
         let limit = i64::from(page.limit.max(1));
         let p = sql.arg(limit + 1);
-        sql.push(&format!(" ORDER BY id DESC LIMIT {p}"));
+        sql.push(&format!(
+            " ORDER BY {} LIMIT {p}",
+            match f.sort {
+                MemberSort::Newest => "id DESC",
+                MemberSort::Oldest => "id",
+                MemberSort::Business => "business_name, id",
+            }
+        ));
 
         let rows: Vec<MemberRow> = sql.fetch_all(self.read()).await?;
         let mut items = rows
@@ -183,6 +149,35 @@ impl Store {
             None
         };
         Ok(MemberPage { items, next })
+    }
+
+    /// How many members a list with this filter holds in all, within the actor's scope.
+    pub async fn count_members_matching(&self, actor: &Actor, f: &MemberFilter) -> Result<i64> {
+        require(actor, Permission::MemberRead)?;
+        let mut sql = query_text("SELECT COUNT(*) FROM members WHERE 1 = 1");
+        filtered(actor, f, &mut sql);
+        sql.scalar(self.read()).await
+    }
+
+    /// Puts a download of a members list on record: who, in which format, with which
+    /// filter, how many rows (never the rows themselves).
+    pub async fn record_member_list_export(
+        &self,
+        actor: &Actor,
+        format: &str,
+        filter: serde_json::Value,
+        rows: u64,
+    ) -> Result<()> {
+        require(actor, Permission::MemberRead)?;
+        self.audit_now(Change {
+            who: Who::from(actor),
+            action: "member.export_list",
+            record_type: "member",
+            record_id: "-".to_owned(),
+            before: None,
+            after: Some(serde_json::json!({ "format": format, "filter": filter, "rows": rows })),
+        })
+        .await
     }
 
     /// The highest member id (0 with none): where a bulk loader starts.
@@ -316,5 +311,59 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok((items, total))
+    }
+}
+
+/// The actor's scope and the filter's conditions, appended to a `WHERE 1 = 1`.
+fn filtered(actor: &Actor, f: &MemberFilter, sql: &mut crate::query::Query) {
+    scope_filter(actor, sql);
+    if let Some(r) = &f.region {
+        let column = match r.level() {
+            RegionLevel::Province => "province_code",
+            RegionLevel::City => "city_code",
+            RegionLevel::District => "district_code",
+            RegionLevel::Village => "village_code",
+        };
+        let p = sql.arg(r.as_str().to_owned());
+        sql.push(&format!(" AND {column} = {p}"));
+    }
+    if let Some(d) = f.registered_from {
+        let p = sql.arg(d);
+        sql.push(&format!(" AND registered_on >= {p}"));
+    }
+    if let Some(d) = f.registered_to {
+        let p = sql.arg(d);
+        sql.push(&format!(" AND registered_on <= {p}"));
+    }
+    if let Some(s) = &f.sector {
+        let p = sql.arg(s.clone());
+        sql.push(&format!(" AND sector = {p}"));
+    }
+    if let Some(s) = f.status {
+        let p = sql.arg(s.as_str().to_owned());
+        sql.push(&format!(" AND status = {p}"));
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        // A member number finds that member; a phone number (as people write it) the
+        // members with that phone; anything else, names and business names.
+        let digits = q.chars().filter(char::is_ascii_digit).count();
+        let phone = (digits >= 7
+            && q.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '+')))
+        .then(|| jakpreneur_core::phone::Phone::parse("q", q).ok())
+        .flatten();
+        if q.len() > 3 && q.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("JP-")) {
+            let p = sql.arg(q.to_ascii_uppercase());
+            sql.push(&format!(" AND member_no = {p}"));
+        } else if let Some(phone) = phone {
+            let p = sql.arg(phone.into_string());
+            sql.push(&format!(" AND phone = {p}"));
+        } else {
+            let p = sql.arg(like_contains(&q.to_lowercase()));
+            sql.push(&format!(
+                " AND (lower(full_name) LIKE {p} ESCAPE '\\' OR lower(business_name) LIKE \
+                 {p} ESCAPE '\\')"
+            ));
+        }
     }
 }

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Duration;
 use jakpreneur_core::{Permission, Role};
-use jakpreneur_store::{MemberFilter, Page, StoreError};
+use jakpreneur_store::{MemberFilter, StoreError};
 
 use super::Chrome;
 use super::ctx::PageCtx;
@@ -52,7 +52,8 @@ async fn tasks(page: &PageCtx) -> Result<Vec<Task>, StoreError> {
     let mut add = |n: usize, label: &'static str, href: String| {
         out.push(Task {
             count: n,
-            more: n >= CAP,
+            // A capped list holds at most CAP; an exact count may be larger.
+            more: n == CAP,
             label,
             href,
         });
@@ -64,13 +65,9 @@ async fn tasks(page: &PageCtx) -> Result<Vec<Task>, StoreError> {
             registered_from: Some(week),
             ..MemberFilter::default()
         };
-        let page_of = Page {
-            limit: CAP as u32,
-            after: None,
-        };
-        if let Some(p) = allowed(s.list_members(a, &f, page_of).await)? {
+        if let Some(n) = allowed(s.count_members_matching(a, &f).await)? {
             add(
-                p.items.len(),
+                usize::try_from(n).unwrap_or(usize::MAX),
                 "home.task_new_members",
                 format!("/members?registered_from={week}"),
             );

@@ -48,20 +48,13 @@ pub fn show_page<'a>(
     just_registered: bool,
 ) -> ShowPage<'a> {
     let tr = c.tr;
-    let sector = reference().sector(&m.sector);
     let personal = m.personal.is_some();
     let revealed = m.personal.as_ref().is_some_and(|p| p.nik_revealed);
     ShowPage {
-        village: region_name(&m.village_code),
-        district: region_name(&m.district_code),
+        village: super::names::place(&tr, &m.village_code),
+        district: super::names::place(&tr, &m.district_code),
         city: region_name(&m.city_code),
-        sector_name: sector.map_or_else(String::new, |s| {
-            if tr.lang == crate::i18n::Lang::En {
-                s.name_en.clone()
-            } else {
-                s.name_id.clone()
-            }
-        }),
+        sector_name: super::names::sector(&tr, &m.sector),
         just_registered,
         can_reveal: personal && !revealed && caller.actor.can(Permission::MemberReadNik),
         can_export: caller.actor.can(Permission::MemberExport),

@@ -69,15 +69,7 @@ fn sector_choices(tr: Tr<'_>) -> Vec<Choice> {
         .iter()
         .map(|s| Choice {
             value: s.code.clone(),
-            label: format!(
-                "{} — {}",
-                s.code,
-                if tr.lang == crate::i18n::Lang::En {
-                    &s.name_en
-                } else {
-                    &s.name_id
-                }
-            ),
+            label: format!("{} ({})", super::names::sector(&tr, &s.code), s.code),
         })
         .collect()
 }
@@ -107,6 +99,10 @@ struct ListPage<'a> {
     is_first_page: bool,
     /// The reader may look a member up by NIK.
     can_find_nik: bool,
+    /// How many members the filter finds in all, written out.
+    total: String,
+    /// The filters as hidden fields, for the export form.
+    kept: Vec<(String, String)>,
 }
 
 impl ListPage<'_> {
@@ -128,6 +124,23 @@ pub async fn list(
         next_href: None,
         is_first_page: query.after.is_none(),
         can_find_nik: page.actor().can(jakpreneur_core::Permission::MemberReadNik),
+        total: String::new(),
+        kept: raw
+            .iter()
+            .filter(|(k, v)| {
+                !v.is_empty()
+                    && matches!(
+                        k.as_str(),
+                        "q" | "region"
+                            | "sector"
+                            | "status"
+                            | "registered_from"
+                            | "registered_to"
+                            | "sort"
+                    )
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
         q: raw,
         c: page.chrome(),
     };
@@ -138,24 +151,21 @@ pub async fn list(
             return page.render(StatusCode::UNPROCESSABLE_ENTITY, &list);
         }
     };
-    match page
-        .app
-        .store
-        .list_members(page.actor(), &filter, paging)
-        .await
-    {
-        Ok(p) => {
+    let store = &page.app.store;
+    let (listed, counted) = tokio::join!(
+        store.list_members(page.actor(), &filter, paging),
+        store.count_members_matching(page.actor(), &filter)
+    );
+    match listed.and_then(|p| counted.map(|n| (p, n))) {
+        Ok((p, n)) => {
+            list.total = tr.count(&n);
             list.rows = p
                 .items
                 .into_iter()
                 .map(|m| Row {
-                    place: format!(
-                        "{}, {}",
-                        region_name(&m.village_code),
-                        region_name(&m.district_code)
-                    ),
-                    sector: m.sector.clone(),
-                    registered_on: m.registered_on.to_string(),
+                    place: super::names::village_in_district(&tr, &m.village_code),
+                    sector: super::names::sector(&tr, &m.sector),
+                    registered_on: tr.date(&m.registered_on),
                     status: tr.t(&format!("value.status_{}", m.status)).to_owned(),
                     withdrawn: m.status == jakpreneur_core::Status::Withdrawn,
                     member_no: m.member_no,
@@ -345,18 +355,43 @@ pub async fn erase(Path(member_no): Path<String>, page: SignedInPage, body: Byte
     }
 }
 
-/// `POST /members/find`: a member by its NIK, typed in a form (never in a URL), within the
-/// reader's scope; the lookup is audited. Found: to its page; otherwise a clear answer.
-pub async fn find_by_nik(page: SignedInPage, body: Bytes) -> Response {
+/// `POST /members/find`: the header's search box (`q`) and the members list's NIK form
+/// (`nik`). A NIK is typed in a form, never put in a URL: sixteen digits in `q` are looked
+/// up as a NIK (by its keyed hash, within the reader's scope, audited); anything else goes
+/// on to the members list's search (number, phone, name, business).
+pub async fn find(page: SignedInPage, body: Bytes) -> Response {
     let tr = page.tr();
+    let values = super::form(&body);
+    let nik_text = match (values.get("nik"), values.get("q")) {
+        (Some(n), _) => n.clone(),
+        // Digits in groups (`317101 010190 0001`) are one NIK.
+        (None, Some(q)) if looks_like_nik(q) && !q.contains(['e', 'E']) => {
+            q.chars().filter(char::is_ascii_digit).collect()
+        }
+        (None, Some(q)) if looks_like_nik(q) => q.clone(),
+        (None, Some(q)) => {
+            let q = q.trim();
+            let to = if q.is_empty() {
+                "/members".to_owned()
+            } else {
+                format!(
+                    "/members?{}",
+                    form_urlencoded::Serializer::new(String::new())
+                        .append_pair("q", q)
+                        .finish()
+                )
+            };
+            return Redirect::to(&to).into_response();
+        }
+        (None, None) => String::new(),
+    };
     if !page.actor().can(jakpreneur_core::Permission::MemberReadNik) {
         return page.error(
             page.chrome(),
             StoreError::Forbidden("the role may not look members up by NIK".into()),
         );
     }
-    let values = super::form(&body);
-    let nik = match jakpreneur_core::Nik::parse(values.get("nik").map_or("", String::as_str)) {
+    let nik = match jakpreneur_core::Nik::parse(&nik_text) {
         Ok(n) => n,
         Err(e) => {
             return super::message(
@@ -381,4 +416,21 @@ pub async fn find_by_nik(page: SignedInPage, body: Bytes) -> Response {
         ),
         Err(e) => page.error(page.chrome(), e),
     }
+}
+
+/// Sixteen digits, perhaps with spaces or dots between groups, or Excel's `3.17101E+15`:
+/// what a person types when searching by NIK. Such text never travels in a URL.
+fn looks_like_nik(q: &str) -> bool {
+    let q = q.trim();
+    let digits = q.chars().filter(char::is_ascii_digit).count();
+    let only = q
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-'));
+    (only && digits == 16)
+        || (q.contains(['e', 'E'])
+            && q.starts_with(|c: char| c.is_ascii_digit())
+            && digits >= 3
+            && q.len() <= 20
+            && q.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | 'e' | 'E' | '+')))
 }

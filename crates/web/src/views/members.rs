@@ -313,4 +313,7 @@ pub struct MemberQuery {
     /// The `next` cursor of the previous page.
     #[param(value_type = Option<u64>, minimum = 1)]
     pub after: Option<String>,
+    /// `newest` (default), `oldest`, or `business` (business name A–Z).
+    #[param(pattern = "^(newest|oldest|business)$")]
+    pub sort: Option<String>,
 }

@@ -91,10 +91,7 @@ fn month_of<'a>(tr: Tr<'a>, d: NaiveDate) -> Option<&'a str> {
 
 /// A date as people write it: `23 November 2026`.
 fn long_date(tr: Tr<'_>, d: NaiveDate) -> String {
-    month_of(tr, d).map_or_else(
-        || d.to_string(),
-        |m| format!("{} {m} {}", d.day(), d.year()),
-    )
+    tr.date(&d)
 }
 
 fn region_name(code: Option<&str>) -> String {
