@@ -209,8 +209,8 @@ impl Pages {
 fn page_routes() -> Pages {
     use pages::{
         account, admin, cek, curation, finance, financing, home, katalog, ledger, market,
-        member_page, members, members_export, mentoring, orders, permits, privacy, products,
-        statistik, training,
+        member_edit, member_page, members, members_export, mentoring, orders, permits, privacy,
+        products, statistik, training,
     };
     Pages {
         router: Router::new(),
@@ -275,6 +275,9 @@ fn page_routes() -> Pages {
     .post("/members/export", members_export::export)
     .get("/members/new", members::new_form)
     .get("/members/{member_no}", member_page::show)
+    .get("/members/{member_no}/edit", member_edit::edit_form)
+    .post("/members/{member_no}/edit", member_edit::edit_save)
+    .post("/members/{member_no}/withdraw", member_edit::withdraw)
     .post("/members/{member_no}/nik", member_page::reveal_nik)
     .post("/members/{member_no}/export", members::export)
     .post("/members/{member_no}/erase", members::erase)

@@ -258,6 +258,12 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         },
         ("POST", "/members/{member_no}/export") => read_one(r, inside, can_export, Forbidden),
         ("POST", "/members/{member_no}/erase") => write_one(r, inside, admin_only, Forbidden),
+        // Correction and withdrawal read the member first: outside the region it is not
+        // there (404); inside, an empty form is refused for its fields (422).
+        ("GET", "/members/{member_no}/edit") => read_one(r, inside, can_register, SignIn),
+        ("POST", "/members/{member_no}/edit") | ("POST", "/members/{member_no}/withdraw") => {
+            read_one(r, inside, can_register, Forbidden)
+        }
         // Training: courses and classes are programme-wide; the class used here is the
         // matrix trainer's own, so a trainer may act on it within its region.
         ("GET", "/api/v1/courses")
@@ -419,6 +425,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/members/{member_no}/nik"),
     ("POST", "/members/{member_no}/export"),
     ("POST", "/members/{member_no}/erase"),
+    ("GET", "/members/{member_no}/edit"),
+    ("POST", "/members/{member_no}/edit"),
+    ("POST", "/members/{member_no}/withdraw"),
     ("GET", "/api/v1/members/{member_no}/events"),
     ("POST", "/api/v1/members/{member_no}/events"),
     ("POST", "/api/v1/members/{member_no}/events/{id}/void"),

@@ -11,6 +11,7 @@ on_both_backends!(
     search_finds_a_member_by_number_and_phone_in_scope,
     the_header_search_takes_numbers_names_and_niks,
     lists_count_sort_and_export_what_the_reader_may_see,
+    an_officer_corrects_and_withdraws_a_member_without_overwriting_a_colleague,
     the_privacy_notice_the_consent_cites_exists,
 );
 
@@ -475,6 +476,119 @@ async fn lists_count_sort_and_export_what_the_reader_may_see(app: TestApp) {
         .collect();
     assert_eq!(rows.len(), 3, "{audit}");
     assert!(rows.contains(&3) && rows.contains(&1));
+}
+
+/// Two officers open the same member's correction form; the second save is stopped with
+/// what it typed kept and the version now on file, and goes through when saved again.
+/// Withdrawal asks for a reason and a ticked confirmation. The village picker offers only
+/// the officer's own villages.
+async fn an_officer_corrects_and_withdraws_a_member_without_overwriting_a_colleague(app: TestApp) {
+    let no = app.register_on(1, "31.71.01.1001", "2026-11-20").await;
+    let gambir = app
+        .user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    let officer = app.as_(&gambir);
+    let form = officer.get(&format!("/members/{no}/edit")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let html = form.text();
+    assert!(html.contains("name=\"version\" value=\"1\""), "{html}");
+    assert!(html.contains("value=\"31.71.01.1001\"") && !html.contains("31.74.01.1001"));
+    assert!(
+        !html.contains("name=\"consent\""),
+        "no consent when correcting"
+    );
+    let mut fields: Vec<(String, String)> = regex::Regex::new(
+        r#"<input id="([a-z_]+)" name="[a-z_]+"(?: type="[a-z]+")? value="([^"]*)""#,
+    )
+    .unwrap()
+    .captures_iter(&html)
+    .map(|c| (c[1].to_owned(), c[2].to_owned()))
+    .collect();
+    fields.extend([
+        ("sex".to_owned(), "F".to_owned()),
+        ("village_code".to_owned(), "31.71.01.1001".to_owned()),
+        ("sector".to_owned(), "I".to_owned()),
+        ("channel".to_owned(), "centre".to_owned()),
+        ("address".to_owned(), "Jl. Kebon Kelapa 5".to_owned()),
+        ("version".to_owned(), "1".to_owned()),
+    ]);
+    let with = |extra: &[(&str, &str)]| {
+        let mut v = fields.clone();
+        for (k, x) in extra {
+            v.retain(|(f, _)| f != k);
+            v.push(((*k).to_owned(), (*x).to_owned()));
+        }
+        v
+    };
+    let post = |v: Vec<(String, String)>| {
+        let officer = &officer;
+        let path = format!("/members/{no}/edit");
+        async move {
+            let pairs: Vec<(&str, &str)> =
+                v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            officer.post_form(&path, &pairs).await
+        }
+    };
+    let res = post(with(&[("phone", "0812-1111-2222")])).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let m = app.get(&format!("/api/v1/members/{no}")).await.json();
+    assert_eq!(m["phone"], "+6281211112222");
+    assert_eq!(m["version"], 2);
+    // The colleague's form was read at version 1.
+    let res = post(with(&[("business_name", "Batik Gambir Jaya")])).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    let html = res.text();
+    assert!(
+        html.contains("diubah orang lain") && html.contains("versi 2"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"Batik Gambir Jaya\""),
+        "what was typed is kept"
+    );
+    assert!(html.contains("name=\"version\" value=\"2\""));
+    let res = post(with(&[
+        ("business_name", "Batik Gambir Jaya"),
+        ("version", "2"),
+    ]))
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = post(with(&[("phone", "12"), ("version", "3")])).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("field-error"));
+    let trainer = app.user("pelatih", "trainer", Some("31.71")).await;
+    let res = app.as_(&trainer).get(&format!("/members/{no}/edit")).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+
+    let page = officer.get(&format!("/members/{no}")).await.text();
+    assert!(page.contains(&format!("action=\"/members/{no}/withdraw\"")));
+    let res = officer
+        .post_form(
+            &format!("/members/{no}/withdraw"),
+            &[("reason", "Pindah ke luar kota"), ("version", "3")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("Centang konfirmasi"), "{}", res.text());
+    let res = officer
+        .post_form(
+            &format!("/members/{no}/withdraw"),
+            &[
+                ("reason", "Pindah ke luar kota"),
+                ("version", "3"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let m = app.get(&format!("/api/v1/members/{no}")).await.json();
+    assert_eq!(m["status"], "withdrawn");
+    let page = officer
+        .get(&format!("/members/{no}?withdrawn=1"))
+        .await
+        .text();
+    assert!(page.contains("Mengundurkan diri"));
+    assert!(!page.contains(&format!("action=\"/members/{no}/withdraw\"")));
 }
 
 /// The consent on the registration form cites the privacy notice of its version; the

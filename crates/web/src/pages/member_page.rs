@@ -37,8 +37,23 @@ pub struct ShowPage<'a> {
     can_export: bool,
     can_erase: bool,
     pub erase_error: Option<String>,
+    can_update: bool,
+    can_withdraw: bool,
+    /// The withdrawal form's refusal, and what was typed into it.
+    pub withdraw_error: Option<String>,
+    pub withdraw_values: HashMap<String, String>,
+    /// A correction or withdrawal was just saved.
+    just_updated: bool,
+    just_withdrawn: bool,
+    today: String,
     /// Services, facilities reached and the form to record one.
     pub timeline: Timeline,
+}
+
+impl ShowPage<'_> {
+    fn withdraw_value(&self, name: &str) -> &str {
+        self.withdraw_values.get(name).map_or("", String::as_str)
+    }
 }
 
 pub fn show_page<'a>(
@@ -60,6 +75,15 @@ pub fn show_page<'a>(
         can_export: caller.actor.can(Permission::MemberExport),
         can_erase: personal && caller.actor.can(Permission::MemberErase),
         erase_error: None,
+        can_update: personal && caller.actor.can(Permission::MemberUpdate),
+        can_withdraw: personal
+            && m.status == jakpreneur_core::Status::Active
+            && caller.actor.can(Permission::MemberWithdraw),
+        withdraw_error: None,
+        withdraw_values: HashMap::new(),
+        just_updated: false,
+        just_withdrawn: false,
+        today: String::new(),
         timeline: Timeline::default(),
         m,
         c,
@@ -92,6 +116,7 @@ pub async fn load<'a>(
         Err(e) => return Err(page.error(chrome(), e)),
     };
     let mut shown = show_page(chrome(), &page.caller, m, false);
+    shown.today = page.today().to_string();
     match Timeline::load(&page.app, &page.caller, member_no, page.tr()).await {
         Ok(t) => shown.timeline = t,
         Err(e) => return Err(page.failure(chrome(), e)),
@@ -123,13 +148,16 @@ pub async fn back_to_member(
 }
 
 async fn show_member(page: &PageCtx, member_no: &str, reveal: bool) -> Response {
-    let just = page
-        .uri
-        .query()
-        .is_some_and(|q| q.split('&').any(|p| p == "registered=1"));
+    let flag = |name: &str| {
+        page.uri
+            .query()
+            .is_some_and(|q| q.split('&').any(|p| p == format!("{name}=1")))
+    };
     match load(page, member_no, reveal, || page.chrome()).await {
         Ok(mut shown) => {
-            shown.just_registered = just;
+            shown.just_registered = flag("registered");
+            shown.just_updated = flag("updated");
+            shown.just_withdrawn = flag("withdrawn");
             no_store(page.render(StatusCode::OK, &shown))
         }
         Err(answer) => answer,

@@ -8,6 +8,7 @@ use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use jakpreneur_core::access::{Scope, region_contains};
 use jakpreneur_core::member::parse_withdrawal_reason;
 use jakpreneur_core::reference::reference;
 use jakpreneur_core::{MemberDraft, NewMember, Permission, RegionLevel};
@@ -20,10 +21,24 @@ use crate::i18n::Tr;
 use crate::params::parse_member_query;
 use crate::views::{MemberExportView, MemberQuery};
 
-/// Villages grouped by district, labelled with their city, for the registration form.
-fn village_groups() -> Vec<ChoiceGroup> {
+/// The villages `scope` may register members in, grouped by district and labelled with
+/// their city: a Gambir officer chooses among Gambir's villages only.
+fn village_groups(scope: &Scope) -> Vec<ChoiceGroup> {
     let r = reference();
+    let open = |code: &str| match scope {
+        Scope::All => true,
+        Scope::Region(reg) => {
+            region_contains(reg.as_str(), code) || region_contains(code, reg.as_str())
+        }
+        Scope::Member(_) | Scope::Nothing => false,
+    };
+    let village_open = |code: &str| match scope {
+        Scope::All => true,
+        Scope::Region(reg) => region_contains(reg.as_str(), code),
+        Scope::Member(_) | Scope::Nothing => false,
+    };
     r.regions_at(RegionLevel::District)
+        .filter(|d| open(&d.code))
         .map(|d| ChoiceGroup {
             label: format!(
                 "{} — {}",
@@ -35,9 +50,10 @@ fn village_groups() -> Vec<ChoiceGroup> {
             ),
             choices: r
                 .children(&d.code)
+                .filter(|v| village_open(&v.code))
                 .map(|v| Choice {
                     value: v.code.clone(),
-                    label: format!("{} ({})", v.name, v.code),
+                    label: v.name.clone(),
                 })
                 .collect(),
         })
@@ -191,14 +207,20 @@ pub async fn list(
 
 #[derive(Template)]
 #[template(path = "members/new.html")]
-struct NewPage<'a> {
-    c: Chrome<'a>,
-    values: HashMap<String, String>,
-    errors: HashMap<String, String>,
+pub(super) struct NewPage<'a> {
+    pub c: Chrome<'a>,
+    pub values: HashMap<String, String>,
+    pub errors: HashMap<String, String>,
     villages: Vec<ChoiceGroup>,
     sectors: Vec<Choice>,
-    existing_member_no: Option<String>,
+    pub existing_member_no: Option<String>,
     today: String,
+    /// Correcting this member (its number) rather than registering a new one.
+    pub editing: Option<String>,
+    /// The version the form was filled from, checked when it is saved.
+    pub version: i64,
+    /// The record changed since the form was opened: its version now.
+    pub stale: Option<i64>,
 }
 
 impl NewPage<'_> {
@@ -215,15 +237,18 @@ impl NewPage<'_> {
     }
 }
 
-fn new_page<'a>(page: &'a PageCtx, values: HashMap<String, String>) -> NewPage<'a> {
+pub(super) fn new_page<'a>(page: &'a PageCtx, values: HashMap<String, String>) -> NewPage<'a> {
     NewPage {
         c: page.chrome(),
         values,
         errors: HashMap::new(),
-        villages: village_groups(),
+        villages: village_groups(&page.actor().scope),
         sectors: sector_choices(page.tr()),
         existing_member_no: None,
         today: page.today().to_string(),
+        editing: None,
+        version: 0,
+        stale: None,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod home;
 pub mod katalog;
 pub mod ledger;
 pub mod market;
+pub mod member_edit;
 pub mod member_page;
 pub mod members;
 pub mod members_export;
