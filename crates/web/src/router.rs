@@ -210,7 +210,7 @@ fn page_routes() -> Pages {
     use pages::{
         account, admin, cek, curation, finance, financing, home, katalog, ledger, market,
         member_edit, member_page, members, members_export, mentoring, orders, permits, privacy,
-        products, statistik, training,
+        products, statistik, training, users,
     };
     Pages {
         router: Router::new(),
@@ -269,6 +269,9 @@ fn page_routes() -> Pages {
     .get("/statistik/periode.csv", statistik::period_csv)
     .get("/statistik/kohort.csv", statistik::cohorts_csv)
     .get("/admin/audit", admin::audit)
+    .get("/admin/users", users::list)
+    .post("/admin/users", users::create)
+    .post("/admin/users/{username}/{action}", users::act)
     .get("/members", members::list)
     .post("/members", members::create)
     .post("/members/find", members::find)

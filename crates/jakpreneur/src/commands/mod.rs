@@ -11,6 +11,7 @@ mod catalogue;
 mod demo;
 mod demo_catalogue;
 mod demo_eorder;
+mod demo_services;
 mod eorder;
 mod event;
 mod keys;

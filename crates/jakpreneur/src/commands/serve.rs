@@ -38,6 +38,8 @@ pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
             10_000,
         )
         .await?;
+        eprintln!("Filling the demo's recent services: classes, permits, mentoring, referrals…");
+        super::demo_services::run(&store, Clock::System.today()).await?;
         eprintln!("Filling the demo's e-order market: buying units, packages, a year of orders…");
         super::demo_eorder::run(
             &store,

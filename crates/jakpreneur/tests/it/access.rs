@@ -243,6 +243,11 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         // Inside: one's own token; outside: another user's (only an admin may revoke it).
         ("POST", "/account/tokens/{id}/revoke") => form(if inside || r == Admin { Ok } else { NotFound }),
         ("GET", "/admin/audit") => signed_in(if r == Admin { Ok } else { Forbidden }),
+        ("GET", "/admin/users") => signed_in(if r == Admin { Ok } else { Forbidden }),
+        // An empty form: 422 for the administrator (fields missing); the account acted on
+        // here does not exist, so the administrator's action finds nothing.
+        ("POST", "/admin/users") => form(if r == Admin { Ok } else { Forbidden }),
+        ("POST", "/admin/users/{username}/{action}") => form(if r == Admin { NotFound } else { Forbidden }),
         ("GET", "/members") => signed_in(if reader(r) { Ok } else { Forbidden }),
         ("GET", "/members/new") => signed_in(if can_register(r) { Ok } else { Forbidden }),
         ("POST", "/members") => write_one(r, inside, can_register, Forbidden),
@@ -416,6 +421,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/statistik/kohort.csv"),
     ("GET", "/statistik/target"),
     ("GET", "/admin/audit"),
+    ("GET", "/admin/users"),
+    ("POST", "/admin/users"),
+    ("POST", "/admin/users/{username}/{action}"),
     ("GET", "/members"),
     ("POST", "/members"),
     ("POST", "/members/find"),

@@ -19,7 +19,11 @@ on_both_backends!(
 
 const LOGIN_CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-async fn login(app: &TestApp, username: &str, password: &str) -> jakpreneur_testkit::TestResponse {
+pub(crate) async fn login(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+) -> jakpreneur_testkit::TestResponse {
     login_to(app, username, password, "/members").await
 }
 

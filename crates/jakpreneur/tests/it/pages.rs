@@ -12,6 +12,7 @@ on_both_backends!(
     the_header_search_takes_numbers_names_and_niks,
     lists_count_sort_and_export_what_the_reader_may_see,
     an_officer_corrects_and_withdraws_a_member_without_overwriting_a_colleague,
+    the_administrator_manages_staff_accounts_in_the_pages,
     the_privacy_notice_the_consent_cites_exists,
 );
 
@@ -589,6 +590,134 @@ async fn an_officer_corrects_and_withdraws_a_member_without_overwriting_a_collea
         .text();
     assert!(page.contains("Mengundurkan diri"));
     assert!(!page.contains(&format!("action=\"/members/{no}/withdraw\"")));
+}
+
+/// The administrator creates a district officer, is told what is wrong with a bad form,
+/// resets the password (the old one stops working), moves the account to another
+/// district, disables and enables it; each change is audited. Nobody else may.
+async fn the_administrator_manages_staff_accounts_in_the_pages(app: TestApp) {
+    let page = app.get("/admin/users").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let res = app
+        .post_form(
+            "/admin/users",
+            &[
+                ("username", "Kec Tebet!"),
+                ("role", "district_officer"),
+                ("region", "31.74"),
+                ("password", "pendek"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text();
+    // The username and the region (the password is checked against a valid username).
+    assert_eq!(html.matches("class=\"field-error\"").count(), 2, "{html}");
+    assert!(html.contains("Nama pengguna 3–40 karakter"));
+    assert!(
+        html.contains("value=\"Kec Tebet!\""),
+        "what was typed is kept"
+    );
+    let res = app
+        .post_form(
+            "/admin/users",
+            &[
+                ("username", "kec.tebet"),
+                ("role", "district_officer"),
+                ("region", "31.74.01"),
+                ("password", "kerak-telor-betawi-asli"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let list = app.get(&res.header("location").unwrap()).await.text();
+    assert!(
+        list.contains("Akun kec.tebet dibuat.") && list.contains("Kecamatan Tebet"),
+        "{list}"
+    );
+    let login = |password: &'static str| {
+        let app = &app;
+        async move { crate::auth::login(app, "kec.tebet", password).await.status }
+    };
+    assert_eq!(
+        login("kerak-telor-betawi-asli").await,
+        StatusCode::SEE_OTHER
+    );
+    let res = app
+        .post_form(
+            "/admin/users/kec.tebet/password",
+            &[("password", "soto-betawi-pakai-santan")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_ne!(
+        login("kerak-telor-betawi-asli").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        login("soto-betawi-pakai-santan").await,
+        StatusCode::SEE_OTHER
+    );
+    let res = app
+        .post_form(
+            "/admin/users/kec.tebet/role",
+            &[("role", "district_officer"), ("region", "31.74")],
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a city is not a district"
+    );
+    let res = app
+        .post_form(
+            "/admin/users/kec.tebet/role",
+            &[("role", "city_officer"), ("region", "31.74")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = app.post_form("/admin/users/kec.tebet/disable", &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_ne!(
+        login("soto-betawi-pakai-santan").await,
+        StatusCode::SEE_OTHER
+    );
+    let res = app.post_form("/admin/users/kec.tebet/enable", &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        login("soto-betawi-pakai-santan").await,
+        StatusCode::SEE_OTHER
+    );
+    let audit = app
+        .get("/api/v1/audit?record_type=user&record_id=kec.tebet&limit=50")
+        .await
+        .json();
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "user.reset_password",
+        "user.role",
+        "user.disable",
+        "user.enable",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+    let gambir = app
+        .user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    assert_eq!(
+        app.as_(&gambir).get("/admin/users").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let res = app
+        .as_(&gambir)
+        .post_form("/admin/users/kec.tebet/disable", &[])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
 }
 
 /// The consent on the registration form cites the privacy notice of its version; the

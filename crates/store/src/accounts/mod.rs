@@ -7,6 +7,7 @@
 //! argon2 work. After `max_failed_logins` failures in a row an account is locked for
 //! `lockout`.
 
+mod manage;
 mod sessions;
 mod tokens;
 

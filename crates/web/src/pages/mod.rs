@@ -25,6 +25,7 @@ pub mod products;
 pub mod statistik;
 pub mod timeline;
 pub mod training;
+pub mod users;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
