@@ -535,6 +535,15 @@ async fn an_officer_corrects_and_withdraws_a_member_without_overwriting_a_collea
     let m = app.get(&format!("/api/v1/members/{no}")).await.json();
     assert_eq!(m["phone"], "+6281211112222");
     assert_eq!(m["version"], 2);
+    // The audit page says it in a sentence, naming the field that changed.
+    let audit = app
+        .get(&format!("/admin/audit?record_type=member&record_id={no}"))
+        .await
+        .text();
+    assert!(
+        audit.contains(&format!("<strong>gambir</strong> mengubah data <a href=\"/members/{no}\">anggota {no}</a> <span class=\"changed\">(diubah: alamat, nomor telepon)</span>")),
+        "{audit}"
+    );
     // The colleague's form was read at version 1.
     let res = post(with(&[("business_name", "Batik Gambir Jaya")])).await;
     assert_eq!(res.status, StatusCode::CONFLICT);

@@ -66,6 +66,21 @@ pub fn facility(tr: &Tr<'_>, stage: &str) -> String {
         )
 }
 
+/// Who did something, as people read it: an account by its username; `import:…` as the
+/// data import; `cli:<login>` (a command run on the server) as the system.
+pub fn actor(tr: &Tr<'_>, who: &str) -> String {
+    if who.starts_with("import:") {
+        return tr.t("audit.import").to_owned();
+    }
+    match who.strip_prefix("cli:") {
+        Some(login) if !login.is_empty() && login != "cli" => {
+            format!("{} · {login}", tr.t("audit.system"))
+        }
+        Some(_) => tr.t("audit.system").to_owned(),
+        None => who.to_owned(),
+    }
+}
+
 /// `PENYEDIAAN AKOMODASI DAN PENYEDIAAN MAKAN MINUM` → `Penyediaan akomodasi dan
 /// penyediaan makan minum`.
 pub fn sentence_case(s: &str) -> String {

@@ -65,6 +65,16 @@ pub struct Timeline {
 }
 
 impl Timeline {
+    /// Training the ledger holds that no class here recorded (history brought in by an
+    /// import, or recorded by hand): shown beside the classes so the two never disagree.
+    pub fn training_history(&self) -> Vec<&Event> {
+        self.events
+            .iter()
+            .filter(|e| e.kind.contains("training_") && e.voided.is_none())
+            .filter(|e| !self.owned.contains(&e.id))
+            .collect()
+    }
+
     pub fn v(&self, name: &str) -> &str {
         self.values.get(name).map_or("", String::as_str)
     }

@@ -1,0 +1,204 @@
+// Each role's day in a real browser, against a server running the demo
+// (`jakpreneur serve --demo`): sign in, the home page, finding a member by number and by
+// NIK, correcting it, recording a service, the trainer's classes, the partner's
+// referrals, a supplier's orders and the public pages. Every page is visited at 1280 px
+// and at 390 px (a phone): none may scroll sideways, axe-core may find no serious or
+// critical accessibility violation, and each is saved as a screenshot.
+//
+//   BASE_URL=http://127.0.0.1:8080 SHOTS=target/browser-shots node day.mjs
+//
+// Chromium is Debian's (/usr/bin/chromium, or CHROMIUM); playwright-core never downloads
+// a browser.
+
+import { chromium } from 'playwright-core';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8080';
+const SHOTS = process.env.SHOTS ?? 'browser-shots';
+const PASSWORD = process.env.DEMO_PASSWORD ?? 'ondel-ondel-kerak-telor';
+const WIDTHS = [1280, 390];
+
+mkdirSync(SHOTS, { recursive: true });
+const failures = [];
+let visited = 0;
+
+function fail(where, what) {
+  failures.push(`${where}: ${what}`);
+  console.log(`  FAIL ${what}`);
+}
+
+/** The checks every page gets: status, no sideways scroll, axe, a screenshot. */
+async function check(page, label, width, response) {
+  visited += 1;
+  const where = `${label} @${width}px (${new URL(page.url()).pathname})`;
+  console.log(`- ${where}`);
+  if (response && response.status() >= 500) fail(where, `HTTP ${response.status()}`);
+  const wide = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    view: window.innerWidth,
+  }));
+  if (wide.page > wide.view + 1) fail(where, `scrolls sideways: ${wide.page}px wide in ${wide.view}px`);
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { resultTypes: ['violations'] }),
+  );
+  for (const v of result.violations) {
+    if (v.impact === 'serious' || v.impact === 'critical') {
+      const nodes = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ');
+      fail(where, `axe ${v.impact} ${v.id}: ${v.help} — ${nodes}`);
+    }
+  }
+  const file = `${SHOTS}/${label.replace(/[^a-z0-9]+/gi, '-')}-${width}.png`;
+  await page.screenshot({ path: file, fullPage: true });
+}
+
+async function visit(page, label, width, path) {
+  const res = await page.goto(BASE + path);
+  await check(page, label, width, res);
+  return res;
+}
+
+async function signIn(page, username) {
+  await page.goto(`${BASE}/login`);
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type=submit]')]);
+  const who = await page.locator('nav.who').innerText();
+  if (!who.includes(username)) throw new Error(`${username} is not signed in: ${who}`);
+}
+
+/** Submits the form that holds `button` and waits for the page it leads to. */
+async function submit(page, button) {
+  const [res] = await Promise.all([page.waitForNavigation(), button.click()]);
+  return res;
+}
+
+const days = {
+  // A district officer's morning: tasks, a member by number and by NIK, a correction,
+  // a service recorded, the lists of the day.
+  async gambir(page, width) {
+    await visit(page, 'officer-home', width, '/');
+    await visit(page, 'officer-members', width, '/members?sort=business');
+    const no = (await page.locator('table.members tbody tr td a').first().innerText()).trim();
+    if (!/^JP-3171-/.test(no)) throw new Error(`no Gambir member in the list: ${no}`);
+    // The header's search box, by member number.
+    await page.fill('form.search input[name=q]', no);
+    let res = await submit(page, page.locator('form.search button'));
+    await check(page, 'officer-search-number', width, res);
+    if (!(await page.content()).includes(no)) fail('search by number', `${no} not found`);
+    // The member page; the NIK shown (an audited act), then found again by it.
+    await page.goto(`${BASE}/members/${no}`);
+    res = await submit(page, page.locator(`form[action="/members/${no}/nik"] button`));
+    const nik = (await page.locator('dd .mono').first().innerText()).trim();
+    if (!/^\d{16}$/.test(nik)) throw new Error(`the revealed NIK is not 16 digits: ${nik}`);
+    await page.goto(`${BASE}/members`);
+    await page.fill('form.search input[name=q]', nik);
+    res = await submit(page, page.locator('form.search button'));
+    if (!page.url().endsWith(`/members/${no}`)) fail('search by NIK', `landed on ${page.url()}`);
+    if (page.url().includes(nik)) fail('search by NIK', 'the NIK is in the address');
+    await check(page, 'officer-member', width, res);
+    for (const tab of ['services', 'training', 'permits', 'finance']) {
+      await page.goto(`${BASE}/members/${no}#${tab}`);
+      await check(page, `officer-member-${tab}`, width, null);
+    }
+    // A correction: a new phone number.
+    res = await page.goto(`${BASE}/members/${no}/edit`);
+    await check(page, 'officer-edit', width, res);
+    const phone = `0812${String(Date.now()).slice(-8)}`;
+    await page.fill('#phone', phone);
+    res = await submit(page, page.locator('form.record button[type=submit]'));
+    if (!page.url().includes('updated=1')) fail('edit', `not saved: ${page.url()} ${res.status()}`);
+    // A service: a training session attended today.
+    await page.goto(`${BASE}/members/${no}#services`);
+    await page.selectOption('#kind', 'training_attended');
+    await page.fill('#occurred_on', new Date().toISOString().slice(0, 10));
+    res = await submit(page, page.locator(`form[action="/members/${no}/events"] button[type=submit]`));
+    if (res.status() >= 400) fail('record a service', `HTTP ${res.status()}`);
+    await check(page, 'officer-service-recorded', width, res);
+    for (const [label, path] of [
+      ['officer-new-member', '/members/new'],
+      ['officer-training', '/training'],
+      ['officer-permits-expiring', '/permits/expiring'],
+      ['officer-follow-ups', '/follow-ups/overdue'],
+      ['officer-market', '/market-events'],
+      ['officer-curation', '/curation'],
+      ['officer-orders', '/orders'],
+      ['officer-statistik', '/statistik'],
+    ]) {
+      await visit(page, label, width, path);
+    }
+  },
+  async admin(page, width) {
+    await visit(page, 'admin-home', width, '/');
+    await visit(page, 'admin-users', width, '/admin/users');
+    await visit(page, 'admin-audit', width, '/admin/audit');
+  },
+  async pelatih(page, width) {
+    await visit(page, 'trainer-home', width, '/');
+    await visit(page, 'trainer-training', width, '/training');
+    const href = await page.locator('a[href^="/training/classes/"]').first().getAttribute('href');
+    if (href) await visit(page, 'trainer-class', width, href);
+    else fail('trainer', 'no class in /training');
+  },
+  async mitra(page, width) {
+    await visit(page, 'partner-home', width, '/');
+    await visit(page, 'partner-financing', width, '/financing');
+  },
+  async penjual(page, width) {
+    await visit(page, 'supplier-home', width, '/');
+    await visit(page, 'supplier-orders', width, '/orders');
+    const href = await page.locator('a[href^="/orders/"]').first().getAttribute('href');
+    if (href) await visit(page, 'supplier-order', width, href);
+  },
+  async 'bendahara.dppkukm'(page, width) {
+    await visit(page, 'treasurer-home', width, '/');
+    await visit(page, 'treasurer-orders', width, '/orders');
+  },
+};
+
+const publicPages = [
+  ['public-home', '/'],
+  ['public-cek', '/cek?q=warung'],
+  ['public-katalog', '/katalog'],
+  ['public-statistik', '/statistik'],
+  ['public-privasi', '/privasi'],
+  ['public-login', '/login'],
+];
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  for (const width of WIDTHS) {
+    const viewport = { width, height: width < 600 ? 844 : 900 };
+    {
+      const context = await browser.newContext({ viewport, bypassCSP: true });
+      const page = await context.newPage();
+      for (const [label, path] of publicPages) await visit(page, label, width, path);
+      await context.close();
+    }
+    for (const [user, day] of Object.entries(days)) {
+      console.log(`${user} at ${width}px`);
+      const context = await browser.newContext({ viewport, bypassCSP: true });
+      const page = await context.newPage();
+      try {
+        await signIn(page, user);
+        await day(page, width);
+      } catch (e) {
+        fail(`${user} @${width}px`, e.message.split('\n')[0]);
+      }
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+}
+console.log(`\n${visited} page visits, ${failures.length} failures; screenshots in ${SHOTS}/`);
+for (const f of failures) console.log(`  ${f}`);
+process.exit(failures.length === 0 ? 0 : 1);
