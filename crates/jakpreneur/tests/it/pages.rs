@@ -13,6 +13,7 @@ on_both_backends!(
     lists_count_sort_and_export_what_the_reader_may_see,
     an_officer_corrects_and_withdraws_a_member_without_overwriting_a_colleague,
     the_administrator_manages_staff_accounts_in_the_pages,
+    pickers_offer_names_within_the_readers_region,
     the_privacy_notice_the_consent_cites_exists,
 );
 
@@ -727,6 +728,41 @@ async fn the_administrator_manages_staff_accounts_in_the_pages(app: TestApp) {
         .post_form("/admin/users/kec.tebet/disable", &[])
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+/// Places, trainers and mentors are chosen by name from what the reader's region holds,
+/// not typed as codes or usernames.
+async fn pickers_offer_names_within_the_readers_region(app: TestApp) {
+    let no = app.register_on(1, "31.71.01.1001", "2026-11-20").await;
+    app.user("pelatih.pusat", "trainer", Some("31.71")).await;
+    app.user("pelatih.selatan", "trainer", Some("31.74")).await;
+    app.user("pendamping.pusat", "mentor", Some("31.71")).await;
+    app.user("pendamping.timur", "mentor", Some("31.75")).await;
+    let gambir = app
+        .user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    let res = app
+        .post_json(
+            "/api/v1/courses",
+            &serde_json::json!({"title": "Pemasaran digital", "topic": "digital", "hours": 8, "facility": "P2"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let training = app.as_(&gambir).get("/training").await.text();
+    assert!(
+        training.contains(
+            "<option value=\"31.71.01\">Kecamatan Gambir — Kota Administrasi Jakarta Pusat</option>"
+        ),
+        "{training}"
+    );
+    assert!(
+        !training.contains("value=\"31.74.01\""),
+        "only the officer's district"
+    );
+    assert!(training.contains("value=\"pelatih.pusat\"") && !training.contains("pelatih.selatan"));
+    let member = app.as_(&gambir).get(&format!("/members/{no}")).await.text();
+    assert!(member.contains("<option value=\"pendamping.pusat\">pendamping.pusat — Kota Administrasi Jakarta Pusat</option>"), "{member}");
+    assert!(!member.contains("pendamping.timur"));
 }
 
 /// The consent on the registration form cites the privacy notice of its version; the

@@ -126,6 +126,35 @@ impl Store {
             .await
     }
 
+    /// The enabled accounts of a staff `role` (trainers, mentors) that work where the
+    /// actor does — their region and the actor's scope overlap — by username and region:
+    /// what a class's trainer or a member's mentor is chosen from. Names only.
+    pub async fn staff_for_choice(
+        &self,
+        actor: &Actor,
+        role: Role,
+    ) -> Result<Vec<(String, Option<String>)>> {
+        require(actor, Permission::EventRecord)?;
+        let rows: Vec<(String, Option<String>)> = query(
+            "SELECT username, region_code FROM users WHERE role = $1 AND disabled_at IS NULL \
+             ORDER BY username",
+        )
+        .bind(role.as_str())
+        .fetch_all(self.read())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, region)| match (&actor.scope, region) {
+                (jakpreneur_core::Scope::All, _) | (_, None) => true,
+                (jakpreneur_core::Scope::Region(r), Some(code)) => {
+                    jakpreneur_core::access::region_contains(r.as_str(), code)
+                        || jakpreneur_core::access::region_contains(code, r.as_str())
+                }
+                _ => false,
+            })
+            .collect())
+    }
+
     /// Runs `update` (an UPDATE … RETURNING the account), ends the account's sessions and
     /// appends `action` to the audit log, in one transaction.
     async fn change_user(

@@ -2,6 +2,7 @@
 //! code stays available in small print where an officer needs it; people read the name.
 
 use jakpreneur_core::RegionLevel;
+use jakpreneur_core::access::{Scope, region_contains};
 use jakpreneur_core::programme::{JAKPRENEUR, programmes};
 use jakpreneur_core::reference::reference;
 
@@ -26,6 +27,28 @@ pub fn village_in_district(tr: &Tr<'_>, code: &str) -> String {
         Some(parent) => format!("{}, {}", place(tr, code), place(tr, &parent)),
         None => place(tr, code),
     }
+}
+
+/// The districts `scope` reaches, named with their city, for a place picker: a Gambir
+/// officer gets Gambir, a South Jakarta trainer South Jakarta's ten.
+pub fn districts_for(tr: &Tr<'_>, scope: &Scope) -> Vec<super::Choice> {
+    let r = reference();
+    r.regions_at(RegionLevel::District)
+        .filter(|d| match scope {
+            Scope::All => true,
+            Scope::Region(reg) => {
+                region_contains(reg.as_str(), &d.code) || region_contains(&d.code, reg.as_str())
+            }
+            Scope::Member(_) | Scope::Nothing => false,
+        })
+        .map(|d| super::Choice {
+            value: d.code.clone(),
+            label: match d.parent_code.as_deref() {
+                Some(city) => format!("{} — {}", place(tr, &d.code), place(tr, city)),
+                None => place(tr, &d.code),
+            },
+        })
+        .collect()
 }
 
 /// A KBLI section by name, in the reader's language: `Akomodasi dan makan minum`. The

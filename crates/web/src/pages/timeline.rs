@@ -4,9 +4,8 @@
 
 use std::collections::HashMap;
 
+use jakpreneur_core::Permission;
 use jakpreneur_core::programme::{JAKPRENEUR, programmes};
-use jakpreneur_core::reference::reference;
-use jakpreneur_core::{Permission, RegionLevel};
 use jakpreneur_store::{Event, StoreError};
 
 use super::{Choice, ChoiceGroup};
@@ -44,6 +43,8 @@ pub struct Timeline {
     /// The current mentor assignment: id, mentor, since.
     pub mentor: Option<(i64, String, chrono::NaiveDate)>,
     pub mentoring_errors: Vec<String>,
+    /// The mentors working where the reader does, to assign one from.
+    pub mentors: Vec<Choice>,
     pub topics: Vec<Choice>,
     pub permit_errors: HashMap<String, String>,
     /// What was typed into the application form, kept when it is refused.
@@ -146,6 +147,22 @@ impl Timeline {
         let permits = app.store.list_permits(&caller.actor, member_no).await?;
         let (sessions, follow_ups) = app.store.list_sessions(&caller.actor, member_no).await?;
         let mentor = app.store.current_mentor(&caller.actor, member_no).await?;
+        let mentors = if caller.actor.can(Permission::EventRecord) {
+            app.store
+                .staff_for_choice(&caller.actor, jakpreneur_core::Role::Mentor)
+                .await?
+                .into_iter()
+                .map(|(name, region)| Choice {
+                    label: match region {
+                        Some(r) => format!("{name} — {}", super::names::place(&tr, &r)),
+                        None => name.clone(),
+                    },
+                    value: name,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let reached = app.store.member_reached(&caller.actor, member_no).await?;
         let classes = app.store.member_classes(&caller.actor, member_no).await?;
         let reports = app.store.list_reports(&caller.actor, member_no).await?;
@@ -201,13 +218,8 @@ impl Timeline {
                     .collect(),
             })
             .collect();
-        let districts = reference()
-            .regions_at(RegionLevel::District)
-            .map(|d| Choice {
-                value: d.code.clone(),
-                label: format!("{} ({})", d.name, d.code),
-            })
-            .collect();
+        // A service may take place anywhere in the province (a fair in another city).
+        let districts = super::names::districts_for(&tr, &jakpreneur_core::Scope::All);
         let agencies = p
             .agencies
             .iter()
@@ -224,6 +236,7 @@ impl Timeline {
             kinds,
             districts,
             agencies,
+            mentors,
             errors: HashMap::new(),
             values: HashMap::new(),
             form_key: jakpreneur_store::crypto::random_token("page-"),

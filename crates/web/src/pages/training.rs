@@ -26,6 +26,9 @@ struct ListPage<'a> {
     courses: Vec<Course>,
     topics: &'static [&'static str],
     can_create: bool,
+    /// Where a class may be held and who may teach it, limited to the reader's region.
+    places: Vec<super::Choice>,
+    trainers: Vec<super::Choice>,
     /// Which form the errors belong to: `course` or `class`.
     form: &'static str,
     errors: HashMap<String, String>,
@@ -54,6 +57,24 @@ async fn list_page<'a>(page: &'a PageCtx, c: Chrome<'a>) -> Result<ListPage<'a>,
         courses: page.app.store.list_courses(page.actor()).await?,
         topics: &COURSE_TOPICS,
         can_create: page.actor().can(Permission::EventRecord),
+        places: super::names::districts_for(&page.tr(), &page.actor().scope),
+        trainers: if page.actor().can(Permission::EventRecord) {
+            page.app
+                .store
+                .staff_for_choice(page.actor(), jakpreneur_core::Role::Trainer)
+                .await?
+                .into_iter()
+                .map(|(name, region)| super::Choice {
+                    label: match region {
+                        Some(r) => format!("{name} — {}", super::names::place(&page.tr(), &r)),
+                        None => name.clone(),
+                    },
+                    value: name,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         form: "",
         errors: HashMap::new(),
         values: HashMap::new(),
