@@ -148,8 +148,17 @@ const days = {
     await visit(page, 'partner-home', width, '/');
     await visit(page, 'partner-financing', width, '/financing');
   },
+  // A member (here a supplier): its own pages from the home page, then its orders.
   async penjual(page, width) {
     await visit(page, 'supplier-home', width, '/');
+    const own = await page.locator('a[href$="#profil"]').first().getAttribute('href');
+    if (!own) throw new Error('no link to the member\'s own record on its home page');
+    await visit(page, 'member-own-record', width, own);
+    for (const tab of ['training', 'finance']) {
+      await page.goto(`${BASE}${own.replace('#profil', '')}#${tab}`);
+      await check(page, `member-own-${tab}`, width, null);
+    }
+    await visit(page, 'member-own-products', width, `${own.replace('#profil', '')}/products`);
     await visit(page, 'supplier-orders', width, '/orders');
     const href = await page.locator('a[href^="/orders/"]').first().getAttribute('href');
     if (href) await visit(page, 'supplier-order', width, href);
@@ -167,6 +176,8 @@ const publicPages = [
   ['public-statistik', '/statistik'],
   ['public-privasi', '/privasi'],
   ['public-login', '/login'],
+  ['public-signup', '/akun/daftar'],
+  ['public-signup-code', '/akun/daftar/kode'],
 ];
 
 const browser = await chromium.launch({

@@ -138,7 +138,7 @@ fn check_owner_only(_: &Path) -> Result<()> {
     Ok(())
 }
 
-fn random_bytes<const N: usize>() -> [u8; N] {
+pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     let mut b = [0u8; N];
     // Without the OS random source nothing here is safe; there is no fallback.
     getrandom::fill(&mut b).expect("the operating system's random source failed");

@@ -33,7 +33,9 @@ mod stats;
 mod targets;
 mod training;
 
-pub use accounts::{AccountPolicy, ApiToken, NewUser, Session, User};
+pub use accounts::{
+    AccountPolicy, ApiToken, NewUser, SIGNUP_CODE_MINUTES, Session, SignupStart, User,
+};
 pub use audit::{AuditEntry, AuditFilter, AuditPage, ChainCheck};
 pub use catalogue::{
     BankAccount, Call, CatalogueItem, CataloguePage, CatalogueQuery, CatalogueSort, CurationQueue,

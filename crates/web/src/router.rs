@@ -210,7 +210,7 @@ fn page_routes() -> Pages {
     use pages::{
         account, admin, cek, curation, finance, financing, home, katalog, ledger, market,
         member_edit, member_page, members, members_export, mentoring, orders, permits, privacy,
-        products, statistik, training, users,
+        products, signup, statistik, training, users,
     };
     Pages {
         router: Router::new(),
@@ -226,6 +226,10 @@ fn page_routes() -> Pages {
     .post("/account/tokens", account::create_token)
     .post("/account/tokens/{id}/revoke", account::revoke_token)
     .get("/cek", cek::check)
+    .get("/akun/daftar", signup::start_form)
+    .post("/akun/daftar", signup::start)
+    .get("/akun/daftar/kode", signup::code_form)
+    .post("/akun/daftar/kode", signup::finish)
     .get("/privasi", privacy::notice)
     .get("/katalog", katalog::list)
     .get("/katalog/{id}", katalog::show)

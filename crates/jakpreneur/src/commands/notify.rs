@@ -134,6 +134,10 @@ impl Smtp {
     fn text(&self, n: &Notification) -> String {
         let body: serde_json::Value = serde_json::from_str(&n.body).unwrap_or_default();
         let mut out = format!("{}\n\n", n.subject);
+        if let Some(text) = body["text"].as_str() {
+            out.push_str(text);
+            out.push('\n');
+        }
         if let Some(id) = n.order_id {
             out.push_str(&format!("Pesanan e-order #{id}"));
             if let Some(due) = body["amount_due_text"].as_str() {
@@ -141,7 +145,7 @@ impl Smtp {
             }
             out.push_str(&format!(".\nBuka: {}/orders/{id}\n", self.base_url));
         }
-        out.push_str("\n-- \nJakpreneur e-order. Pesan otomatis; mohon tidak dibalas.\n");
+        out.push_str("\n-- \nJakpreneur. Pesan otomatis; mohon tidak dibalas.\n");
         out
     }
 }

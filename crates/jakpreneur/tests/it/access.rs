@@ -243,6 +243,9 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         // Inside: one's own token; outside: another user's (only an admin may revoke it).
         ("POST", "/account/tokens/{id}/revoke") => form(if inside || r == Admin { Ok } else { NotFound }),
         ("GET", "/admin/audit") => signed_in(if r == Admin { Ok } else { Forbidden }),
+        // Public: a member's own sign-up (an empty form is refused for its fields).
+        ("GET", "/akun/daftar") | ("GET", "/akun/daftar/kode") => Ok,
+        ("POST", "/akun/daftar") | ("POST", "/akun/daftar/kode") => form(Ok),
         ("GET", "/admin/users") => signed_in(if r == Admin { Ok } else { Forbidden }),
         // An empty form: 422 for the administrator (fields missing); the account acted on
         // here does not exist, so the administrator's action finds nothing.
@@ -422,6 +425,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/statistik/target"),
     ("GET", "/admin/audit"),
     ("GET", "/admin/users"),
+    ("GET", "/akun/daftar"),
+    ("POST", "/akun/daftar"),
+    ("GET", "/akun/daftar/kode"),
+    ("POST", "/akun/daftar/kode"),
     ("POST", "/admin/users"),
     ("POST", "/admin/users/{username}/{action}"),
     ("GET", "/members"),

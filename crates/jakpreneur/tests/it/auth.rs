@@ -52,6 +52,30 @@ async fn login_to(
         .await
 }
 
+/// A public form posted with the pre-session CSRF token (the login form's way).
+pub(crate) async fn public_form(
+    app: &TestApp,
+    path: &str,
+    pairs: &[(&str, &str)],
+) -> jakpreneur_testkit::TestResponse {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.append_pair("csrf", LOGIN_CSRF);
+    app.anonymous()
+        .request(
+            Method::POST,
+            path,
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("cookie", &format!("jp_csrf={LOGIN_CSRF}")),
+            ],
+            s.finish().into_bytes(),
+        )
+        .await
+}
+
 fn session_cookie(res: &jakpreneur_testkit::TestResponse) -> Option<String> {
     res.headers
         .get_all("set-cookie")

@@ -14,6 +14,7 @@ on_both_backends!(
     an_officer_corrects_and_withdraws_a_member_without_overwriting_a_colleague,
     the_administrator_manages_staff_accounts_in_the_pages,
     pickers_offer_names_within_the_readers_region,
+    a_member_creates_its_own_account_with_a_code_sent_by_e_mail,
     the_privacy_notice_the_consent_cites_exists,
 );
 
@@ -763,6 +764,167 @@ async fn pickers_offer_names_within_the_readers_region(app: TestApp) {
     let member = app.as_(&gambir).get(&format!("/members/{no}")).await.text();
     assert!(member.contains("<option value=\"pendamping.pusat\">pendamping.pusat — Kota Administrasi Jakarta Pusat</option>"), "{member}");
     assert!(!member.contains("pendamping.timur"));
+}
+
+/// A member proves who it is with its number and NIK, gets a six-digit code at the e-mail
+/// on its record (through the outbox), and creates its account with it; then it signs in
+/// and sees its own record. Wrong numbers get the same answer as right ones; a wrong code
+/// counts against its tries; a used code cannot be used again.
+async fn a_member_creates_its_own_account_with_a_code_sent_by_e_mail(app: TestApp) {
+    use crate::auth::public_form;
+    let mut m = jakpreneur_testkit::member_in(1, "31.71.01.1001");
+    m["email"] = serde_json::json!("siti@example.id");
+    let res = app.post_json("/api/v1/members", &m).await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    let no = res.json()["member_no"].as_str().unwrap().to_owned();
+    let nik = m["nik"].as_str().unwrap().to_owned();
+    assert!(
+        app.anonymous()
+            .get("/login")
+            .await
+            .text()
+            .contains("/akun/daftar")
+    );
+    assert_eq!(
+        app.anonymous().get("/akun/daftar").await.status,
+        StatusCode::OK
+    );
+
+    // A NIK that does not go with the number: the same answer, and nothing sent.
+    let other = jakpreneur_testkit::member_in(2, "31.71.01.1001")["nik"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = public_form(
+        &app,
+        "/akun/daftar",
+        &[("member_no", no.as_str()), ("nik", other.as_str())],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let same_answer = res.header("location").unwrap();
+    assert!(
+        app.store
+            .pending_notifications(10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let res = public_form(
+        &app,
+        "/akun/daftar",
+        &[("member_no", no.as_str()), ("nik", "12")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        !res.text().contains("value=\"12\""),
+        "the NIK is never shown back"
+    );
+
+    let res = public_form(
+        &app,
+        "/akun/daftar",
+        &[("member_no", &no.to_lowercase()), ("nik", nik.as_str())],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.header("location").unwrap(), same_answer);
+    let sent = app.store.pending_notifications(10).await.unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].recipient, format!("member:{no}"));
+    assert_eq!(
+        app.store
+            .notification_addresses(&sent[0].recipient)
+            .await
+            .unwrap(),
+        vec!["siti@example.id".to_owned()]
+    );
+    let code = regex::Regex::new(r"\b(\d{6})\b")
+        .unwrap()
+        .captures(&sent[0].body)
+        .map(|c| c[1].to_owned())
+        .expect("the code is in the message");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let finish = |code: &str, username: &str| {
+        let (app, no) = (&app, no.clone());
+        let (code, username) = (code.to_owned(), username.to_owned());
+        async move {
+            public_form(
+                app,
+                "/akun/daftar/kode",
+                &[
+                    ("member_no", no.as_str()),
+                    ("code", code.as_str()),
+                    ("username", username.as_str()),
+                    ("password", "nasi-uduk-kebon-kacang"),
+                ],
+            )
+            .await
+        }
+    };
+    let res = finish(wrong, "siti.batik").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("Kode tidak cocok."));
+    let res = finish(&code, "siti.batik").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    assert_eq!(
+        res.header("location").unwrap(),
+        "/login?signed_up=siti.batik"
+    );
+    let res = finish(&code, "siti.lain").await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a code is used once"
+    );
+    // Asking again now says the member has an account.
+    let res = public_form(
+        &app,
+        "/akun/daftar",
+        &[("member_no", no.as_str()), ("nik", nik.as_str())],
+    )
+    .await;
+    assert!(res.text().contains("sudah punya akun"), "{}", res.text());
+
+    let login = crate::auth::login(&app, "siti.batik", "nasi-uduk-kebon-kacang").await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
+    // A member's home page leads to its own pages; its record is there, others' are not.
+    let mine = app.register_on(3, "31.71.01.1001", "2026-11-20").await;
+    let my_nik = jakpreneur_testkit::member_in(3, "31.71.01.1001")["nik"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let own = app
+        .user_linked(
+            "budi",
+            "member",
+            None,
+            Some((mine.as_str(), my_nik.as_str())),
+        )
+        .await;
+    let home = app.as_(&own).get("/").await.text();
+    assert!(
+        home.contains(&format!("href=\"/members/{mine}#profil\"")),
+        "{home}"
+    );
+    assert_eq!(
+        app.as_(&own).get(&format!("/members/{mine}")).await.status,
+        StatusCode::OK
+    );
+    let stranger = app.register_on(4, "31.71.01.1001", "2026-11-20").await;
+    assert_eq!(
+        app.as_(&own)
+            .get(&format!("/members/{stranger}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let audit = app
+        .get("/api/v1/audit?record_type=user&record_id=siti.batik")
+        .await
+        .json();
+    assert_eq!(audit["items"][0]["action"], "user.signup");
 }
 
 /// The consent on the registration form cites the privacy notice of its version; the

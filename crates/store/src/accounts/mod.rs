@@ -9,8 +9,10 @@
 
 mod manage;
 mod sessions;
+mod signup;
 mod tokens;
 
+pub use signup::{SIGNUP_CODE_MINUTES, SignupStart};
 use std::sync::LazyLock;
 use std::time::Duration;
 

@@ -32,6 +32,8 @@ struct LoginPage<'a> {
     next: String,
     login_csrf: String,
     error: Option<String>,
+    /// A member's account was just created at `/akun/daftar`: its username.
+    signed_up: Option<String>,
 }
 
 #[allow(
@@ -47,6 +49,7 @@ fn login_page(
     username: String,
     next: String,
     error: Option<String>,
+    signed_up: Option<String>,
 ) -> Response {
     // The form's CSRF token doubles as a cookie (there is no session yet).
     let token = cookie(headers, LOGIN_CSRF_COOKIE)
@@ -58,6 +61,7 @@ fn login_page(
         next,
         login_csrf: token.clone(),
         error,
+        signed_up,
     };
     let mut res = render(status, lang, &page);
     if let Some(v) = set_cookie(app, headers, LOGIN_CSRF_COOKIE, &token, None) {
@@ -84,15 +88,22 @@ pub async fn login_form(page: PageCtx, headers: HeaderMap) -> Response {
     let c = page.plain_chrome(page.uri.path(), page.uri.query());
     let needed = next != "/";
     let error = needed.then(|| tr.t("auth.login_needed").to_owned());
+    let signed_up = page.uri.query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "signed_up")
+            .map(|(_, v)| v.into_owned())
+            .filter(|u| jakpreneur_core::access::parse_username("username", u).is_ok())
+    });
     login_page(
         &page.app,
         &headers,
         page.lang,
         c,
         StatusCode::OK,
-        String::new(),
+        signed_up.clone().unwrap_or_default(),
         next,
         error,
+        signed_up,
     )
 }
 
@@ -139,6 +150,7 @@ pub async fn login(page: PageCtx, headers: HeaderMap, body: Bytes) -> Response {
                 username,
                 next,
                 Some(tr.t("error.bad_credentials").to_owned()),
+                None,
             )
         }
         Err(e) => page.failure(c, e),

@@ -30,6 +30,8 @@ struct HomePage<'a> {
     /// For staff: the name of the region they work in and its figures as of today
     /// (facility name, members who reached it).
     region: Option<(String, Vec<(String, String)>)>,
+    /// A member's own account: its member number, for the links to its own pages.
+    own: Option<String>,
 }
 
 /// The lists the store caps, and so the most a count here can say exactly.
@@ -193,6 +195,12 @@ pub async fn home(page: PageCtx) -> Response {
                 member_count: crate::charts::format_count(n),
                 tasks,
                 region,
+                own: match &page.actor().scope {
+                    jakpreneur_core::Scope::Member(no) if page.actor().role == Role::Member => {
+                        Some(no.clone())
+                    }
+                    _ => None,
+                },
             },
         ),
         Err(e) => page.failure(c, e),

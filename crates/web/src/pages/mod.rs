@@ -22,6 +22,7 @@ pub mod orders;
 pub mod permits;
 pub mod privacy;
 pub mod products;
+pub mod signup;
 pub mod statistik;
 pub mod timeline;
 pub mod training;
