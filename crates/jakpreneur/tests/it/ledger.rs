@@ -115,7 +115,7 @@ async fn first_reach_follows_qualifying_events_and_voids(app: TestApp) {
     assert_eq!(items.len(), 4);
     assert_eq!(items.iter().filter(|e| e["voided"].is_object()).count(), 2);
     let page = app.get(&format!("/members/{no}")).await.text();
-    assert!(page.contains("<del>2021-04-01</del>") && page.contains("entered twice"));
+    assert!(page.contains("<del>1 April 2021</del>") && page.contains("entered twice"));
     let audit = app
         .get(&format!("/api/v1/audit?record_id={no}&action=event.void"))
         .await

@@ -109,7 +109,10 @@ async fn market_pages() {
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
     let list = app.get("/market-events").await.text();
-    assert!(list.contains("2026-12-27"), "the monthly repeat is listed");
+    assert!(
+        list.contains("27 Desember 2026"),
+        "the monthly repeat is listed"
+    );
     let id = app.get("/api/v1/market-events").await.json()["items"][0]["id"]
         .as_i64()
         .unwrap();

@@ -401,6 +401,23 @@ async fn lists_count_sort_and_export_what_the_reader_may_see(app: TestApp) {
         rest.contains("Zebra Batik") && !rest.contains("Apik Jahit"),
         "{rest}"
     );
+    // A count stops one past its cap: the header then says "more than".
+    let everyone = jakpreneur_core::Actor::system("test");
+    let all = jakpreneur_store::MemberFilter::default();
+    assert_eq!(
+        app.store
+            .count_members_matching(&everyone, &all, 100)
+            .await
+            .unwrap(),
+        4
+    );
+    assert_eq!(
+        app.store
+            .count_members_matching(&everyone, &all, 2)
+            .await
+            .unwrap(),
+        3
+    );
     let bad = app.as_(&gambir).get("/members?sort=price").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 

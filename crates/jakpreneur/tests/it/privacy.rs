@@ -320,7 +320,9 @@ async fn audit_chain_catches_an_edited_row(app: TestApp) {
     // The page lists entries, newest first, filtered by record.
     let page = app.get(&format!("/admin/audit?record_id={no}")).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.text().contains("member.update"));
+    assert!(page.text().contains(&format!(
+        "mengubah data <a href=\"/members/{no}\">anggota {no}</a>"
+    )));
 
     // Someone with database access rewrites who made a change.
     app.raw_sql("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 4")

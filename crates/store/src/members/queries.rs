@@ -151,11 +151,20 @@ impl Store {
         Ok(MemberPage { items, next })
     }
 
-    /// How many members a list with this filter holds in all, within the actor's scope.
-    pub async fn count_members_matching(&self, actor: &Actor, f: &MemberFilter) -> Result<i64> {
+    /// How many members a list with this filter holds, within the actor's scope, counting
+    /// no further than `cap` (a count stops early instead of reading a whole province for a
+    /// list header): `cap + 1` means "more than `cap`".
+    pub async fn count_members_matching(
+        &self,
+        actor: &Actor,
+        f: &MemberFilter,
+        cap: i64,
+    ) -> Result<i64> {
         require(actor, Permission::MemberRead)?;
-        let mut sql = query_text("SELECT COUNT(*) FROM members WHERE 1 = 1");
+        let mut sql = query_text("SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE 1 = 1");
         filtered(actor, f, &mut sql);
+        let p = sql.arg(cap.saturating_add(1));
+        sql.push(&format!(" LIMIT {p}) capped"));
         sql.scalar(self.read()).await
     }
 

@@ -67,7 +67,7 @@ async fn tasks(page: &PageCtx) -> Result<Vec<Task>, StoreError> {
             registered_from: Some(week),
             ..MemberFilter::default()
         };
-        if let Some(n) = allowed(s.count_members_matching(a, &f).await)? {
+        if let Some(n) = allowed(s.count_members_matching(a, &f, 100_000).await)? {
             add(
                 usize::try_from(n).unwrap_or(usize::MAX),
                 "home.task_new_members",

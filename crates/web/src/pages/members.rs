@@ -90,6 +90,9 @@ fn sector_choices(tr: Tr<'_>) -> Vec<Choice> {
         .collect()
 }
 
+/// The list's header counts this far and then says "more than".
+const COUNT_CAP: i64 = 100_000;
+
 /// A member row of the list page.
 pub struct Row {
     pub member_no: String,
@@ -170,11 +173,15 @@ pub async fn list(
     let store = &page.app.store;
     let (listed, counted) = tokio::join!(
         store.list_members(page.actor(), &filter, paging),
-        store.count_members_matching(page.actor(), &filter)
+        store.count_members_matching(page.actor(), &filter, COUNT_CAP)
     );
     match listed.and_then(|p| counted.map(|n| (p, n))) {
         Ok((p, n)) => {
-            list.total = tr.count(&n);
+            list.total = if n > COUNT_CAP {
+                format!("{}+", tr.count(&COUNT_CAP))
+            } else {
+                tr.count(&n)
+            };
             list.rows = p
                 .items
                 .into_iter()
