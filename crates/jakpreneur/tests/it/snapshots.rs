@@ -115,6 +115,11 @@ fn normalise_html(html: &str) -> String {
             "${1}[id]",
         ),
         (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})? UTC", "[timestamp]"),
+        // A moment as the pages write it in Jakarta's time: `3 Desember 2026 22.36 WIB`.
+        (
+            r"\d{1,2} [A-Z][a-z]+ \d{4} \d{2}[.:]\d{2} WIB",
+            "[timestamp]",
+        ),
     ];
     let mut out = html.to_owned();
     for (pattern, replacement) in rules {

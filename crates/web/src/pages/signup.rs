@@ -1,6 +1,6 @@
 //! `/akun/daftar`: a member creates its own account. Step one takes the member number and
 //! the NIK and sends a one-time code to the e-mail on the member's record (the answer is
-//! the same whether or not they match); step two takes the code, a username and a
+//! the same whatever the outcome); step two takes the code, a username and a
 //! password. Both forms are public and carry the pre-session CSRF token, as the login
 //! form does.
 
@@ -136,31 +136,21 @@ pub async fn start(page: PageCtx, headers: HeaderMap, body: Bytes) -> Response {
         .start_member_signup(&member_no, &nik, chrono::Utc::now())
         .await
     {
-        Ok(SignupStart::Sent | SignupStart::NoMatch) => {
+        // One answer for every outcome: whoever types a number and a NIK learns nothing
+        // about whether they go together, whether the record holds an e-mail, or whether
+        // the member already has an account. The page that follows says what each means.
+        Ok(
+            SignupStart::Sent
+            | SignupStart::NoMatch
+            | SignupStart::NoEmail
+            | SignupStart::HasAccount,
+        ) => {
             let q = form_urlencoded::Serializer::new(String::new())
                 .append_pair("member_no", &member_no)
                 .append_pair("sent", "1")
                 .finish();
             Redirect::to(&format!("/akun/daftar/kode?{q}")).into_response()
         }
-        Ok(SignupStart::NoEmail) => show(
-            &page,
-            &headers,
-            StatusCode::OK,
-            "start",
-            values,
-            HashMap::new(),
-            Some(tr.t("signup.no_email").to_owned()),
-        ),
-        Ok(SignupStart::HasAccount) => show(
-            &page,
-            &headers,
-            StatusCode::OK,
-            "start",
-            values,
-            HashMap::new(),
-            Some(tr.t("signup.has_account").to_owned()),
-        ),
         Err(StoreError::Invalid(errs)) => {
             let errors = field_errors(tr, &errs);
             show(
