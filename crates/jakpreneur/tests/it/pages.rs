@@ -909,6 +909,30 @@ async fn a_member_creates_its_own_account_with_a_code_sent_by_e_mail(app: TestAp
         before
     );
 
+    // A fourth request within the hour for another member is refused silently: the same
+    // answer, no fourth code.
+    let mut m2 = jakpreneur_testkit::member_in(5, "31.71.01.1001");
+    m2["email"] = serde_json::json!("budi@example.id");
+    let no2 = app.post_json("/api/v1/members", &m2).await.json()["member_no"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let nik2 = m2["nik"].as_str().unwrap().to_owned();
+    let before = app.store.pending_notifications(50).await.unwrap().len();
+    for _ in 0..4 {
+        let res = public_form(
+            &app,
+            "/akun/daftar",
+            &[("member_no", no2.as_str()), ("nik", nik2.as_str())],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        app.store.pending_notifications(50).await.unwrap().len(),
+        before + 3
+    );
+
     let login = crate::auth::login(&app, "siti.batik", "nasi-uduk-kebon-kacang").await;
     assert_eq!(login.status, StatusCode::SEE_OTHER);
     // A member's home page leads to its own pages; its record is there, others' are not.

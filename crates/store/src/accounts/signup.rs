@@ -30,6 +30,8 @@ pub enum SignupStart {
     NoEmail,
     /// The member already has an account (sign in, or ask for a password reset).
     HasAccount,
+    /// Three codes went to this member in the last hour; no more for now.
+    Throttled,
 }
 
 fn code_hash(member_id: i64, code: &str) -> String {
@@ -79,14 +81,7 @@ impl Store {
                 .scalar(self.read())
                 .await?;
         if recent >= SIGNUP_CODES_PER_HOUR {
-            return Err(StoreError::Invalid(
-                FieldError::new(
-                    "member_no",
-                    "too_many_codes",
-                    "three codes were sent in the last hour; wait before asking again",
-                )
-                .into(),
-            ));
+            return Ok(SignupStart::Throttled);
         }
         let code = new_code();
         let mut tx = self.begin().await?;

@@ -139,29 +139,19 @@ pub async fn start(page: PageCtx, headers: HeaderMap, body: Bytes) -> Response {
         // One answer for every outcome: whoever types a number and a NIK learns nothing
         // about whether they go together, whether the record holds an e-mail, or whether
         // the member already has an account. The page that follows says what each means.
+        // (A member asking too often is among them: no more codes, the same answer.)
         Ok(
             SignupStart::Sent
             | SignupStart::NoMatch
             | SignupStart::NoEmail
-            | SignupStart::HasAccount,
+            | SignupStart::HasAccount
+            | SignupStart::Throttled,
         ) => {
             let q = form_urlencoded::Serializer::new(String::new())
                 .append_pair("member_no", &member_no)
                 .append_pair("sent", "1")
                 .finish();
             Redirect::to(&format!("/akun/daftar/kode?{q}")).into_response()
-        }
-        Err(StoreError::Invalid(errs)) => {
-            let errors = field_errors(tr, &errs);
-            show(
-                &page,
-                &headers,
-                StatusCode::TOO_MANY_REQUESTS,
-                "start",
-                values,
-                errors,
-                None,
-            )
         }
         Err(e) => page.error(page.chrome(), e),
     }
