@@ -87,7 +87,11 @@ pub async fn run(store: &Store, today: NaiveDate) -> anyhow::Result<()> {
         for (k, (starts, ends, sessions, course)) in plan.into_iter().enumerate() {
             // Next week's class is in the city's first district (Gambir in Central
             // Jakarta), so the demo's district officer sees it among the week's classes.
-            let at = if k == 3 { 0 } else { k % districts.len().max(1) };
+            let at = if k == 3 {
+                0
+            } else {
+                k % districts.len().max(1)
+            };
             let place = districts.get(at).cloned();
             let class = store
                 .create_class(
