@@ -290,6 +290,18 @@ impl Scope {
             Scope::Nothing => false,
         }
     }
+
+    /// Does this scope share ground with the region `code` (any level): all of it, part
+    /// of it, or all of it inside? What a picker of places or staff offers the reader.
+    pub fn overlaps(&self, code: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Region(r) => {
+                region_contains(r.as_str(), code) || region_contains(code, r.as_str())
+            }
+            Scope::Member(_) | Scope::Nothing => false,
+        }
+    }
 }
 
 /// Is `code` (dotted, any level) `region` itself or below it?

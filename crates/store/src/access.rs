@@ -21,6 +21,16 @@ pub(crate) fn require(actor: &Actor, p: Permission) -> Result<()> {
 }
 
 /// Adds the actor's scope to a member query's WHERE clause.
+/// The members column holding a region code of `level`.
+pub(crate) fn region_column(level: RegionLevel) -> &'static str {
+    match level {
+        RegionLevel::Province => "province_code",
+        RegionLevel::City => "city_code",
+        RegionLevel::District => "district_code",
+        RegionLevel::Village => "village_code",
+    }
+}
+
 pub(crate) fn scope_filter(actor: &Actor, sql: &mut Query) {
     scope_filter_on(actor, sql, "");
 }
@@ -30,12 +40,7 @@ pub(crate) fn scope_filter_on(actor: &Actor, sql: &mut Query, prefix: &str) {
     match &actor.scope {
         Scope::All => {}
         Scope::Region(r) => {
-            let column = match r.level() {
-                RegionLevel::Province => "province_code",
-                RegionLevel::City => "city_code",
-                RegionLevel::District => "district_code",
-                RegionLevel::Village => "village_code",
-            };
+            let column = region_column(r.level());
             let p = sql.arg(r.as_str().to_owned());
             sql.push(&format!(" AND {prefix}{column} = {p}"));
         }

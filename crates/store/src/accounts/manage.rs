@@ -144,14 +144,8 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .filter(|(_, region)| match (&actor.scope, region) {
-                (jakpreneur_core::Scope::All, _) | (_, None) => true,
-                (jakpreneur_core::Scope::Region(r), Some(code)) => {
-                    jakpreneur_core::access::region_contains(r.as_str(), code)
-                        || jakpreneur_core::access::region_contains(code, r.as_str())
-                }
-                _ => false,
-            })
+            // An account without a region (none of these roles has one) works anywhere.
+            .filter(|(_, region)| region.as_deref().is_none_or(|r| actor.scope.overlaps(r)))
             .collect())
     }
 

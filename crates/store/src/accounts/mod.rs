@@ -389,21 +389,24 @@ impl Store {
             .await
         };
         match outcome {
-            Err(e) if e.is_unique_violation() => {
-                let taken = self.user_by_name(&username).await?.is_some();
-                let field = if taken {
-                    FieldError::new("username", "username_taken", "this username is taken")
-                } else {
-                    FieldError::new(
-                        "member_no",
-                        "member_has_account",
-                        "this member already has an account",
-                    )
-                };
-                Err(StoreError::Invalid(field.into()))
-            }
+            Err(e) if e.is_unique_violation() => Err(self.account_conflict(&username).await?),
             other => other,
         }
+    }
+
+    /// A new account collided with one on file: its username, or else its member (one
+    /// account per member), named by field.
+    pub(super) async fn account_conflict(&self, username: &str) -> Result<StoreError> {
+        let field = if self.user_by_name(username).await?.is_some() {
+            FieldError::new("username", "username_taken", "this username is taken")
+        } else {
+            FieldError::new(
+                "member_no",
+                "member_has_account",
+                "this member already has an account",
+            )
+        };
+        Ok(StoreError::Invalid(field.into()))
     }
 
     /// A buyer account's unit and role: both required for a buyer, refused for others.

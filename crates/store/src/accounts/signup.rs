@@ -216,21 +216,7 @@ impl Store {
         }
         .await;
         match outcome {
-            Err(e) if e.is_unique_violation() => {
-                let taken = self.user_by_name(&username).await?.is_some();
-                Err(StoreError::Invalid(
-                    if taken {
-                        FieldError::new("username", "username_taken", "this username is taken")
-                    } else {
-                        FieldError::new(
-                            "member_no",
-                            "member_has_account",
-                            "this member already has an account",
-                        )
-                    }
-                    .into(),
-                ))
-            }
+            Err(e) if e.is_unique_violation() => Err(self.account_conflict(&username).await?),
             other => other,
         }
     }

@@ -3,11 +3,11 @@
 //! the public membership check, which selects no personal data at all.
 
 use chrono::{DateTime, Utc};
-use jakpreneur_core::{Actor, Permission, RegionLevel, Status};
+use jakpreneur_core::{Actor, Permission, Status};
 
 use super::row::{MemberRow, member_cols};
 use super::{Member, MemberExport, MemberFilter, MemberPage, MemberSort, Page, PublicMember};
-use crate::access::{require, scope_filter};
+use crate::access::{region_column, require, scope_filter};
 use crate::audit::{Change, Who};
 use crate::query::{like_contains, query, query_text};
 use crate::{Result, Store, StoreError};
@@ -327,12 +327,7 @@ impl Store {
 fn filtered(actor: &Actor, f: &MemberFilter, sql: &mut crate::query::Query) {
     scope_filter(actor, sql);
     if let Some(r) = &f.region {
-        let column = match r.level() {
-            RegionLevel::Province => "province_code",
-            RegionLevel::City => "city_code",
-            RegionLevel::District => "district_code",
-            RegionLevel::Village => "village_code",
-        };
+        let column = region_column(r.level());
         let p = sql.arg(r.as_str().to_owned());
         sql.push(&format!(" AND {column} = {p}"));
     }

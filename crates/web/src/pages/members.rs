@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use jakpreneur_core::access::{Scope, region_contains};
+use jakpreneur_core::Scope;
 use jakpreneur_core::member::parse_withdrawal_reason;
 use jakpreneur_core::reference::reference;
 use jakpreneur_core::{MemberDraft, NewMember, Permission, RegionLevel};
@@ -25,20 +25,8 @@ use crate::views::{MemberExportView, MemberQuery};
 /// their city: a Gambir officer chooses among Gambir's villages only.
 fn village_groups(scope: &Scope) -> Vec<ChoiceGroup> {
     let r = reference();
-    let open = |code: &str| match scope {
-        Scope::All => true,
-        Scope::Region(reg) => {
-            region_contains(reg.as_str(), code) || region_contains(code, reg.as_str())
-        }
-        Scope::Member(_) | Scope::Nothing => false,
-    };
-    let village_open = |code: &str| match scope {
-        Scope::All => true,
-        Scope::Region(reg) => region_contains(reg.as_str(), code),
-        Scope::Member(_) | Scope::Nothing => false,
-    };
     r.regions_at(RegionLevel::District)
-        .filter(|d| open(&d.code))
+        .filter(|d| scope.overlaps(&d.code))
         .map(|d| ChoiceGroup {
             label: format!(
                 "{} — {}",
@@ -50,7 +38,7 @@ fn village_groups(scope: &Scope) -> Vec<ChoiceGroup> {
             ),
             choices: r
                 .children(&d.code)
-                .filter(|v| village_open(&v.code))
+                .filter(|v| scope.overlaps(&v.code))
                 .map(|v| Choice {
                     value: v.code.clone(),
                     label: v.name.clone(),

@@ -2,7 +2,7 @@
 //! code stays available in small print where an officer needs it; people read the name.
 
 use jakpreneur_core::RegionLevel;
-use jakpreneur_core::access::{Scope, region_contains};
+use jakpreneur_core::Scope;
 use jakpreneur_core::programme::{JAKPRENEUR, programmes};
 use jakpreneur_core::reference::reference;
 
@@ -34,13 +34,7 @@ pub fn village_in_district(tr: &Tr<'_>, code: &str) -> String {
 pub fn districts_for(tr: &Tr<'_>, scope: &Scope) -> Vec<super::Choice> {
     let r = reference();
     r.regions_at(RegionLevel::District)
-        .filter(|d| match scope {
-            Scope::All => true,
-            Scope::Region(reg) => {
-                region_contains(reg.as_str(), &d.code) || region_contains(&d.code, reg.as_str())
-            }
-            Scope::Member(_) | Scope::Nothing => false,
-        })
+        .filter(|d| scope.overlaps(&d.code))
         .map(|d| super::Choice {
             value: d.code.clone(),
             label: match d.parent_code.as_deref() {
