@@ -85,6 +85,28 @@ const days = {
     await visit(page, 'officer-members', width, '/members?sort=business');
     const no = (await page.locator('table.members tbody tr td a').first().innerText()).trim();
     if (!/^JP-3171-/.test(no)) throw new Error(`no Gambir member in the list: ${no}`);
+    const business = (await page.locator('table.members tbody tr td').nth(1).innerText()).trim();
+    if (width <= 400) {
+      // On a phone the list reflows: each row a card, each value under its column's name.
+      const card = await page.evaluate(() => {
+        const td = document.querySelector('table.reflow tbody tr td');
+        return td && {
+          row: getComputedStyle(td.parentElement).display,
+          label: getComputedStyle(td, '::before').content,
+        };
+      });
+      if (!card || card.row !== 'block' || !card.label || card.label === 'none' || card.label.length < 4) {
+        fail('members list on a phone', `rows do not reflow: ${JSON.stringify(card)}`);
+      }
+    }
+    // The header's search box, by business name: the list of that name, counted.
+    await page.fill('form.search input[name=q]', business);
+    let found = await submit(page, page.locator('form.search button'));
+    await check(page, 'officer-search-name', width, found);
+    const listed = await page.locator('table.members tbody tr').count();
+    if (listed < 1 || !(await page.locator('table.members tbody').innerText()).includes(business)) {
+      fail('search by name', `"${business}" found ${listed} rows`);
+    }
     // The header's search box, by member number.
     await page.fill('form.search input[name=q]', no);
     let res = await submit(page, page.locator('form.search button'));

@@ -568,7 +568,7 @@ pub struct MemberListArgs {
     /// active or withdrawn.
     #[arg(long)]
     pub status: Option<String>,
-    /// Part of the name or business name.
+    /// A member number, a phone, or the start of words of the name or business name.
     #[arg(long)]
     pub q: Option<String>,
     /// 1-500.
@@ -609,6 +609,26 @@ pub enum BenchCommand {
     /// the e-order statistics' latency (p50, p95) after paid orders of the past year are
     /// loaded, on a fresh database of demo members with listed products.
     Eorder(BenchEorderArgs),
+    /// Member search latency (p50, p95) as the members page and the header's search box
+    /// run it (number, phone, NIK, names), on a fresh database of demo members or on
+    /// `--db` with `--existing`.
+    Search(BenchSearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchSearchArgs {
+    /// Demo members to fill the fresh database with.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub members: u64,
+    /// Measure the database given with --db as it is, without filling a fresh one.
+    #[arg(long)]
+    pub existing: bool,
+    /// Timed runs of each search for each actor (after the warm-up).
+    #[arg(long, default_value_t = 100)]
+    pub iterations: u32,
+    /// Warm-up runs of each search for each actor, not timed.
+    #[arg(long, default_value_t = 5)]
+    pub warmup: u32,
 }
 
 #[derive(Debug, Args)]

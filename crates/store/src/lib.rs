@@ -32,6 +32,7 @@ pub mod scratch;
 mod stats;
 mod targets;
 mod training;
+mod words;
 
 pub use accounts::{
     AccountPolicy, ApiToken, NewUser, SIGNUP_CODE_MINUTES, Session, SignupStart, User,

@@ -324,17 +324,3 @@ where
 {
     sqlx::query_as_with(AssertSqlSafe(sql), args)
 }
-
-/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-pub(crate) fn like_contains(needle: &str) -> String {
-    let mut s = String::with_capacity(needle.len() + 2);
-    s.push('%');
-    for c in needle.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            s.push('\\');
-        }
-        s.push(c);
-    }
-    s.push('%');
-    s
-}

@@ -7,6 +7,7 @@ mod bench_catalogue;
 mod bench_eorder;
 mod bench_reports;
 mod bench_scope;
+mod bench_search;
 mod catalogue;
 mod demo;
 mod demo_catalogue;
@@ -157,6 +158,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench(BenchCommand::Eorder(args)) => {
             bench_eorder::run(&cfg, cli.db.is_some(), args).await
+        }
+        Command::Bench(BenchCommand::Search(args)) => {
+            bench_search::run(&cfg, cli.db.is_some(), args).await
         }
         Command::Bench(BenchCommand::Reports(args)) => {
             bench_reports::run(&cfg, cli.db.is_some(), args).await

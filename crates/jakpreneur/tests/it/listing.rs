@@ -11,7 +11,8 @@ on_both_backends!(
     filters_narrow_the_list,
     pages_neither_skip_nor_repeat_under_inserts,
     bad_filters_are_named,
-    lists_mask_the_nik
+    lists_mask_the_nik,
+    word_search_follows_the_register
 );
 
 fn numbers(v: &Value) -> Vec<String> {
@@ -208,4 +209,107 @@ async fn lists_mask_the_nik(app: TestApp) {
     assert!(!list.text().contains(nik), "a list never shows a whole NIK");
     let shown = list.json()["items"][0]["nik"].as_str().unwrap().to_owned();
     assert_eq!(shown, format!("{}**********{}", &nik[..4], &nik[14..]));
+}
+
+/// Names and business names are searched by the start of their words, through the word
+/// index: within the reader's region, newest first in pages, and in step with every
+/// registration, correction and erasure.
+async fn word_search_follows_the_register(app: TestApp) {
+    let people = [
+        ("31.71.01.1001", "Siti Santoso", "Warung Makan Sederhana"),
+        ("31.71.01.1002", "Budi Santoso", "Kedai Kopi Senja"),
+        ("31.71.03.1002", "Agus Santoso", "Warung Kopi Tubruk"),
+        ("31.74.02.1001", "H. Ahmad Rahman", "Batik Betawi"),
+    ];
+    let mut no = Vec::new();
+    for (i, (village, name, business)) in people.iter().enumerate() {
+        let mut m = member_in(i as u32, village);
+        m["full_name"] = json!(name);
+        m["business_name"] = json!(business);
+        let res = app.post_json("/api/v1/members", &m).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        no.push(res.json()["member_no"].as_str().unwrap().to_owned());
+    }
+    let pick = |ix: &[usize]| ix.iter().map(|&i| no[i].clone()).collect::<Vec<_>>();
+    let find = |who: Option<&jakpreneur_testkit::Creds>, q: &str| {
+        let client = match who {
+            Some(c) => app.as_(c),
+            None => app.as_(&app.admin),
+        };
+        let q = q.to_owned();
+        async move {
+            let res = client.get(&format!("/api/v1/members?{q}")).await;
+            assert_eq!(res.status, StatusCode::OK, "{q}: {}", res.text());
+            numbers(&res.json())
+        }
+    };
+    // Newest first; the start of a word, any case; every word required.
+    assert_eq!(find(None, "q=sant").await, pick(&[2, 1, 0]));
+    assert_eq!(find(None, "q=SANTOSO").await, pick(&[2, 1, 0]));
+    assert_eq!(find(None, "q=warung%20sant").await, pick(&[2, 0]));
+    assert_eq!(find(None, "q=kopi").await, pick(&[2, 1]));
+    assert!(find(None, "q=antoso").await.is_empty(), "only word starts");
+    assert_eq!(find(None, "q=h%20ahmad").await, pick(&[3]), "an initial");
+    assert!(
+        find(None, "q=%25%22*").await.is_empty(),
+        "no words, no match"
+    );
+    // With the other filters, and in pages that neither skip nor repeat.
+    assert_eq!(find(None, "q=sant&region=31.71.01").await, pick(&[1, 0]));
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let url = match &after {
+            Some(a) => format!("/api/v1/members?q=santoso&limit=1&after={a}"),
+            None => "/api/v1/members?q=santoso&limit=1".to_owned(),
+        };
+        let page = app.get(&url).await.json();
+        seen.extend(numbers(&page));
+        match page["next"].as_str() {
+            Some(n) => after = Some(n.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, pick(&[2, 1, 0]));
+    // A district officer finds only its district's members.
+    let gambir = app
+        .user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    assert_eq!(find(Some(&gambir), "q=santoso").await, pick(&[1, 0]));
+    assert!(find(Some(&gambir), "q=batik").await.is_empty());
+    // A corrected name is found by its new words only.
+    let res = app
+        .patch_json(
+            &format!("/api/v1/members/{}", no[0]),
+            &json!({"full_name": "Siti Rahayu", "business_name": "Katering Bu Siti"}),
+            Some("*"),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(find(None, "q=santoso").await, pick(&[2, 1]));
+    assert_eq!(find(None, "q=rahayu%20katering").await, pick(&[0]));
+    // An erased member's name leaves the index; its business name stays on record.
+    let res = app
+        .post_json(
+            &format!("/api/v1/members/{}/erase", no[1]),
+            &json!({"reason": "permintaan anggota"}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text());
+    assert_eq!(find(None, "q=santoso").await, pick(&[2]));
+    assert_eq!(find(None, "q=senja").await, pick(&[1]));
+    // The public check searches business names only, never people's names.
+    let public = app
+        .anonymous()
+        .get("/api/v1/public/membership?q=agus%20santoso")
+        .await
+        .json();
+    assert_eq!(public["total"], 0);
+    let public = app
+        .anonymous()
+        .get("/api/v1/public/membership?q=warung%20kop")
+        .await
+        .json();
+    assert_eq!(public["total"], 1);
+    assert_eq!(public["items"][0]["member_no"], no[2].as_str());
 }

@@ -58,11 +58,7 @@ pub struct CatalogueQuery {
 impl CatalogueQuery {
     /// Splits free text into search words (at most 8).
     pub fn words_of(q: &str) -> Vec<String> {
-        q.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .take(8)
-            .collect()
+        crate::words::words_of(q)
     }
 }
 

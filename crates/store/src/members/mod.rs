@@ -69,7 +69,8 @@ pub struct MemberFilter {
     pub registered_to: Option<NaiveDate>,
     pub sector: Option<String>,
     pub status: Option<Status>,
-    /// Case-insensitive substring of the full name or business name.
+    /// A member number, a phone number, or words each of which starts a word of the full
+    /// name or business name (any case; `sant` finds "Santoso"; a single letter only itself).
     pub q: Option<String>,
     pub sort: MemberSort,
 }

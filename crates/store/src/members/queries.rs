@@ -3,14 +3,14 @@
 //! the public membership check, which selects no personal data at all.
 
 use chrono::{DateTime, Utc};
-use jakpreneur_core::{Actor, Permission, Status};
+use jakpreneur_core::{Actor, Permission, Scope, Status};
 
 use super::row::{MemberRow, member_cols};
 use super::{Member, MemberExport, MemberFilter, MemberPage, MemberSort, Page, PublicMember};
 use crate::access::{region_column, require, scope_filter};
 use crate::audit::{Change, Who};
-use crate::query::{like_contains, query, query_text};
-use crate::{Result, Store, StoreError};
+use crate::query::{query, query_text};
+use crate::{Backend, Result, Store, StoreError};
 
 /// A member as the public check reads it: id, number, business, district, status.
 type PublicRow = (i64, String, String, String, String);
@@ -108,17 +108,12 @@ impl Store {
     ) -> Result<MemberPage> {
         require(actor, Permission::MemberRead)?;
         let vault = self.vault()?;
-        let mut sql = query_text(concat!(
-            "SELECT ",
-            member_cols!(),
-            " FROM members WHERE 1 = 1"
-        ));
-        filtered(actor, f, &mut sql);
+        let (mut sql, id) = self.members_where("", member_cols!(), actor, f);
         if let Some(after) = page.after {
             let p = sql.arg(after);
             sql.push(&match f.sort {
-                MemberSort::Newest => format!(" AND id < {p}"),
-                MemberSort::Oldest => format!(" AND id > {p}"),
+                MemberSort::Newest => format!(" AND {id} < {p}"),
+                MemberSort::Oldest => format!(" AND {id} > {p}"),
                 // The cursor is still an id: the page goes on after that member's name.
                 MemberSort::Business => format!(
                     " AND (business_name, id) > (SELECT business_name, id FROM members \
@@ -131,9 +126,9 @@ impl Store {
         sql.push(&format!(
             " ORDER BY {} LIMIT {p}",
             match f.sort {
-                MemberSort::Newest => "id DESC",
-                MemberSort::Oldest => "id",
-                MemberSort::Business => "business_name, id",
+                MemberSort::Newest => format!("{id} DESC"),
+                MemberSort::Oldest => id.to_owned(),
+                MemberSort::Business => "business_name, members.id".to_owned(),
             }
         ));
 
@@ -161,8 +156,7 @@ impl Store {
         cap: i64,
     ) -> Result<i64> {
         require(actor, Permission::MemberRead)?;
-        let mut sql = query_text("SELECT COUNT(*) FROM (SELECT 1 FROM members WHERE 1 = 1");
-        filtered(actor, f, &mut sql);
+        let (mut sql, _) = self.members_where("SELECT COUNT(*) FROM (", "1", actor, f);
         let p = sql.arg(cap.saturating_add(1));
         sql.push(&format!(" LIMIT {p}) capped"));
         sql.scalar(self.read()).await
@@ -245,7 +239,7 @@ impl Store {
         })
     }
 
-    /// The public membership check: a member number (exact) or part of a business name
+    /// The public membership check: a member number (exact) or words of a business name
     /// (at least 3 characters): at most [`PUBLIC_LOOKUP_LIMIT`] answers and how many
     /// matched in all, each with the facilities (P1–P7) the member has reached. No personal
     /// data is selected at all (an erased member keeps its number and business).
@@ -264,22 +258,33 @@ impl Store {
             let n = rows.len() as i64;
             (rows, n)
         } else {
-            let pattern = like_contains(&q.to_lowercase());
-            let rows = query(
-                    "SELECT id, member_no, business_name, district_code, status FROM members \
-                     WHERE lower(business_name) LIKE $1 ESCAPE '\\' ORDER BY business_name, member_no LIMIT $2",
-                )
-                .bind(pattern.clone())
-                .bind(PUBLIC_LOOKUP_LIMIT)
-                .fetch_all(self.read())
-                .await?;
-            let total: i64 = query(
-                "SELECT COUNT(*) FROM members WHERE lower(business_name) LIKE $1 ESCAPE \
-                     '\\'",
-            )
-            .bind(pattern)
-            .scalar(self.read())
+            // Business names only: the check never searches people's names.
+            let words = crate::words::words_of(q);
+            if words.is_empty() {
+                return Ok((Vec::new(), 0));
+            }
+            let (matching, words) = match self.backend() {
+                Backend::Sqlite => (
+                    "id IN (SELECT rowid FROM members_words WHERE members_words MATCH $1)",
+                    crate::words::fts5_all(&["business"], &words),
+                ),
+                Backend::Postgres => (
+                    "to_tsvector('simple', business_name) @@ to_tsquery('simple', $1)",
+                    crate::words::tsquery_all(&words),
+                ),
+            };
+            let rows: Vec<PublicRow> = query_text(format!(
+                "SELECT id, member_no, business_name, district_code, status FROM members \
+                 WHERE {matching} ORDER BY business_name, member_no LIMIT $2"
+            ))
+            .bind(words.clone())
+            .bind(PUBLIC_LOOKUP_LIMIT)
+            .fetch_all(self.read())
             .await?;
+            let total: i64 = query_text(format!("SELECT COUNT(*) FROM members WHERE {matching}"))
+                .bind(words)
+                .scalar(self.read())
+                .await?;
             (rows, total)
         };
         // The facilities each has reached, from the first-reach records.
@@ -323,7 +328,101 @@ impl Store {
     }
 }
 
-/// The actor's scope and the filter's conditions, appended to a `WHERE 1 = 1`.
+/// What a members list's `q` asks for: one member number, one phone, or words of names
+/// and business names (none at all when `q` holds no letter or digit).
+enum Wanted {
+    MemberNo(String),
+    Phone(String),
+    Words(Vec<String>),
+}
+
+impl Wanted {
+    fn of(f: &MemberFilter) -> Option<Self> {
+        let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty())?;
+        let digits = q.chars().filter(char::is_ascii_digit).count();
+        let phone = (digits >= 7
+            && q.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '+')))
+        .then(|| jakpreneur_core::phone::Phone::parse("q", q).ok())
+        .flatten();
+        Some(
+            if q.len() > 3 && q.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("JP-")) {
+                Self::MemberNo(q.to_ascii_uppercase())
+            } else if let Some(phone) = phone {
+                Self::Phone(phone.into_string())
+            } else {
+                Self::Words(crate::words::words_of(q))
+            },
+        )
+    }
+}
+
+impl Store {
+    /// `{outer}SELECT {select} FROM … WHERE …` for the members the actor's scope reaches and the
+    /// filter asks for, and the column that holds the member's id there. Words are looked up
+    /// in the word index: on SQLite the index is read first, newest member first, with the
+    /// actor's region and the filter's as index tokens too, so a page stops after its
+    /// rows and a count reads only what matches (`CROSS JOIN` keeps that order); on
+    /// PostgreSQL through the GIN index, which the planner combines with the region indexes.
+    fn members_where(
+        &self,
+        outer: &str,
+        select: &str,
+        actor: &Actor,
+        f: &MemberFilter,
+    ) -> (crate::query::Query, &'static str) {
+        let wanted = Wanted::of(f);
+        let (mut sql, id) = match (self.backend(), &wanted) {
+            (Backend::Sqlite, Some(Wanted::Words(words))) if !words.is_empty() => {
+                let mut m = vec![crate::words::fts5_all(&["person", "business"], words)];
+                if let Scope::Region(r) = &actor.scope {
+                    m.push(format!("place : \"{}\"", crate::words::place_token(r)));
+                }
+                if let Some(r) = &f.region {
+                    m.push(format!("place : \"{}\"", crate::words::place_token(r)));
+                }
+                let mut sql = query_text(&format!(
+                    "{outer}SELECT {select} FROM members_words w CROSS JOIN members ON members.id = \
+                     w.rowid WHERE members_words MATCH "
+                ));
+                let p = sql.arg(m.join(" AND "));
+                sql.push(&p);
+                (sql, "w.rowid")
+            }
+            _ => (
+                query_text(format!("{outer}SELECT {select} FROM members WHERE 1 = 1")),
+                "members.id",
+            ),
+        };
+        filtered(actor, f, &mut sql);
+        match wanted {
+            None => {}
+            Some(Wanted::MemberNo(no)) => {
+                let p = sql.arg(no);
+                sql.push(&format!(" AND member_no = {p}"));
+            }
+            Some(Wanted::Phone(phone)) => {
+                let p = sql.arg(phone);
+                sql.push(&format!(" AND phone = {p}"));
+            }
+            Some(Wanted::Words(words)) if words.is_empty() => {
+                sql.push(" AND 1 = 0");
+            }
+            Some(Wanted::Words(words)) => {
+                if self.backend() == Backend::Postgres {
+                    let p = sql.arg(crate::words::tsquery_all(&words));
+                    sql.push(&format!(
+                        " AND to_tsvector('simple', COALESCE(full_name, '') || ' ' || \
+                         business_name) @@ to_tsquery('simple', {p})"
+                    ));
+                }
+            }
+        }
+        (sql, id)
+    }
+}
+
+/// The actor's scope and the filter's conditions but its `q`, appended to a `WHERE`.
 fn filtered(actor: &Actor, f: &MemberFilter, sql: &mut crate::query::Query) {
     scope_filter(actor, sql);
     if let Some(r) = &f.region {
@@ -346,28 +445,5 @@ fn filtered(actor: &Actor, f: &MemberFilter, sql: &mut crate::query::Query) {
     if let Some(s) = f.status {
         let p = sql.arg(s.as_str().to_owned());
         sql.push(&format!(" AND status = {p}"));
-    }
-    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        // A member number finds that member; a phone number (as people write it) the
-        // members with that phone; anything else, names and business names.
-        let digits = q.chars().filter(char::is_ascii_digit).count();
-        let phone = (digits >= 7
-            && q.chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')' | '+')))
-        .then(|| jakpreneur_core::phone::Phone::parse("q", q).ok())
-        .flatten();
-        if q.len() > 3 && q.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("JP-")) {
-            let p = sql.arg(q.to_ascii_uppercase());
-            sql.push(&format!(" AND member_no = {p}"));
-        } else if let Some(phone) = phone {
-            let p = sql.arg(phone.into_string());
-            sql.push(&format!(" AND phone = {p}"));
-        } else {
-            let p = sql.arg(like_contains(&q.to_lowercase()));
-            sql.push(&format!(
-                " AND (lower(full_name) LIKE {p} ESCAPE '\\' OR lower(business_name) LIKE \
-                 {p} ESCAPE '\\')"
-            ));
-        }
     }
 }
