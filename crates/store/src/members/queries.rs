@@ -362,7 +362,8 @@ impl Store {
     /// filter asks for, and the column that holds the member's id there. Words are looked up
     /// in the word index: on SQLite the index is read first, newest member first, with the
     /// actor's region and the filter's as index tokens too, so a page stops after its
-    /// rows and a count reads only what matches (`CROSS JOIN` keeps that order); on
+    /// rows and a count reads only what matches (`CROSS JOIN` keeps that order; a count
+    /// (`select` = `1`) whose conditions are all index tokens reads the index alone); on
     /// PostgreSQL through the GIN index, which the planner combines with the region indexes.
     fn members_where(
         &self,
@@ -381,12 +382,28 @@ impl Store {
                 if let Some(r) = &f.region {
                     m.push(format!("place : \"{}\"", crate::words::place_token(r)));
                 }
-                let mut sql = query_text(&format!(
-                    "{outer}SELECT {select} FROM members_words w CROSS JOIN members ON members.id = \
-                     w.rowid WHERE members_words MATCH "
+                // The index alone answers when the scope and the filter are all in it: a
+                // count then reads no member row at all.
+                let index_only = select == "1"
+                    && matches!(actor.scope, Scope::All | Scope::Region(_))
+                    && f.registered_from.is_none()
+                    && f.registered_to.is_none()
+                    && f.sector.is_none()
+                    && f.status.is_none();
+                let from = if index_only {
+                    "members_words w"
+                } else {
+                    "members_words w CROSS JOIN members ON members.id = w.rowid"
+                };
+                let mut sql = query_text(format!(
+                    "{outer}SELECT {select} FROM {from} WHERE members_words MATCH "
                 ));
                 let p = sql.arg(m.join(" AND "));
                 sql.push(&p);
+                if index_only {
+                    // Nothing else to ask of a member row (`filtered` reads its columns).
+                    return (sql, "w.rowid");
+                }
                 (sql, "w.rowid")
             }
             _ => (
@@ -408,15 +425,15 @@ impl Store {
             Some(Wanted::Words(words)) if words.is_empty() => {
                 sql.push(" AND 1 = 0");
             }
-            Some(Wanted::Words(words)) => {
-                if self.backend() == Backend::Postgres {
-                    let p = sql.arg(crate::words::tsquery_all(&words));
-                    sql.push(&format!(
-                        " AND to_tsvector('simple', COALESCE(full_name, '') || ' ' || \
-                         business_name) @@ to_tsquery('simple', {p})"
-                    ));
-                }
+            // On SQLite the words are already in the index's MATCH.
+            Some(Wanted::Words(words)) if self.backend() == Backend::Postgres => {
+                let p = sql.arg(crate::words::tsquery_all(&words));
+                sql.push(&format!(
+                    " AND to_tsvector('simple', COALESCE(full_name, '') || ' ' || \
+                     business_name) @@ to_tsquery('simple', {p})"
+                ));
             }
+            Some(Wanted::Words(_)) => {}
         }
         (sql, id)
     }
