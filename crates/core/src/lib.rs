@@ -13,6 +13,7 @@ pub mod error;
 pub mod fair;
 pub mod finance;
 pub mod format;
+pub mod import;
 pub mod indicators;
 pub mod member;
 pub mod nik;

@@ -78,6 +78,30 @@ pub enum Command {
     /// Measure performance.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Bring records in from a spreadsheet (CSV), checked by the API's rules.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Members: the API's field names as the header row (`nik,full_name,birth_date,sex,
+    /// phone,email,address,village_code,business_name,sector,channel,registered_on,consent`)
+    /// or the usual Indonesian ones (`Nama Lengkap`, `Tanggal Lahir`, `Kode Kelurahan`…);
+    /// dates `yyyy-mm-dd` or `dd/mm/yyyy`. Exits 3 when some rows were refused.
+    Members(ImportMembersArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportMembersArgs {
+    /// The CSV file (comma or semicolon separated, UTF-8).
+    pub file: std::path::PathBuf,
+    /// Check every row and report, writing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Where to write the refused rows and why (default: FILE.report.csv beside the file).
+    #[arg(long)]
+    pub report: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -98,6 +98,26 @@ impl Store {
         tx.commit().await
     }
 
+    /// Puts one import on record: what kind of records, the file's SHA-256, whether it was
+    /// a dry run, and its counts (never its rows).
+    pub async fn record_import(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        summary: serde_json::Value,
+    ) -> Result<()> {
+        Self::require_bulk(actor)?;
+        self.audit_now(crate::audit::Change {
+            who: crate::audit::Who::from(actor),
+            action: "import.run",
+            record_type: "import",
+            record_id: kind.to_owned(),
+            before: None,
+            after: Some(summary),
+        })
+        .await
+    }
+
     /// After a bulk load: every member's first reaches, then every counter, recounted
     /// from the raw events.
     pub async fn finish_import(&self, actor: &Actor) -> Result<()> {

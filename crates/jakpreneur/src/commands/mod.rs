@@ -15,6 +15,7 @@ mod demo_eorder;
 mod demo_services;
 mod eorder;
 mod event;
+mod import;
 mod keys;
 mod member;
 mod notify;
@@ -27,7 +28,7 @@ use anyhow::Context;
 use jakpreneur_core::Actor;
 use jakpreneur_store::{AccountPolicy, Backend, ConnectOptions, DataKey, NewUser, Store};
 
-use crate::cli::{AuditCommand, BenchCommand, Cli, Command, NotificationsCommand};
+use crate::cli::{AuditCommand, BenchCommand, Cli, Command, ImportCommand, NotificationsCommand};
 use crate::config::Config;
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -74,6 +75,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Target(cmd) => {
             let store = open(&cfg, false).await?;
             let code = report::target(&store, cmd).await;
+            store.close().await;
+            code
+        }
+        Command::Import(ImportCommand::Members(args)) => {
+            let store = open(&cfg, false).await?;
+            let code = import::members(&store, args).await;
             store.close().await;
             code
         }

@@ -32,6 +32,7 @@ mod eorder;
 mod errors;
 mod facility_pages;
 mod finance;
+mod import;
 mod indicators;
 mod ledger;
 mod listing;

@@ -2,7 +2,7 @@
 //! for demo data and bulk loads.
 
 use chrono::Utc;
-use jakpreneur_core::{Actor, NewMember, Permission};
+use jakpreneur_core::{Actor, NewMember, Nik, Permission};
 
 use super::Member;
 use super::insert::{Prepared, insert_batch_sqlite, insert_member_pg};
@@ -106,6 +106,68 @@ impl Store {
                 Ok(added)
             }
         }
+    }
+
+    /// An import's batch: each member registered unless its NIK is on file already, and
+    /// what became of each, in order (the member number it has now, and whether this call
+    /// added it). One transaction for the batch, so an import killed at any moment and run
+    /// again adds every row exactly once. Needs `Scope::All`, as every bulk load.
+    pub async fn import_members(
+        &self,
+        actor: &Actor,
+        ms: &[NewMember],
+    ) -> Result<Vec<(String, bool)>> {
+        Self::require_bulk(actor)?;
+        require(actor, Permission::MemberRegister)?;
+        let vault = self.vault()?;
+        let mut before = Vec::with_capacity(ms.len());
+        for m in ms {
+            before.push(
+                self.member_no_by_hash(&vault.nik_hash(m.nik.as_str()))
+                    .await?,
+            );
+        }
+        let fresh: Vec<NewMember> = ms
+            .iter()
+            .zip(&before)
+            .filter(|(_, on_file)| on_file.is_none())
+            .map(|(m, _)| m.clone())
+            .collect();
+        self.register_members_bulk(actor, &fresh).await?;
+        let mut out = Vec::with_capacity(ms.len());
+        for (m, on_file) in ms.iter().zip(before) {
+            match on_file {
+                Some(no) => out.push((no, false)),
+                None => {
+                    let no = self
+                        .member_no_by_hash(&vault.nik_hash(m.nik.as_str()))
+                        .await?
+                        .ok_or_else(|| {
+                            StoreError::Unavailable("an imported member was not stored".into())
+                        })?;
+                    out.push((no, true));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Which of these NIKs are on file, and as which member (a dry run's report).
+    pub async fn members_by_nik(
+        &self,
+        actor: &Actor,
+        niks: &[&Nik],
+    ) -> Result<Vec<Option<String>>> {
+        Self::require_bulk(actor)?;
+        let vault = self.vault()?;
+        let mut out = Vec::with_capacity(niks.len());
+        for nik in niks {
+            out.push(
+                self.member_no_by_hash(&vault.nik_hash(nik.as_str()))
+                    .await?,
+            );
+        }
+        Ok(out)
     }
 
     pub(super) async fn member_no_by_hash(&self, hash: &[u8]) -> Result<Option<String>> {

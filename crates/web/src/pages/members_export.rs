@@ -235,19 +235,6 @@ pub fn mask_phone(phone: &str) -> String {
         .collect()
 }
 
-/// A spreadsheet cell that starts with `=`, `+`, `-` or `@` is a formula to Excel; in a
-/// CSV it is written with a leading apostrophe so it stays text. A plain signed number
-/// (a phone number `+6281…`) is not a formula and is left as it is.
-fn csv_safe(s: &str) -> std::borrow::Cow<'_, str> {
-    let signed_number =
-        s.starts_with(['+', '-']) && s.len() > 1 && s[1..].chars().all(|c| c.is_ascii_digit());
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && !signed_number {
-        format!("'{s}").into()
-    } else {
-        s.into()
-    }
-}
-
 /// The file being written: CSV rows into memory, or an XLSX sheet kept in constant memory.
 enum Sheet {
     Csv(Box<csv::Writer<Vec<u8>>>),
@@ -278,7 +265,11 @@ impl Sheet {
     fn row(&mut self, cells: &[String]) -> Result<(), String> {
         match self {
             Sheet::Csv(w) => w
-                .write_record(cells.iter().map(|c| csv_safe(c).into_owned()))
+                .write_record(
+                    cells
+                        .iter()
+                        .map(|c| jakpreneur_core::format::csv_safe(c).into_owned()),
+                )
                 .map_err(|e| e.to_string()),
             Sheet::Xlsx { book, row } => {
                 let sheet = book.worksheet_from_index(0).map_err(|e| e.to_string())?;
@@ -307,13 +298,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn phones_are_masked_and_formulas_defused() {
+    fn phones_are_masked() {
         assert_eq!(mask_phone("081234567890"), "0812*****890");
         assert_eq!(mask_phone("0211234"), "*******");
-        assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(csv_safe("Warung Bu Siti"), "Warung Bu Siti");
-        assert_eq!(csv_safe("+6281234567890"), "+6281234567890");
-        assert_eq!(csv_safe("+1+cmd|' /C calc'!A0"), "'+1+cmd|' /C calc'!A0");
-        assert_eq!(csv_safe("-"), "'-");
     }
 }

@@ -1,0 +1,158 @@
+//! `jakpreneur import members`: a spreadsheet as an office writes it, checked row by row
+//! with the API's rules, a dry run that writes nothing, an import that adds each row once
+//! however often it runs, and the refused rows with their reasons.
+
+use jakpreneur_testkit::{TestApp, member_in};
+
+use crate::support::jakpreneur;
+
+on_both_backends!(members_import_checks_reports_and_never_doubles);
+
+/// One CSV line in the office's column order (below) for a valid registration.
+fn office_line(i: u32, village: &str) -> String {
+    let m = member_in(i, village);
+    let s = |k: &str| m[k].as_str().unwrap_or_default().to_owned();
+    let iso = |d: String| {
+        let p: Vec<&str> = d.split('-').collect();
+        format!("{}/{}/{}", p[2], p[1], p[0])
+    };
+    format!(
+        "{};{};{};{};{};\"{}\";{};{};{};{};ya;dipakai",
+        s("full_name"),
+        s("nik"),
+        iso(s("birth_date")),
+        if s("sex") == "F" { "P" } else { "L" },
+        s("phone"),
+        s("address"),
+        s("village_code"),
+        s("business_name"),
+        s("sector"),
+        iso(s("registered_on")),
+    )
+}
+
+async fn members_import_checks_reports_and_never_doubles(app: TestApp) {
+    let before = app.count().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("anggota.csv");
+    let header = "Nama Lengkap;NIK;Tanggal Lahir;Jenis Kelamin;No. HP;Alamat;Kode Kelurahan;\
+                  Nama Usaha;KBLI;Tanggal Daftar;Persetujuan;Catatan";
+    let good: Vec<String> = (0..4).map(|i| office_line(i, "31.71.01.1001")).collect();
+    let duplicate = good[1].clone();
+    let excel = good[2]
+        .replacen(
+            &member_in(2, "31.71.01.1001")["nik"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            "3.17101E+15",
+            1,
+        )
+        .replacen(
+            member_in(2, "31.71.01.1001")["full_name"].as_str().unwrap(),
+            "Orang Lain",
+            1,
+        );
+    // The first `/` of a line is in its birth date.
+    let bad_date = office_line(7, "31.71.01.1001").replacen("/", "-x-", 1);
+    let csv = format!(
+        "{header}\n{}\n{}\n{duplicate}\n{excel}\n{bad_date}\n{}\n{}\n",
+        good[0], good[1], good[2], good[3]
+    );
+    std::fs::write(&file, &csv).unwrap();
+    let report = dir.path().join("laporan.csv");
+    let args = |dry: bool| {
+        let mut v = vec![
+            "import".to_owned(),
+            "members".to_owned(),
+            file.display().to_string(),
+            "--report".to_owned(),
+            report.display().to_string(),
+        ];
+        if dry {
+            v.push("--dry-run".to_owned());
+        }
+        v
+    };
+    let run = |dry: bool| {
+        let a = args(dry);
+        jakpreneur(&app, &a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+
+    // The dry run: every refusal named, nothing written.
+    let out = run(true);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("7 rows read: would add 4, 0 already on file"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("3 refused"), "{stdout}");
+    assert_eq!(app.count().await, before, "a dry run writes nothing");
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.starts_with("row,column,code,message\n"), "{text}");
+    assert!(
+        text.contains("4,NIK,nik_duplicate_in_file,the same NIK as row 3 of this file"),
+        "{text}"
+    );
+    assert!(text.contains("5,NIK,nik_mangled_by_spreadsheet,"), "{text}");
+    assert!(text.contains("6,Tanggal Lahir,"), "{text}");
+
+    // The import: the four good rows, once.
+    let out = run(false);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("7 rows read: added 4, 0 already on file"),
+        "{stdout}"
+    );
+    assert_eq!(app.count().await, before + 4);
+    // Dates written day-first and sex as L/P came through as the API's.
+    let m = member_in(0, "31.71.01.1001");
+    let found = app
+        .get(&format!(
+            "/api/v1/members?q={}",
+            m["full_name"].as_str().unwrap().replace(' ', "%20")
+        ))
+        .await
+        .json();
+    let item = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["business_name"] == m["business_name"])
+        .expect("the imported member is listed")
+        .clone();
+    assert_eq!(item["registered_on"], m["registered_on"]);
+
+    // Again: nothing changes; the statistics count each member once.
+    let out = run(false);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("added 0, 4 already on file"), "{stdout}");
+    assert_eq!(app.count().await, before + 4);
+    let stats = app.get("/api/v1/stats/summary").await.json();
+    assert_eq!(stats["registered_members"], before + 4, "{stats}");
+
+    // One audit entry per run, with the file's hash and counts.
+    let audit = app.get("/api/v1/audit?action=import.run").await;
+    let entries = audit.json();
+    let n = entries["items"].as_array().map_or(0, Vec::len);
+    assert_eq!(n, 3, "{entries}");
+
+    // A file without a needed column is refused whole, naming it.
+    std::fs::write(&file, "nik,full_name,village_code\n1,2,3\n").unwrap();
+    let out = run(true);
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no column named business_name"), "{err}");
+}
