@@ -78,7 +78,7 @@ pub enum Command {
     /// Measure performance.
     #[command(subcommand)]
     Bench(BenchCommand),
-    /// Bring records in from a spreadsheet (CSV), checked by the API's rules.
+    /// Bring records in from a spreadsheet (CSV or XLSX), checked by the API's rules.
     #[command(subcommand)]
     Import(ImportCommand),
 }
@@ -94,7 +94,8 @@ pub enum ImportCommand {
 
 #[derive(Debug, Args)]
 pub struct ImportMembersArgs {
-    /// The CSV file (comma or semicolon separated, UTF-8).
+    /// The file: CSV (comma or semicolon separated, UTF-8) or an Excel workbook (.xlsx,
+    /// first sheet).
     pub file: std::path::PathBuf,
     /// Check every row and report, writing nothing.
     #[arg(long)]

@@ -5,6 +5,9 @@
 //! its columns in its own module and is then checked by the same parsers as the API.
 
 pub mod members;
+mod xlsx;
+
+pub use xlsx::read_xlsx;
 
 use chrono::NaiveDate;
 
@@ -67,6 +70,8 @@ pub enum TableError {
     Empty,
     #[error("the file could not be read as CSV: {0}")]
     Csv(String),
+    #[error("the file could not be read as an Excel workbook (.xlsx): {0}")]
+    Xlsx(String),
     #[error("the header row has no column named {0}")]
     MissingColumn(String),
     #[error("the header row names the column {0} twice")]

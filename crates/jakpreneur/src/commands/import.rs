@@ -1,5 +1,5 @@
 //! `jakpreneur import members FILE [--dry-run] [--report FILE]`: a province's registry from
-//! a spreadsheet saved as CSV. Every row is checked by the API's own rules; a dry run
+//! a spreadsheet, CSV or Excel (`.xlsx`). Every row is checked by the API's own rules; a dry run
 //! writes nothing and reports every row's errors; an import adds the rows that pass in
 //! batches of 500 (one transaction each), skips NIKs already on file, and writes the
 //! refused rows with their reasons to the report. Running it again changes nothing, and
@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use jakpreneur_core::import::members::{MemberColumns, member_of};
-use jakpreneur_core::import::{Table, read_csv};
+use jakpreneur_core::import::{Table, read_csv, read_xlsx};
 use jakpreneur_core::{Clock, NewMember};
 use jakpreneur_store::Store;
 use sha2::{Digest, Sha256};
@@ -31,8 +31,8 @@ struct Problem {
     message: String,
 }
 
-/// Reads the file as a table: CSV (comma or semicolon). Other formats are refused naming
-/// what to do.
+/// Reads the file as a table: CSV (comma or semicolon) or an Excel workbook's first sheet.
+/// Other formats are refused naming what to do.
 fn table_of(path: &Path, bytes: &[u8]) -> anyhow::Result<Table> {
     let ext = path
         .extension()
@@ -41,9 +41,10 @@ fn table_of(path: &Path, bytes: &[u8]) -> anyhow::Result<Table> {
         .unwrap_or_default();
     match ext.as_str() {
         "csv" | "txt" => Ok(read_csv(bytes)?),
+        "xlsx" | "xlsm" => Ok(read_xlsx(bytes)?),
         other => anyhow::bail!(
-            "{}: files of type {:?} cannot be imported; save the sheet as CSV (comma or \
-             semicolon separated, UTF-8) and import that",
+            "{}: files of type {:?} cannot be imported; save the sheet as an Excel workbook \
+             (.xlsx) or as CSV (comma or semicolon separated, UTF-8) and import that",
             path.display(),
             other
         ),

@@ -149,6 +149,88 @@ async fn members_import_checks_reports_and_never_doubles(app: TestApp) {
     let n = entries["items"].as_array().map_or(0, Vec::len);
     assert_eq!(n, 3, "{entries}");
 
+    // The same registry as an Excel workbook: dates as date cells, one NIK stored as a
+    // number (refused), one new member added.
+    {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let book_path = dir.path().join("anggota.xlsx");
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let date = Format::new().set_num_format("dd/mm/yyyy");
+        let head = [
+            "NIK",
+            "Nama Lengkap",
+            "Tanggal Lahir",
+            "Jenis Kelamin",
+            "No. HP",
+            "Alamat",
+            "Kode Kelurahan",
+            "Nama Usaha",
+            "KBLI",
+            "Tanggal Daftar",
+            "Persetujuan",
+        ];
+        for (c, h) in head.iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, i) in [(1u32, 0u32), (2, 8), (3, 9)] {
+            let m = member_in(i, "31.71.01.1001");
+            let s = |k: &str| m[k].as_str().unwrap_or_default().to_owned();
+            let day = |k: &str| {
+                let v: Vec<u16> = s(k).split('-').map(|p| p.parse().unwrap()).collect();
+                ExcelDateTime::from_ymd(v[0], v[1] as u8, v[2] as u8).unwrap()
+            };
+            if i == 9 {
+                sheet
+                    .write_number(r, 0, s("nik").parse::<f64>().unwrap())
+                    .unwrap();
+            } else {
+                sheet.write_string(r, 0, s("nik")).unwrap();
+            }
+            sheet.write_string(r, 1, s("full_name")).unwrap();
+            sheet
+                .write_datetime_with_format(r, 2, &day("birth_date"), &date)
+                .unwrap();
+            sheet
+                .write_string(r, 3, if s("sex") == "F" { "P" } else { "L" })
+                .unwrap();
+            sheet.write_string(r, 4, s("phone")).unwrap();
+            sheet.write_string(r, 5, s("address")).unwrap();
+            sheet.write_string(r, 6, s("village_code")).unwrap();
+            sheet.write_string(r, 7, s("business_name")).unwrap();
+            sheet.write_string(r, 8, s("sector")).unwrap();
+            sheet
+                .write_datetime_with_format(r, 9, &day("registered_on"), &date)
+                .unwrap();
+            sheet.write_string(r, 10, "ya").unwrap();
+        }
+        book.save(&book_path).unwrap();
+        let out = jakpreneur(
+            &app,
+            &[
+                "import",
+                "members",
+                &book_path.display().to_string(),
+                "--report",
+                &report.display().to_string(),
+            ],
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains("3 rows read: added 1, 1 already on file"),
+            "{stdout}"
+        );
+        let text = std::fs::read_to_string(&report).unwrap();
+        assert!(text.contains("4,NIK,nik_mangled_by_spreadsheet,"), "{text}");
+        assert_eq!(app.count().await, before + 5);
+    }
+
     // A file without a needed column is refused whole, naming it.
     std::fs::write(&file, "nik,full_name,village_code\n1,2,3\n").unwrap();
     let out = run(true);
