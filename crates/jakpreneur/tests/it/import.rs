@@ -189,7 +189,7 @@ async fn members_import_checks_reports_and_never_doubles(app: TestApp) {
             }
             sheet.write_string(r, 1, s("full_name")).unwrap();
             sheet
-                .write_datetime_with_format(r, 2, &day("birth_date"), &date)
+                .write_datetime_with_format(r, 2, day("birth_date"), &date)
                 .unwrap();
             sheet
                 .write_string(r, 3, if s("sex") == "F" { "P" } else { "L" })
@@ -200,7 +200,7 @@ async fn members_import_checks_reports_and_never_doubles(app: TestApp) {
             sheet.write_string(r, 7, s("business_name")).unwrap();
             sheet.write_string(r, 8, s("sector")).unwrap();
             sheet
-                .write_datetime_with_format(r, 9, &day("registered_on"), &date)
+                .write_datetime_with_format(r, 9, day("registered_on"), &date)
                 .unwrap();
             sheet.write_string(r, 10, "ya").unwrap();
         }
