@@ -108,7 +108,7 @@ impl Store {
     ) -> Result<MemberPage> {
         require(actor, Permission::MemberRead)?;
         let vault = self.vault()?;
-        let (mut sql, id) = self.members_where("", member_cols!(), actor, f);
+        let (mut sql, id) = self.members_where(Shape::Rows, actor, f);
         if let Some(after) = page.after {
             let p = sql.arg(after);
             sql.push(&match f.sort {
@@ -156,7 +156,7 @@ impl Store {
         cap: i64,
     ) -> Result<i64> {
         require(actor, Permission::MemberRead)?;
-        let (mut sql, _) = self.members_where("SELECT COUNT(*) FROM (", "1", actor, f);
+        let (mut sql, _) = self.members_where(Shape::Count, actor, f);
         let p = sql.arg(cap.saturating_add(1));
         sql.push(&format!(" LIMIT {p}) capped"));
         sql.scalar(self.read()).await
@@ -357,21 +357,32 @@ impl Wanted {
     }
 }
 
+/// What a members query selects: the members' columns, or (for a capped count) one
+/// constant per row inside `SELECT COUNT(*) FROM (…`, which the caller closes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Rows,
+    Count,
+}
+
 impl Store {
-    /// `{outer}SELECT {select} FROM … WHERE …` for the members the actor's scope reaches and the
-    /// filter asks for, and the column that holds the member's id there. Words are looked up
-    /// in the word index: on SQLite the index is read first, newest member first, with the
-    /// actor's region and the filter's as index tokens too, so a page stops after its
-    /// rows and a count reads only what matches (`CROSS JOIN` keeps that order; a count
-    /// (`select` = `1`) whose conditions are all index tokens reads the index alone); on
-    /// PostgreSQL through the GIN index, which the planner combines with the region indexes.
+    /// The query for the members the actor's scope reaches and the filter asks for, up to
+    /// its `WHERE` conditions, and the column that holds the member's id there. Words are
+    /// looked up in the word index: on SQLite the index is read first, newest member
+    /// first, with the actor's region and the filter's as index tokens too, so a page
+    /// stops after its rows (`CROSS JOIN` keeps that order) and a count whose conditions
+    /// are all index tokens reads the index alone; on PostgreSQL through the GIN index,
+    /// which the planner combines with the region indexes.
     fn members_where(
         &self,
-        outer: &str,
-        select: &str,
+        shape: Shape,
         actor: &Actor,
         f: &MemberFilter,
     ) -> (crate::query::Query, &'static str) {
+        let (outer, select) = match shape {
+            Shape::Rows => ("", member_cols!()),
+            Shape::Count => ("SELECT COUNT(*) FROM (", "1"),
+        };
         let wanted = Wanted::of(f);
         let (mut sql, id) = match (self.backend(), &wanted) {
             (Backend::Sqlite, Some(Wanted::Words(words))) if !words.is_empty() => {
@@ -384,7 +395,7 @@ impl Store {
                 }
                 // The index alone answers when the scope and the filter are all in it: a
                 // count then reads no member row at all.
-                let index_only = select == "1"
+                let index_only = shape == Shape::Count
                     && matches!(actor.scope, Scope::All | Scope::Region(_))
                     && f.registered_from.is_none()
                     && f.registered_to.is_none()
