@@ -122,7 +122,9 @@ pub async fn members(store: &Store, a: ImportMembersArgs) -> anyhow::Result<Exit
         bar.inc(chunk.len() as u64);
     }
     bar.finish_and_clear();
-    if added > 0 {
+    // Also when nothing was added: an earlier run of this file may have been stopped
+    // after its last batch and before this recount.
+    if !a.dry_run && !good.is_empty() {
         eprintln!("Recounting the first reaches and statistics from the records…");
         store
             .finish_import(&actor)

@@ -4,9 +4,12 @@
 
 use jakpreneur_testkit::{TestApp, member_in};
 
-use crate::support::jakpreneur;
+use crate::support::{command, jakpreneur};
 
-on_both_backends!(members_import_checks_reports_and_never_doubles);
+on_both_backends!(
+    members_import_checks_reports_and_never_doubles,
+    a_killed_import_completes_when_run_again
+);
 
 /// One CSV line in the office's column order (below) for a valid registration.
 fn office_line(i: u32, village: &str) -> String {
@@ -237,4 +240,77 @@ async fn members_import_checks_reports_and_never_doubles(app: TestApp) {
     assert_ne!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no column named business_name"), "{err}");
+}
+
+/// `kill -9` while an import writes, then the same command again: every row once.
+async fn a_killed_import_completes_when_run_again(app: TestApp) {
+    const ROWS: u32 = 6_000;
+    let before = app.count().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("anggota.csv");
+    let header = "Nama Lengkap;NIK;Tanggal Lahir;Jenis Kelamin;No. HP;Alamat;Kode Kelurahan;\
+                  Nama Usaha;KBLI;Tanggal Daftar;Persetujuan;Catatan";
+    let mut csv = format!("{header}\n");
+    for i in 0..ROWS {
+        csv.push_str(&office_line(i, "31.71.01.1001"));
+        csv.push('\n');
+    }
+    std::fs::write(&file, csv).unwrap();
+    let path = file.display().to_string();
+
+    let mut child = command(&app)
+        .args(["import", "members", &path])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed as soon as a first batch is in, or whenever it ends.
+    let mut killed_midway = false;
+    for _ in 0..6_000 {
+        let n = app.count().await - before;
+        if n > 0 && n < i64::from(ROWS) {
+            child.kill().unwrap();
+            killed_midway = true;
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    child.wait().unwrap();
+    let partial = app.count().await - before;
+    assert_eq!(
+        partial % 500,
+        0,
+        "whole batches only, never a half-written one: {partial}"
+    );
+    eprintln!("killed mid-way: {killed_midway}, {partial} of {ROWS} rows in");
+
+    let out = jakpreneur(&app, &["import", "members", &path]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!(
+            "added {}, {partial} already on file",
+            i64::from(ROWS) - partial
+        )),
+        "{stdout}"
+    );
+    assert_eq!(
+        app.count().await - before,
+        i64::from(ROWS),
+        "every row exactly once"
+    );
+    let stats = app.get("/api/v1/stats/summary").await.json();
+    assert_eq!(
+        stats["registered_members"],
+        before + i64::from(ROWS),
+        "{stats}"
+    );
 }
