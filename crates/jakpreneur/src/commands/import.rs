@@ -1,8 +1,9 @@
 //! `jakpreneur import members FILE [--dry-run] [--report FILE]`: a province's registry from
 //! a spreadsheet, CSV or Excel (`.xlsx`). Every row is checked by the API's own rules; a dry run
 //! writes nothing and reports every row's errors; an import adds the rows that pass in
-//! batches of 500 (one transaction each), skips NIKs already on file, and writes the
-//! refused rows with their reasons to the report. Running it again changes nothing, and
+//! batches of 500 (one transaction each), leaves rows whose NIK is on file as they are,
+//! and writes the refused rows with their reasons, and the rows on file with their member
+//! numbers, to the report. Running it again changes nothing, and
 //! an import killed at any moment completes when run again. One audit entry per run
 //! holds its counts and the file's SHA-256.
 
@@ -99,28 +100,39 @@ pub async fn members(store: &Store, a: ImportMembersArgs) -> anyhow::Result<Exit
         ProgressStyle::with_template("{bar:40} {pos}/{len} rows ({per_sec}, {eta} left)")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let (mut added, mut on_file) = (0u64, 0u64);
+    // Rows whose NIK is on file already are left as they are, and listed in the report.
+    let mut added = 0u64;
+    let mut on_file: Vec<Problem> = Vec::new();
+    let nik_column = columns.header(&table, "nik").to_owned();
     for chunk in good.chunks(BATCH) {
-        if a.dry_run {
+        let found: Vec<Option<String>> = if a.dry_run {
             let niks: Vec<_> = chunk.iter().map(|(_, m)| &m.nik).collect();
-            on_file += store
-                .members_by_nik(&actor, &niks)
-                .await?
-                .iter()
-                .filter(|n| n.is_some())
-                .count() as u64;
+            store.members_by_nik(&actor, &niks).await?
         } else {
             let ms: Vec<NewMember> = chunk.iter().map(|(_, m)| m.clone()).collect();
-            for (_, new) in store
+            store
                 .import_members(&actor, &ms)
                 .await
                 .context("storing the members")?
-            {
-                if new { added += 1 } else { on_file += 1 }
+                .into_iter()
+                .map(|(no, new)| (!new).then_some(no))
+                .collect()
+        };
+        for ((line, _), no) in chunk.iter().zip(found) {
+            match no {
+                Some(no) => on_file.push(Problem {
+                    line: *line,
+                    column: nik_column.clone(),
+                    code: "already_on_file".into(),
+                    message: format!("this NIK is registered as {no}; the row was left out"),
+                }),
+                None if !a.dry_run => added += 1,
+                None => {}
             }
         }
         bar.inc(chunk.len() as u64);
     }
+    let on_file_count = on_file.len() as u64;
     bar.finish_and_clear();
     // Also when nothing was added: an earlier run of this file may have been stopped
     // after its last batch and before this recount.
@@ -133,7 +145,9 @@ pub async fn members(store: &Store, a: ImportMembersArgs) -> anyhow::Result<Exit
     }
 
     let report = a.report.clone().unwrap_or_else(|| report_path(&a.file));
-    write_report(&report, &problems)?;
+    let mut listed: Vec<&Problem> = problems.iter().chain(&on_file).collect();
+    listed.sort_by_key(|p| p.line);
+    write_report(&report, &listed)?;
     store
         .record_import(
             &actor,
@@ -145,7 +159,7 @@ pub async fn members(store: &Store, a: ImportMembersArgs) -> anyhow::Result<Exit
                 "rows": table.rows.len(),
                 "accepted": good.len(),
                 "added": added,
-                "already_on_file": on_file,
+                "already_on_file": on_file_count,
                 "refused": refused_rows,
             }),
         )
@@ -153,27 +167,27 @@ pub async fn members(store: &Store, a: ImportMembersArgs) -> anyhow::Result<Exit
 
     let verb = if a.dry_run { "would add" } else { "added" };
     let fresh = if a.dry_run {
-        good.len() as u64 - on_file
+        good.len() as u64 - on_file_count
     } else {
         added
     };
     println!(
-        "{} rows read: {verb} {fresh}, {on_file} already on file (left as they are), {refused_rows} refused.",
+        "{} rows read: {verb} {fresh}, {on_file_count} already on file (left as they are), {refused_rows} refused.",
         table.rows.len()
     );
-    if problems.is_empty() {
-        println!(
-            "No row was refused; the report {} is empty.",
-            report.display()
-        );
-        Ok(ExitCode::SUCCESS)
+    if listed.is_empty() {
+        println!("The report {} is empty.", report.display());
     } else {
         println!(
-            "The refused rows and why (row, column, code, message) are in {}.",
+            "The rows refused or already on file, and why (row, column, code, message), are in {}.",
             report.display()
         );
-        Ok(ExitCode::from(3))
     }
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
 }
 
 /// `members.csv` → `members.csv.report.csv`, beside the file.
@@ -183,7 +197,7 @@ fn report_path(file: &Path) -> PathBuf {
     file.with_file_name(name)
 }
 
-fn write_report(path: &Path, problems: &[Problem]) -> anyhow::Result<()> {
+fn write_report(path: &Path, problems: &[&Problem]) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_path(path)
         .with_context(|| format!("writing the report {}", path.display()))?;
     w.write_record(["row", "column", "code", "message"])?;

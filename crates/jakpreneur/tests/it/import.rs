@@ -142,6 +142,11 @@ async fn members_import_checks_reports_and_never_doubles(app: TestApp) {
     let out = run(false);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("added 0, 4 already on file"), "{stdout}");
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        text.contains("2,NIK,already_on_file,this NIK is registered as JP-3171-"),
+        "{text}"
+    );
     assert_eq!(app.count().await, before + 4);
     let stats = app.get("/api/v1/stats/summary").await.json();
     assert_eq!(stats["registered_members"], before + 4, "{stats}");
