@@ -73,22 +73,23 @@ impl MemberColumns {
         Ok(Self(map))
     }
 
-    /// The header the file used for `field` (for a report), or the field's own name.
-    pub fn header<'a>(&self, table: &'a Table, field: &'a str) -> &'a str {
+    /// The column that holds `field`, if the file has it.
+    fn at(&self, field: &str) -> Option<usize> {
         self.0
             .iter()
             .find(|(f, _)| *f == field)
             .and_then(|(_, at)| *at)
+    }
+
+    /// The header the file used for `field` (for a report), or the field's own name.
+    pub fn header<'a>(&self, table: &'a Table, field: &'a str) -> &'a str {
+        self.at(field)
             .and_then(|i| table.headers.get(i))
             .map_or(field, String::as_str)
     }
 
     fn cell<'r>(&self, row: &'r Row, field: &str) -> Option<&'r Cell> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .and_then(|(_, at)| *at)
-            .and_then(|i| row.cells.get(i))
+        self.at(field).and_then(|i| row.cells.get(i))
     }
 }
 

@@ -11,6 +11,19 @@ on_both_backends!(
     a_killed_import_completes_when_run_again
 );
 
+/// The command's standard output, once it is known to have exited with `code` (its
+/// output and errors are shown if not).
+fn exited(out: &std::process::Output, code: i32) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// One CSV line in the office's column order (below) for a valid registration.
 fn office_line(i: u32, village: &str) -> String {
     let m = member_in(i, village);
@@ -84,13 +97,7 @@ async fn members_import_checks_reports_and_never_doubles(app: TestApp) {
 
     // The dry run: every refusal named, nothing written.
     let out = run(true);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = exited(&out, 3);
     assert!(
         stdout.contains("7 rows read: would add 4, 0 already on file"),
         "{stdout}"
@@ -108,13 +115,7 @@ async fn members_import_checks_reports_and_never_doubles(app: TestApp) {
 
     // The import: the four good rows, once.
     let out = run(false);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = exited(&out, 3);
     assert!(
         stdout.contains("7 rows read: added 4, 0 already on file"),
         "{stdout}"
@@ -223,13 +224,7 @@ async fn members_import_checks_reports_and_never_doubles(app: TestApp) {
                 &report.display().to_string(),
             ],
         );
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(
-            out.status.code(),
-            Some(3),
-            "{stdout}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let stdout = exited(&out, 3);
         assert!(
             stdout.contains("3 rows read: added 1, 1 already on file"),
             "{stdout}"
@@ -293,13 +288,7 @@ async fn a_killed_import_completes_when_run_again(app: TestApp) {
     eprintln!("killed mid-way: {killed_midway}, {partial} of {ROWS} rows in");
 
     let out = jakpreneur(&app, &["import", "members", &path]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = exited(&out, 0);
     assert!(
         stdout.contains(&format!(
             "added {}, {partial} already on file",

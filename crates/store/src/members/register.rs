@@ -1,6 +1,8 @@
 //! Registration (facility P1): one member through the API or a page, or many at once
 //! for demo data and bulk loads.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use jakpreneur_core::{Actor, NewMember, Nik, Permission};
 
@@ -9,7 +11,7 @@ use super::insert::{Prepared, insert_batch_sqlite, insert_member_pg};
 use crate::access::{require, require_covers};
 use crate::audit::Who;
 use crate::db::Db;
-use crate::query::query;
+use crate::query::{query, query_text};
 use crate::{Result, Store, StoreError};
 
 const SELECT_NO_BY_HASH: &str = "SELECT member_no FROM members WHERE nik_hash = $1";
@@ -120,36 +122,31 @@ impl Store {
         Self::require_bulk(actor)?;
         require(actor, Permission::MemberRegister)?;
         let vault = self.vault()?;
-        let mut before = Vec::with_capacity(ms.len());
-        for m in ms {
-            before.push(
-                self.member_no_by_hash(&vault.nik_hash(m.nik.as_str()))
-                    .await?,
-            );
-        }
+        let hashes: Vec<Vec<u8>> = ms.iter().map(|m| vault.nik_hash(m.nik.as_str())).collect();
+        let before = self.member_nos_by_hash(&hashes).await?;
         let fresh: Vec<NewMember> = ms
             .iter()
-            .zip(&before)
-            .filter(|(_, on_file)| on_file.is_none())
+            .zip(&hashes)
+            .filter(|(_, h)| !before.contains_key(*h))
             .map(|(m, _)| m.clone())
             .collect();
         self.register_members_bulk(actor, &fresh).await?;
-        let mut out = Vec::with_capacity(ms.len());
-        for (m, on_file) in ms.iter().zip(before) {
-            match on_file {
-                Some(no) => out.push((no, false)),
-                None => {
-                    let no = self
-                        .member_no_by_hash(&vault.nik_hash(m.nik.as_str()))
-                        .await?
-                        .ok_or_else(|| {
-                            StoreError::Unavailable("an imported member was not stored".into())
-                        })?;
-                    out.push((no, true));
-                }
-            }
-        }
-        Ok(out)
+        let fresh_hashes: Vec<Vec<u8>> = hashes
+            .iter()
+            .filter(|h| !before.contains_key(*h))
+            .cloned()
+            .collect();
+        let after = self.member_nos_by_hash(&fresh_hashes).await?;
+        hashes
+            .iter()
+            .map(|h| match (before.get(h), after.get(h)) {
+                (Some(no), _) => Ok((no.clone(), false)),
+                (None, Some(no)) => Ok((no.clone(), true)),
+                (None, None) => Err(StoreError::Unavailable(
+                    "an imported member was not stored".into(),
+                )),
+            })
+            .collect()
     }
 
     /// Which of these NIKs are on file, and as which member (a dry run's report).
@@ -160,14 +157,24 @@ impl Store {
     ) -> Result<Vec<Option<String>>> {
         Self::require_bulk(actor)?;
         let vault = self.vault()?;
-        let mut out = Vec::with_capacity(niks.len());
-        for nik in niks {
-            out.push(
-                self.member_no_by_hash(&vault.nik_hash(nik.as_str()))
-                    .await?,
-            );
+        let hashes: Vec<Vec<u8>> = niks.iter().map(|n| vault.nik_hash(n.as_str())).collect();
+        let found = self.member_nos_by_hash(&hashes).await?;
+        Ok(hashes.iter().map(|h| found.get(h).cloned()).collect())
+    }
+
+    /// The member numbers of the NIK hashes on file, in one query.
+    async fn member_nos_by_hash(&self, hashes: &[Vec<u8>]) -> Result<HashMap<Vec<u8>, String>> {
+        if hashes.is_empty() {
+            return Ok(HashMap::new());
         }
-        Ok(out)
+        let mut q = query_text("SELECT nik_hash, member_no FROM members WHERE nik_hash IN (");
+        for (i, h) in hashes.iter().enumerate() {
+            let p = q.arg(h.clone());
+            q.push(&format!("{}{p}", if i == 0 { "" } else { ", " }));
+        }
+        q.push(")");
+        let rows: Vec<(Vec<u8>, String)> = q.fetch_all(self.read()).await?;
+        Ok(rows.into_iter().collect())
     }
 
     pub(super) async fn member_no_by_hash(&self, hash: &[u8]) -> Result<Option<String>> {
