@@ -157,8 +157,14 @@ pub async fn run(store: &Store, today: NaiveDate) -> anyhow::Result<()> {
 
         // Permits: applied for over the last months; most issued, some still in process,
         // a few expiring within the month (the officer's reminder list).
+        // The city's first district's members come first, so the demo's district officer
+        // (Gambir) has permits falling due too.
+        let (first, rest): (Vec<&Member>, Vec<&Member>) = members
+            .iter()
+            .skip(60 + ci * 5)
+            .partition(|m| districts.first() == Some(&m.district_code));
         let mut permits = 0;
-        for (i, m) in members.iter().skip(60 + ci * 5).enumerate() {
+        for (i, m) in first.into_iter().chain(rest).enumerate() {
             if permits >= 24 {
                 break;
             }
