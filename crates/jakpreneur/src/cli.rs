@@ -89,11 +89,18 @@ pub enum ImportCommand {
     /// phone,email,address,village_code,business_name,sector,channel,registered_on,consent`)
     /// or the usual Indonesian ones (`Nama Lengkap`, `Tanggal Lahir`, `Kode Kelurahan`…);
     /// dates `yyyy-mm-dd` or `dd/mm/yyyy`. Exits 3 when some rows were refused.
-    Members(ImportMembersArgs),
+    Members(ImportArgs),
+    /// Services (the ledger's history): `member_no` (or `nik`), `kind`, `occurred_on`,
+    /// `agency`, `place_code`, `reference` (and `facility`, `note`), or the usual Indonesian
+    /// names (`Nomor Anggota`, `Jenis Layanan`, `Tanggal Kegiatan`, `Instansi`…); each row
+    /// checked as `POST /api/v1/members/{member_no}/events` checks it. A service already on
+    /// file (same member, kind, day, agency and reference) is left alone. Exits 3 when some
+    /// rows were refused.
+    Events(ImportArgs),
 }
 
 #[derive(Debug, Args)]
-pub struct ImportMembersArgs {
+pub struct ImportArgs {
     /// The file: CSV (comma or semicolon separated, UTF-8) or an Excel workbook (.xlsx,
     /// first sheet).
     pub file: std::path::PathBuf,

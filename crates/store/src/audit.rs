@@ -2,9 +2,13 @@
 //! same transaction as the change, each entry hash-chained to the one before.
 //!
 //! `hash = SHA-256(JSON [prev_hash, seq, at, user_id, actor, address, action, record_type,
-//! record_id, before, after])`, over exactly the values stored. `audit_head` holds the last
-//! sequence number and hash; taking it (an UPDATE) serialises appends, so the chain has no
-//! forks and no gaps. Snapshots never hold personal data in the clear: the NIK appears
+//! record_id, before, after])`, over exactly the values stored. Each chain's row in
+//! `audit_head` holds its entry count and last hash; taking it (an UPDATE) serialises the
+//! chain's appends, so a chain has no forks. SQLite keeps one chain (its one writer
+//! appends anyway one at a time) whose `seq` runs without gaps. PostgreSQL keeps 16: a
+//! transaction appends to its connection's chain, so concurrent writers do not queue on
+//! one row; `seq` then comes from a sequence (a global order, with gaps where a
+//! transaction rolled back) and each chain is checked on its own. Snapshots never hold personal data in the clear: the NIK appears
 //! masked, other personal fields as short keyed fingerprints that show a change without
 //! the value, so erasing a member never has to rewrite (and break) the chain.
 
@@ -63,6 +67,9 @@ pub struct AuditEntry {
     pub after: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// The chain the entry belongs to (always 1 on SQLite).
+    #[serde(skip)]
+    pub chain: i32,
 }
 
 impl AuditEntry {
@@ -120,9 +127,14 @@ pub(crate) fn audit_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-const TAKE_HEAD: &str =
-    "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq - $1, hash";
-const SET_HEAD: &str = "UPDATE audit_head SET hash = $1 WHERE id = 1";
+const TAKE_HEAD_SQLITE: &str =
+    "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING id, seq - $1, hash";
+/// The connection's chain: one transaction always appends to one chain (no two
+/// transactions can take two heads in opposite orders).
+const TAKE_HEAD_PG: &str = "UPDATE audit_head SET seq = seq + $1 \
+     WHERE id = 1 + pg_backend_pid() % 16 RETURNING id, seq - $1, hash";
+const GLOBAL_SEQ_PG: &str = "SELECT nextval('audit_log_seq') FROM generate_series(1, $1)";
+const SET_HEAD: &str = "UPDATE audit_head SET hash = $1 WHERE id = $2";
 
 /// Appends `changes` in order inside the caller's transaction.
 pub(crate) async fn append(
@@ -133,20 +145,33 @@ pub(crate) async fn append(
     if changes.is_empty() {
         return Ok(());
     }
-    let (first_prev_seq, mut prev): (i64, String) = query(TAKE_HEAD)
-        .bind(changes.len() as i64)
-        .fetch_one(&mut *tx)
-        .await?;
-    let at = audit_time(at);
     let backend = tx.backend();
+    let n = changes.len() as i64;
+    let take = match backend {
+        crate::query::Backend::Sqlite => TAKE_HEAD_SQLITE,
+        crate::query::Backend::Postgres => TAKE_HEAD_PG,
+    };
+    let (chain, chain_seq, mut prev): (i32, i64, String) =
+        query(take).bind(n).fetch_one(&mut *tx).await?;
+    // SQLite's one chain numbers the log; PostgreSQL's chains share a sequence, taken
+    // while the chain is held, so a chain's entries come in the order of their `seq`.
+    let seqs: Vec<i64> = match backend {
+        crate::query::Backend::Sqlite => (chain_seq + 1..=chain_seq + n).collect(),
+        crate::query::Backend::Postgres => {
+            let mut v: Vec<(i64,)> = query(GLOBAL_SEQ_PG).bind(n).fetch_all(&mut *tx).await?;
+            v.sort_unstable();
+            v.into_iter().map(|(s,)| s).collect()
+        }
+    };
+    let at = audit_time(at);
     for (chunk_no, chunk) in changes.chunks(64).enumerate() {
         let mut q = query_text_on(
             backend,
-            "INSERT INTO audit_log (seq, at, user_id, actor, address, action, record_type, \
-             record_id, before, after, prev_hash, hash) VALUES ",
+            "INSERT INTO audit_log (seq, chain, at, user_id, actor, address, action, \
+             record_type, record_id, before, after, prev_hash, hash) VALUES ",
         );
         for (i, c) in chunk.iter().enumerate() {
-            let seq = first_prev_seq + (chunk_no * 64 + i) as i64 + 1;
+            let seq = seqs[chunk_no * 64 + i];
             let before = c.before.as_ref().map(|v| v.to_string());
             let after = c.after.as_ref().map(|v| v.to_string());
             let who = &c.who;
@@ -165,6 +190,7 @@ pub(crate) async fn append(
             );
             let values = [
                 q.arg(seq),
+                q.arg(chain),
                 q.arg(at.clone()),
                 q.arg(who.user_id),
                 q.arg(who.name.clone()),
@@ -185,7 +211,11 @@ pub(crate) async fn append(
         }
         q.execute(&mut *tx).await?;
     }
-    query(SET_HEAD).bind(prev).execute(&mut *tx).await?;
+    query(SET_HEAD)
+        .bind(prev)
+        .bind(chain)
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }
 
@@ -218,7 +248,7 @@ pub enum ChainCheck {
 }
 
 const ENTRY_COLS: &str = "seq, at, user_id, actor, address, action, record_type, record_id, \
-     before, after, prev_hash, hash";
+     before, after, prev_hash, hash, chain";
 
 impl Store {
     /// Audit entries, newest first, keyset-paged by `seq`. Admin-only.
@@ -266,69 +296,92 @@ impl Store {
         Ok(AuditPage { items, next })
     }
 
-    /// Re-walks the whole chain from the first entry: each entry's `prev_hash` must be the
-    /// previous entry's hash, its own hash must match its contents, sequence numbers must
-    /// run without gaps, and the last hash must be the head's (so a deleted tail shows).
+    /// Re-walks every chain from its first entry: each entry's `prev_hash` must be the
+    /// hash of its chain's previous entry and its own hash must match its contents; each
+    /// chain's count and last hash must be its head's (so a deleted tail shows). On
+    /// SQLite, whose one chain numbers the log, `seq` must also run without gaps.
     pub async fn verify_audit(&self) -> Result<ChainCheck> {
         const BATCH: i64 = 2000;
-        let mut prev = GENESIS.to_owned();
-        let mut expected_seq = 1;
+        let heads: Vec<(i32, i64, String)> =
+            query("SELECT id, seq, hash FROM audit_head ORDER BY id")
+                .fetch_all(self.read())
+                .await?;
+        let gapless = self.backend() == crate::query::Backend::Sqlite;
+        // Per chain: entries seen and the last hash.
+        let mut chains: std::collections::BTreeMap<i32, (i64, String)> = heads
+            .iter()
+            .map(|(id, _, _)| (*id, (0, GENESIS.to_owned())))
+            .collect();
+        let mut after = 0i64;
+        let mut entries = 0i64;
         loop {
             let q =
-                format!("SELECT {ENTRY_COLS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2");
+                format!("SELECT {ENTRY_COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2");
             let batch: Vec<AuditEntry> = query_text(q)
-                .bind(expected_seq)
+                .bind(after)
                 .bind(BATCH)
                 .fetch_all(self.read())
                 .await?;
             let done = (batch.len() as i64) < BATCH;
             for e in batch {
-                if e.seq != expected_seq {
+                if gapless && e.seq != after + 1 {
                     return Ok(ChainCheck::Broken {
-                        seq: expected_seq,
-                        reason: format!("entry {expected_seq} is missing (next is {})", e.seq),
+                        seq: after + 1,
+                        reason: format!("entry {} is missing (next is {})", after + 1, e.seq),
                     });
                 }
-                if e.prev_hash != prev {
+                let Some((count, prev)) = chains.get_mut(&e.chain) else {
+                    return Ok(ChainCheck::Broken {
+                        seq: e.seq,
+                        reason: format!("it names chain {}, which has no head", e.chain),
+                    });
+                };
+                if e.prev_hash != *prev {
                     return Ok(ChainCheck::Broken {
                         seq: e.seq,
                         reason: "its prev_hash is not the previous entry's hash".into(),
                     });
                 }
-                if e.expected_hash(&prev) != e.hash {
+                if e.expected_hash(prev) != e.hash {
                     return Ok(ChainCheck::Broken {
                         seq: e.seq,
                         reason: "its contents do not match its hash (the row was altered)".into(),
                     });
                 }
-                prev = e.hash;
-                expected_seq += 1;
+                *prev = e.hash;
+                *count += 1;
+                entries += 1;
+                after = e.seq;
             }
             if done {
                 break;
             }
         }
-        let (head_seq, head_hash): (i64, String) =
-            query("SELECT seq, hash FROM audit_head WHERE id = 1")
-                .fetch_one(self.read())
-                .await?;
-        let entries = expected_seq - 1;
-        if head_seq != entries {
-            return Ok(ChainCheck::Broken {
-                seq: entries + 1,
-                reason: format!(
-                    "the log ends at entry {entries} but the chain head records {head_seq}: \
-                        entries were removed"
-                ),
-            });
-        }
-        if head_hash != prev {
-            return Ok(ChainCheck::Broken {
-                seq: entries,
-                reason: "the last entry's hash is not the one the chain head recorded: the chain \
-                    was recomputed or the head altered"
-                    .into(),
-            });
+        for (id, head_seq, head_hash) in &heads {
+            let (count, last) = &chains[id];
+            let chain = if heads.len() > 1 {
+                format!("chain {id} ")
+            } else {
+                String::new()
+            };
+            if head_seq != count {
+                return Ok(ChainCheck::Broken {
+                    seq: after + 1,
+                    reason: format!(
+                        "the log {chain}ends at entry {count} but the chain head records \
+                            {head_seq}: entries were removed"
+                    ),
+                });
+            }
+            if head_hash != last {
+                return Ok(ChainCheck::Broken {
+                    seq: after,
+                    reason: format!(
+                        "the last entry's hash {chain}is not the one the chain head recorded: \
+                            the chain was recomputed or the head altered"
+                    ),
+                });
+            }
         }
         Ok(ChainCheck::Intact { entries })
     }

@@ -156,6 +156,10 @@ impl Store {
             Db::Postgres(p) => POSTGRES_MIGRATOR.run(p).await?,
         }
         self.sync_reference_data().await?;
+        if let Db::Postgres(p) = &self.db {
+            let mut conn = p.acquire().await?;
+            crate::members::ensure_member_no_sequences(&mut conn).await?;
+        }
         self.build_stats_if_missing().await
     }
 
@@ -193,6 +197,14 @@ impl Store {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Whether [`Self::close`] has run: background tasks stop then.
+    pub fn is_closed(&self) -> bool {
+        match &self.db {
+            Db::Sqlite(s) => s.writer.is_closed(),
+            Db::Postgres(p) => p.is_closed(),
+        }
     }
 
     /// Waits for in-flight queries and closes every connection (and checkpoints SQLite's WAL).

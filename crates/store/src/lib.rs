@@ -59,7 +59,7 @@ pub use financing::{
     parse_partner,
 };
 pub use import::ImportedEvent;
-pub use ledger::{Event, Reached, Void};
+pub use ledger::{Event, ImportedService, Reached, ServiceOutcome, Void};
 pub use market::{MarketEvent, NewMarketEvent};
 pub use members::{
     Member, MemberExport, MemberFilter, MemberPage, MemberSort, Page, Personal, PublicMember,

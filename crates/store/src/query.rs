@@ -78,6 +78,15 @@ impl Tx {
         Ok(())
     }
 
+    /// Undoes everything the transaction wrote (dropping it does too, but later).
+    pub async fn rollback(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await?,
+            Tx::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+
     /// The row lock a read-modify-write needs: ` FOR UPDATE` on PostgreSQL; nothing on
     /// SQLite, whose write transaction (`BEGIN IMMEDIATE`) already holds the only write lock.
     pub fn for_update(&self) -> &'static str {

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use jakpreneur_core::access::region_contains;
 use jakpreneur_core::programme::{JAKPRENEUR, programmes};
 use jakpreneur_core::reference::reference;
-use jakpreneur_core::stats::{Grain, beginning, dim, pieces};
+use jakpreneur_core::stats::{Grain, beginning, dim, first_of_month, pieces};
 use jakpreneur_core::{Actor, Permission, RegionCode, RegionLevel};
 
 use crate::Result;
@@ -182,9 +182,16 @@ impl crate::Store {
                  GROUP BY region_code, dim_value, measure"
             ));
         }
-        if parts.is_empty() {
-            return Ok(Vec::new());
-        }
+        // The changes not yet rolled up, in the same statement (so one snapshot: a fold
+        // in between moves rows from one part to the other, never counts them twice).
+        parts.push(crate::counters::pending_part(
+            &mut sql,
+            &dim_p,
+            region.map(RegionCode::as_str),
+            None,
+            from,
+            to,
+        ));
         sql.push(&parts.join(" UNION ALL "));
         type Raw = (String, String, String, Option<i64>, Option<i64>);
         let rows: Vec<Raw> = sql.fetch_all(self.read()).await?;
@@ -350,16 +357,30 @@ impl crate::Store {
     ) -> Result<Vec<(String, String, NaiveDate, i64, i64)>> {
         require(actor, Permission::AuditRead)?;
         let stages: Vec<String> = zeroes().into_keys().collect();
+        // The day rows and the changes not yet rolled up, in one statement.
         let rows: Vec<(String, String, NaiveDate, i64, i64)> = query(
             "SELECT region_code, measure, period, reached, events FROM stat_counts \
-             WHERE programme = $1 AND dim = 'all' AND grain = 'day' AND (reached <> 0 OR events \
-             <> 0) \
-             ORDER BY region_code, measure, period",
+             WHERE programme = $1 AND dim = 'all' AND grain = 'day' \
+             UNION ALL SELECT village_code, measure, day, reached, events FROM stat_pending \
+             WHERE programme = $1 AND dim = 'all'",
         )
         .bind(JAKPRENEUR)
         .fetch_all(self.read())
         .await?;
-        Ok(rows.into_iter().filter(|r| stages.contains(&r.1)).collect())
+        let mut sums: BTreeMap<(String, String, NaiveDate), (i64, i64)> = BTreeMap::new();
+        for (village, measure, day, reached, events) in rows {
+            if !stages.contains(&measure) {
+                continue;
+            }
+            let e = sums.entry((village, measure, day)).or_default();
+            e.0 += reached;
+            e.1 += events;
+        }
+        Ok(sums
+            .into_iter()
+            .filter(|(_, (r, e))| *r != 0 || *e != 0)
+            .map(|((v, m, d), (r, e))| (v, m, d, r, e))
+            .collect())
     }
 }
 
@@ -463,15 +484,27 @@ impl crate::Store {
         let a = sql.arg(from);
         let b = sql.arg(to_end);
         let list = in_list(&mut sql, &codes);
+        // With the registrations not yet rolled up (by day), in the same statement.
+        let pending_region = match region {
+            Some(r) => {
+                let n = sql.arg(r.as_str().len() as i32);
+                let code = sql.arg(r.as_str().to_owned());
+                format!(" AND substr(village_code, 1, {n}) = {code}")
+            }
+            None => String::new(),
+        };
         sql.push(&format!(
             "SELECT period, CAST(SUM(reached) AS BIGINT) FROM stat_counts WHERE programme = {p} \
                 AND dim = 'all' \
              AND grain = 'month' AND measure = 'P1' AND region_code IN ({list}) AND period >= {a} \
-             AND period <= {b} GROUP BY period"
+             AND period <= {b} GROUP BY period \
+             UNION ALL SELECT day, CAST(SUM(reached) AS BIGINT) FROM stat_pending \
+             WHERE programme = {p} AND dim = 'all' AND measure = 'P1' AND day >= {a} \
+             AND day <= {b}{pending_region} GROUP BY day"
         ));
         let rows: Vec<(NaiveDate, Option<i64>)> = sql.fetch_all(self.read()).await?;
-        for (m, n) in rows {
-            registrants.insert(m, n.unwrap_or(0));
+        for (day, n) in rows {
+            *registrants.entry(first_of_month(day)).or_default() += n.unwrap_or(0);
         }
         // First reaches by whole months after registering.
         let mut sql = query_text("");

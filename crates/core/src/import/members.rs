@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Cell, Row, Table, TableError, map_columns, nik_cell, normalise_date};
+use super::{Cell, Columns, Row, Table, TableError, nik_cell, normalise_date};
 use crate::member::{MemberDraft, NewMember};
 use crate::{FieldError, ValidationErrors};
 
@@ -58,44 +58,20 @@ pub const COLUMNS: &[(&str, &[&str])] = &[
 /// empty and the rules say whether that is allowed).
 const REQUIRED: &[&str] = &["nik", "full_name", "village_code", "business_name"];
 
-/// Where each field is in a members table.
-#[derive(Debug, Clone)]
-pub struct MemberColumns(Vec<(&'static str, Option<usize>)>);
-
-impl MemberColumns {
-    pub fn of(table: &Table) -> Result<Self, TableError> {
-        let map = map_columns(&table.headers, COLUMNS)?;
-        for field in REQUIRED {
-            if !map.iter().any(|(f, at)| f == field && at.is_some()) {
-                return Err(TableError::MissingColumn((*field).to_owned()));
-            }
+/// Where each field is in a members table; refused when a required column is missing.
+pub fn member_columns(table: &Table) -> Result<Columns, TableError> {
+    let cols = Columns::of(table, COLUMNS)?;
+    for field in REQUIRED {
+        if cols.at(field).is_none() {
+            return Err(TableError::MissingColumn((*field).to_owned()));
         }
-        Ok(Self(map))
     }
-
-    /// The column that holds `field`, if the file has it.
-    fn at(&self, field: &str) -> Option<usize> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .and_then(|(_, at)| *at)
-    }
-
-    /// The header the file used for `field` (for a report), or the field's own name.
-    pub fn header<'a>(&self, table: &'a Table, field: &'a str) -> &'a str {
-        self.at(field)
-            .and_then(|i| table.headers.get(i))
-            .map_or(field, String::as_str)
-    }
-
-    fn cell<'r>(&self, row: &'r Row, field: &str) -> Option<&'r Cell> {
-        self.at(field).and_then(|i| row.cells.get(i))
-    }
+    Ok(cols)
 }
 
 /// One row made into a checked registration, or every reason it is refused.
 pub fn member_of(
-    columns: &MemberColumns,
+    columns: &Columns,
     row: &Row,
     today: NaiveDate,
 ) -> Result<NewMember, ValidationErrors> {
@@ -215,9 +191,9 @@ mod tests {
                 .as_bytes(),
         )
         .unwrap();
-        let a = member_of(&MemberColumns::of(&api).unwrap(), &api.rows[0], today()).unwrap();
+        let a = member_of(&member_columns(&api).unwrap(), &api.rows[0], today()).unwrap();
         let b = member_of(
-            &MemberColumns::of(&office).unwrap(),
+            &member_columns(&office).unwrap(),
             &office.rows[0],
             today(),
         )
@@ -233,7 +209,7 @@ mod tests {
               3.17101E+15,,31/02/1990,X,12,Jl. A,31.71.01.1001,Warung,I,2021-06-26,mungkin\n",
         )
         .unwrap();
-        let errs = member_of(&MemberColumns::of(&t).unwrap(), &t.rows[0], today()).unwrap_err();
+        let errs = member_of(&member_columns(&t).unwrap(), &t.rows[0], today()).unwrap_err();
         let codes: Vec<(&str, &str)> = errs.0.iter().map(|e| (e.field, e.code)).collect();
         assert!(
             codes.contains(&("nik", "nik_mangled_by_spreadsheet")),
@@ -251,7 +227,7 @@ mod tests {
     fn a_file_without_a_needed_column_is_refused_whole() {
         let t = read_csv(b"nik,full_name,village_code\n1,2,3\n").unwrap();
         assert_eq!(
-            MemberColumns::of(&t).unwrap_err(),
+            member_columns(&t).unwrap_err(),
             TableError::MissingColumn("business_name".into())
         );
     }

@@ -4,6 +4,7 @@
 //! strings recognised and refused with its reason. Each kind of record (members, …) maps
 //! its columns in its own module and is then checked by the same parsers as the API.
 
+pub mod events;
 pub mod members;
 mod xlsx;
 
@@ -180,6 +181,37 @@ pub fn map_columns(
         out.push((*field, found.first().copied()));
     }
     Ok(out)
+}
+
+/// Where each of a kind of record's fields is in a table.
+#[derive(Debug, Clone)]
+pub struct Columns(Vec<(&'static str, Option<usize>)>);
+
+impl Columns {
+    /// The columns of `table` that hold `fields` ([`map_columns`]).
+    pub fn of(table: &Table, fields: &[(&'static str, &[&str])]) -> Result<Self, TableError> {
+        Ok(Self(map_columns(&table.headers, fields)?))
+    }
+
+    /// The column that holds `field`, if the file has it.
+    pub fn at(&self, field: &str) -> Option<usize> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .and_then(|(_, at)| *at)
+    }
+
+    /// The header the file used for `field` (for a report), or the field's own name.
+    pub fn header<'a>(&self, table: &'a Table, field: &'a str) -> &'a str {
+        self.at(field)
+            .and_then(|i| table.headers.get(i))
+            .map_or(field, String::as_str)
+    }
+
+    /// The row's cell of `field`, if the file has the column.
+    pub fn cell<'r>(&self, row: &'r Row, field: &str) -> Option<&'r Cell> {
+        self.at(field).and_then(|i| row.cells.get(i))
+    }
 }
 
 /// A date as offices write it: `yyyy-mm-dd`, `dd/mm/yyyy`, `dd-mm-yyyy` or `dd.mm.yyyy`

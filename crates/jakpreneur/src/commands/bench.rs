@@ -116,6 +116,7 @@ impl Server {
     ) -> anyhow::Result<Self> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
+        store.spawn_folder(super::serve::FOLD_EVERY);
         let router = build_router(AppState::new(store.clone(), Clock::Fixed(today), security));
         let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(jakpreneur_web::serve(listener, router, async move {

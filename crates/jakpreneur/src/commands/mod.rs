@@ -78,9 +78,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
             code
         }
-        Command::Import(ImportCommand::Members(args)) => {
+        Command::Import(cmd) => {
             let store = open(&cfg, false).await?;
-            let code = import::members(&store, args).await;
+            let code = match cmd {
+                ImportCommand::Members(args) => import::members(&store, args).await,
+                ImportCommand::Events(args) => import::events(&store, args).await,
+            };
             store.close().await;
             code
         }

@@ -10,11 +10,15 @@ use jakpreneur_web::{AppState, build_router};
 use crate::cli::ServeArgs;
 use crate::config::Config;
 
+/// How often the server rolls the waiting statistics changes up into the counters.
+pub(super) const FOLD_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     cfg.eorder.check()?;
     // A wrong mail setting stops the start before anything is filled or served.
     let channel = super::notify::Channel::from_config(cfg)?;
     let store = super::open(cfg, args.demo).await?;
+    store.spawn_folder(FOLD_EVERY);
     let mut demo_filled = false;
     if args.demo {
         let have = store.count_members().await?;

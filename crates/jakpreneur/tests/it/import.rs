@@ -1,6 +1,6 @@
-//! `jakpreneur import members`: a spreadsheet as an office writes it, checked row by row
-//! with the API's rules, a dry run that writes nothing, an import that adds each row once
-//! however often it runs, and the refused rows with their reasons.
+//! `jakpreneur import members|events`: a spreadsheet as an office writes it, checked row by
+//! row with the API's rules, a dry run that writes nothing, an import that adds each row
+//! once however often it runs, and the refused rows with their reasons.
 
 use jakpreneur_testkit::{TestApp, member_in};
 
@@ -8,7 +8,8 @@ use crate::support::{command, jakpreneur};
 
 on_both_backends!(
     members_import_checks_reports_and_never_doubles,
-    a_killed_import_completes_when_run_again
+    a_killed_import_completes_when_run_again,
+    services_import_keeps_history_once_and_the_counts_true
 );
 
 /// The command's standard output, once it is known to have exited with `code` (its
@@ -307,4 +308,139 @@ async fn a_killed_import_completes_when_run_again(app: TestApp) {
         before + i64::from(ROWS),
         "{stats}"
     );
+}
+
+/// A member's services as the API lists them: (kind, day, agency, reference).
+async fn services_of(app: &TestApp, no: &str) -> Vec<(String, String, String, String)> {
+    let list = app
+        .get(&format!("/api/v1/members/{no}/events"))
+        .await
+        .json();
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap_or_default().to_owned();
+            (s("kind"), s("occurred_on"), s("agency"), s("reference"))
+        })
+        .collect()
+}
+
+async fn services_import_keeps_history_once_and_the_counts_true(app: TestApp) {
+    let a = app.register_on(0, "31.71.01.1001", "2021-03-01").await;
+    let b = app.register_on(1, "31.71.01.1002", "2021-03-01").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("layanan.csv");
+    let report = dir.path().join("laporan.csv");
+    // Out of date order on purpose (the permit's row comes first); one row twice; one
+    // before the member registered; one for nobody; one of a kind that does not exist.
+    let csv = format!(
+        "Nomor Anggota;Jenis Layanan;Tanggal Kegiatan;Instansi;Nomor Izin;Kolom Lain\n\
+         {a};permit_issued;01/08/2021;;P-IRT 2063171010123-26;x\n\
+         {};training_completed;26/06/2021;PPKUKM;;\n\
+         {a};training_completed;26/06/2021;PPKUKM;;\n\
+         {b};mentoring_session;15/02/2021;;;\n\
+         JP-9999-0000001;training_completed;01/07/2021;;;\n\
+         {b};dancing;01/07/2021;;;\n",
+        a.to_lowercase()
+    );
+    std::fs::write(&file, csv).unwrap();
+    let run = |dry: bool| {
+        let (f, r) = (file.display().to_string(), report.display().to_string());
+        let mut v = vec!["import", "events", f.as_str(), "--report", r.as_str()];
+        if dry {
+            v.push("--dry-run");
+        }
+        jakpreneur(&app, &v)
+    };
+    let registered = services_of(&app, &a).await.len();
+
+    let stdout = exited(&run(true), 3);
+    assert!(
+        stdout.contains("6 rows read: would add 2, 0 already on file"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("4 refused"), "{stdout}");
+    assert_eq!(
+        services_of(&app, &a).await.len(),
+        registered,
+        "a dry run writes nothing"
+    );
+    let text = std::fs::read_to_string(&report).unwrap();
+    for line in [
+        "4,Jenis Layanan,event_duplicate_in_file,the same service as row 3 of this file",
+        "5,Tanggal Kegiatan,before_registration,",
+        "6,Nomor Anggota,member_not_found,no member numbered JP-9999-0000001 in your region",
+        "7,Jenis Layanan,kind_unknown,",
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+
+    let stdout = exited(&run(false), 3);
+    assert!(
+        stdout.contains("6 rows read: added 2, 0 already on file"),
+        "{stdout}"
+    );
+    // The history as the file gave it: original days, agencies and references.
+    let services = services_of(&app, &a).await;
+    assert!(
+        services.contains(&(
+            "training_completed".into(),
+            "2021-06-26".into(),
+            "PPKUKM".into(),
+            String::new()
+        )),
+        "{services:?}"
+    );
+    assert!(
+        services.iter().any(|s| s.0 == "permit_issued"
+            && s.1 == "2021-08-01"
+            && s.3 == "P-IRT 2063171010123-26"),
+        "{services:?}"
+    );
+    let facilities = app
+        .get(&format!("/api/v1/members/{a}/facilities"))
+        .await
+        .json();
+    assert!(
+        facilities.to_string().contains("2021-06-26"),
+        "{facilities}"
+    );
+
+    // Again: nothing new, each row on file named.
+    let stdout = exited(&run(false), 3);
+    assert!(stdout.contains("added 0, 2 already on file"), "{stdout}");
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        text.contains(&format!(
+            "2,Jenis Layanan,already_on_file,this service is on file for {a} as event "
+        )),
+        "{text}"
+    );
+    assert_eq!(services_of(&app, &a).await.len(), registered + 2);
+
+    // By NIK, in the API's own header names.
+    let nik = member_in(1, "31.71.01.1002")["nik"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    std::fs::write(
+        &file,
+        format!("nik,kind,occurred_on,agency,place_code,reference\n{nik},bazaar,2021-09-09,,,\n"),
+    )
+    .unwrap();
+    let stdout = exited(&run(false), 0);
+    assert!(
+        stdout.contains("1 rows read: added 1, 0 already on file"),
+        "{stdout}"
+    );
+    assert!(services_of(&app, &b).await.iter().any(|s| s.0 == "bazaar"));
+
+    // Every counter equals the recount from the raw records.
+    let check = app.store.verify_stats().await.unwrap();
+    assert!(check.differences.is_empty(), "{:?}", check.differences);
+    let audit = app.get("/api/v1/audit?action=import.run").await.json();
+    let runs = audit["items"].as_array().map_or(0, Vec::len);
+    assert_eq!(runs, 4, "{audit}");
 }

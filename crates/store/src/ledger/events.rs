@@ -7,7 +7,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use jakpreneur_core::programme::{DEFAULT_AGENCY, JAKPRENEUR, NewEvent, programmes};
 use jakpreneur_core::stats::Entry;
 use jakpreneur_core::{Actor, FieldError, Permission};
-use serde_json::json;
 
 use super::{Event, Reached, check_dates};
 use crate::access::{require, require_covers};
@@ -271,10 +270,7 @@ impl Store {
             record_type: "member",
             record_id: member_no.to_owned(),
             before: None,
-            after: Some(json!({
-                "event_id": id, "stage": e.stage, "kind": e.kind, "occurred_on": e.occurred_on,
-                "place_code": e.place_code, "agency_code": agency, "reference": e.reference,
-            })),
+            after: Some(super::import::event_snapshot(id, e, &agency)),
         };
         audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;

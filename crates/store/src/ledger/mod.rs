@@ -9,6 +9,7 @@
 //! with the member record.
 
 mod events;
+mod import;
 mod registration;
 mod void;
 
@@ -24,6 +25,7 @@ use crate::{Result, Store, StoreError};
 
 pub(crate) use crate::facts::LedgerFacts;
 pub(crate) use events::{member_facts_locked, member_for_write, write_event};
+pub use import::{ImportedService, ServiceOutcome};
 pub(crate) use registration::{
     follow_member_change, record_registration, record_registrations_sqlite,
 };

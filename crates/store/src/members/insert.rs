@@ -14,9 +14,9 @@ use crate::crypto::Vault;
 use crate::query::{Backend, Query, query, query_text, query_text_on};
 use crate::{Result, StoreError};
 
-const NEXT_SEQ: &str = "INSERT INTO member_no_counters (city_code, last_seq) VALUES ($1, 1) \
-     ON CONFLICT (city_code) DO UPDATE SET last_seq = member_no_counters.last_seq + 1 RETURNING \
-     last_seq";
+/// PostgreSQL: the city's member-number sequence ([`ensure_member_no_sequences`]), which
+/// concurrent registrations take from without waiting for each other's commits.
+const NEXT_SEQ: &str = "SELECT nextval($1::regclass)";
 const INSERT_COLS: &str = "INSERT INTO members (member_no, nik_hash, nik_cipher, full_name, \
      birth_date, sex, phone, email, address, province_code, city_code, district_code, \
      village_code, business_name, sector, channel, registered_on, consent_version, consent_at, \
@@ -169,6 +169,45 @@ fn bind_member(
         .bind(now)
 }
 
+/// The name of a city's member-number sequence on PostgreSQL: `member_no_3171`.
+fn sequence_name(city_digits: &str) -> String {
+    format!("member_no_{city_digits}")
+}
+
+/// PostgreSQL: a member-number sequence for every city of the reference data, each
+/// continuing after the city's `member_no_counters` row (where numbers were taken before
+/// the sequences, and where SQLite still takes them). Run at migration, by one process.
+pub(crate) async fn ensure_member_no_sequences(conn: &mut sqlx::PgConnection) -> Result<()> {
+    for city in jakpreneur_core::reference::reference().regions_at(RegionLevel::City) {
+        let name = sequence_name(&city.code.replace('.', ""));
+        if !name[10..].bytes().all(|b| b.is_ascii_digit()) {
+            return Err(StoreError::Corrupt(format!("city code {}", city.code)));
+        }
+        query_text(format!("CREATE SEQUENCE IF NOT EXISTS {name} MINVALUE 1"))
+            .execute(&mut *conn)
+            .await?;
+        // Never behind the counter row: a number once given is never given again.
+        let used: i64 = query(
+            "SELECT GREATEST( \
+               COALESCE((SELECT last_seq FROM member_no_counters WHERE city_code = $1), 0), \
+               COALESCE((SELECT last_value FROM pg_sequences WHERE sequencename = $2 \
+                 AND schemaname = current_schema()), 0))",
+        )
+        .bind(&city.code)
+        .bind(&name)
+        .scalar(&mut *conn)
+        .await?;
+        if used > 0 {
+            query("SELECT setval($1::regclass, $2)")
+                .bind(&name)
+                .bind(used)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Takes the city's next member number and inserts `p` with its audit entry, inside the
 /// caller's PostgreSQL transaction. `None`: the NIK is on file.
 pub(super) async fn insert_member_pg(
@@ -177,8 +216,12 @@ pub(super) async fn insert_member_pg(
     now: DateTime<Utc>,
 ) -> Result<Option<MemberRow>> {
     let regions = region_args(&p.member)?;
-    let seq: i64 = query(NEXT_SEQ).bind(&regions[1]).scalar(&mut *conn).await?;
-    let member_no = format_member_no(&regions[1].replace('.', ""), seq);
+    let digits = regions[1].replace('.', "");
+    let seq: i64 = query(NEXT_SEQ)
+        .bind(sequence_name(&digits))
+        .scalar(&mut *conn)
+        .await?;
+    let member_no = format_member_no(&digits, seq);
     let sql = insert_sql(1);
     let q = query_text(sql);
     let row: Option<MemberRow> = bind_member(q, member_no.clone(), p, regions, now)

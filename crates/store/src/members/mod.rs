@@ -16,6 +16,7 @@ use jakpreneur_core::{Channel, RegionCode, Sex, Status};
 
 pub(crate) mod group_commit;
 mod insert;
+pub(crate) use insert::ensure_member_no_sequences;
 mod lifecycle;
 mod queries;
 mod register;

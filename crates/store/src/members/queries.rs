@@ -217,7 +217,8 @@ impl Store {
         let history: Vec<crate::AuditEntry> = query(
             "SELECT seq, at, user_id, actor, address, \
             action, record_type, record_id, \
-                before, after, prev_hash, hash FROM audit_log WHERE record_type = 'member' AND \
+                before, after, prev_hash, hash, chain FROM audit_log WHERE record_type = 'member' \
+                AND \
                 record_id = $1 ORDER BY seq",
         )
         .bind(member_no)

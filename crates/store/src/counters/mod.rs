@@ -18,6 +18,10 @@ use jakpreneur_core::stats::{
     first_of_year,
 };
 
+mod pending;
+
+pub(crate) use pending::pending_part;
+
 use crate::facts::LedgerFacts;
 use crate::query::{Conn, Query, query, query_text, query_text_on};
 use crate::{Result, Store, StoreError};
@@ -319,13 +323,22 @@ pub(crate) async fn apply_change(
     apply(tx, &Contribution::diff(before, after)).await
 }
 
-/// Adds a contribution (or a difference) to the counters.
+/// Adds a contribution (or a difference) to the counters: its cells wait in
+/// `stat_pending` for the fold ([`Store::fold_pending`]); its cohort rows are written now.
 pub(crate) async fn apply(tx: &mut (impl Conn + ?Sized), c: &Contribution) -> Result<()> {
     if c.is_empty() {
         return Ok(());
     }
+    pending::append(tx, c).await?;
+    if c.cohorts.is_empty() {
+        return Ok(());
+    }
+    let cohorts = Contribution {
+        cells: BTreeMap::new(),
+        cohorts: c.cohorts.clone(),
+    };
     let mut rows = Rows::default();
-    rows.add(c, Levels::All);
+    rows.add(&cohorts, Levels::All);
     rows.compact();
     if rows.is_empty() {
         return Ok(());
@@ -412,6 +425,7 @@ impl Store {
     /// repair; other writers must be stopped (the CLI runs it with the server down).
     pub async fn rebuild_stats(&self) -> Result<i64> {
         for t in [
+            "stat_pending",
             "stat_counts",
             "stat_cohorts",
             "stat_cohort_days",
@@ -465,8 +479,11 @@ impl Store {
     }
 
     /// Recounts every counter from the raw records and compares it with what is stored.
-    /// Read-only; run it when no one writes (a write in between shows as a difference).
+    /// Rolls up the waiting changes first, then only reads; run it when no one writes (a
+    /// write in between shows as a difference).
     pub async fn verify_stats(&self) -> Result<StatsCheck> {
+        // The waiting changes are part of the counters: roll them up to compare rows.
+        self.fold_pending().await?;
         let mut differences = Vec::new();
         let mut checked = 0i64;
         let (members, above) = self

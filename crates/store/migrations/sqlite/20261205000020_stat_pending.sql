@@ -1,0 +1,17 @@
+-- Counter changes not yet rolled up. A write (a registration, a service, a void, a
+-- correction) appends its contribution here at its finest grain, one row per village, day
+-- and cell, instead of updating the day, month and year rows of every region above it:
+-- appends never queue on a shared row. A background task folds these rows into
+-- `stat_counts` (deleting them in the same transaction); every statistics read adds the
+-- rows still waiting, so a figure is exact at any moment.
+CREATE TABLE stat_pending (
+    id           INTEGER PRIMARY KEY,
+    programme    TEXT NOT NULL,
+    dim          TEXT NOT NULL,
+    village_code TEXT NOT NULL,
+    dim_value    TEXT NOT NULL,
+    measure      TEXT NOT NULL,
+    day          TEXT NOT NULL,
+    reached      INTEGER NOT NULL,
+    events       INTEGER NOT NULL
+);

@@ -1,0 +1,166 @@
+//! Counter changes waiting to be rolled up (`stat_pending`). The hot path appends a
+//! contribution's cells as they are (village, day, cell): a registration writes six rows
+//! here instead of some fifty upserts of day, month and year rows at every level, and no
+//! two writers ever update the same row. [`Store::fold_pending`] rolls the waiting rows up
+//! into `stat_counts` and deletes them in one transaction; every read of the counters adds
+//! the rows still waiting ([`pending_part`]), so a figure is exact whether or not the fold
+//! has run.
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use jakpreneur_core::programme::JAKPRENEUR;
+use jakpreneur_core::stats::{Cell, Contribution, Delta};
+
+use super::{Levels, Rows, write_rows};
+use crate::query::{Conn, Query, query_text_on};
+use crate::{Result, Store};
+
+/// Rows per multi-row append (8 values each).
+const APPEND_CHUNK: usize = 60;
+
+/// Waiting rows folded per transaction: small enough that a fold never holds SQLite's one
+/// writer for long, large enough that a busy minute's rows share their upper rows.
+const FOLD_BATCH: i64 = 4_000;
+
+/// Appends the cells of `c` (its cohorts are not here) to `stat_pending`.
+pub(crate) async fn append(tx: &mut (impl Conn + ?Sized), c: &Contribution) -> Result<()> {
+    let cells: Vec<(&Cell, &Delta)> = c.cells.iter().filter(|(_, d)| !d.is_zero()).collect();
+    let backend = tx.backend();
+    for chunk in cells.chunks(APPEND_CHUNK) {
+        let mut q = query_text_on(
+            backend,
+            "INSERT INTO stat_pending (programme, dim, village_code, dim_value, measure, day, \
+             reached, events) VALUES ",
+        );
+        let programme = q.arg(JAKPRENEUR);
+        for (i, (cell, d)) in chunk.iter().enumerate() {
+            let values = [
+                programme.clone(),
+                q.arg(cell.dim),
+                q.arg(cell.village.as_str()),
+                q.arg(cell.value.as_str()),
+                q.arg(cell.measure.as_str()),
+                q.arg(cell.day),
+                q.arg(d.reached),
+                q.arg(d.events),
+            ];
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push(&format!("({})", values.join(", ")));
+        }
+        q.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// The part of a counters read that sums the waiting rows of `dim` dated [`from`, `to`]
+/// inside `region` (every region without one), as rows of (village, dim_value, measure,
+/// reached, events) to add to what `stat_counts` gives. `measure`: one measure only.
+pub(crate) fn pending_part(
+    sql: &mut Query,
+    dim_p: &str,
+    region: Option<&str>,
+    measure: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> String {
+    let programme = sql.arg(JAKPRENEUR.to_owned());
+    let a = sql.arg(from);
+    let b = sql.arg(to);
+    let mut filter = String::new();
+    if let Some(r) = region {
+        let n = sql.arg(r.len() as i32);
+        let code = sql.arg(r.to_owned());
+        filter.push_str(&format!(" AND substr(village_code, 1, {n}) = {code}"));
+    }
+    if let Some(m) = measure {
+        let m = sql.arg(m.to_owned());
+        filter.push_str(&format!(" AND measure = {m}"));
+    }
+    format!(
+        "SELECT village_code, dim_value, measure, CAST(SUM(reached) AS BIGINT), \
+            CAST(SUM(events) AS BIGINT) \
+         FROM stat_pending WHERE programme = {programme} AND dim = {dim_p} \
+         AND day >= {a} AND day <= {b}{filter} GROUP BY village_code, dim_value, measure"
+    )
+}
+
+impl Store {
+    /// Rolls every waiting counter change up into `stat_counts`, a batch per transaction;
+    /// returns the rows folded. Safe beside writers and beside another fold: each waiting
+    /// row is deleted (and so counted) by exactly one transaction.
+    pub async fn fold_pending(&self) -> Result<u64> {
+        let mut folded = 0u64;
+        loop {
+            let mut tx = self.begin().await?;
+            let n = fold_batch(&mut tx).await?;
+            tx.commit().await?;
+            folded += n as u64;
+            if (n as i64) < FOLD_BATCH {
+                return Ok(folded);
+            }
+        }
+    }
+
+    /// Folds the waiting counter changes every `every` until the store is closed, so the
+    /// rows each read adds stay few. Started by the server.
+    pub fn spawn_folder(&self, every: Duration) {
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if store.is_closed() {
+                    break;
+                }
+                if let Err(e) = store.fold_pending().await {
+                    if store.is_closed() {
+                        break;
+                    }
+                    tracing::warn!(error = %e, "rolling up the statistics counters failed");
+                }
+            }
+        });
+    }
+}
+
+/// Deletes up to [`FOLD_BATCH`] waiting rows and adds them to `stat_counts`; the number
+/// deleted.
+async fn fold_batch(tx: &mut (impl Conn + ?Sized)) -> Result<usize> {
+    let backend = tx.backend();
+    let mut q = query_text_on(
+        backend,
+        "DELETE FROM stat_pending WHERE id IN (SELECT id FROM stat_pending ORDER BY id LIMIT ",
+    );
+    let limit = q.arg(FOLD_BATCH);
+    q.push(&format!(
+        "{limit}) RETURNING dim, village_code, dim_value, measure, day, reached, events"
+    ));
+    let taken: Vec<(String, String, String, String, NaiveDate, i64, i64)> =
+        q.fetch_all(&mut *tx).await?;
+    let n = taken.len();
+    let mut c = Contribution::default();
+    for (d, village, value, measure, day, reached, events) in taken {
+        let dim = super::static_dim(&d)?;
+        let e = c
+            .cells
+            .entry(Cell {
+                village,
+                dim,
+                value,
+                measure,
+                day,
+            })
+            .or_default();
+        e.reached += reached;
+        e.events += events;
+    }
+    let mut rows = Rows::default();
+    rows.add(&c, Levels::All);
+    rows.compact();
+    write_rows(tx, &rows, false).await?;
+    Ok(n)
+}
