@@ -148,6 +148,7 @@ const days = {
       ['officer-follow-ups', '/follow-ups/overdue'],
       ['officer-market', '/market-events'],
       ['officer-curation', '/curation'],
+      ['officer-import', '/import'],
       ['officer-orders', '/orders'],
       ['officer-statistik', '/statistik'],
     ]) {

@@ -16,6 +16,7 @@ mod eorder;
 mod error;
 mod facts;
 mod fairs;
+mod file_import;
 mod finance;
 mod financing;
 mod import;
@@ -53,6 +54,7 @@ pub use eorder::{
 };
 pub use error::StoreError;
 pub use fairs::{Allocation, Application, parse_seed};
+pub use file_import::{BATCH as IMPORT_BATCH, ImportKind, ImportRequest, ImportSummary};
 pub use finance::{FinancialReport, MemberSize, NewReport};
 pub use financing::{
     Decision, MAX_FINANCING, NewReferral, PARTNER_KINDS, Partner, Referral, parse_disbursement,

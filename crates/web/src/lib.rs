@@ -8,6 +8,7 @@ pub mod charts;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod imports;
 pub mod ocds;
 pub mod pages;
 pub mod params;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub security: Arc<SecuritySettings>,
     /// The prefix of e-order's open contracting ids (`ocds-` and six characters).
     pub ocid_prefix: Arc<str>,
+    /// Imports started from the upload page.
+    pub imports: Arc<imports::ImportJobs>,
 }
 
 /// Accounts policy, rate limits and cookie flags, from the typed configuration.
@@ -62,6 +65,7 @@ impl AppState {
             i18n: Arc::new(i18n::Catalogues::embedded()),
             security: Arc::new(security),
             ocid_prefix: Arc::from(DEFAULT_OCID_PREFIX),
+            imports: Arc::default(),
         }
     }
 

@@ -191,7 +191,8 @@ impl Pages {
         self
     }
 
-    /// A form that sends a file: its body may be as large as a photo.
+    /// A form that sends a file: its body may be as large as [`security::body_limit`]
+    /// says for its path.
     fn post_upload<H, T>(mut self, path: &'static str, h: H) -> Self
     where
         H: axum::handler::Handler<T, AppState>,
@@ -199,7 +200,7 @@ impl Pages {
     {
         self.router = self.router.route(
             path,
-            axum::routing::post(h).layer(DefaultBodyLimit::max(security::UPLOAD_BODY_BYTES)),
+            axum::routing::post(h).layer(DefaultBodyLimit::max(security::body_limit(path))),
         );
         self.seen.push(("POST", path));
         self
@@ -208,7 +209,7 @@ impl Pages {
 
 fn page_routes() -> Pages {
     use pages::{
-        account, admin, cek, curation, finance, financing, home, katalog, ledger, market,
+        account, admin, cek, curation, finance, financing, home, imports, katalog, ledger, market,
         member_edit, member_page, members, members_export, mentoring, orders, permits, privacy,
         products, signup, statistik, training, users,
     };
@@ -276,6 +277,11 @@ fn page_routes() -> Pages {
     .get("/admin/users", users::list)
     .post("/admin/users", users::create)
     .post("/admin/users/{username}/{action}", users::act)
+    .get("/import", imports::index)
+    .post_upload("/import", imports::upload)
+    .get("/import/{id}", imports::show)
+    .get("/import/{id}/report.csv", imports::report)
+    .post("/import/{id}/apply", imports::apply)
     .get("/members", members::list)
     .post("/members", members::create)
     .post("/members/find", members::find)
@@ -430,11 +436,7 @@ async fn refuse_declared_oversize(req: Request, next: Next) -> Response {
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let limit = if security::is_upload(req.uri().path()) {
-        security::UPLOAD_BODY_BYTES
-    } else {
-        MAX_BODY_BYTES
-    };
+    let limit = security::body_limit(req.uri().path());
     if declared.is_some_and(|n| n > limit as u64) {
         return ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -26,11 +26,26 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// and the multipart framing around them.
 pub const UPLOAD_BODY_BYTES: usize = 10 * 1024 * 1024 + 64 * 1024;
 
+/// A spreadsheet uploaded to the import page (`/import`): a registry of some 300,000
+/// members as CSV is about 60 MB. Larger files go through `jakpreneur import`.
+pub const IMPORT_BODY_BYTES: usize = 64 * 1024 * 1024 + 64 * 1024;
+
 /// The routes that take files (`…/photos`: one photo of at most 5 MB; `…/payments`: a
-/// transfer proof and a tax slip of at most 5 MB each), and so a body up to
-/// [`UPLOAD_BODY_BYTES`]. Each file's own limit is checked by its handler.
+/// transfer proof and a tax slip of at most 5 MB each; `/import`: a spreadsheet), and so
+/// a body up to [`body_limit`]. Each file's own limit is checked by its handler.
 pub fn is_upload(path: &str) -> bool {
-    path.ends_with("/photos") || path.ends_with("/payments")
+    path.ends_with("/photos") || path.ends_with("/payments") || path == "/import"
+}
+
+/// The largest body a route accepts.
+pub fn body_limit(path: &str) -> usize {
+    if path == "/import" {
+        IMPORT_BODY_BYTES
+    } else if is_upload(path) {
+        UPLOAD_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
 }
 
 pub const SESSION_COOKIE: &str = "jp_session";

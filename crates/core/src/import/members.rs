@@ -192,12 +192,7 @@ mod tests {
         )
         .unwrap();
         let a = member_of(&member_columns(&api).unwrap(), &api.rows[0], today()).unwrap();
-        let b = member_of(
-            &member_columns(&office).unwrap(),
-            &office.rows[0],
-            today(),
-        )
-        .unwrap();
+        let b = member_of(&member_columns(&office).unwrap(), &office.rows[0], today()).unwrap();
         assert_eq!(a, b);
         assert_eq!(a.registered_on.to_string(), "2021-06-26");
     }

@@ -77,6 +77,65 @@ pub enum TableError {
     MissingColumn(String),
     #[error("the header row names the column {0} twice")]
     DuplicateColumn(String),
+    #[error(
+        "files of type {0:?} cannot be imported; save the sheet as an Excel workbook (.xlsx) \
+         or as CSV (comma or semicolon separated, UTF-8) and import that"
+    )]
+    Format(String),
+}
+
+impl TableError {
+    /// The error's code, as an API error names it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Empty => "file_empty",
+            Self::Csv(_) | Self::Xlsx(_) => "file_unreadable",
+            Self::MissingColumn(_) => "column_missing",
+            Self::DuplicateColumn(_) => "column_twice",
+            Self::Format(_) => "file_type",
+        }
+    }
+}
+
+/// A file as a table, by its name's extension: CSV (comma or semicolon) or an Excel
+/// workbook's first sheet. Other formats are refused naming what to do.
+pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Table, TableError> {
+    let ext = std::path::Path::new(file_name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "csv" | "txt" => read_csv(bytes),
+        "xlsx" | "xlsm" => read_xlsx(bytes),
+        other => Err(TableError::Format(other.to_owned())),
+    }
+}
+
+/// One line of an import's report: which row (as the spreadsheet numbers it), which
+/// column (as the file names it), and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: u64,
+    pub column: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// The report as CSV: `row,column,code,message`, one line per problem. The column is the
+/// file's own header, which could read as a formula, so it is guarded.
+pub fn report_csv(problems: &[Problem]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["row", "column", "code", "message"])?;
+    for p in problems {
+        w.write_record([
+            p.line.to_string().as_str(),
+            &crate::format::csv_safe(&p.column),
+            &p.code,
+            &p.message,
+        ])?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
 }
 
 /// Reads CSV text: the delimiter is a comma or, as Excel writes it in Indonesian locales,

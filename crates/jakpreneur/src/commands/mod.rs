@@ -81,8 +81,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(cmd) => {
             let store = open(&cfg, false).await?;
             let code = match cmd {
-                ImportCommand::Members(args) => import::members(&store, args).await,
-                ImportCommand::Events(args) => import::events(&store, args).await,
+                ImportCommand::Members(args) => {
+                    import::run(&store, jakpreneur_store::ImportKind::Members, args).await
+                }
+                ImportCommand::Events(args) => {
+                    import::run(&store, jakpreneur_store::ImportKind::Events, args).await
+                }
             };
             store.close().await;
             code

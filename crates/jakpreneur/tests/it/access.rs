@@ -251,6 +251,14 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         // here does not exist, so the administrator's action finds nothing.
         ("POST", "/admin/users") => form(if r == Admin { Ok } else { Forbidden }),
         ("POST", "/admin/users/{username}/{action}") => form(if r == Admin { NotFound } else { Forbidden }),
+        // The upload page: whoever records services. An upload that is not a file: 422.
+        ("GET", "/import") => signed_in(if can_record_events(r) { Ok } else { Forbidden }),
+        ("POST", "/import") => form(if can_record_events(r) { Ok } else { Forbidden }),
+        // No such import (a job is seen only by the account that started it).
+        ("GET", "/import/{id}") | ("GET", "/import/{id}/report.csv") => {
+            signed_in(if can_record_events(r) { NotFound } else { Forbidden })
+        }
+        ("POST", "/import/{id}/apply") => form(if can_record_events(r) { NotFound } else { Forbidden }),
         ("GET", "/members") => signed_in(if reader(r) { Ok } else { Forbidden }),
         ("GET", "/members/new") => signed_in(if can_register(r) { Ok } else { Forbidden }),
         ("POST", "/members") => write_one(r, inside, can_register, Forbidden),
@@ -431,6 +439,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/akun/daftar/kode"),
     ("POST", "/admin/users"),
     ("POST", "/admin/users/{username}/{action}"),
+    ("GET", "/import"),
+    ("POST", "/import"),
+    ("GET", "/import/{id}"),
+    ("GET", "/import/{id}/report.csv"),
+    ("POST", "/import/{id}/apply"),
     ("GET", "/members"),
     ("POST", "/members"),
     ("POST", "/members/find"),
@@ -975,6 +988,7 @@ async fn role_route_scope_matrix(app: TestApp) {
                             url = url.replace("{action}", "verify");
                         }
                         url = url.replace("catalogue/{id}", "catalogue/999999");
+                        url = url.replace("import/{id}", "import/0000000000000000");
                         url = url.replace("katalog/{id}", "katalog/999999");
                         url = url
                             .replace("/media/{name}", &format!("/media/{}.png", "ab".repeat(32)));

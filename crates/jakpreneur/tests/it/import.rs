@@ -9,7 +9,8 @@ use crate::support::{command, jakpreneur};
 on_both_backends!(
     members_import_checks_reports_and_never_doubles,
     a_killed_import_completes_when_run_again,
-    services_import_keeps_history_once_and_the_counts_true
+    services_import_keeps_history_once_and_the_counts_true,
+    the_upload_page_checks_then_imports_with_progress
 );
 
 /// The command's standard output, once it is known to have exited with `code` (its
@@ -443,4 +444,122 @@ async fn services_import_keeps_history_once_and_the_counts_true(app: TestApp) {
     let audit = app.get("/api/v1/audit?action=import.run").await.json();
     let runs = audit["items"].as_array().map_or(0, Vec::len);
     assert_eq!(runs, 4, "{audit}");
+}
+
+/// Follows an import's page until it has finished; its text.
+async fn finished_page(app: &TestApp, job: &str) -> String {
+    for _ in 0..200 {
+        let page = app.get(job).await;
+        assert_eq!(page.status, axum::http::StatusCode::OK, "{}", page.text());
+        let text = page.text();
+        if !text.contains("<progress") {
+            return text;
+        }
+        assert!(
+            text.contains("http-equiv=\"refresh\""),
+            "a running import's page refreshes"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the import at {job} did not finish");
+}
+
+async fn the_upload_page_checks_then_imports_with_progress(app: TestApp) {
+    use axum::http::StatusCode;
+    let a = app.register_on(0, "31.71.01.1001", "2021-03-01").await;
+    let csrf = app.admin.session.as_ref().unwrap().1.clone();
+    let form = app.get("/import").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.text().contains("enctype=\"multipart/form-data\""));
+    assert!(
+        form.text().contains("Belum ada impor"),
+        "the empty list says so"
+    );
+
+    // Wrong on purpose: no file; then a file of another type (refused whole, named).
+    let none = app
+        .multipart(&format!("/import?csrf={csrf}"), &[("kind", "events")], &[])
+        .await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        none.text().contains("Pilih berkas CSV atau Excel"),
+        "{}",
+        none.text()
+    );
+    let ods = app
+        .multipart(
+            &format!("/import?csrf={csrf}"),
+            &[("kind", "events"), ("dry_run", "1")],
+            &[("file", "layanan.ods", "application/octet-stream", b"x")],
+        )
+        .await;
+    assert_eq!(ods.status, StatusCode::SEE_OTHER);
+    let job = ods.header("location").unwrap().to_owned();
+    let text = finished_page(&app, &job).await;
+    assert!(text.contains("ditolak seluruhnya"), "{text}");
+    assert!(text.contains("cannot be imported"), "{text}");
+
+    // A dry run first: the report names the refused row; nothing is written.
+    let csv = format!(
+        "Nomor Anggota;Jenis Layanan;Tanggal Kegiatan;Instansi\n\
+         {a};training_completed;26/06/2021;PPKUKM\n\
+         {a};bazaar;01/02/2021;\n"
+    );
+    let before = services_of(&app, &a).await.len();
+    let dry = app
+        .multipart(
+            &format!("/import?csrf={csrf}"),
+            &[("kind", "events"), ("dry_run", "1")],
+            &[("file", "layanan.csv", "text/csv", csv.as_bytes())],
+        )
+        .await;
+    assert_eq!(dry.status, StatusCode::SEE_OTHER, "{}", dry.text());
+    let job = dry.header("location").unwrap().to_owned();
+    let text = finished_page(&app, &job).await;
+    assert!(
+        text.contains("2 baris dibaca: 1 akan ditambahkan, 0 sudah tercatat, 1 ditolak"),
+        "{text}"
+    );
+    assert!(text.contains("before_registration"), "{text}");
+    assert_eq!(
+        services_of(&app, &a).await.len(),
+        before,
+        "a dry run writes nothing"
+    );
+    let report = app.get(&format!("{job}/report.csv")).await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert!(
+        report
+            .text()
+            .starts_with("row,column,code,message\n3,Tanggal Kegiatan,before_registration,"),
+        "{}",
+        report.text()
+    );
+
+    // Then the same file for real, with one button.
+    let applied = app.post_form(&format!("{job}/apply"), &[]).await;
+    assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", applied.text());
+    let job2 = applied.header("location").unwrap().to_owned();
+    assert_ne!(job2, job);
+    let text = finished_page(&app, &job2).await;
+    assert!(text.contains("Impor selesai."), "{text}");
+    assert!(
+        text.contains("1 ditambahkan, 0 sudah tercatat (dibiarkan), 1 ditolak"),
+        "{text}"
+    );
+    assert_eq!(services_of(&app, &a).await.len(), before + 1);
+    // An import is applied once: its own page offers no second import.
+    assert!(!text.contains("/apply"), "{text}");
+    assert_eq!(
+        app.post_form(&format!("{job2}/apply"), &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The list shows both runs; another account does not see them.
+    let list = app.get("/import").await.text();
+    assert!(list.contains(&job2) && list.contains(&job), "{list}");
+    let officer = app.user("pusat", "city_officer", Some("31.71")).await;
+    assert_eq!(
+        app.as_(&officer).get(&job2).await.status,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -21,7 +21,7 @@ const APPEND_CHUNK: usize = 60;
 
 /// Waiting rows folded per transaction: small enough that a fold never holds SQLite's one
 /// writer for long, large enough that a busy minute's rows share their upper rows.
-const FOLD_BATCH: i64 = 4_000;
+const FOLD_BATCH: i64 = 1_000;
 
 /// Appends the cells of `c` (its cohorts are not here) to `stat_pending`.
 pub(crate) async fn append(tx: &mut (impl Conn + ?Sized), c: &Contribution) -> Result<()> {

@@ -162,6 +162,36 @@ impl Store {
         Ok(hashes.iter().map(|h| found.get(h).cloned()).collect())
     }
 
+    /// Which of these NIKs belong to members in the reader's region, and as which member
+    /// (an import of services naming members by NIK; a NIK outside the region reads as
+    /// not found). Needs the right to record services.
+    pub async fn member_nos_in_scope(
+        &self,
+        actor: &Actor,
+        niks: &[&Nik],
+    ) -> Result<Vec<Option<String>>> {
+        require(actor, Permission::EventRecord)?;
+        let vault = self.vault()?;
+        let hashes: Vec<Vec<u8>> = niks.iter().map(|n| vault.nik_hash(n.as_str())).collect();
+        if hashes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q =
+            query_text("SELECT nik_hash, member_no, village_code FROM members WHERE nik_hash IN (");
+        for (i, h) in hashes.iter().enumerate() {
+            let p = q.arg(h.clone());
+            q.push(&format!("{}{p}", if i == 0 { "" } else { ", " }));
+        }
+        q.push(")");
+        let rows: Vec<(Vec<u8>, String, String)> = q.fetch_all(self.read()).await?;
+        let found: HashMap<Vec<u8>, String> = rows
+            .into_iter()
+            .filter(|(_, no, village)| actor.scope.covers(village, no))
+            .map(|(h, no, _)| (h, no))
+            .collect();
+        Ok(hashes.iter().map(|h| found.get(h).cloned()).collect())
+    }
+
     /// The member numbers of the NIK hashes on file, in one query.
     async fn member_nos_by_hash(&self, hashes: &[Vec<u8>]) -> Result<HashMap<Vec<u8>, String>> {
         if hashes.is_empty() {

@@ -9,6 +9,7 @@ pub mod curation;
 pub mod finance;
 pub mod financing;
 pub mod home;
+pub mod imports;
 pub mod katalog;
 pub mod ledger;
 pub mod market;
@@ -67,6 +68,8 @@ pub struct Chrome<'a> {
     pub can_read_members: bool,
     pub can_register: bool,
     pub can_audit: bool,
+    /// Who records services may import them (and, province-wide, members).
+    pub can_import: bool,
     /// Staff and partner accounts see the financing referrals (each its own share).
     pub can_financing: bool,
     /// Staff, mentors, curators and members take part in curation.
@@ -105,6 +108,7 @@ impl<'a> Chrome<'a> {
             can_read_members: false,
             can_register: false,
             can_audit: false,
+            can_import: false,
             can_financing: false,
             can_curate: false,
             can_orders: false,
@@ -123,6 +127,7 @@ impl<'a> Chrome<'a> {
         self.can_read_members = a.can(Permission::MemberRead);
         self.can_register = a.can(Permission::MemberRegister);
         self.can_audit = a.can(Permission::AuditRead);
+        self.can_import = a.can(Permission::EventRecord);
         self.can_financing = a.can(Permission::MemberRead) || a.can(Permission::FinancingDecide);
         self.can_curate = matches!(
             a.role,
