@@ -199,6 +199,14 @@ impl Store {
         Ok(())
     }
 
+    /// Whether registrations are queued for SQLite's one writer (never on PostgreSQL).
+    pub(crate) fn registrations_waiting(&self) -> bool {
+        match &self.db {
+            Db::Sqlite(s) => s.commits.waiting(),
+            Db::Postgres(_) => false,
+        }
+    }
+
     /// Whether [`Self::close`] has run: background tasks stop then.
     pub fn is_closed(&self) -> bool {
         match &self.db {

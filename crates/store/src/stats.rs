@@ -188,7 +188,6 @@ impl crate::Store {
             &mut sql,
             &dim_p,
             region.map(RegionCode::as_str),
-            None,
             from,
             to,
         ));

@@ -11,7 +11,34 @@ use jakpreneur_core::stats::{is_active_on, whole_months};
 use jakpreneur_testkit::{TestApp, member_in};
 use serde_json::{Value, json};
 
-on_both_backends!(every_statistic_matches_a_recount);
+on_both_backends!(
+    every_statistic_matches_a_recount,
+    the_server_rolls_counter_changes_up_in_the_background
+);
+
+/// The server's folder empties `stat_pending` on its own, and the figures stay.
+async fn the_server_rolls_counter_changes_up_in_the_background(app: TestApp) {
+    for i in 0..3 {
+        app.register(i).await;
+    }
+    let before = app.get("/api/v1/stats/summary").await.json();
+    assert_eq!(before["registered_members"], 3, "{before}");
+    let waiting = app.store.pending_rows().await.unwrap();
+    assert!(waiting > 0, "registrations left counter changes waiting");
+    app.store.spawn_folder(std::time::Duration::from_millis(20));
+    for _ in 0..250 {
+        if app.store.pending_rows().await.unwrap() == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        app.store.pending_rows().await.unwrap(),
+        0,
+        "the folder rolled them up"
+    );
+    assert_eq!(app.get("/api/v1/stats/summary").await.json(), before);
+}
 
 #[derive(Debug, Clone)]
 struct Ev {

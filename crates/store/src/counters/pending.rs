@@ -19,9 +19,15 @@ use crate::{Result, Store};
 /// Rows per multi-row append (8 values each).
 const APPEND_CHUNK: usize = 60;
 
-/// Waiting rows folded per transaction: small enough that a fold never holds SQLite's one
-/// writer for long, large enough that a busy minute's rows share their upper rows.
+/// Waiting rows folded per transaction by an import or a check, with no registration
+/// waiting beside it: the more rows a fold takes, the more of them share upper rows.
 const FOLD_BATCH: i64 = 1_000;
+
+/// The background fold's batch on SQLite, smaller: it runs beside registrations.
+const BACKGROUND_BATCH: i64 = 250;
+
+/// How long the background fold lets waiting registrations go first before each batch.
+const YIELD_AT_MOST: Duration = Duration::from_millis(500);
 
 /// Appends the cells of `c` (its cohorts are not here) to `stat_pending`.
 pub(crate) async fn append(tx: &mut (impl Conn + ?Sized), c: &Contribution) -> Result<()> {
@@ -57,12 +63,11 @@ pub(crate) async fn append(tx: &mut (impl Conn + ?Sized), c: &Contribution) -> R
 
 /// The part of a counters read that sums the waiting rows of `dim` dated [`from`, `to`]
 /// inside `region` (every region without one), as rows of (village, dim_value, measure,
-/// reached, events) to add to what `stat_counts` gives. `measure`: one measure only.
+/// reached, events) to add to what `stat_counts` gives.
 pub(crate) fn pending_part(
     sql: &mut Query,
     dim_p: &str,
     region: Option<&str>,
-    measure: Option<&str>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> String {
@@ -74,10 +79,6 @@ pub(crate) fn pending_part(
         let n = sql.arg(r.len() as i32);
         let code = sql.arg(r.to_owned());
         filter.push_str(&format!(" AND substr(village_code, 1, {n}) = {code}"));
-    }
-    if let Some(m) = measure {
-        let m = sql.arg(m.to_owned());
-        filter.push_str(&format!(" AND measure = {m}"));
     }
     format!(
         "SELECT village_code, dim_value, measure, CAST(SUM(reached) AS BIGINT), \
@@ -92,16 +93,37 @@ impl Store {
     /// returns the rows folded. Safe beside writers and beside another fold: each waiting
     /// row is deleted (and so counted) by exactly one transaction.
     pub async fn fold_pending(&self) -> Result<u64> {
+        self.fold_batches(FOLD_BATCH, false).await
+    }
+
+    /// Folds `batch` rows per transaction until none wait. `yielding`: on SQLite, before
+    /// each batch, let registrations waiting for the one writer go first (for at most
+    /// [`YIELD_AT_MOST`]), so a fold beside a stream of registrations holds them up by
+    /// one small batch at most.
+    async fn fold_batches(&self, batch: i64, yielding: bool) -> Result<u64> {
         let mut folded = 0u64;
         loop {
+            if yielding {
+                let since = tokio::time::Instant::now();
+                while self.registrations_waiting() && since.elapsed() < YIELD_AT_MOST {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            }
             let mut tx = self.begin().await?;
-            let n = fold_batch(&mut tx).await?;
+            let n = fold_batch(&mut tx, batch).await?;
             tx.commit().await?;
             folded += n as u64;
-            if (n as i64) < FOLD_BATCH {
+            if (n as i64) < batch {
                 return Ok(folded);
             }
         }
+    }
+
+    /// How many counter changes wait to be rolled up (a backlog to watch).
+    pub async fn pending_rows(&self) -> Result<i64> {
+        crate::query::query("SELECT COUNT(*) FROM stat_pending")
+            .scalar(self.read())
+            .await
     }
 
     /// Folds the waiting counter changes every `every` until the store is closed, so the
@@ -116,7 +138,13 @@ impl Store {
                 if store.is_closed() {
                     break;
                 }
-                if let Err(e) = store.fold_pending().await {
+                // SQLite's one writer is shared with registrations: small batches that
+                // let them go first. PostgreSQL's writers do not wait on the fold.
+                let batch = match store.backend() {
+                    crate::query::Backend::Sqlite => BACKGROUND_BATCH,
+                    crate::query::Backend::Postgres => FOLD_BATCH,
+                };
+                if let Err(e) = store.fold_batches(batch, true).await {
                     if store.is_closed() {
                         break;
                     }
@@ -127,15 +155,15 @@ impl Store {
     }
 }
 
-/// Deletes up to [`FOLD_BATCH`] waiting rows and adds them to `stat_counts`; the number
+/// Deletes up to `batch` waiting rows and adds them to `stat_counts`; the number
 /// deleted.
-async fn fold_batch(tx: &mut (impl Conn + ?Sized)) -> Result<usize> {
+async fn fold_batch(tx: &mut (impl Conn + ?Sized), batch: i64) -> Result<usize> {
     let backend = tx.backend();
     let mut q = query_text_on(
         backend,
         "DELETE FROM stat_pending WHERE id IN (SELECT id FROM stat_pending ORDER BY id LIMIT ",
     );
-    let limit = q.arg(FOLD_BATCH);
+    let limit = q.arg(batch);
     q.push(&format!(
         "{limit}) RETURNING dim, village_code, dim_value, measure, day, reached, events"
     ));

@@ -44,6 +44,11 @@ impl CommitQueue {
         Self(tx)
     }
 
+    /// Whether registrations are queued, not yet taken by the writer.
+    pub fn waiting(&self) -> bool {
+        self.0.capacity() < self.0.max_capacity()
+    }
+
     /// Queues a registration and waits for its transaction to commit.
     pub async fn register(&self, member: Prepared) -> Reply {
         let (reply, answer) = oneshot::channel();
