@@ -1,8 +1,8 @@
 //! Imports started from the upload page (`/import`): each runs in a task of its own
 //! through `Store::import_file` (the same as `jakpreneur import`), and its page follows
-//! its progress. Jobs live in the server's memory: the file is kept so that a dry run
-//! can be applied without uploading it again, and the most recent [`KEPT`] jobs are
-//! kept. What an import wrote is in the database and the audit log, not here; a restart
+//! its progress. Jobs live in the server's memory, the most recent [`KEPT`] of them. A
+//! dry run keeps its file until it is applied (once), so that it needs no second
+//! upload; an import drops its file when it ends. What an import wrote is in the database and the audit log, not here; a restart
 //! loses only the progress page (running the file again completes it, each row once).
 
 use std::collections::VecDeque;
@@ -25,7 +25,9 @@ pub struct ImportJob {
     pub kind: ImportKind,
     pub file_name: String,
     pub dry_run: bool,
-    pub bytes: Arc<Vec<u8>>,
+    /// The file, while it may still be needed: a running import, or a dry run not yet
+    /// applied.
+    bytes: Mutex<Option<Arc<Vec<u8>>>>,
     pub started: DateTime<Utc>,
     done: AtomicU64,
     total: AtomicU64,
@@ -51,6 +53,14 @@ impl ImportJob {
             self.done.load(Ordering::Relaxed),
             self.total.load(Ordering::Relaxed),
         )
+    }
+
+    /// A finished dry run's file, to import it for real: given once.
+    pub fn take_file(&self) -> Option<Arc<Vec<u8>>> {
+        if !self.dry_run || self.outcome().is_none() {
+            return None;
+        }
+        self.bytes.lock().ok()?.take()
     }
 
     /// The outcome, once the import has ended.
@@ -87,7 +97,7 @@ impl ImportJobs {
             kind: file.kind,
             file_name: file.name,
             dry_run: file.dry_run,
-            bytes: file.bytes,
+            bytes: Mutex::new(Some(file.bytes.clone())),
             started: Utc::now(),
             done: AtomicU64::new(0),
             total: AtomicU64::new(0),
@@ -104,12 +114,13 @@ impl ImportJobs {
             }
             jobs.push_back(job.clone());
         }
-        let (store, actor, running) = (store.clone(), actor.clone(), job.clone());
+        let (store, actor, running, bytes) =
+            (store.clone(), actor.clone(), job.clone(), file.bytes);
         tokio::spawn(async move {
             let req = ImportRequest {
                 kind: running.kind,
                 file_name: &running.file_name,
-                bytes: &running.bytes,
+                bytes: &bytes,
                 dry_run: running.dry_run,
                 today: clock.today(),
             };
@@ -126,6 +137,11 @@ impl ImportJobs {
                     JobEnd::Failed
                 }
             };
+            if !running.dry_run
+                && let Ok(mut b) = running.bytes.lock()
+            {
+                *b = None;
+            }
             if let Ok(mut o) = running.outcome.lock() {
                 *o = Some(outcome);
             }

@@ -548,12 +548,16 @@ async fn the_upload_page_checks_then_imports_with_progress(app: TestApp) {
         "{text}"
     );
     assert_eq!(services_of(&app, &a).await.len(), before + 1);
-    // An import is applied once: its own page offers no second import.
+    // An import is applied once: its page offers no second import, and neither it nor
+    // the dry run (whose file was dropped when applied) can be applied again.
     assert!(!text.contains("/apply"), "{text}");
-    assert_eq!(
-        app.post_form(&format!("{job2}/apply"), &[]).await.status,
-        StatusCode::NOT_FOUND
-    );
+    for again in [&job2, &job] {
+        assert_eq!(
+            app.post_form(&format!("{again}/apply"), &[]).await.status,
+            StatusCode::NOT_FOUND,
+            "{again} applied twice"
+        );
+    }
     // The list shows both runs; another account does not see them.
     let list = app.get("/import").await.text();
     assert!(list.contains(&job2) && list.contains(&job), "{list}");

@@ -282,13 +282,18 @@ pub async fn apply(Path(id): Path<String>, page: SignedInPage) -> Response {
         Ok(j) => j,
         Err(r) => return *r,
     };
-    if !job.dry_run || !matches!(job.outcome(), Some(JobEnd::Done(_))) {
+    // A dry run that ended with its report, applied once (its file is then dropped).
+    let bytes = match job.outcome() {
+        Some(JobEnd::Done(_)) => job.take_file(),
+        _ => None,
+    };
+    let Some(bytes) = bytes else {
         return page.error(page.chrome(), StoreError::NotFound);
-    }
+    };
     let file = JobFile {
         kind: job.kind,
         name: job.file_name.clone(),
-        bytes: job.bytes.clone(),
+        bytes,
         dry_run: false,
     };
     let next = page
