@@ -301,10 +301,19 @@ impl Store {
     /// chain's count and last hash must be its head's (so a deleted tail shows). On
     /// SQLite, whose one chain numbers the log, `seq` must also run without gaps.
     pub async fn verify_audit(&self) -> Result<ChainCheck> {
+        // One snapshot for the heads and every batch of the log: an append while the
+        // check runs is not seen at all, rather than seen in the log and not in its head.
+        let mut snapshot = self.begin_read().await?;
+        let check = self.verify_audit_in(&mut snapshot).await;
+        snapshot.rollback().await?;
+        check
+    }
+
+    async fn verify_audit_in(&self, snapshot: &mut crate::query::Tx) -> Result<ChainCheck> {
         const BATCH: i64 = 2000;
         let heads: Vec<(i32, i64, String)> =
             query("SELECT id, seq, hash FROM audit_head ORDER BY id")
-                .fetch_all(self.read())
+                .fetch_all(&mut *snapshot)
                 .await?;
         let gapless = self.backend() == crate::query::Backend::Sqlite;
         // Per chain: entries seen and the last hash.
@@ -320,7 +329,7 @@ impl Store {
             let batch: Vec<AuditEntry> = query_text(q)
                 .bind(after)
                 .bind(BATCH)
-                .fetch_all(self.read())
+                .fetch_all(&mut *snapshot)
                 .await?;
             let done = (batch.len() as i64) < BATCH;
             for e in batch {

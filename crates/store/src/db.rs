@@ -239,6 +239,19 @@ impl Store {
         })
     }
 
+    /// A read-only transaction on the readers whose statements all see one snapshot of
+    /// the database (PostgreSQL: repeatable read; SQLite: a read transaction in WAL mode),
+    /// for a check that reads in several statements while others write.
+    pub(crate) async fn begin_read(&self) -> Result<Tx> {
+        Ok(match &self.db {
+            Db::Sqlite(s) => Tx::Sqlite(s.readers.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
+        })
+    }
+
     /// The readers, for a statement outside a transaction (on SQLite, never the writer).
     pub(crate) fn read(&self) -> Exec<'_> {
         match &self.db {

@@ -9,7 +9,38 @@ on_both_backends!(
     fifty_simultaneous_registrations_of_one_nik_leave_one_member,
     simultaneous_registrations_get_distinct_member_numbers,
     a_registration_the_database_refuses_does_not_sink_the_others,
+    the_audit_check_holds_while_others_write,
 );
+
+/// `audit verify` while registrations append to the log: it reads one snapshot, so an
+/// entry appended meanwhile is never taken for a removed one.
+async fn the_audit_check_holds_while_others_write(app: TestApp) {
+    let app = std::sync::Arc::new(app);
+    let writers: Vec<_> = (0..60u32)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.post_json("/api/v1/members", &member_in(300 + i, "31.71.01.1001"))
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    let mut checks = 0;
+    while writers.iter().any(|w| !w.is_finished()) || checks < 3 {
+        match app.store.verify_audit().await.unwrap() {
+            jakpreneur_store::ChainCheck::Intact { .. } => checks += 1,
+            broken => panic!("check {checks} beside writers: {broken:?}"),
+        }
+    }
+    for w in writers {
+        assert_eq!(w.await.unwrap(), StatusCode::CREATED);
+    }
+    assert!(matches!(
+        app.store.verify_audit().await.unwrap(),
+        jakpreneur_store::ChainCheck::Intact { .. }
+    ));
+}
 
 async fn fifty_simultaneous_registrations_of_one_nik_leave_one_member(app: TestApp) {
     let app = std::sync::Arc::new(app);
