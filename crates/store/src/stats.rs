@@ -484,14 +484,8 @@ impl crate::Store {
         let b = sql.arg(to_end);
         let list = in_list(&mut sql, &codes);
         // With the registrations not yet rolled up (by day), in the same statement.
-        let pending_region = match region {
-            Some(r) => {
-                let n = sql.arg(r.as_str().len() as i32);
-                let code = sql.arg(r.as_str().to_owned());
-                format!(" AND substr(village_code, 1, {n}) = {code}")
-            }
-            None => String::new(),
-        };
+        let pending_region =
+            crate::counters::pending_region(&mut sql, region.map(RegionCode::as_str));
         sql.push(&format!(
             "SELECT period, CAST(SUM(reached) AS BIGINT) FROM stat_counts WHERE programme = {p} \
                 AND dim = 'all' \

@@ -25,8 +25,7 @@ pub struct ImportJob {
     pub kind: ImportKind,
     pub file_name: String,
     pub dry_run: bool,
-    /// The file, while it may still be needed: a running import, or a dry run not yet
-    /// applied.
+    /// A dry run's file, until it is applied.
     bytes: Mutex<Option<Arc<Vec<u8>>>>,
     pub started: DateTime<Utc>,
     done: AtomicU64,
@@ -97,7 +96,8 @@ impl ImportJobs {
             kind: file.kind,
             file_name: file.name,
             dry_run: file.dry_run,
-            bytes: Mutex::new(Some(file.bytes.clone())),
+            // Only a dry run keeps its file, for the import that may follow it.
+            bytes: Mutex::new(file.dry_run.then(|| file.bytes.clone())),
             started: Utc::now(),
             done: AtomicU64::new(0),
             total: AtomicU64::new(0),
@@ -137,11 +137,6 @@ impl ImportJobs {
                     JobEnd::Failed
                 }
             };
-            if !running.dry_run
-                && let Ok(mut b) = running.bytes.lock()
-            {
-                *b = None;
-            }
             if let Ok(mut o) = running.outcome.lock() {
                 *o = Some(outcome);
             }

@@ -20,7 +20,7 @@ use jakpreneur_core::stats::{
 
 mod pending;
 
-pub(crate) use pending::pending_part;
+pub(crate) use pending::{pending_part, pending_region};
 
 use crate::facts::LedgerFacts;
 use crate::query::{Conn, Query, query, query_text, query_text_on};

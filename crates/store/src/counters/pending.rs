@@ -61,6 +61,18 @@ pub(crate) async fn append(tx: &mut (impl Conn + ?Sized), c: &Contribution) -> R
     Ok(())
 }
 
+/// The condition on `stat_pending` for rows inside `region` (none without one).
+pub(crate) fn pending_region(sql: &mut Query, region: Option<&str>) -> String {
+    match region {
+        Some(r) => {
+            let n = sql.arg(r.len() as i32);
+            let code = sql.arg(r.to_owned());
+            format!(" AND substr(village_code, 1, {n}) = {code}")
+        }
+        None => String::new(),
+    }
+}
+
 /// The part of a counters read that sums the waiting rows of `dim` dated [`from`, `to`]
 /// inside `region` (every region without one), as rows of (village, dim_value, measure,
 /// reached, events) to add to what `stat_counts` gives.
@@ -74,12 +86,7 @@ pub(crate) fn pending_part(
     let programme = sql.arg(JAKPRENEUR.to_owned());
     let a = sql.arg(from);
     let b = sql.arg(to);
-    let mut filter = String::new();
-    if let Some(r) = region {
-        let n = sql.arg(r.len() as i32);
-        let code = sql.arg(r.to_owned());
-        filter.push_str(&format!(" AND substr(village_code, 1, {n}) = {code}"));
-    }
+    let filter = pending_region(sql, region);
     format!(
         "SELECT village_code, dim_value, measure, CAST(SUM(reached) AS BIGINT), \
             CAST(SUM(events) AS BIGINT) \
