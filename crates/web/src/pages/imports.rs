@@ -71,6 +71,15 @@ impl JobView {
         }
     }
 
+    /// The list's short counts: what was done, or what a dry run would do.
+    pub fn counts_key(&self) -> &'static str {
+        if self.dry_run {
+            "import.counts_dry"
+        } else {
+            "import.counts"
+        }
+    }
+
     /// The summary's sentence: what was checked, or what was done.
     pub fn summary_key(&self) -> &'static str {
         if self.dry_run {
