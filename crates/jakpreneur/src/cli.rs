@@ -81,6 +81,36 @@ pub enum Command {
     /// Bring records in from a spreadsheet (CSV or XLSX), checked by the API's rules.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write members or their services to a CSV or Excel file, page by page (a million
+    /// members in constant memory). Every export is recorded in the audit log.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Members with the members list's columns (no NIK, birth date or address).
+    Members(ExportArgs),
+    /// The members' standing services (not registration, not voided ones), with the
+    /// columns `import events` reads back.
+    Events(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The file to write; its extension (.csv or .xlsx) gives the format unless --format
+    /// does. `-` writes CSV to standard output.
+    pub out: std::path::PathBuf,
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
+    #[command(flatten)]
+    pub filter: MemberFilterArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
 }
 
 #[derive(Debug, Subcommand)]
@@ -586,8 +616,9 @@ pub enum ListFormat {
     Csv,
 }
 
+/// Which members: the filters of the members list.
 #[derive(Debug, Args)]
-pub struct MemberListArgs {
+pub struct MemberFilterArgs {
     /// Region code at any level (31, 31.71, 31.71.01, 31.71.01.1001).
     #[arg(long)]
     pub region: Option<String>,
@@ -603,6 +634,34 @@ pub struct MemberListArgs {
     /// A member number, a phone, or the start of words of the name or business name.
     #[arg(long)]
     pub q: Option<String>,
+}
+
+impl MemberFilterArgs {
+    /// The filters as the members list's query, with its paging and order.
+    pub fn query(
+        self,
+        limit: Option<String>,
+        after: Option<String>,
+        sort: Option<String>,
+    ) -> jakpreneur_web::views::MemberQuery {
+        jakpreneur_web::views::MemberQuery {
+            region: self.region,
+            registered_from: self.registered_from,
+            registered_to: self.registered_to,
+            sector: self.sector,
+            status: self.status,
+            q: self.q,
+            limit,
+            after,
+            sort,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct MemberListArgs {
+    #[command(flatten)]
+    pub filter: MemberFilterArgs,
     /// 1-500.
     #[arg(long, default_value_t = 50)]
     pub limit: u32,

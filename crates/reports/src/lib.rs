@@ -5,16 +5,19 @@
 //!
 //! One module per report ([`release`], [`period`], [`funnel`], [`summary`], [`cohorts`],
 //! [`targets`]); [`params`] parses what they take, [`table`] is their common row form,
-//! [`disclosure`] is the open data's small-count protection. This crate knows no HTTP:
+//! [`disclosure`] is the open data's small-count protection, [`sheet`] writes rows as CSV
+//! or XLSX files and [`export`] the rows of the members and services exports. This crate knows no HTTP:
 //! the web crate and the binary both call it.
 
 mod breakdown;
 pub mod cohorts;
 pub mod disclosure;
+pub mod export;
 pub mod funnel;
 pub mod params;
 pub mod period;
 pub mod release;
+pub mod sheet;
 pub mod summary;
 pub mod table;
 pub mod targets;

@@ -61,7 +61,7 @@ pub use financing::{
     parse_partner,
 };
 pub use import::ImportedEvent;
-pub use ledger::{Event, ImportedService, Reached, ServiceOutcome, Void};
+pub use ledger::{Event, ImportedService, Reached, ServiceOutcome, ServicePage, Void};
 pub use market::{MarketEvent, NewMarketEvent};
 pub use members::{
     Member, MemberExport, MemberFilter, MemberPage, MemberSort, Page, Personal, PublicMember,

@@ -207,7 +207,12 @@ impl Pages {
     }
 }
 
+/// The state a statistics file's handler takes.
+type StatsState = axum::extract::State<AppState>;
+
 fn page_routes() -> Pages {
+    use axum::extract::OriginalUri;
+    use jakpreneur_reports::sheet::SheetFormat;
     use pages::{
         account, admin, cek, curation, finance, financing, home, imports, katalog, ledger, market,
         member_edit, member_page, members, members_export, mentoring, orders, permits, privacy,
@@ -270,9 +275,27 @@ fn page_routes() -> Pages {
     .get("/statistik/target", statistik::targets)
     .get("/statistik/definisi", statistik::definitions)
     .get("/statistik/e-order", statistik::eorder)
-    .get("/statistik/facilities.csv", statistik::facilities_csv)
-    .get("/statistik/periode.csv", statistik::period_csv)
-    .get("/statistik/kohort.csv", statistik::cohorts_csv)
+    .get(
+        "/statistik/facilities.csv",
+        |s: StatsState, u: OriginalUri| statistik::facilities_file(s, u, SheetFormat::Csv),
+    )
+    .get(
+        "/statistik/facilities.xlsx",
+        |s: StatsState, u: OriginalUri| statistik::facilities_file(s, u, SheetFormat::Xlsx),
+    )
+    .get("/statistik/periode.csv", |s: StatsState, u: OriginalUri| {
+        statistik::period_file(s, u, SheetFormat::Csv)
+    })
+    .get(
+        "/statistik/periode.xlsx",
+        |s: StatsState, u: OriginalUri| statistik::period_file(s, u, SheetFormat::Xlsx),
+    )
+    .get("/statistik/kohort.csv", |s: StatsState, u: OriginalUri| {
+        statistik::cohort_file(s, u, SheetFormat::Csv)
+    })
+    .get("/statistik/kohort.xlsx", |s: StatsState, u: OriginalUri| {
+        statistik::cohort_file(s, u, SheetFormat::Xlsx)
+    })
     .get("/admin/audit", admin::audit)
     .get("/admin/users", users::list)
     .post("/admin/users", users::create)

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use jakpreneur_core::{Clock, MemberDraft, NewMember};
 use jakpreneur_store::{Member, Store, StoreError};
 use jakpreneur_web::params::parse_member_query;
-use jakpreneur_web::views::{MemberQuery, MemberView};
+use jakpreneur_web::views::MemberView;
 
 use crate::cli::{ListFormat, MemberAddArgs, MemberCommand, MemberListArgs};
 
@@ -109,17 +109,7 @@ fn print_member(m: &Member) {
 }
 
 async fn list(store: &Store, a: MemberListArgs) -> anyhow::Result<ExitCode> {
-    let query = MemberQuery {
-        region: a.region,
-        registered_from: a.registered_from,
-        registered_to: a.registered_to,
-        sector: a.sector,
-        status: a.status,
-        q: a.q,
-        limit: Some(a.limit.to_string()),
-        after: a.after,
-        sort: a.sort,
-    };
+    let query = a.filter.query(Some(a.limit.to_string()), a.after, a.sort);
     let (filter, page) = match parse_member_query(&query) {
         Ok(v) => v,
         Err(errs) => bail!("invalid filter: {errs}"),

@@ -15,6 +15,7 @@ mod demo_eorder;
 mod demo_services;
 mod eorder;
 mod event;
+mod export;
 mod import;
 mod keys;
 mod member;
@@ -88,6 +89,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     import::run(&store, jakpreneur_store::ImportKind::Events, args).await
                 }
             };
+            store.close().await;
+            code
+        }
+        Command::Export(cmd) => {
+            let store = open(&cfg, false).await?;
+            let code = export::run(&store, cmd).await;
             store.close().await;
             code
         }

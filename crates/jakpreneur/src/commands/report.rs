@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use jakpreneur_core::ValidationErrors;
+use jakpreneur_reports::sheet::{SheetFormat, write_table};
 use jakpreneur_reports::{
     self as reports, Audience, CohortQuery, Table, parse_day, parse_group_by, parse_period,
     parse_region,
@@ -163,25 +164,23 @@ fn write(json: &serde_json::Value, table: &Table, output: &ReportOutput) -> anyh
         let Some(path) = &output.out else {
             bail!("format: xlsx is written to a file; give --out FILE.xlsx");
         };
-        write_xlsx(table, path)?;
+        let file =
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        write_table(table, SheetFormat::Xlsx, std::io::BufWriter::new(file))
+            .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {}", path.display());
         return Ok(());
     }
-    let mut sink: Box<dyn Write> = match &output.out {
+    let mut sink: Box<dyn Write + Send> = match &output.out {
         Some(path) => Box::new(
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
         ),
-        None => Box::new(std::io::stdout().lock()),
+        None => Box::new(std::io::stdout()),
     };
     match output.format {
         ReportFormat::Json => writeln!(sink, "{}", serde_json::to_string_pretty(json)?)?,
         ReportFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut sink);
-            w.write_record(&table.header)?;
-            for r in &table.rows {
-                w.write_record(r)?;
-            }
-            w.flush()?;
+            sink = write_table(table, SheetFormat::Csv, sink)?;
         }
         ReportFormat::Table | ReportFormat::Xlsx => {
             let widths: Vec<usize> = (0..table.header.len())
@@ -208,42 +207,5 @@ fn write(json: &serde_json::Value, table: &Table, output: &ReportOutput) -> anyh
     if let Some(path) = &output.out {
         eprintln!("wrote {}", path.display());
     }
-    Ok(())
-}
-
-/// One worksheet: the title, the header in bold, then the rows, numbers as numbers.
-fn write_xlsx(table: &Table, path: &std::path::Path) -> anyhow::Result<()> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    let bold = Format::new().set_bold();
-    sheet.write_string_with_format(0, 0, &table.title, &bold)?;
-    for (c, h) in table.header.iter().enumerate() {
-        sheet.write_string_with_format(2, u16::try_from(c)?, h, &bold)?;
-    }
-    for (r, row) in table.rows.iter().enumerate() {
-        let r = u32::try_from(r + 3)?;
-        for (c, cell) in row.iter().enumerate() {
-            let c = u16::try_from(c)?;
-            // Keys such as region codes (31.71) and years stay text; counts and shares are numbers.
-            let key = table.header.get(usize::from(c)).is_some_and(|h| {
-                matches!(
-                    h.as_str(),
-                    "group" | "name" | "cohort" | "facility" | "indicator"
-                )
-            });
-            match cell.parse::<f64>() {
-                Ok(n) if !key => {
-                    sheet.write_number(r, c, n)?;
-                }
-                _ => {
-                    sheet.write_string(r, c, cell)?;
-                }
-            }
-        }
-    }
-    sheet.autofit();
-    book.save(path)
-        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }

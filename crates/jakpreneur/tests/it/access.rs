@@ -165,9 +165,12 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         | ("GET", "/statistik/periode")
         | ("GET", "/statistik/definisi")
         | ("GET", "/statistik/facilities.csv")
+        | ("GET", "/statistik/facilities.xlsx")
         | ("GET", "/statistik/periode.csv")
+        | ("GET", "/statistik/periode.xlsx")
         | ("GET", "/statistik/kohort")
         | ("GET", "/statistik/kohort.csv")
+        | ("GET", "/statistik/kohort.xlsx")
         | ("GET", "/statistik/target")
         // A login attempt with a wrong password (the login form carries its own token).
         | ("POST", "/login") => Ok,
@@ -427,9 +430,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/statistik/periode"),
     ("GET", "/statistik/definisi"),
     ("GET", "/statistik/facilities.csv"),
+    ("GET", "/statistik/facilities.xlsx"),
     ("GET", "/statistik/periode.csv"),
+    ("GET", "/statistik/periode.xlsx"),
     ("GET", "/statistik/kohort"),
     ("GET", "/statistik/kohort.csv"),
+    ("GET", "/statistik/kohort.xlsx"),
     ("GET", "/statistik/target"),
     ("GET", "/admin/audit"),
     ("GET", "/admin/users"),

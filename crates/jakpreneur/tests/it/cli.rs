@@ -391,7 +391,7 @@ async fn report_commands_print_the_statistics(app: TestApp) {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.starts_with("group,name,P1,P2,P3,P4,P5,P6,P7\ntotal,DKI Jakarta,1,0,0,0,0,0,0\n"),
+        text.starts_with("group,name,P1,P2,P3,P4,P5,P6,P7\r\ntotal,DKI Jakarta,1,0,0,0,0,0,0\r\n"),
         "{text}"
     );
     let out = run(
@@ -439,7 +439,7 @@ async fn report_commands_print_the_statistics(app: TestApp) {
     assert!(stderr(&out).contains("--out"), "{}", stderr(&out));
     let out = run(&app, "report summary --as-of 2023-01-01 --format csv");
     assert!(
-        stdout(&out).contains("registered_members,1\nactive_members,1\n"),
+        stdout(&out).contains("registered_members,1\r\nactive_members,1\r\n"),
         "{}",
         stdout(&out)
     );

@@ -438,12 +438,54 @@ async fn services_import_keeps_history_once_and_the_counts_true(app: TestApp) {
     );
     assert!(services_of(&app, &b).await.iter().any(|s| s.0 == "bazaar"));
 
+    // Exported (CSV and XLSX) and imported back: every service is already on file.
+    for name in ["semua.csv", "semua.xlsx"] {
+        let out = dir.path().join(name).display().to_string();
+        let r = report.display().to_string();
+        let export = jakpreneur(&app, &["export", "events", &out, "--region", "31.71.01"]);
+        exited(&export, 0);
+        assert!(
+            String::from_utf8_lossy(&export.stderr).contains("wrote 3 services of 2 members"),
+            "{export:?}"
+        );
+        let stdout = exited(
+            &jakpreneur(&app, &["import", "events", &out, "--report", &r]),
+            0,
+        );
+        assert!(
+            stdout.contains("3 rows read: added 0, 3 already on file"),
+            "{name}: {stdout}"
+        );
+    }
+    let out = dir.path().join("anggota.csv").display().to_string();
+    exited(&jakpreneur(&app, &["export", "members", &out]), 0);
+    let members = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        members.starts_with("member_no,business_name,full_name,"),
+        "{members}"
+    );
+    assert_eq!(members.lines().count(), 3, "{members}");
+    let refused = jakpreneur(&app, &["export", "members", "anggota.pdf"]);
+    assert_ne!(refused.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("format"),
+        "{refused:?}"
+    );
+    let refused = jakpreneur(&app, &["export", "members", &out, "--region", "99"]);
+    assert_ne!(refused.status.code(), Some(0));
+
     // Every counter equals the recount from the raw records.
     let check = app.store.verify_stats().await.unwrap();
     assert!(check.differences.is_empty(), "{:?}", check.differences);
     let audit = app.get("/api/v1/audit?action=import.run").await.json();
     let runs = audit["items"].as_array().map_or(0, Vec::len);
-    assert_eq!(runs, 4, "{audit}");
+    assert_eq!(runs, 6, "{audit}");
+    let exports = app.get("/api/v1/audit?action=ledger.export").await.json();
+    assert_eq!(
+        exports["items"].as_array().map_or(0, Vec::len),
+        2,
+        "{exports}"
+    );
 }
 
 /// Follows an import's page until it has finished; its text.

@@ -471,6 +471,79 @@ async fn lists_count_sort_and_export_what_the_reader_may_see(app: TestApp) {
         .post_form("/members/export", &[("format", "pdf")])
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The services of the listed members, in the columns the import reads back: not the
+    // registrations, not a voided service, nothing outside the officer's district.
+    let mut ids = Vec::new();
+    for (no, kind) in [
+        (&nos[0], "bazaar"),
+        (&nos[0], "exhibition"),
+        (&nos[2], "outlet"),
+    ] {
+        let day = app.get(&format!("/api/v1/members/{no}")).await.json()["registered_on"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let res = app
+            .post_json(
+                &format!("/api/v1/members/{no}/events"),
+                &serde_json::json!({"kind": kind, "occurred_on": day, "agency": "PPKUKM"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        ids.push(res.json()["id"].as_i64().unwrap());
+    }
+    let res = app
+        .post_json(
+            &format!("/api/v1/members/{}/events/{}/void", nos[0], ids[1]),
+            &serde_json::json!({"reason": "entered twice"}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text());
+    let res = app
+        .as_(&gambir)
+        .post_form(
+            "/members/export",
+            &[("format", "csv"), ("what", "services")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert!(
+        res.header("content-disposition")
+            .unwrap()
+            .contains("layanan-")
+    );
+    let (header, rows) = csv_of(&res);
+    assert_eq!(
+        header[..4],
+        ["member_no", "facility", "kind", "occurred_on"]
+    );
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[2].as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [(nos[0].as_str(), "bazaar"), (nos[2].as_str(), "outlet")]
+    );
+    assert_eq!(rows[0][4], "PPKUKM");
+    let res = app
+        .as_(&gambir)
+        .post_form(
+            "/members/export",
+            &[("format", "xlsx"), ("what", "services")],
+        )
+        .await;
+    let book = jakpreneur_core::import::read_table("l.xlsx", &res.body).unwrap();
+    assert_eq!(book.rows.len(), 2, "the same two services in the workbook");
+    let res = app
+        .as_(&gambir)
+        .post_form(
+            "/members/export",
+            &[("format", "csv"), ("what", "everything")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let res = app
         .as_(&gambir)
         .post_form(
@@ -496,6 +569,11 @@ async fn lists_count_sort_and_export_what_the_reader_may_see(app: TestApp) {
         .collect();
     assert_eq!(rows.len(), 3, "{audit}");
     assert!(rows.contains(&3) && rows.contains(&1));
+    let services = app
+        .get("/api/v1/audit?action=ledger.export&limit=50")
+        .await
+        .json();
+    assert_eq!(services["items"].as_array().unwrap().len(), 2, "{services}");
 }
 
 /// Two officers open the same member's correction form; the second save is stopped with

@@ -186,6 +186,51 @@ async fn public_statistics_pages_show_the_counts(app: TestApp) {
     assert_eq!(lines.len(), 2 + 44);
     assert!(lines.contains(&"31.71.01,Gambir,6,,,,,,"), "{csv}");
     assert!(lines.contains(&"31.71.02,Sawah Besar,,,,,,,"), "{csv}");
+    // The same table as a workbook: its title above, region codes as text, counts as
+    // numbers, hidden counts empty.
+    let res = public
+        .get("/statistik/facilities.xlsx?as_of=2026-11-23&group_by=district")
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        res.header("content-type")
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    assert!(
+        res.header("content-disposition")
+            .unwrap()
+            .contains(".xlsx\"")
+    );
+    let book = jakpreneur_core::import::read_table("f.xlsx", &res.body).unwrap();
+    assert!(book.headers[0].contains("2026-11-23"), "{:?}", book.headers);
+    let text = |r: &jakpreneur_core::import::Row| -> Vec<String> {
+        r.cells
+            .iter()
+            .map(jakpreneur_core::import::Cell::text)
+            .collect()
+    };
+    assert!(
+        book.rows
+            .iter()
+            .any(|r| text(r)[..3] == ["group", "name", "P1"])
+    );
+    let gambir = book
+        .rows
+        .iter()
+        .find(|r| text(r)[0] == "31.71.01")
+        .expect("Gambir's row");
+    assert_eq!(gambir.cells[1].text(), "Gambir");
+    assert_eq!(gambir.cells[2], jakpreneur_core::import::Cell::Number(6.0));
+    assert!(
+        gambir.cells.get(3).is_none_or(|c| c.is_empty()),
+        "P2 hidden"
+    );
+    for file in ["/statistik/periode.xlsx", "/statistik/kohort.xlsx"] {
+        let res = public.get(file).await;
+        assert_eq!(res.status, StatusCode::OK, "{file}");
+        assert!(res.body.starts_with(b"PK"), "{file}: an XLSX is a zip");
+    }
     let csv = public
         .get("/statistik/facilities.csv?region=31.71.01")
         .await

@@ -9,6 +9,7 @@
 //! with the member record.
 
 mod events;
+mod export;
 mod import;
 mod registration;
 mod void;
@@ -25,6 +26,7 @@ use crate::{Result, Store, StoreError};
 
 pub(crate) use crate::facts::LedgerFacts;
 pub(crate) use events::{member_facts_locked, member_for_write, write_event};
+pub use export::ServicePage;
 pub use import::{ImportedService, ServiceOutcome};
 pub(crate) use registration::{
     follow_member_change, record_registration, record_registrations_sqlite,

@@ -162,19 +162,24 @@ impl Store {
         sql.scalar(self.read()).await
     }
 
-    /// Puts a download of a members list on record: who, in which format, with which
-    /// filter, how many rows (never the rows themselves).
+    /// Puts a download of a members list (`member.export_list`) or of their services
+    /// (`ledger.export`) on record: who, in which format, with which filter, how many
+    /// members matched (never the rows themselves).
     pub async fn record_member_list_export(
         &self,
         actor: &Actor,
+        action: &'static str,
         format: &str,
         filter: serde_json::Value,
-        rows: u64,
+        rows: i64,
     ) -> Result<()> {
         require(actor, Permission::MemberRead)?;
+        if !matches!(action, "member.export_list" | "ledger.export") {
+            return Err(StoreError::Corrupt(format!("no such export: {action}")));
+        }
         self.audit_now(Change {
             who: Who::from(actor),
-            action: "member.export_list",
+            action,
             record_type: "member",
             record_id: "-".to_owned(),
             before: None,

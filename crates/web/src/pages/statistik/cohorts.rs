@@ -1,7 +1,7 @@
 //! `/statistik/kohort`: the registration cohorts (per month: registrants, and per
 //! facility P2–P7 the share reached within 3, 6, 12 and 24 months and the median days),
 //! a table per facility and a line chart of the 12-month shares; and
-//! `/statistik/kohort.csv`, the same figures as CSV. Both apply the public rule for
+//! `/statistik/kohort.csv` and `.xlsx`, the same figures as files. Both apply the public rule for
 //! cohorts ([`public_cohort`]).
 
 use std::collections::HashMap;
@@ -11,12 +11,13 @@ use axum::extract::{OriginalUri, State};
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use jakpreneur_core::{Actor, RegionCode, ValidationErrors};
+use jakpreneur_reports::sheet::SheetFormat;
 use jakpreneur_reports::{self as reports, CohortReport, CohortView, Suppression};
 use jakpreneur_store::{COHORT_WINDOWS, Store};
 
 use super::{
-    Choice, Download, FormState, PageCtx, csv_download, facilities, file_region, long_date,
-    month_of, query_of, region_choices, region_name, with_min,
+    Choice, Download, FormState, PageCtx, facilities, file_region, long_date, month_of, query_of,
+    region_choices, region_name, sheet_download, with_min,
 };
 use crate::AppState;
 use crate::charts::{Series, format_count, format_share, line_chart};
@@ -358,23 +359,33 @@ fn cohort_figures(
         chart_svg,
         tables,
         suppression_note: with_min(tr, "statistik.cohort_suppression_note", min),
-        downloads: vec![Download::new(
-            tr,
-            "statistik.dl_cohorts",
-            "CSV",
-            "/statistik/kohort.csv",
-            &[("from", &f), ("to", &t), ("region", code)],
-        )],
+        downloads: ["CSV", "XLSX"]
+            .into_iter()
+            .map(|kind| {
+                Download::new(
+                    tr,
+                    "statistik.dl_cohorts",
+                    kind,
+                    if kind == "CSV" {
+                        "/statistik/kohort.csv"
+                    } else {
+                        "/statistik/kohort.xlsx"
+                    },
+                    &[("from", &f), ("to", &t), ("region", code)],
+                )
+            })
+            .collect(),
     }
 }
 
-/// `GET /statistik/kohort.csv?from=&to=&region=`: the cohort report as CSV, one row per
+/// `GET /statistik/kohort.csv` (and `.xlsx`) `?from=&to=&region=`: the cohort report, one row per
 /// cohort and facility (`cohort,registrants,facility,reached,within_3_months,…,
 /// median_days`), with the page's suppression: hidden figures, and shares not
 /// observable yet, are empty cells.
-pub async fn cohorts_csv(
+pub async fn cohort_file(
     State(app): State<AppState>,
     OriginalUri(uri): OriginalUri,
+    format: SheetFormat,
 ) -> Result<Response, ApiError> {
     let today = app.clock.today();
     let ((from, to), region) = cohort_page_args(today, &query_of(&uri))?;
@@ -406,10 +417,16 @@ pub async fn cohorts_csv(
         }
     }
     let name = format!(
-        "jakpreneur-cohorts-{}-{}{}.csv",
+        "jakpreneur-cohorts-{}-{}{}",
         year_month(from),
         year_month(to),
         file_region(region)
     );
-    Ok(csv_download(&name, &header, &rows))
+    let title = format!(
+        "Jakpreneur cohorts {} – {}, {}",
+        year_month(from),
+        year_month(to),
+        region.map_or("DKI Jakarta", RegionCode::as_str)
+    );
+    sheet_download(&name, format, title, header, rows)
 }

@@ -20,11 +20,11 @@ mod overview;
 mod period;
 mod targets;
 
-pub use cohorts::{cohorts, cohorts_csv};
+pub use cohorts::{cohort_file, cohorts};
 pub use definitions::definitions;
 pub use eorder::eorder;
-pub use overview::{facilities_csv, overview};
-pub use period::{period, period_csv};
+pub use overview::{facilities_file, overview};
+pub use period::{period, period_file};
 pub use targets::targets;
 
 use std::collections::{BTreeMap, HashMap};
@@ -35,9 +35,13 @@ use chrono::{Datelike, NaiveDate};
 use jakpreneur_core::programme::{JAKPRENEUR, programmes};
 use jakpreneur_core::reference::reference;
 use jakpreneur_core::{RegionCode, RegionLevel, ValidationErrors};
+use jakpreneur_reports::Table;
+use jakpreneur_reports::sheet::{SheetFormat, write_table};
+use jakpreneur_store::StoreError;
 
 use super::ctx::PageCtx;
 use super::field_errors;
+use crate::error::ApiError;
 use crate::i18n::{Lang, Tr};
 
 /// The query string by name (the last value wins for a repeated name).
@@ -266,45 +270,41 @@ impl FormState {
     }
 }
 
-/// One CSV field, quoted when it holds a separator, a quote or a line break (RFC 4180).
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
-/// A table as CSV: the header, then the rows, lines ended by CRLF.
-fn csv_text(header: &[String], rows: &[Vec<String>]) -> String {
-    let mut out = String::new();
-    for line in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
-        let fields: Vec<String> = line.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&fields.join(","));
-        out.push_str("\r\n");
-    }
-    out
-}
-
 /// The part of a download's file name that says its region: `-317101`, or nothing for
 /// the province.
 fn file_region(region: Option<&RegionCode>) -> String {
     region.map_or_else(String::new, |r| format!("-{}", r.as_str().replace('.', "")))
 }
 
-/// A table downloaded as the CSV file `filename`.
-fn csv_download(filename: &str, header: &[String], rows: &[Vec<String>]) -> Response {
-    (
+/// A report's table downloaded as `{stem}.csv` or `{stem}.xlsx` (a workbook with the
+/// title above the table, counts as numbers).
+fn sheet_download(
+    stem: &str,
+    format: SheetFormat,
+    title: String,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+) -> Result<Response, ApiError> {
+    let table = Table {
+        title,
+        header,
+        rows,
+    };
+    let bytes = write_table(&table, format, Vec::new()).map_err(|e| {
+        tracing::error!(error = %e, "a report file could not be written");
+        ApiError::from(StoreError::Corrupt("report file".into()))
+    })?;
+    Ok((
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
+                format!("attachment; filename=\"{stem}.{}\"", format.extension()),
             ),
         ],
-        csv_text(header, rows),
+        bytes,
     )
-        .into_response()
+        .into_response())
 }
 
 #[cfg(test)]
@@ -314,15 +314,6 @@ mod tests {
 
     use super::*;
     use crate::i18n::Catalogues;
-
-    #[test]
-    fn csv_fields_are_quoted_when_needed() {
-        assert_eq!(csv_field("Gambir"), "Gambir");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        let t = csv_text(&["a".into(), "b".into()], &[vec!["1".into(), "x,y".into()]]);
-        assert_eq!(t, "a,b\r\n1,\"x,y\"\r\n");
-    }
 
     #[test]
     fn suppression_follows_the_public_api() {

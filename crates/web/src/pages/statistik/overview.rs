@@ -14,6 +14,7 @@ use jakpreneur_core::programme::{JAKPRENEUR, programmes};
 use jakpreneur_core::reference::reference;
 use jakpreneur_core::text::given;
 use jakpreneur_core::{FieldError, RegionCode, RegionLevel, ValidationErrors};
+use jakpreneur_reports::sheet::SheetFormat;
 use jakpreneur_reports::{
     self as reports, Audience, FacilityRelease, Funnel, Suppression, Table, parse_day,
     parse_group_by, parse_region, protect,
@@ -21,8 +22,8 @@ use jakpreneur_reports::{
 use jakpreneur_store::{Breakdown, Store};
 
 use super::{
-    Choice, Download, FacilityNames, FormState, PageCtx, csv_download, facilities, file_region,
-    long_date, query_of, region_choices, region_name, with_min,
+    Choice, Download, FacilityNames, FormState, PageCtx, facilities, file_region, long_date,
+    query_of, region_choices, region_name, sheet_download, with_min,
 };
 use crate::AppState;
 use crate::charts::{Bar, FunnelRow, bar_chart, district_map, format_share, funnel_chart};
@@ -369,11 +370,14 @@ fn downloads(tr: Tr<'_>, as_of: NaiveDate, region: Option<&RegionCode>) -> Vec<D
     ];
     let by_district = [("as_of", d.as_str()), ("group_by", "district")];
     let csv = "/statistik/facilities.csv";
+    let xlsx = "/statistik/facilities.xlsx";
     let api = "/api/v1/public/stats/facilities";
     let funnel = "/api/v1/public/stats/funnel";
     vec![
         Download::new(tr, "statistik.dl_totals", "CSV", csv, &totals),
+        Download::new(tr, "statistik.dl_totals", "XLSX", xlsx, &totals),
         Download::new(tr, "statistik.dl_districts", "CSV", csv, &by_district),
+        Download::new(tr, "statistik.dl_districts", "XLSX", xlsx, &by_district),
         Download::new(tr, "statistik.dl_totals", "JSON", api, &totals),
         Download::new(tr, "statistik.dl_funnel", "JSON", funnel, &totals),
         Download::new(tr, "statistik.dl_districts", "JSON", api, &by_district),
@@ -431,11 +435,12 @@ fn release_csv(t: &Table, rule: Suppression) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// `GET /statistik/facilities.csv?as_of=&region=&group_by=`: the facility release of
+/// `GET /statistik/facilities.csv` (and `.xlsx`) `?as_of=&region=&group_by=`: the facility release of
 /// the public API as CSV (`group,name,P1,…,P7`; the first row is the region's total).
-pub async fn facilities_csv(
+pub async fn facilities_file(
     State(app): State<AppState>,
     OriginalUri(uri): OriginalUri,
+    format: SheetFormat,
 ) -> Result<Response, ApiError> {
     let q = query_of(&uri);
     let get = |k: &str| q.get(k).map(String::as_str);
@@ -452,10 +457,11 @@ pub async fn facilities_csv(
     let t = r.table();
     let by_name = given(get("group_by")).map_or_else(String::new, |b| format!("-by-{b}"));
     let name = format!(
-        "jakpreneur-facilities-{as_of}{}{by_name}.csv",
+        "jakpreneur-facilities-{as_of}{}{by_name}",
         file_region(region.as_ref())
     );
-    Ok(csv_download(&name, &t.header, &release_csv(&t, rule)))
+    let rows = release_csv(&t, rule);
+    sheet_download(&name, format, t.title, t.header, rows)
 }
 
 #[cfg(test)]

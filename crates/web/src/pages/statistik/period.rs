@@ -10,13 +10,14 @@ use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use jakpreneur_core::text::given;
 use jakpreneur_core::{RegionCode, ValidationErrors};
+use jakpreneur_reports::sheet::SheetFormat;
 use jakpreneur_reports::{
     self as reports, Audience, PeriodReport, Suppression, parse_period, parse_region,
 };
 
 use super::{
-    Choice, Download, FacilityNames, FormState, PageCtx, csv_download, file_region, long_date,
-    query_of, region_choices, region_name, with_min,
+    Choice, Download, FacilityNames, FormState, PageCtx, file_region, long_date, query_of,
+    region_choices, region_name, sheet_download, with_min,
 };
 use crate::AppState;
 use crate::charts::{Bar, bar_chart};
@@ -178,6 +179,13 @@ fn period_figures(
             Download::new(
                 tr,
                 "statistik.dl_period",
+                "XLSX",
+                "/statistik/periode.xlsx",
+                &pairs,
+            ),
+            Download::new(
+                tr,
+                "statistik.dl_period",
                 "JSON",
                 "/api/v1/public/stats/period",
                 &pairs,
@@ -186,11 +194,12 @@ fn period_figures(
     }
 }
 
-/// `GET /statistik/periode.csv?from=&to=&region=`: the period report as CSV, one row per
+/// `GET /statistik/periode.csv` (and `.xlsx`) `?from=&to=&region=`: the period report, one row per
 /// indicator (`indicator,facility,value`), hidden counts as empty cells.
-pub async fn period_csv(
+pub async fn period_file(
     State(app): State<AppState>,
     OriginalUri(uri): OriginalUri,
+    format: SheetFormat,
 ) -> Result<Response, ApiError> {
     let mut q = query_of(&uri);
     let ((from, to), region) = period_args(app.clock.today(), &mut q)?;
@@ -215,6 +224,10 @@ pub async fn period_csv(
         r.exhibition_participations,
     ));
     let header = ["indicator", "facility", "value"].map(str::to_owned);
-    let name = format!("jakpreneur-period-{from}-{to}{}.csv", file_region(region));
-    Ok(csv_download(&name, &header, &rows))
+    let name = format!("jakpreneur-period-{from}-{to}{}", file_region(region));
+    let title = format!(
+        "Jakpreneur {from} – {to}, {}",
+        region.map_or("DKI Jakarta", RegionCode::as_str)
+    );
+    sheet_download(&name, format, title, header.to_vec(), rows)
 }
