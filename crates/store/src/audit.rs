@@ -189,19 +189,19 @@ pub(crate) async fn append(
                 after.as_deref(),
             );
             let values = [
-                q.arg(seq),
-                q.arg(chain),
-                q.arg(at.clone()),
-                q.arg(who.user_id),
-                q.arg(who.name.clone()),
-                q.arg(who.address.clone()),
-                q.arg(c.action),
-                q.arg(c.record_type),
-                q.arg(c.record_id.clone()),
-                q.arg(before),
-                q.arg(after),
-                q.arg(prev.clone()),
-                q.arg(hash.clone()),
+                q.arg_once(seq),
+                q.arg_once(chain),
+                q.arg_once(at.clone()),
+                q.arg_once(who.user_id),
+                q.arg_once(who.name.clone()),
+                q.arg_once(who.address.clone()),
+                q.arg_once(c.action),
+                q.arg_once(c.record_type),
+                q.arg_once(c.record_id.clone()),
+                q.arg_once(before),
+                q.arg_once(after),
+                q.arg_once(prev.clone()),
+                q.arg_once(hash.clone()),
             ];
             if i > 0 {
                 q.push(", ");

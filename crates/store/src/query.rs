@@ -222,6 +222,21 @@ impl Query {
         format!("${}", self.count)
     }
 
+    /// Binds a value for one use and returns its placeholder: `?` on a statement bound for
+    /// SQLite alone ([`query_text_on`]), else `$n`. SQLite's anonymous `?` are numbered
+    /// by their place in the text, so every placeholder of such a statement must come
+    /// from here, each used once, in the order the text puts them. The reason: sqlx looks
+    /// a named `$n` up among all of a statement's parameters, one by one, which makes a
+    /// multi-row insert cost the square of its values.
+    pub fn arg_once<'q>(&mut self, value: impl Bind<'q>) -> String {
+        self.add(value);
+        if self.only == Some(Backend::Sqlite) {
+            "?".to_owned()
+        } else {
+            format!("${}", self.count)
+        }
+    }
+
     fn add<'q>(&mut self, value: impl Bind<'q>) {
         self.count += 1;
         if self.error.is_some() {

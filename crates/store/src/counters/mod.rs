@@ -223,18 +223,17 @@ pub(crate) async fn write_rows(
             "INSERT INTO stat_counts (programme, dim, region_code, grain, measure, period, \
              dim_value, reached, events) VALUES ",
         );
-        let programme = q.arg(JAKPRENEUR);
         for (i, (k, d)) in chunk.iter().enumerate() {
             let values = [
-                programme.clone(),
-                q.arg(k.dim),
-                q.arg(k.region.as_str()),
-                q.arg(k.grain.as_str()),
-                q.arg(k.measure.as_str()),
-                q.arg(k.period),
-                q.arg(k.value.as_str()),
-                q.arg(d.reached),
-                q.arg(d.events),
+                q.arg_once(JAKPRENEUR),
+                q.arg_once(k.dim),
+                q.arg_once(k.region.as_str()),
+                q.arg_once(k.grain.as_str()),
+                q.arg_once(k.measure.as_str()),
+                q.arg_once(k.period),
+                q.arg_once(k.value.as_str()),
+                q.arg_once(d.reached),
+                q.arg_once(d.events),
             ];
             if i > 0 {
                 q.push(", ");
@@ -266,19 +265,18 @@ pub(crate) async fn write_rows(
                 backend,
                 format!("INSERT INTO {table} ({cols}, members) VALUES "),
             );
-            let programme = q.arg(JAKPRENEUR);
             for (i, (k, n)) in chunk.iter().enumerate() {
                 let mut values = vec![
-                    programme.clone(),
-                    q.arg(k.region.as_str()),
-                    q.arg(k.cohort),
-                    q.arg(k.stage.as_str()),
-                    q.arg(k.months),
+                    q.arg_once(JAKPRENEUR),
+                    q.arg_once(k.region.as_str()),
+                    q.arg_once(k.cohort),
+                    q.arg_once(k.stage.as_str()),
+                    q.arg_once(k.months),
                 ];
                 if let Some(d) = k.days {
-                    values.push(q.arg(d));
+                    values.push(q.arg_once(d));
                 }
-                values.push(q.arg(**n));
+                values.push(q.arg_once(**n));
                 if i > 0 {
                     q.push(", ");
                 }

@@ -39,17 +39,16 @@ pub(crate) async fn append(tx: &mut (impl Conn + ?Sized), c: &Contribution) -> R
             "INSERT INTO stat_pending (programme, dim, village_code, dim_value, measure, day, \
              reached, events) VALUES ",
         );
-        let programme = q.arg(JAKPRENEUR);
         for (i, (cell, d)) in chunk.iter().enumerate() {
             let values = [
-                programme.clone(),
-                q.arg(cell.dim),
-                q.arg(cell.village.as_str()),
-                q.arg(cell.value.as_str()),
-                q.arg(cell.measure.as_str()),
-                q.arg(cell.day),
-                q.arg(d.reached),
-                q.arg(d.events),
+                q.arg_once(JAKPRENEUR),
+                q.arg_once(cell.dim),
+                q.arg_once(cell.village.as_str()),
+                q.arg_once(cell.value.as_str()),
+                q.arg_once(cell.measure.as_str()),
+                q.arg_once(cell.day),
+                q.arg_once(d.reached),
+                q.arg_once(d.events),
             ];
             if i > 0 {
                 q.push(", ");
@@ -170,7 +169,7 @@ async fn fold_batch(tx: &mut (impl Conn + ?Sized), batch: i64) -> Result<usize> 
         backend,
         "DELETE FROM stat_pending WHERE id IN (SELECT id FROM stat_pending ORDER BY id LIMIT ",
     );
-    let limit = q.arg(batch);
+    let limit = q.arg_once(batch);
     q.push(&format!(
         "{limit}) RETURNING dim, village_code, dim_value, measure, day, reached, events"
     ));

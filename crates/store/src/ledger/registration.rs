@@ -64,18 +64,18 @@ pub(crate) async fn record_registrations_sqlite(
     for (i, (f, who, agency)) in batch.iter().enumerate() {
         let e = registration_event(f);
         let values = [
-            q.arg(f.id),
-            q.arg(e.programme),
-            q.arg(e.stage),
-            q.arg(e.kind),
-            q.arg(e.qualifying),
-            q.arg(e.occurred_on),
-            q.arg(e.place_code),
-            q.arg(agency.to_string()),
-            q.arg(who.name.clone()),
-            q.arg(who.user_id),
-            q.arg(e.reference),
-            q.arg(now),
+            q.arg_once(f.id),
+            q.arg_once(e.programme),
+            q.arg_once(e.stage),
+            q.arg_once(e.kind),
+            q.arg_once(e.qualifying),
+            q.arg_once(e.occurred_on),
+            q.arg_once(e.place_code),
+            q.arg_once(agency.to_string()),
+            q.arg_once(who.name.clone()),
+            q.arg_once(who.user_id),
+            q.arg_once(e.reference),
+            q.arg_once(now),
         ];
         if i > 0 {
             q.push(", ");
@@ -89,9 +89,13 @@ pub(crate) async fn record_registrations_sqlite(
         "INSERT INTO member_facility (member_id, programme, stage, first_reached_on, event_id) \
          VALUES ",
     );
-    let programme = q.arg(JAKPRENEUR);
     for (i, (id, member_id, on)) in events.iter().enumerate() {
-        let (member_id, on, id) = (q.arg(member_id), q.arg(on), q.arg(id));
+        let (member_id, programme, on, id) = (
+            q.arg_once(member_id),
+            q.arg_once(JAKPRENEUR),
+            q.arg_once(on),
+            q.arg_once(id),
+        );
         if i > 0 {
             q.push(", ");
         }

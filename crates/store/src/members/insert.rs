@@ -139,6 +139,19 @@ fn insert_sql(rows: usize) -> String {
     sql
 }
 
+/// [`insert_sql`] for SQLite's bulk path: anonymous `?` in order (each bound once, the
+/// timestamp three times), which sqlx binds without looking names up.
+fn insert_sql_anonymous(rows: usize) -> String {
+    let row = format!("({}, 'active', 1, ?, ?)", vec!["?"; PER_ROW].join(", "));
+    let mut sql = String::from(INSERT_COLS);
+    sql.push_str(&vec![row; rows].join(", "));
+    sql.push_str(concat!(
+        " ON CONFLICT (nik_hash) DO NOTHING RETURNING ",
+        member_cols!()
+    ));
+    sql
+}
+
 /// Binds one registration's values in [`INSERT_COLS`] order.
 fn bind_member(
     q: Query,
@@ -266,7 +279,7 @@ pub(crate) async fn insert_batch_sqlite(
             .await?;
         next_seq.insert(city, last - n + 1);
     }
-    let sql = insert_sql(members.len());
+    let sql = insert_sql_anonymous(members.len());
     let mut q = query_text_on(Backend::Sqlite, sql);
     let mut numbers = Vec::with_capacity(members.len());
     for (p, r) in members.iter().zip(&regions) {
@@ -276,7 +289,9 @@ pub(crate) async fn insert_batch_sqlite(
         let member_no = format_member_no(&r[1].replace('.', ""), *seq);
         *seq += 1;
         numbers.push(member_no.clone());
-        q = bind_member(q, member_no, p, r.clone(), now);
+        q = bind_member(q, member_no, p, r.clone(), now)
+            .bind(now)
+            .bind(now);
     }
     let rows: Vec<MemberRow> = q.fetch_all(&mut *conn).await?;
     let mut by_no: std::collections::HashMap<String, MemberRow> =
