@@ -290,6 +290,19 @@ impl Contribution {
     }
 
     /// The change from `before` to `after`: what a write must add to the counters.
+    /// Adds `other` to this sum, taking its keys rather than copying them (a recount sums a
+    /// village's members this way); cells that cancel out stay, at zero.
+    pub fn absorb(&mut self, other: Contribution) {
+        for (k, v) in other.cells {
+            let d = self.cells.entry(k).or_default();
+            d.reached += v.reached;
+            d.events += v.events;
+        }
+        for (k, v) in other.cohorts {
+            *self.cohorts.entry(k).or_default() += v;
+        }
+    }
+
     pub fn diff(before: &Contribution, after: &Contribution) -> Contribution {
         let mut d = after.clone();
         d.add(before, -1);
