@@ -1,5 +1,6 @@
 //! Connecting, migrating, and running one body of code on either backend.
 
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -101,6 +102,7 @@ impl Store {
         if path.is_empty() || path.contains("://") {
             return Err(StoreError::InvalidUrl(redact(url)));
         }
+        create_private(Path::new(path))?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -320,6 +322,30 @@ fn redact(url: &str) -> String {
             format!("{}://…@{}", &url[..scheme], &url[at + 1..])
         }
         _ => url.to_owned(),
+    }
+}
+
+/// A new database file is created readable by its owner alone (0600) before SQLite opens
+/// it: it holds personal data. SQLite gives its `-wal` and `-shm` files the same mode. An
+/// existing file is left as it is; `:memory:` is no file.
+fn create_private(path: &Path) -> Result<()> {
+    if path.as_os_str() == ":memory:" || path.exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Database(sqlx::Error::Io(std::io::Error::new(
+            e.kind(),
+            format!("creating {}: {e}", path.display()),
+        )))),
     }
 }
 

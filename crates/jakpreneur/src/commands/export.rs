@@ -67,7 +67,7 @@ pub async fn run(store: &Store, cmd: ExportCommand) -> anyhow::Result<ExitCode> 
     let sink: Box<dyn Write + Send> = if to_stdout {
         Box::new(std::io::stdout())
     } else {
-        let file = std::fs::File::create(&a.out)
+        let file = super::create_private(&a.out)
             .with_context(|| format!("creating {}", a.out.display()))?;
         Box::new(std::io::BufWriter::with_capacity(256 * 1024, file))
     };

@@ -51,7 +51,8 @@ pub async fn run(store: &Store, kind: ImportKind, a: ImportArgs) -> anyhow::Resu
     };
     bar.finish_and_clear();
     let report = a.report.clone().unwrap_or_else(|| report_path(&a.file));
-    std::fs::write(&report, report_csv(&summary.report)?)
+    super::create_private(&report)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &report_csv(&summary.report)?))
         .with_context(|| format!("writing the report {}", report.display()))?;
     let verb = if a.dry_run { "would add" } else { "added" };
     println!(

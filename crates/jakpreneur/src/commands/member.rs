@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use jakpreneur_core::{Clock, MemberDraft, NewMember};
+use jakpreneur_reports::sheet::{SheetFormat, SheetWriter};
 use jakpreneur_store::{Member, Store, StoreError};
 use jakpreneur_web::params::parse_member_query;
 use jakpreneur_web::views::MemberView;
@@ -126,8 +127,7 @@ async fn list(store: &Store, a: MemberListArgs) -> anyhow::Result<ExitCode> {
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
         ListFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut out);
-            w.write_record([
+            let header = [
                 "member_no",
                 "registered_on",
                 "village_code",
@@ -135,9 +135,13 @@ async fn list(store: &Store, a: MemberListArgs) -> anyhow::Result<ExitCode> {
                 "status",
                 "business_name",
                 "full_name",
-            ])?;
+            ]
+            .map(str::to_owned);
+            // Through the sheet writer: a cell that a spreadsheet would run as a formula
+            // is written as text.
+            let mut w = SheetWriter::new(SheetFormat::Csv, std::io::stdout(), &header, None)?;
             for m in &p.items {
-                w.write_record([
+                w.text_row(&[
                     m.member_no.as_str(),
                     &m.registered_on.to_string(),
                     &m.village_code,
@@ -147,7 +151,7 @@ async fn list(store: &Store, a: MemberListArgs) -> anyhow::Result<ExitCode> {
                     m.personal.as_ref().map_or("", |p| p.full_name.as_str()),
                 ])?;
             }
-            w.flush()?;
+            w.finish()?;
         }
         ListFormat::Table => {
             if p.items.is_empty() {

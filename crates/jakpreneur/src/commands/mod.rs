@@ -255,6 +255,20 @@ async fn load_key(cfg: &Config, store: &Store) -> anyhow::Result<DataKey> {
 }
 
 /// Who the command line acts as in the audit log.
+/// A file the command writes (an export, a report, a refusals list): created readable by
+/// its owner alone (0600), since it may hold personal data; an existing file is
+/// truncated and keeps its mode.
+pub fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
 pub fn cli_actor() -> Actor {
     let who = std::env::var("USER")
         .ok()

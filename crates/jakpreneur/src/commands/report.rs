@@ -165,7 +165,7 @@ fn write(json: &serde_json::Value, table: &Table, output: &ReportOutput) -> anyh
             bail!("format: xlsx is written to a file; give --out FILE.xlsx");
         };
         let file =
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            super::create_private(path).with_context(|| format!("creating {}", path.display()))?;
         write_table(table, SheetFormat::Xlsx, std::io::BufWriter::new(file))
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {}", path.display());
@@ -173,7 +173,7 @@ fn write(json: &serde_json::Value, table: &Table, output: &ReportOutput) -> anyh
     }
     let mut sink: Box<dyn Write + Send> = match &output.out {
         Some(path) => Box::new(
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+            super::create_private(path).with_context(|| format!("creating {}", path.display()))?,
         ),
         None => Box::new(std::io::stdout()),
     };

@@ -15,6 +15,7 @@ on_both_backends!(
     api_tokens_are_shown_once_and_revocable,
     cli_manages_users_and_tokens,
     public_check_shows_no_personal_data,
+    login_goes_on_only_to_a_local_path,
 );
 
 const LOGIN_CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -595,4 +596,40 @@ async fn sessions_expire_when_idle_and_at_their_absolute_end() {
         StatusCode::SEE_OTHER,
         "past its absolute end"
     );
+}
+
+/// Finding 3 of the security review: `next` after login was any string that started with
+/// one `/`, so `/\t/evil.example` (a browser drops the tab) left the site, and a control
+/// character in it made the redirect a 500.
+async fn login_goes_on_only_to_a_local_path(app: TestApp) {
+    app.user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    for (next, want) in [
+        ("/members?region=31.71.01", "/members?region=31.71.01"),
+        ("/%09/evil.example", "/%09/evil.example"),
+        ("/\t/evil.example", "/"),
+        ("/\n/evil.example", "/"),
+        ("/ /evil.example", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/\u{7f}x", "/"),
+        ("/\r\nSet-Cookie: x=1", "/"),
+        ("/members\u{a0}", "/"),
+    ] {
+        let res = login_to(&app, "gambir", TEST_PASSWORD, next).await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "{next:?}: {}",
+            res.text()
+        );
+        assert_eq!(res.header("location").as_deref(), Some(want), "{next:?}");
+    }
+    // The form itself, asked with such a `next`, is a page (never a 500) that keeps `/`.
+    for q in ["next=%2F%09%2Fevil.example", "next=%0D%0Ax", "next=%2F%00"] {
+        let res = app.anonymous().get(&format!("/login?{q}")).await;
+        assert_eq!(res.status, StatusCode::OK, "{q}");
+        assert!(res.text().contains(r#"name="next" value="/""#), "{q}");
+    }
 }

@@ -306,6 +306,19 @@ async fn member_commands_register_show_and_list(app: TestApp) {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(app.count().await, 31);
 
+    // Finding 8 of the security review: the CSV wrote a cell starting with `=` as it was,
+    // a formula to Excel.
+    let mut m = jakpreneur_testkit::member_in(41, "31.71.01.1001");
+    m["business_name"] = serde_json::json!("=1+1 Warung");
+    assert!(
+        app.post_json("/api/v1/members", &m)
+            .await
+            .status
+            .is_success()
+    );
+    let out = jakpreneur(&app, &["member", "list", "--format", "csv"]);
+    assert!(stdout(&out).contains(",'=1+1 Warung,"), "{}", stdout(&out));
+
     let out = jakpreneur(&app, &["migrate"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
@@ -512,4 +525,37 @@ async fn report_commands_print_the_statistics(app: TestApp) {
     let out = jakpreneur(&app, &["report", "facilities", "--region", "31.99"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("region"), "{}", stderr(&out));
+}
+
+/// Finding 8 of the security review: the SQLite file was created world-readable (0644),
+/// and so were the files the commands write. Now the database (SQLite gives its `-wal`
+/// and `-shm` files the database's mode), the data key and an export are the owner's alone.
+#[cfg(unix)]
+#[test]
+fn new_files_are_readable_by_their_owner_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (db, key) = (dir.path().join("baru.db"), dir.path().join("baru.key"));
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_jakpreneur"))
+            .arg("--db")
+            .arg(&db)
+            .env_remove("JAKPRENEUR_CONFIG")
+            .env("JAKPRENEUR__SECURITY__DATA_KEY_FILE", &key)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    };
+    run(&["migrate"]);
+    run(&["demo", "--members", "20", "--seed", "3"]);
+    let export = dir.path().join("anggota.csv");
+    run(&["export", "members", export.to_str().unwrap()]);
+    for path in [&db, &key, &export] {
+        let mode = std::fs::metadata(path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+    }
 }

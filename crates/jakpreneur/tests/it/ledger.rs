@@ -243,6 +243,17 @@ async fn dates_and_retries(app: TestApp) {
     )
     .await;
     assert_eq!(other.error().0, "idempotency_key_reused");
+    // Finding 8 of the security review: the same kind and day with another reference (or
+    // note, or agency) was answered with the first event as if it were a retry.
+    for changed in [
+        json!({"kind": "exhibition", "occurred_on": "2022-04-01", "reference": "PAMERAN-2"}),
+        json!({"kind": "exhibition", "occurred_on": "2022-04-01", "note": "stan B"}),
+        json!({"kind": "exhibition", "occurred_on": "2022-04-01", "agency": "PAREKRAF"}),
+    ] {
+        let res = send("retry-1", changed.to_string()).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{changed}");
+        assert_eq!(res.error().0, "idempotency_key_reused", "{changed}");
+    }
     let list = app
         .get(&format!("/api/v1/members/{no}/events"))
         .await

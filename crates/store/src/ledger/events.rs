@@ -194,6 +194,19 @@ pub(crate) async fn write_event(
     Ok(id)
 }
 
+/// The service an `Idempotency-Key` was first used for: id, member, kind, day, agency,
+/// place, reference, note.
+type Earlier = (
+    i64,
+    i64,
+    String,
+    NaiveDate,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 impl Store {
     /// Records a service for a member: the event, the member's first reach of its stage
     /// and the daily counters, with the audit entry, in one transaction. Refused (422) when
@@ -239,16 +252,26 @@ impl Store {
         let mut tx = self.begin().await?;
         let f = member_for_write(&mut tx, actor, member_no, false).await?;
         if let Some(key) = idempotency_key {
-            let earlier: Option<(i64, i64, String, NaiveDate)> = query(
-                "SELECT id, member_id, kind, occurred_on FROM member_events \
-                 WHERE recorded_by = $1 AND idempotency_key = $2",
+            let earlier: Option<Earlier> = query(
+                "SELECT id, member_id, kind, occurred_on, agency_code, place_code, reference, \
+                 note FROM member_events WHERE recorded_by = $1 AND idempotency_key = $2",
             )
             .bind(&who.name)
             .bind(key)
             .fetch_optional(&mut tx)
             .await?;
-            if let Some((id, member_id, kind, on)) = earlier {
-                if member_id == f.id && kind == e.kind && on == e.occurred_on {
+            if let Some((id, member_id, kind, on, earlier_agency, place, reference, note)) = earlier
+            {
+                // The same request again, field for field; anything else under the same
+                // key is a mistake the caller must hear of, not a silent first answer.
+                let same = member_id == f.id
+                    && kind == e.kind
+                    && on == e.occurred_on
+                    && earlier_agency == agency
+                    && place == e.place_code
+                    && reference == e.reference
+                    && note == e.note;
+                if same {
                     // A retry of a request that succeeded: the same event, nothing new.
                     drop(tx);
                     return self.event(member_no, id).await;

@@ -16,10 +16,22 @@ use crate::AppState;
 use crate::i18n::PageLang;
 use crate::security::{Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie};
 
-/// Only a local path: never send a user to another site after login.
-fn safe_next(next: Option<&str>) -> String {
+/// Only a local path: never send a user to another site after login. A path starts with
+/// one `/`, holds no backslash, whitespace or control character (browsers drop a tab or a
+/// line break, so `/\t/evil.example` is `//evil.example` to them) and parses as a path
+/// and query; anything else goes to `/`.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
+    let local = |n: &str| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n
+                .chars()
+                .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+            && n.parse::<axum::http::uri::PathAndQuery>()
+                .is_ok_and(|p| p.as_str() == n)
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if local(n) => n.to_owned(),
         _ => "/".to_owned(),
     }
 }
