@@ -3,8 +3,11 @@
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("a member with this NIK is already registered as {member_no}")]
-    DuplicateNik { member_no: String },
+    /// The NIK is on file: `member_no` names the member when it lies inside the actor's
+    /// scope, and is `None` when it does not (the number would tell an officer who, in
+    /// another region, holds a NIK).
+    #[error("a member with this NIK is already registered")]
+    DuplicateNik { member_no: Option<String> },
     #[error("not found")]
     NotFound,
     /// The actor lacks the permission, or the record lies outside its scope.

@@ -469,14 +469,17 @@ impl Store {
         let who = Who::from(actor);
         let now = Utc::now();
         let mut tx = self.begin().await?;
-        let rows: Vec<(String, i64, Option<String>)> = query_text(format!(
+        // Only members the actor's scope reaches: the others are neither completed nor
+        // told about (their outcomes named members of another region).
+        let mut q = query_text(format!(
             "SELECT m.member_no, {ATTENDED}, e.certificate_no \
              FROM enrolments e JOIN members m ON m.id = e.member_id \
-             WHERE e.class_id = $1 AND {ENROLMENT_STANDS} ORDER BY m.member_no"
+             WHERE e.class_id = $1 AND {ENROLMENT_STANDS}"
         ))
-        .bind(class_id)
-        .fetch_all(&mut tx)
-        .await?;
+        .bind(class_id);
+        scope_filter_on(actor, &mut q, "m.");
+        q.push(" ORDER BY m.member_no");
+        let rows: Vec<(String, i64, Option<String>)> = q.fetch_all(&mut tx).await?;
         // First lock every member to complete, in member-number order (as attendance
         // does, so two requests never wait on each other in a circle) …
         let mut locked = Vec::new();

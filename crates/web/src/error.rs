@@ -124,13 +124,14 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::DuplicateNik { member_no } => {
-                let mut a = ApiError::new(
-                    StatusCode::CONFLICT,
-                    "duplicate_nik",
-                    format!("a member with this NIK is already registered as {member_no}"),
-                )
-                .with_field("nik");
-                a.body.member_no = Some(member_no);
+                let message = match &member_no {
+                    Some(no) => format!("a member with this NIK is already registered as {no}"),
+                    None => "a member with this NIK is already registered, outside your region"
+                        .to_owned(),
+                };
+                let mut a =
+                    ApiError::new(StatusCode::CONFLICT, "duplicate_nik", message).with_field("nik");
+                a.body.member_no = member_no;
                 a
             }
             StoreError::NotFound => ApiError::not_found(),

@@ -51,7 +51,11 @@ async fn add(store: &Store, a: MemberAddArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(StoreError::DuplicateNik { member_no }) => {
-            bail!("nik: this NIK is already registered as {member_no}")
+            // The command line's scope is the whole province: the number is always known.
+            bail!(
+                "nik: this NIK is already registered as {}",
+                member_no.as_deref().unwrap_or("another member")
+            )
         }
         Err(e) => Err(e).context("registering the member"),
     }

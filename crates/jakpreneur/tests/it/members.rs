@@ -169,6 +169,74 @@ async fn a_second_registration_of_a_nik_is_refused_with_the_existing_member_no(a
     assert_eq!(v["error"]["field"], "nik");
     assert_eq!(v["error"]["member_no"], first["member_no"]);
     assert_eq!(app.count().await, 1);
+
+    // Finding 5 of the security review: an officer of another district learnt the member
+    // number behind any NIK in the province by trying to register it, unaudited. The
+    // member registered above lives in member(4)'s village; an officer elsewhere hears
+    // only that the NIK is taken.
+    let village = first["village_code"].as_str().unwrap().to_owned();
+    let district = &village[..8];
+    let other_district = if district == "31.74.01" {
+        "31.71.01"
+    } else {
+        "31.74.01"
+    };
+    let here = app
+        .user("camat_sini", "district_officer", Some(district))
+        .await;
+    let there = app
+        .user("camat_sana", "district_officer", Some(other_district))
+        .await;
+    let mut mine = member(4);
+    mine["village_code"] = json!(format!("{other_district}.1001"));
+    let res = app.as_(&there).post_json("/api/v1/members", &mine).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text());
+    let v = res.json();
+    assert_eq!(v["error"]["code"], "duplicate_nik");
+    assert!(
+        v["error"].get("member_no").is_none_or(|n| n.is_null()),
+        "{v}"
+    );
+    assert!(!res.text().contains(first["member_no"].as_str().unwrap()));
+    // Inside the member's district the number is given, so the officer can go to it.
+    let mut ours = member(4);
+    ours["village_code"] = json!(village);
+    let res = app.as_(&here).post_json("/api/v1/members", &ours).await;
+    assert_eq!(res.json()["error"]["member_no"], first["member_no"]);
+    // The page's form says the same and links nowhere outside the region.
+    let page = app
+        .as_(&there)
+        .post_form(
+            "/members",
+            &[
+                ("nik", mine["nik"].as_str().unwrap()),
+                ("full_name", "Orang Lain"),
+                ("birth_date", mine["birth_date"].as_str().unwrap()),
+                ("sex", mine["sex"].as_str().unwrap()),
+                ("phone", mine["phone"].as_str().unwrap()),
+                ("address", "Jl. Lain 1"),
+                ("village_code", &format!("{other_district}.1001")),
+                ("business_name", "Usaha Lain"),
+                ("sector", mine["sector"].as_str().unwrap()),
+                ("channel", "centre"),
+                ("consent", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.text());
+    assert!(!page.text().contains(first["member_no"].as_str().unwrap()));
+    // Every attempt is on record, with the member for the auditor.
+    let audit = app
+        .get("/api/v1/audit?action=member.duplicate_nik&limit=50")
+        .await
+        .json();
+    let entries = audit["items"].as_array().unwrap();
+    assert_eq!(entries.len(), 4, "{audit}");
+    let outside = entries
+        .iter()
+        .filter(|e| e["after"].as_str().unwrap_or_default().contains("false"))
+        .count();
+    assert_eq!(outside, 2, "{audit}");
 }
 
 async fn member_numbers_count_per_city(app: TestApp) {

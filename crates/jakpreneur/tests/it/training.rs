@@ -348,4 +348,28 @@ async fn a_trainer_works_only_on_their_own_classes(app: TestApp) {
     // The other trainer's class list does not show it.
     let list = app.as_(&other).get("/api/v1/classes").await.json();
     assert!(list["items"].as_array().unwrap().is_empty());
+
+    // Finding 5 of the security review: closing a class answered with the outcomes of
+    // enrolled members outside the trainer's region. The administrator enrols one; the
+    // trainer's closing names only the member of their own region.
+    let res = app
+        .post_json(
+            &format!("/api/v1/classes/{k}/enrolments"),
+            &json!({"member_no": far}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let res = app
+        .as_(&own)
+        .post_json(&format!("/api/v1/classes/{k}/complete"), &json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let named: Vec<String> = res.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["member_no"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(named, std::slice::from_ref(&no), "{}", res.text());
+    assert!(!res.text().contains(&far));
 }

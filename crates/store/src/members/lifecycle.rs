@@ -139,7 +139,7 @@ impl Store {
                 let nik = patch.nik.as_deref().map(str::trim).unwrap_or_default();
                 match self.member_no_by_hash(&vault.nik_hash(nik)).await? {
                     Some(other) if other != member_no => {
-                        Err(StoreError::DuplicateNik { member_no: other })
+                        Err(self.duplicate_nik(actor, other).await)
                     }
                     _ => Err(e),
                 }

@@ -9,7 +9,7 @@ use jakpreneur_core::{Actor, NewMember, Nik, Permission};
 use super::Member;
 use super::insert::{Prepared, insert_batch_sqlite, insert_member_pg};
 use crate::access::{require, require_covers};
-use crate::audit::Who;
+use crate::audit::{Change, Who};
 use crate::db::Db;
 use crate::query::{query, query_text};
 use crate::{Result, Store, StoreError};
@@ -31,7 +31,7 @@ impl Store {
             Db::Sqlite(s) => s.commits.register(prepared).await?,
             // Looking first answers a duplicate without taking a member number.
             Db::Postgres(pool) => match self.member_no_by_hash(&prepared.nik_hash).await? {
-                Some(member_no) => return Err(StoreError::DuplicateNik { member_no }),
+                Some(member_no) => return Err(self.duplicate_nik(actor, member_no).await),
                 None => {
                     let now = Utc::now();
                     let mut tx = pool.begin().await?;
@@ -53,7 +53,7 @@ impl Store {
                 .member_no_by_hash(&vault.nik_hash(m.nik.as_str()))
                 .await?
             {
-                Some(member_no) => Err(StoreError::DuplicateNik { member_no }),
+                Some(member_no) => Err(self.duplicate_nik(actor, member_no).await),
                 None => Err(StoreError::Unavailable(
                     "a registration of this NIK was in flight; retry".into(),
                 )),
@@ -205,6 +205,39 @@ impl Store {
         q.push(")");
         let rows: Vec<(Vec<u8>, String)> = q.fetch_all(self.read()).await?;
         Ok(rows.into_iter().collect())
+    }
+
+    /// The refusal of a NIK already on file as `member_no`, as `actor` may hear it: with
+    /// the member number inside its scope, without it outside. Either way the attempt is
+    /// on record (`member.duplicate_nik`, with the member's number for the auditor), so
+    /// that NIKs tried one after another show in the audit log.
+    pub(super) async fn duplicate_nik(&self, actor: &Actor, member_no: String) -> StoreError {
+        let village: Option<String> =
+            match query("SELECT village_code FROM members WHERE member_no = $1")
+                .bind(&member_no)
+                .scalar_optional(self.read())
+                .await
+            {
+                Ok(v) => v,
+                Err(e) => return e,
+            };
+        let in_scope = village.is_some_and(|v| actor.scope.covers(&v, &member_no));
+        let noted = self
+            .audit_now(Change {
+                who: Who::from(actor),
+                action: "member.duplicate_nik",
+                record_type: "member",
+                record_id: member_no.clone(),
+                before: None,
+                after: Some(serde_json::json!({ "in_scope": in_scope })),
+            })
+            .await;
+        if let Err(e) = noted {
+            return e;
+        }
+        StoreError::DuplicateNik {
+            member_no: in_scope.then_some(member_no),
+        }
     }
 
     pub(super) async fn member_no_by_hash(&self, hash: &[u8]) -> Result<Option<String>> {

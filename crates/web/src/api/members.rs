@@ -45,7 +45,7 @@ fn member_response(status: StatusCode, m: Member) -> Response {
         (status = 415, description = "Body not sent as UTF-8 JSON", body = ErrorBody),
         (status = 401, description = "No API token", body = ErrorBody),
         (status = 403, description = "The role may not register, or the village is outside its region", body = ErrorBody),
-        (status = 409, description = "`duplicate_nik`: the NIK is registered; `member_no` names the member", body = ErrorBody),
+        (status = 409, description = "`duplicate_nik`: the NIK is registered; `member_no` names the member when it lies in the caller's region", body = ErrorBody),
         (status = 422, description = "A field is invalid; `field` names it", body = ErrorBody),
     ),
     security(("bearer" = []))

@@ -141,7 +141,7 @@ pub async fn edit_save(Path(member_no): Path<String>, page: SignedInPage, body: 
         Err(StoreError::DuplicateNik { member_no: other }) => {
             form.errors
                 .insert("nik".into(), tr.t("error.duplicate_nik").to_owned());
-            form.existing_member_no = Some(other);
+            form.existing_member_no = other;
             page.render(StatusCode::CONFLICT, &form)
         }
         Err(StoreError::Forbidden(_)) if patch.village_code.is_some() => {

@@ -295,7 +295,7 @@ pub async fn create(page: SignedInPage, body: Bytes) -> Response {
         Err(StoreError::DuplicateNik { member_no }) => {
             form.errors
                 .insert("nik".into(), tr.t("error.duplicate_nik").to_owned());
-            form.existing_member_no = Some(member_no);
+            form.existing_member_no = member_no;
             page.render(StatusCode::CONFLICT, &form)
         }
         Err(StoreError::Forbidden(_)) => {
