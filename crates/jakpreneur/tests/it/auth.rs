@@ -16,6 +16,7 @@ on_both_backends!(
     cli_manages_users_and_tokens,
     public_check_shows_no_personal_data,
     login_goes_on_only_to_a_local_path,
+    the_current_password_is_guessed_no_more_than_at_login,
 );
 
 const LOGIN_CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -233,6 +234,9 @@ async fn sessions_end_at_logout_and_password_change(app: TestApp) {
 
     // A weak new password is refused with the reason; the old one still works.
     let res = change_password(&app, &c, "password1234").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("Hanya terdiri dari kata"));
+    let res = change_password(&app, &c, "qwertyuiop123").await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("Terlalu mudah ditebak"));
     let res = change_password(&app, &c, "sambal-matah-di-pagi-minggu").await;
@@ -632,4 +636,57 @@ async fn login_goes_on_only_to_a_local_path(app: TestApp) {
         assert_eq!(res.status, StatusCode::OK, "{q}");
         assert!(res.text().contains(r#"name="next" value="/""#), "{q}");
     }
+}
+
+/// Finding 7 of the security review: the password-change form checked the current
+/// password without limit; a password set in NFC failed when typed in NFD.
+async fn the_current_password_is_guessed_no_more_than_at_login(app: TestApp) {
+    let c = app
+        .user("gambir", "district_officer", Some("31.71.01"))
+        .await;
+    // Set in NFC (a precomposed é), signed in with in NFD (e and a combining accent).
+    let nfc = "kopi-tubruk-caf\u{e9}-Cempaka";
+    let nfd = "kopi-tubruk-cafe\u{301}-Cempaka";
+    let res = change_password(&app, &c, nfc).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    assert_eq!(
+        login(&app, "gambir", nfd).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let attempt = |current: &'static str| {
+        let app = &app;
+        let c = c.clone();
+        async move {
+            app.as_(&c)
+                .post_form(
+                    "/account/password",
+                    &[
+                        ("current_password", current),
+                        ("new_password", "rendang-padang-di-bulan-Mei"),
+                        ("confirm_password", "rendang-padang-di-bulan-Mei"),
+                    ],
+                )
+                .await
+        }
+    };
+    let max = test_settings().accounts.max_failed_logins;
+    for i in 0..max {
+        let res = attempt("tebak-tebak-buah-manggis").await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "try {i}");
+        assert!(res.text().contains("Kata sandi saat ini salah"), "try {i}");
+    }
+    // Locked: not even the right password is checked, and sign-in is refused too.
+    let res = attempt(nfc).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text().contains("akun dikunci sementara"),
+        "{}",
+        res.text()
+    );
+    assert_eq!(
+        login(&app, "gambir", nfc).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let audit = app.get("/api/v1/audit?action=user.lock").await.json();
+    assert_eq!(audit["items"].as_array().map_or(0, Vec::len), 1, "{audit}");
 }

@@ -88,7 +88,7 @@ impl AccountPolicy {
 /// Hashes on a blocking thread: argon2 takes tens of milliseconds by design.
 pub(super) async fn hash_password(policy: &AccountPolicy, password: &str) -> Result<String> {
     let argon2 = policy.argon2()?;
-    let password = password.to_owned();
+    let password = jakpreneur_core::password::normalize(password);
     tokio::task::spawn_blocking(move || {
         argon2
             .hash_password(password.as_bytes())
@@ -99,18 +99,24 @@ pub(super) async fn hash_password(policy: &AccountPolicy, password: &str) -> Res
     .map_err(|e| StoreError::Unavailable(format!("hashing task: {e}")))?
 }
 
-/// Verifies on a blocking thread. The parameters are read from the stored hash, so
-/// hashes made under older parameters still verify.
+/// Verifies on a blocking thread, the password in Unicode NFC as it was hashed. The
+/// parameters are read from the stored hash, so hashes made under older parameters still
+/// verify; a hash made before passwords were normalized is tried with the password as
+/// typed too.
 pub(super) async fn verify_password(
     policy: &AccountPolicy,
     password: &str,
     stored: &str,
 ) -> Result<bool> {
     let argon2 = policy.argon2()?;
-    let password = password.to_owned();
+    let normalized = jakpreneur_core::password::normalize(password);
+    let typed = (normalized != password).then(|| password.to_owned());
     let stored = stored.to_owned();
     tokio::task::spawn_blocking(move || match PasswordHash::new(&stored) {
-        Ok(h) => argon2.verify_password(password.as_bytes(), &h).is_ok(),
+        Ok(h) => {
+            argon2.verify_password(normalized.as_bytes(), &h).is_ok()
+                || typed.is_some_and(|t| argon2.verify_password(t.as_bytes(), &h).is_ok())
+        }
         Err(_) => false,
     })
     .await

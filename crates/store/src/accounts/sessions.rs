@@ -16,6 +16,55 @@ use crate::query::{query, query_text};
 use crate::{Result, Store, StoreError};
 
 impl Store {
+    /// Counts a wrong password for `user` (at login, or as the current password when
+    /// changing it); after `max_failed_logins` in a row the account is locked for
+    /// `lockout`, and the lock is audited (`user.lock`). Counted in SQL, so failures
+    /// racing in parallel each count.
+    async fn count_password_failure(
+        &self,
+        user: &User,
+        who: Who,
+        now: chrono::DateTime<Utc>,
+        policy: &AccountPolicy,
+    ) -> Result<()> {
+        let max = policy.max_failed_logins as i32;
+        let until = now + chrono_dur(policy.lockout);
+        let mut tx = self.begin().await?;
+        let failures: i32 = query(
+            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING \
+                failed_logins",
+        )
+        .bind(user.id)
+        .scalar(&mut tx)
+        .await?;
+        let lock = failures >= max;
+        if lock {
+            query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
+                .bind(until)
+                .bind(user.id)
+                .execute(&mut tx)
+                .await?;
+            let change = Change {
+                who,
+                action: "user.lock",
+                record_type: "user",
+                record_id: user.username.clone(),
+                before: None,
+                after: Some(json!({ "locked_until": until, "failures": failures })),
+            };
+            audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        }
+        tx.commit().await?;
+        tracing::debug!(user_id = user.id, failures, "wrong password");
+        if lock {
+            tracing::warn!(
+                user_id = user.id,
+                "account locked after repeated wrong passwords"
+            );
+        }
+        Ok(())
+    }
+
     /// Checks a username and password and opens a session. Any failure is
     /// [`StoreError::BadCredentials`], whatever the reason.
     pub async fn login(
@@ -49,49 +98,13 @@ impl Store {
             return Err(StoreError::BadCredentials);
         }
         if !ok {
-            // Counted in SQL, so failures racing in parallel each count.
-            let max = policy.max_failed_logins as i32;
-            let until = now + chrono_dur(policy.lockout);
-            let (failures, lock): (i32, bool) = {
-                let mut tx = self.begin().await?;
-                let failures: i32 = query(
-                    "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING \
-                        failed_logins",
-                )
-                .bind(row.user.id)
-                .scalar(&mut tx)
-                .await?;
-                let lock = failures >= max;
-                if lock {
-                    query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
-                        .bind(until)
-                        .bind(row.user.id)
-                        .execute(&mut tx)
-                        .await?;
-                    let change = Change {
-                        who: Who {
-                            user_id: None,
-                            name: "anonymous".into(),
-                            address: address.clone(),
-                        },
-                        action: "user.lock",
-                        record_type: "user",
-                        record_id: row.user.username.clone(),
-                        before: None,
-                        after: Some(json!({ "locked_until": until, "failures": failures })),
-                    };
-                    audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
-                }
-                tx.commit().await?;
-                (failures, lock)
+            let who = Who {
+                user_id: None,
+                name: "anonymous".into(),
+                address: address.clone(),
             };
-            tracing::debug!(user_id = row.user.id, failures, "failed login");
-            if lock {
-                tracing::warn!(
-                    user_id = row.user.id,
-                    "account locked after repeated failed logins"
-                );
-            }
+            self.count_password_failure(&row.user, who, now, policy)
+                .await?;
             return Err(StoreError::BadCredentials);
         }
         let token = random_token("");
@@ -197,12 +210,35 @@ impl Store {
         let user_id = actor
             .user_id
             .ok_or_else(|| StoreError::Forbidden("only an account has a password".into()))?;
-        let stored: Option<String> = query("SELECT password_hash FROM users WHERE id = $1")
-            .bind(user_id)
-            .scalar_optional(self.read())
-            .await?;
-        let stored = stored.ok_or(StoreError::NotFound)?;
-        if !verify_password(policy, current, &stored).await? {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: User,
+            password_hash: String,
+        }
+        let row: Option<Row> = query_text(format!(
+            "SELECT {USER_COLS}, password_hash FROM users WHERE id = $1"
+        ))
+        .bind(user_id)
+        .fetch_optional(self.read())
+        .await?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        let now = Utc::now();
+        // The current password is guessed no more freely than at login: wrong ones count
+        // towards the same lock, and a locked account is not checked at all.
+        if row.user.locked_until.is_some_and(|t| t > now) {
+            return Err(StoreError::Invalid(
+                FieldError::new(
+                    "current_password",
+                    "password_locked",
+                    "too many wrong passwords: the account is locked for a while; try later",
+                )
+                .into(),
+            ));
+        }
+        if !verify_password(policy, current, &row.password_hash).await? {
+            self.count_password_failure(&row.user, Who::from(actor), now, policy)
+                .await?;
             return Err(StoreError::Invalid(
                 FieldError::new(
                     "current_password",
@@ -214,7 +250,9 @@ impl Store {
         }
         check_password("new_password", new, &actor.name)
             .map_err(|e| StoreError::Invalid(e.into()))?;
-        if new == current {
+        if jakpreneur_core::password::normalize(new)
+            == jakpreneur_core::password::normalize(current)
+        {
             return Err(StoreError::Invalid(
                 FieldError::new(
                     "new_password",
