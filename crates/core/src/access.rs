@@ -328,6 +328,25 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// May this actor read exact statistics (no small-count protection) of `region` (the
+    /// province when `None`)? Only staff whose work needs them — administrators and the
+    /// department's officers — and only inside their own region; everyone else (members,
+    /// trainers, mentors, curators, buyers, partners, an officer asking about another
+    /// region) reads the published figures.
+    pub fn sees_exact_statistics(&self, region: Option<&RegionCode>) -> bool {
+        let needs = matches!(
+            self.role,
+            Role::Admin | Role::ProvinceOfficer | Role::CityOfficer | Role::DistrictOfficer
+        );
+        needs
+            && match (&self.scope, region) {
+                (Scope::All, _) => true,
+                (Scope::Region(r), Some(x)) => region_contains(r.as_str(), x.as_str()),
+                (Scope::Region(r), None) => r.level() == RegionLevel::Province,
+                (Scope::Member(_) | Scope::Nothing, _) => false,
+            }
+    }
+
     /// The public: no permission, no member.
     pub fn anonymous(address: Option<String>) -> Self {
         Self {

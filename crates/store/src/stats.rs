@@ -13,9 +13,9 @@ use jakpreneur_core::reference::reference;
 use jakpreneur_core::stats::{Grain, beginning, dim, first_of_month, pieces};
 use jakpreneur_core::{Actor, Permission, RegionCode, RegionLevel};
 
-use crate::Result;
 use crate::access::require;
 use crate::query::{Query, query, query_text};
+use crate::{Result, StoreError};
 
 /// Counts by facility, every facility of the programme present (0 when none).
 pub type ByFacility = BTreeMap<String, i64>;
@@ -212,6 +212,7 @@ impl crate::Store {
         by: Option<Breakdown>,
     ) -> Result<Grouped<Stocks>> {
         require(actor, Permission::MemberRead)?;
+        require_exact(actor, region)?;
         self.open_stocks(region, as_of, by).await
     }
 
@@ -260,6 +261,7 @@ impl crate::Store {
         by: Option<Breakdown>,
     ) -> Result<Grouped<Flows>> {
         require(actor, Permission::MemberRead)?;
+        require_exact(actor, region)?;
         self.open_flows(region, from, to, by).await
     }
 
@@ -304,6 +306,7 @@ impl crate::Store {
         as_of: NaiveDate,
     ) -> Result<ByFacility> {
         require(actor, Permission::MemberRead)?;
+        require_exact(actor, region)?;
         self.public_facility_counts(region, as_of).await
     }
 
@@ -416,6 +419,20 @@ pub fn period_of(flows: &Flows) -> PeriodCounts {
     }
 }
 
+/// Exact figures only for staff inside their region ([`Actor::sees_exact_statistics`]);
+/// the others are sent to the published figures, which protect small counts.
+fn require_exact(actor: &Actor, region: Option<&RegionCode>) -> Result<()> {
+    if actor.sees_exact_statistics(region) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden(
+            "exact statistics are for staff inside their own region; the published figures \
+             (small counts protected) are at /api/v1/public/stats"
+                .into(),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,6 +485,7 @@ impl crate::Store {
         to: NaiveDate,
     ) -> Result<Vec<Cohort>> {
         require(actor, Permission::MemberRead)?;
+        require_exact(actor, region)?;
         let to_end = to
             .checked_add_months(chrono::Months::new(1))
             .and_then(|d| d.pred_opt())

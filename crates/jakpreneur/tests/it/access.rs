@@ -178,10 +178,15 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         ("GET", "/api/v1/stats/facilities")
         | ("GET", "/api/v1/stats/period")
         | ("GET", "/api/v1/stats/funnel")
-        | ("GET", "/api/v1/stats/summary")
-        | ("GET", "/api/v1/stats/cohorts") => {
+        | ("GET", "/api/v1/stats/summary") => {
+            // Exact for staff inside their region, the published figures for the other
+            // readers (finding 2 of the security review), refused to roles that read no
+            // member.
             signed_in(if reader(r) { Ok } else { Forbidden })
         }
+        // The province's cohorts, exact: for the province's staff alone; others read the
+        // public cohort page.
+        ("GET", "/api/v1/stats/cohorts") => signed_in(if covers_out(r) { Ok } else { Forbidden }),
         ("GET", "/api/v1/audit") => signed_in(if r == Admin { Ok } else { Forbidden }),
         ("GET", "/api/v1/members") => signed_in(if reader(r) { Ok } else { Forbidden }),
         ("POST", "/api/v1/members") => write_one(r, inside, can_register, SignIn),

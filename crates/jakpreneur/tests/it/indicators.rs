@@ -506,3 +506,71 @@ async fn a_lone_suppressed_count_is_protected_by_its_siblings(app: TestApp) {
         .json();
     assert_eq!(staff["groups"][5]["counts"]["P1"], 2);
 }
+
+on_both_backends!(staff_statistics_are_exact_only_inside_the_readers_region);
+
+/// Finding 2 of the security review: a member account or a trainer of South Jakarta got
+/// exact district and village counts of any region from `/api/v1/stats/*`. Now exact
+/// figures are for administrators and officers inside their region; every other reader
+/// of members gets the published figures, small counts hidden.
+async fn staff_statistics_are_exact_only_inside_the_readers_region(app: TestApp) {
+    use axum::http::StatusCode;
+    use jakpreneur_testkit::member_in;
+
+    // Sawah Besar (31.71.02) has 2 members: hidden in the published figures.
+    for i in 0..2u32 {
+        let mut m = member_in(720 + i, "31.71.02.1001");
+        m["registered_on"] = json!("2022-05-10");
+        let res = app.post_json("/api/v1/members", &m).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    }
+    let camat = app
+        .user("camat", "district_officer", Some("31.71.02"))
+        .await;
+    let camat_lain = app
+        .user("camat_lain", "district_officer", Some("31.74.01"))
+        .await;
+    let pelatih = app.user("pelatih", "trainer", Some("31.74")).await;
+    let mentor = app.user("mentor", "mentor", Some("31.71.02")).await;
+    let suffix = "as_of=2026-01-01&region=31.71.02";
+    for (who, creds, exact) in [
+        ("admin", app.admin.clone(), true),
+        ("the district's officer", camat, true),
+        ("another district's officer", camat_lain, false),
+        ("a trainer of South Jakarta", pelatih, false),
+        ("a mentor of the district", mentor, false),
+    ] {
+        for path in ["facilities", "summary", "funnel"] {
+            let res = app
+                .as_(&creds)
+                .get(&format!("/api/v1/stats/{path}?{suffix}"))
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{who} {path}: {}", res.text());
+            let v = res.json();
+            let count = match path {
+                "facilities" => &v["counts"]["P1"],
+                "funnel" => &v["stages"][0]["count"],
+                _ => &v["registered_members"],
+            };
+            assert_eq!(
+                *count == json!(2),
+                exact,
+                "{who} {path}: exact figures only inside the officer's region: {v}"
+            );
+            if !exact {
+                assert!(count.is_null(), "{who} {path}: the published figure: {v}");
+            }
+        }
+        let res = app
+            .as_(&creds)
+            .get("/api/v1/stats/period?from=2022-01-01&to=2022-12-31&region=31.71.02")
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{who}: {}", res.text());
+        assert_eq!(
+            res.json()["new_registrants"] == json!(2),
+            exact,
+            "{who}: {}",
+            res.text()
+        );
+    }
+}

@@ -5,12 +5,12 @@
 
 use axum::Json;
 use axum::extract::State;
-use jakpreneur_core::{RegionCode, ValidationErrors};
+use jakpreneur_core::{Actor, Permission, RegionCode, ValidationErrors};
 use jakpreneur_reports::{
     self as reports, Audience, CohortReport, FacilityRelease, Funnel, PeriodReport, Summary,
     Suppression, parse_day, parse_group_by, parse_period, parse_region,
 };
-use jakpreneur_store::Breakdown;
+use jakpreneur_store::{Breakdown, StoreError};
 use serde_json::Value;
 
 use crate::AppState;
@@ -71,7 +71,7 @@ fn no_group_by(q: &FacilityReleaseQuery) -> ApiResult<()> {
     get, path = "/api/v1/stats/facilities", tag = "statistics",
     params(FacilityReleaseQuery),
     responses(
-        (status = 200, description = "Counts per facility", body = FacilityRelease),
+        (status = 200, description = "Counts per facility; exact for administrators and officers inside their region, the published figures (small counts null) for other readers", body = FacilityRelease),
         (status = 401, description = "No API token", body = ErrorBody),
         (status = 403, description = "The role may not read statistics", body = ErrorBody),
         (status = 422, description = "A malformed date, unknown region or group", body = ErrorBody),
@@ -82,8 +82,11 @@ pub async fn facilities(
     State(app): State<AppState>,
     ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
     SignedIn(actor): SignedIn,
-) -> ApiResult<Json<FacilityRelease>> {
+) -> ApiResult<Json<Value>> {
     let (as_of, region, by) = as_of_args(&app, &q)?;
+    if !exact_for(&actor, region.as_ref())? {
+        return public_facilities(State(app), ApiQuery(q)).await;
+    }
     let r = reports::facility_release(
         &app.store,
         Audience::Staff(&actor),
@@ -92,7 +95,7 @@ pub async fn facilities(
         by,
     )
     .await?;
-    Ok(Json(r))
+    Ok(exact(r))
 }
 
 /// The period report: new registrants, members first reaching each facility, qualifying
@@ -102,7 +105,7 @@ pub async fn facilities(
     get, path = "/api/v1/stats/period", tag = "statistics",
     params(PeriodQuery),
     responses(
-        (status = 200, description = "The period's figures", body = PeriodReport),
+        (status = 200, description = "The period's figures; exact for administrators and officers inside their region, the published figures (small counts null) for other readers", body = PeriodReport),
         (status = 401, description = "No API token", body = ErrorBody),
         (status = 403, description = "The role may not read statistics", body = ErrorBody),
         (status = 422, description = "A date missing or malformed, `to` before `from`, an unknown region or group", body = ErrorBody),
@@ -113,11 +116,14 @@ pub async fn period(
     State(app): State<AppState>,
     ApiQuery(q): ApiQuery<PeriodQuery>,
     SignedIn(actor): SignedIn,
-) -> ApiResult<Json<PeriodReport>> {
+) -> ApiResult<Json<Value>> {
     let (p, region, by) = period_args(&q)?;
+    if !exact_for(&actor, region.as_ref())? {
+        return public_period(State(app), ApiQuery(q)).await;
+    }
     let r =
         reports::period_report(&app.store, Audience::Staff(&actor), p, region.as_ref(), by).await?;
-    Ok(Json(r))
+    Ok(exact(r))
 }
 
 /// The funnel: members at each facility P1–P7 as of a date, with the share of
@@ -126,7 +132,7 @@ pub async fn period(
     get, path = "/api/v1/stats/funnel", tag = "statistics",
     params(FacilityReleaseQuery),
     responses(
-        (status = 200, description = "Stages in order", body = Funnel),
+        (status = 200, description = "Stages in order; exact for administrators and officers inside their region, the published figures (small counts null) for other readers", body = Funnel),
         (status = 401, description = "No API token", body = ErrorBody),
         (status = 403, description = "The role may not read statistics", body = ErrorBody),
         (status = 422, description = "A malformed date, unknown region or group", body = ErrorBody),
@@ -137,8 +143,11 @@ pub async fn funnel(
     State(app): State<AppState>,
     ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
     SignedIn(actor): SignedIn,
-) -> ApiResult<Json<Funnel>> {
+) -> ApiResult<Json<Value>> {
     let (as_of, region, by) = as_of_args(&app, &q)?;
+    if !exact_for(&actor, region.as_ref())? {
+        return public_funnel(State(app), ApiQuery(q)).await;
+    }
     let r = reports::facility_release(
         &app.store,
         Audience::Staff(&actor),
@@ -147,7 +156,7 @@ pub async fn funnel(
         by,
     )
     .await?;
-    Ok(Json(r.into()))
+    Ok(exact(Funnel::from(r)))
 }
 
 /// Every stock indicator as of a date: registered and active members, members at each
@@ -156,7 +165,7 @@ pub async fn funnel(
     get, path = "/api/v1/stats/summary", tag = "statistics",
     params(FacilityReleaseQuery),
     responses(
-        (status = 200, description = "The indicators", body = Summary),
+        (status = 200, description = "The indicators; exact for administrators and officers inside their region, the published figures (small counts null) for other readers", body = Summary),
         (status = 401, description = "No API token", body = ErrorBody),
         (status = 403, description = "The role may not read statistics", body = ErrorBody),
         (status = 422, description = "A malformed date or unknown region; group_by given", body = ErrorBody),
@@ -167,10 +176,13 @@ pub async fn summary(
     State(app): State<AppState>,
     ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
     SignedIn(actor): SignedIn,
-) -> ApiResult<Json<Summary>> {
+) -> ApiResult<Json<Value>> {
     no_group_by(&q)?;
     let (as_of, region, _) = as_of_args(&app, &q)?;
-    Ok(Json(
+    if !exact_for(&actor, region.as_ref())? {
+        return public_summary(State(app), ApiQuery(q)).await;
+    }
+    Ok(exact(
         reports::summary(&app.store, Audience::Staff(&actor), as_of, region.as_ref()).await?,
     ))
 }
@@ -183,7 +195,7 @@ pub async fn summary(
     responses(
         (status = 200, description = "One entry per registration month", body = CohortReport),
         (status = 401, description = "No API token", body = ErrorBody),
-        (status = 403, description = "The role may not read statistics", body = ErrorBody),
+        (status = 403, description = "The role may not read statistics, or the region lies outside the caller's (exact cohorts are for administrators and officers inside their region; the public page /statistik/kohort has the published ones)", body = ErrorBody),
         (status = 422, description = "A malformed month, `to` before `from`, more than 120 months, or an unknown region", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -198,6 +210,20 @@ pub async fn cohorts(
     Ok(Json(
         reports::cohort_report(&app.store, &actor, range, region.as_ref(), today).await?,
     ))
+}
+
+/// Whether `actor` reads `region`'s exact figures (staff inside their region) or the
+/// published ones (every other reader of members); roles that read no member are refused.
+fn exact_for(actor: &Actor, region: Option<&RegionCode>) -> ApiResult<bool> {
+    if !actor.can(Permission::MemberRead) {
+        return Err(StoreError::Forbidden("the role may not read statistics".into()).into());
+    }
+    Ok(actor.sees_exact_statistics(region))
+}
+
+/// A report with its exact figures, for staff inside their region.
+fn exact<T: serde::Serialize>(report: T) -> Json<Value> {
+    Json(serde_json::to_value(report).unwrap_or_default())
 }
 
 /// A report as open data: serialised, then small counts hidden (`suppress`).
