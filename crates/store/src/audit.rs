@@ -18,7 +18,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::query::{Conn, query, query_text, query_text_on};
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 
 /// The hash before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -396,6 +396,38 @@ impl Store {
     }
 
     /// Appends one entry in a transaction of its own (a view of unmasked data, an export).
+    /// Puts a security event on record in the audit log's `security.*` category (which
+    /// an administrator filters with `record_type=security`): a refused request (`refused`,
+    /// 401 or 403), a form whose CSRF token was wrong (`csrf`), a failed sign-in
+    /// (`login_failed`). `subject` is the route or the account concerned.
+    pub async fn record_security_event(
+        &self,
+        actor: &Actor,
+        kind: &'static str,
+        subject: &str,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        let action = match kind {
+            "refused" => "security.refused",
+            "csrf" => "security.csrf",
+            "login_failed" => "security.login_failed",
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "no such security event: {other}"
+                )));
+            }
+        };
+        self.audit_now(Change {
+            who: Who::from(actor),
+            action,
+            record_type: "security",
+            record_id: subject.chars().take(200).collect(),
+            before: None,
+            after: Some(details),
+        })
+        .await
+    }
+
     pub(crate) async fn audit_now(&self, change: Change) -> Result<()> {
         let now = Utc::now();
         let mut tx = self.begin().await?;

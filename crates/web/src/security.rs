@@ -140,12 +140,23 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
                 actor: Actor::anonymous(address),
                 session: None,
             },
-            Some(token) => match app.store.token_actor(token, address).await {
+            Some(token) => match app.store.token_actor(token, address.clone()).await {
                 Ok(Some(actor)) => Caller {
                     actor,
                     session: None,
                 },
                 Ok(None) => {
+                    let anonymous = Actor::anonymous(address.clone());
+                    security_event(
+                        &app,
+                        &anonymous,
+                        "refused",
+                        &path,
+                        req.method(),
+                        401,
+                        "invalid_token",
+                    )
+                    .await;
                     return ApiError::new(
                         StatusCode::UNAUTHORIZED,
                         "invalid_token",
@@ -216,19 +227,75 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
         };
         let ok = matches!((&expected, &sent), (Some(e), Some(s)) if same_secret(e, s));
         if !ok {
-            tracing::warn!(path, "form refused: CSRF token missing or wrong");
+            let why = if sent.is_none() { "missing" } else { "wrong" };
+            security_event(&app, &caller.actor, "csrf", &path, req.method(), 403, why).await;
             return (StatusCode::FORBIDDEN, Html(CSRF_REFUSED_HTML)).into_response();
         }
     }
     let signed_in = !caller.actor.is_anonymous();
+    let actor = caller.actor.clone();
+    let method = req.method().clone();
     req.extensions_mut().insert(caller);
     let mut res = next.run(req).await;
+    // Every refusal is a security event (a failed sign-in is recorded by the store with
+    // the account tried, so `POST /login` is not counted twice).
+    let status = res.status();
+    if (status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN)
+        && !(method == Method::POST && path == "/login")
+    {
+        let why = status.canonical_reason().unwrap_or("refused");
+        security_event(
+            &app,
+            &actor,
+            "refused",
+            &path,
+            &method,
+            status.as_u16(),
+            why,
+        )
+        .await;
+    }
     // What a signed-in user sees may hold personal data: never kept in a shared cache.
     if signed_in {
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
+}
+
+/// A security event: a warning line in the application log (who, from where, which
+/// route, what) and an entry in the audit log's `security.*` category. A failure to
+/// record it is logged, never turned into a failure of the request.
+async fn security_event(
+    app: &AppState,
+    actor: &Actor,
+    kind: &'static str,
+    path: &str,
+    method: &Method,
+    status: u16,
+    why: &str,
+) {
+    tracing::warn!(
+        event = kind,
+        user = %actor.name,
+        user_id = actor.user_id,
+        address = actor.address.as_deref().unwrap_or("-"),
+        method = %method,
+        route = path,
+        status,
+        reason = why,
+        "security event"
+    );
+    let details = serde_json::json!({
+        "method": method.as_str(), "status": status, "reason": why,
+    });
+    if let Err(e) = app
+        .store
+        .record_security_event(actor, kind, path, details)
+        .await
+    {
+        tracing::error!(error = %e, "the security event could not be put on record");
+    }
 }
 
 const CSRF_REFUSED_HTML: &str = "<!doctype html><html lang=\"id\"><meta charset=\"utf-8\"><title>403</title>\

@@ -87,17 +87,35 @@ impl Store {
             .fetch_optional(self.read())
             .await?;
         let now = Utc::now();
+        let failed = |account: &str| {
+            // On record in the security category: the account tried (or `-` for a name
+            // that is no account: it may be a password typed in the wrong box).
+            let actor = Actor::anonymous(address.clone());
+            let account = account.to_owned();
+            async move {
+                self.record_security_event(
+                    &actor,
+                    "login_failed",
+                    &account,
+                    json!({ "route": "/login" }),
+                )
+                .await
+            }
+        };
         let Some(row) = row else {
             // The same argon2 work as for a real account, so timing does not tell.
             let _ = hash_password(policy, password).await?;
+            failed("-").await?;
             return Err(StoreError::BadCredentials);
         };
         let ok = verify_password(policy, password, &row.password_hash).await?;
         let locked = row.user.locked_until.is_some_and(|t| t > now);
         if row.user.disabled_at.is_some() || locked {
+            failed(&row.user.username).await?;
             return Err(StoreError::BadCredentials);
         }
         if !ok {
+            failed(&row.user.username).await?;
             let who = Who {
                 user_id: None,
                 name: "anonymous".into(),
