@@ -15,14 +15,24 @@ fn main() -> std::process::ExitCode {
     } else {
         "warn"
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("JAKPRENEUR_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new(format!("{default_level},sqlx=warn"))
-            }),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("JAKPRENEUR_LOG").unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new(format!("{default_level},sqlx=warn"))
+        });
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // `JAKPRENEUR_LOG_FORMAT=json`: one JSON object per line, with the fields of the
+    // request span (its `request_id`) on every line written while serving a request.
+    if std::env::var("JAKPRENEUR_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        logs.json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        logs.init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

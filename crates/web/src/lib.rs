@@ -13,6 +13,7 @@ pub mod imports;
 pub mod ocds;
 pub mod pages;
 pub mod params;
+pub mod request_id;
 pub mod router;
 pub mod security;
 pub mod views;

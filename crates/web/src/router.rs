@@ -422,6 +422,7 @@ pub fn build_router(state: AppState) -> Router {
         }))
         .layer(middleware::from_fn(security::security_headers))
         .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(crate::request_id::request_id))
         .with_state(state)
 }
 

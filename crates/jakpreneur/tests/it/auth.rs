@@ -752,6 +752,29 @@ async fn refusals_are_security_events_on_record(app: TestApp) {
             "{want:?} in {entries:?}"
         );
     }
+    // Every response carries a request id (the caller's, when it is a plain token), the
+    // one the log lines of that request carry.
+    let res = app
+        .anonymous()
+        .request(
+            Method::GET,
+            "/api/v1/members",
+            &[("x-request-id", "uji-42")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(res.header("x-request-id").as_deref(), Some("uji-42"));
+    let res = app
+        .anonymous()
+        .request(
+            Method::GET,
+            "/",
+            &[("x-request-id", "a b\"<c>")],
+            Vec::new(),
+        )
+        .await;
+    let made = res.header("x-request-id").unwrap();
+    assert!(made != "a b\"<c>" && !made.is_empty());
     // The attempted password is nowhere in the log.
     assert!(!audit.to_string().contains("bukan-kata-sandinya"));
 }

@@ -559,3 +559,32 @@ fn new_files_are_readable_by_their_owner_alone() {
         assert_eq!(mode & 0o777, 0o600, "{}", path.display());
     }
 }
+
+/// Finding 4 of the security review: log lines as JSON on request
+/// (`JAKPRENEUR_LOG_FORMAT=json`), one object per line.
+#[test]
+fn logs_can_be_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jakpreneur"))
+        .arg("--db")
+        .arg(dir.path().join("baru.db"))
+        .env_remove("JAKPRENEUR_CONFIG")
+        .env("JAKPRENEUR__SECURITY__DATA_KEY_FILE", dir.path().join("k"))
+        .env("JAKPRENEUR_LOG_FORMAT", "json")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stderr(&out)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    assert!(!lines.is_empty(), "{}", stderr(&out));
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["level"].is_string() && l["timestamp"].is_string()),
+        "{lines:?}"
+    );
+}
