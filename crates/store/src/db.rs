@@ -325,6 +325,26 @@ fn redact(url: &str) -> String {
     }
 }
 
+impl Store {
+    /// Can this store serve? The database answers a read, and the statistics counters
+    /// are built in this build's layout (migrations ran). The reason when not, without
+    /// the database's address.
+    pub async fn ready(&self) -> std::result::Result<(), String> {
+        let layout: Option<String> =
+            crate::query::query("SELECT value FROM stat_meta WHERE key = 'layout'")
+                .scalar_optional(self.read())
+                .await
+                .map_err(|e| {
+                    tracing::warn!(error = %e, "readiness: the database did not answer");
+                    "the database does not answer".to_owned()
+                })?;
+        match layout {
+            Some(_) => Ok(()),
+            None => Err("the database is not migrated (run `jakpreneur migrate`)".into()),
+        }
+    }
+}
+
 /// A new database file is created readable by its owner alone (0600) before SQLite opens
 /// it: it holds personal data. SQLite gives its `-wal` and `-shm` files the same mode. An
 /// existing file is left as it is; `:memory:` is no file.

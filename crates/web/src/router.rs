@@ -360,8 +360,9 @@ fn page_routes() -> Pages {
 }
 
 /// Routes outside the API document and the page table.
-pub const OTHER_ROUTES: [(&str, &str); 3] = [
+pub const OTHER_ROUTES: [(&str, &str); 4] = [
     ("GET", "/healthz"),
+    ("GET", "/readyz"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
 ];
@@ -396,6 +397,7 @@ pub fn build_router(state: AppState) -> Router {
     let (api, openapi) = api_routes();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .merge(api)
         .merge(page_routes().router)
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))
@@ -424,6 +426,19 @@ pub fn build_router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
         .layer(middleware::from_fn(crate::request_id::request_id))
         .with_state(state)
+}
+
+/// `GET /readyz`: ready to serve when the database answers and its schema is this
+/// build's (200 `ready`); otherwise 503 with the reason, for a load balancer to wait on.
+/// `/healthz` only says that the process runs.
+async fn readyz(axum::extract::State(app): axum::extract::State<AppState>) -> Response {
+    match app.store.ready().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(why) => {
+            tracing::warn!(reason = %why, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {why}")).into_response()
+        }
+    }
 }
 
 async fn not_found(uri: Uri) -> Response {

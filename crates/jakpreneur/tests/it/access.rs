@@ -146,6 +146,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
     match (method, path) {
         // Open to all.
         ("GET", "/healthz")
+        | ("GET", "/readyz")
         | ("GET", "/api/docs/")
         | ("GET", "/api/v1/openapi.json")
         | ("GET", "/api/v1/regions")
@@ -396,6 +397,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
 /// Every route the matrix covers; compared with what the router serves.
 const ROUTES: &[(&str, &str)] = &[
     ("GET", "/healthz"),
+    ("GET", "/readyz"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/api/v1/regions"),

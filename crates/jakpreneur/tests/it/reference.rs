@@ -57,6 +57,9 @@ async fn regions_serve_the_real_hierarchy(app: TestApp) {
     assert_eq!(sectors["items"].as_array().unwrap().len(), 21);
     // The reference tables in the database hold the same rows (members point at them).
     assert_eq!(app.get("/healthz").await.text(), "ok");
+    let ready = app.anonymous().get("/readyz").await;
+    assert_eq!(ready.status, axum::http::StatusCode::OK);
+    assert_eq!(ready.text(), "ready");
 }
 
 async fn openapi_lists_every_route_and_docs_work_offline(app: TestApp) {
