@@ -18,6 +18,7 @@ on_both_backends!(
     login_goes_on_only_to_a_local_path,
     the_current_password_is_guessed_no_more_than_at_login,
     refusals_are_security_events_on_record,
+    no_header_value_makes_a_server_error,
 );
 
 const LOGIN_CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -777,4 +778,61 @@ async fn refusals_are_security_events_on_record(app: TestApp) {
     assert!(made != "a b\"<c>" && !made.is_empty());
     // The attempted password is nowhere in the log.
     assert!(!audit.to_string().contains("bukan-kata-sandinya"));
+}
+
+/// Finding 3 of the security review: no 500 from any header value. Bytes that are not
+/// UTF-8, control characters and absurd values in the headers the server reads (cookies,
+/// language, forwarding, content type and length, the idempotency key, authorization).
+async fn no_header_value_makes_a_server_error(app: TestApp) {
+    use axum::http::{HeaderName, HeaderValue, Request};
+    use tower::ServiceExt;
+    let odd: [&[u8]; 6] = [
+        b"\xff\xfe\xfd",
+        b"jp_session=\xc3\x28; jp_csrf=\xa0\xa1",
+        b"id;q=\xff, en;q=2, *;q=-1",
+        b"Bearer \x80\x81",
+        b"999999999999999999999999",
+        b"\t",
+    ];
+    let names = [
+        "cookie",
+        "accept-language",
+        "x-forwarded-for",
+        "authorization",
+        "content-type",
+        "content-length",
+        "idempotency-key",
+        "x-request-id",
+        "if-match",
+    ];
+    for (method, path) in [
+        ("GET", "/"),
+        ("GET", "/members"),
+        ("GET", "/api/v1/members"),
+        ("POST", "/login"),
+        ("POST", "/api/v1/members/JP-3171-0000001/events"),
+        ("PATCH", "/api/v1/members/JP-3171-0000001"),
+        ("GET", "/statistik"),
+    ] {
+        for name in names {
+            for value in odd {
+                let Ok(v) = HeaderValue::from_bytes(value) else {
+                    continue;
+                };
+                let req = Request::builder()
+                    .method(method)
+                    .uri(path)
+                    .header(HeaderName::from_static(name), v)
+                    .body(axum::body::Body::from("{}"))
+                    .unwrap();
+                let res = app.router.clone().oneshot(req).await.unwrap();
+                assert!(
+                    !res.status().is_server_error(),
+                    "{method} {path} with {name}: {:?} gave {}",
+                    String::from_utf8_lossy(value),
+                    res.status()
+                );
+            }
+        }
+    }
 }
