@@ -81,6 +81,19 @@ pub enum Command {
     /// Bring records in from a spreadsheet (CSV or XLSX), checked by the API's rules.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// A consistent copy of the SQLite database, taken while the server runs, into a new
+    /// file (PostgreSQL: pg_dump, see docs/operations.md). The data key is not in it.
+    Backup {
+        /// The new file (it must not exist).
+        to: std::path::PathBuf,
+    },
+    /// Puts a backup in place as the database given by --db (which must not exist yet),
+    /// then checks it: the audit chain and every statistic against a recount. Needs the
+    /// data key the backup was made under.
+    Restore {
+        /// The backup file.
+        from: std::path::PathBuf,
+    },
     /// Write members or their services to a CSV or Excel file, page by page (a million
     /// members in constant memory). Every export is recorded in the audit log.
     #[command(subcommand)]

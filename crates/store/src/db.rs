@@ -326,6 +326,34 @@ fn redact(url: &str) -> String {
 }
 
 impl Store {
+    /// A consistent copy of the whole SQLite database, taken while others write
+    /// (`VACUUM INTO`: one read transaction, a compact new file), into `path`, which must
+    /// not exist yet; created 0600. PostgreSQL is backed up with its own tools
+    /// (`pg_dump`, docs/operations.md): refused here.
+    pub async fn backup_to(&self, path: &Path) -> Result<()> {
+        if self.backend() == Backend::Postgres {
+            return Err(StoreError::Forbidden(
+                "a PostgreSQL database is backed up with pg_dump (docs/operations.md)".into(),
+            ));
+        }
+        if path.exists() {
+            return Err(StoreError::Forbidden(format!(
+                "{} exists already; a backup never overwrites a file",
+                path.display()
+            )));
+        }
+        let target = path.to_str().ok_or_else(|| {
+            StoreError::Forbidden(format!("{} is not a UTF-8 path", path.display()))
+        })?;
+        create_private(path)?;
+        // `VACUUM INTO` wants a file that does not exist or is empty: it is empty.
+        crate::query::query("VACUUM INTO $1")
+            .bind(target.to_owned())
+            .execute(self.read())
+            .await?;
+        Ok(())
+    }
+
     /// Can this store serve? The database answers a read, and the statistics counters
     /// are built in this build's layout (migrations ran). The reason when not, without
     /// the database's address.

@@ -2,6 +2,7 @@
 //! as the web API.
 
 mod accounts;
+mod backup;
 mod bench;
 mod bench_catalogue;
 mod bench_eorder;
@@ -162,6 +163,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::RotateKey => keys::rotate(&cfg).await,
+        Command::Backup { to } => {
+            let store = open(&cfg, false).await?;
+            let done = store.backup_to(&to).await;
+            store.close().await;
+            done.with_context(|| format!("backing up to {}", to.display()))?;
+            eprintln!(
+                "backed up to {} (the data key is not in it: keep the key file too)",
+                to.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { from } => backup::restore(&cfg, &from).await,
         Command::Bench(BenchCommand::Register(args)) => {
             bench::register(&cfg, cli.db.is_some(), args).await
         }

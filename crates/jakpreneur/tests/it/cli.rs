@@ -588,3 +588,61 @@ fn logs_can_be_json_lines() {
         "{lines:?}"
     );
 }
+
+/// Operations (issue 16): a backup taken from a live SQLite database, restored under
+/// another name, passes the audit check and the statistics recount; neither command
+/// overwrites a file.
+#[test]
+fn a_backup_restores_and_checks_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("kunci.key");
+    let run = |db: &std::path::Path, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_jakpreneur"))
+            .arg("--db")
+            .arg(db)
+            .env_remove("JAKPRENEUR_CONFIG")
+            .env("JAKPRENEUR__SECURITY__DATA_KEY_FILE", &key)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let db = dir.path().join("utama.db");
+    assert!(
+        run(&db, &["demo", "--members", "60", "--seed", "5"])
+            .status
+            .success()
+    );
+    let copy = dir.path().join("cadangan.db");
+    let copy_s = copy.to_str().unwrap();
+    let out = run(&db, &["backup", copy_s]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&db, &["backup", copy_s]);
+    assert!(!out.status.success(), "a backup never overwrites");
+    assert!(stderr(&out).contains("exists already"), "{}", stderr(&out));
+
+    let restored = dir.path().join("pulih.db");
+    let out = run(&restored, &["restore", copy_s]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("audit log intact"), "{text}");
+    assert!(text.contains("60 members"), "{text}");
+    assert!(text.contains("every one equals the recount"), "{text}");
+    let out = run(
+        &restored,
+        &["member", "list", "--format", "csv", "--limit", "500"],
+    );
+    assert_eq!(stdout(&out).lines().count(), 61, "{}", stderr(&out));
+    let out = run(&restored, &["restore", copy_s]);
+    assert!(!out.status.success(), "a restore never overwrites");
+    let not_sqlite = dir.path().join("bukan.db");
+    std::fs::write(&not_sqlite, "nik,full_name\n").unwrap();
+    let out = run(
+        &dir.path().join("lain.db"),
+        &["restore", not_sqlite.to_str().unwrap()],
+    );
+    assert!(
+        stderr(&out).contains("not a SQLite database"),
+        "{}",
+        stderr(&out)
+    );
+}
