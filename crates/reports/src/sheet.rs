@@ -226,10 +226,12 @@ pub fn write_table<W: Write + Send>(
         let cells: Vec<Cell<'_>> = r
             .iter()
             .enumerate()
-            .map(|(i, c)| match c.parse::<f64>() {
-                _ if format == SheetFormat::Csv => Cell::Text(c),
-                Ok(n) if !key.get(i).copied().unwrap_or(true) && n.is_finite() => Cell::Number(n),
-                _ => Cell::Text(c),
+            .map(|(i, c)| {
+                let number = (format == SheetFormat::Xlsx && !key.get(i).copied().unwrap_or(true))
+                    .then(|| c.parse::<f64>().ok())
+                    .flatten()
+                    .filter(|n| n.is_finite());
+                number.map_or(Cell::Text(c), Cell::Number)
             })
             .collect();
         w.row(&cells)?;

@@ -237,25 +237,6 @@ impl Query {
         }
     }
 
-    /// Binds a value only PostgreSQL encodes (an array for `UNNEST`) and returns its
-    /// `$n`; refused when the statement runs unless it was bound for PostgreSQL alone.
-    pub fn arg_pg<'q>(
-        &mut self,
-        value: impl Encode<'q, Postgres> + Type<Postgres> + Send + 'q,
-    ) -> String {
-        self.count += 1;
-        if self.error.is_none() {
-            if self.only == Some(Backend::Postgres) {
-                if let Err(e) = self.pg.add(value) {
-                    self.error = Some(e);
-                }
-            } else {
-                self.error = Some("a PostgreSQL-only value in a statement for both".into());
-            }
-        }
-        format!("${}", self.count)
-    }
-
     fn add<'q>(&mut self, value: impl Bind<'q>) {
         self.count += 1;
         if self.error.is_some() {

@@ -10,11 +10,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use jakpreneur_core::reference::reference;
-use jakpreneur_core::{Permission, RegionLevel};
+use jakpreneur_core::Permission;
 use jakpreneur_reports::export::{MEMBER_COLUMNS, Names, SERVICE_COLUMNS, member_row, service_row};
 use jakpreneur_reports::sheet::{SheetFormat, SheetWriter};
 use jakpreneur_store::{Page, Store};
+use jakpreneur_web::i18n::{Catalogues, Lang};
+use jakpreneur_web::pages::names;
 use jakpreneur_web::params::parse_member_query;
 
 use crate::cli::{ExportCommand, ExportFormat};
@@ -88,14 +89,11 @@ pub async fn run(store: &Store, cmd: ExportCommand) -> anyhow::Result<ExitCode> 
         ProgressStyle::with_template("{bar:40} {pos}/{len} members ({per_sec}, {eta} left)")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let place = |code: &str| place_name(code);
-    let sector = |code: &str| {
-        reference()
-            .sectors
-            .iter()
-            .find(|s| s.code == code)
-            .map_or_else(|| code.to_owned(), |s| s.name_id.clone())
-    };
+    // The names as the members list writes them, in Indonesian.
+    let catalogues = Catalogues::embedded();
+    let tr = catalogues.tr(Lang::Id);
+    let place = |code: &str| names::place(&tr, code);
+    let sector = |code: &str| names::sector(&tr, code);
     let names = Names {
         place: &place,
         sector: &sector,
@@ -147,16 +145,4 @@ fn extension(path: &Path) -> Option<SheetFormat> {
     path.extension()
         .and_then(|e| e.to_str())
         .and_then(SheetFormat::parse)
-}
-
-/// `Kelurahan Gambir`, `Kecamatan Gambir`: a place as the members list names it.
-fn place_name(code: &str) -> String {
-    match reference().region(code) {
-        Some(r) => match r.level {
-            RegionLevel::Village => format!("Kelurahan {}", r.name),
-            RegionLevel::District => format!("Kecamatan {}", r.name),
-            RegionLevel::City | RegionLevel::Province => r.name.clone(),
-        },
-        None => code.to_owned(),
-    }
 }

@@ -23,7 +23,7 @@ mod pending;
 pub(crate) use pending::{pending_part, pending_region};
 
 use crate::facts::LedgerFacts;
-use crate::query::{Backend, Conn, Query, query, query_text, query_text_on};
+use crate::query::{Conn, Query, query, query_text, query_text_on};
 use crate::{Result, Store, StoreError};
 
 /// A row of `stat_counts`. Ordered as the table's key is (`Grain` in the order of its
@@ -216,9 +216,6 @@ pub(crate) async fn write_rows(
     fresh: bool,
 ) -> Result<()> {
     let backend = tx.backend();
-    if backend == Backend::Postgres {
-        return write_rows_pg(tx, rows, fresh).await;
-    }
     let counts: Vec<_> = rows.counts.iter().filter(|(_, d)| !d.is_zero()).collect();
     for chunk in counts.chunks(CHUNK) {
         let mut q = query_text_on(
@@ -285,116 +282,6 @@ pub(crate) async fn write_rows(
                 }
                 q.push(&format!("({})", values.join(", ")));
             }
-            if !fresh {
-                q.push(&format!(
-                    " ON CONFLICT ({cols}) DO UPDATE SET members = {table}.members + \
-                        excluded.members"
-                ));
-            }
-            q.execute(&mut *tx).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Rows per `UNNEST` statement on PostgreSQL: one array per column, so the statement has
-/// the same ten parameters whatever its length.
-const PG_CHUNK: usize = 20_000;
-
-/// [`write_rows`] on PostgreSQL: each table's rows as column arrays, `UNNEST`ed.
-async fn write_rows_pg(tx: &mut (impl Conn + ?Sized), rows: &Rows, fresh: bool) -> Result<()> {
-    let counts: Vec<_> = rows.counts.iter().filter(|(_, d)| !d.is_zero()).collect();
-    for chunk in counts.chunks(PG_CHUNK) {
-        let mut q = query_text_on(Backend::Postgres, "");
-        let col = |f: fn(&CountKey) -> String| chunk.iter().map(|(k, _)| f(k)).collect::<Vec<_>>();
-        let params = [
-            q.arg_pg(JAKPRENEUR),
-            q.arg_pg(col(|k| k.dim.to_owned())),
-            q.arg_pg(col(|k| k.region.clone())),
-            q.arg_pg(col(|k| k.grain.as_str().to_owned())),
-            q.arg_pg(col(|k| k.measure.clone())),
-            q.arg_pg(chunk.iter().map(|(k, _)| k.period).collect::<Vec<_>>()),
-            q.arg_pg(col(|k| k.value.clone())),
-            q.arg_pg(chunk.iter().map(|(_, d)| d.reached).collect::<Vec<_>>()),
-            q.arg_pg(chunk.iter().map(|(_, d)| d.events).collect::<Vec<_>>()),
-        ];
-        q.push(&format!(
-            "INSERT INTO stat_counts (programme, dim, region_code, grain, measure, period, \
-             dim_value, reached, events) SELECT {}, * FROM UNNEST({}::text[], {}::text[], \
-             {}::text[], {}::text[], {}::date[], {}::text[], {}::int8[], {}::int8[])",
-            params[0],
-            params[1],
-            params[2],
-            params[3],
-            params[4],
-            params[5],
-            params[6],
-            params[7],
-            params[8]
-        ));
-        if !fresh {
-            q.push(
-                " ON CONFLICT (programme, dim, region_code, grain, measure, period, dim_value) \
-                 DO UPDATE SET reached = stat_counts.reached + excluded.reached, \
-                 events = stat_counts.events + excluded.events",
-            );
-        }
-        q.execute(&mut *tx).await?;
-    }
-    for (table, with_days) in [("stat_cohorts", false), ("stat_cohort_days", true)] {
-        let rows: Vec<_> = rows
-            .cohorts
-            .iter()
-            .filter(|(k, n)| k.days.is_some() == with_days && **n != 0)
-            .collect();
-        let cols = if with_days {
-            "programme, region_code, cohort, stage, months, days"
-        } else {
-            "programme, region_code, cohort, stage, months"
-        };
-        for chunk in rows.chunks(PG_CHUNK) {
-            let mut q = query_text_on(Backend::Postgres, "");
-            let mut arrays = vec![
-                format!(
-                    "{}::text[]",
-                    q.arg_pg(
-                        chunk
-                            .iter()
-                            .map(|(k, _)| k.region.clone())
-                            .collect::<Vec<_>>()
-                    )
-                ),
-                format!(
-                    "{}::date[]",
-                    q.arg_pg(chunk.iter().map(|(k, _)| k.cohort).collect::<Vec<_>>())
-                ),
-                format!(
-                    "{}::text[]",
-                    q.arg_pg(
-                        chunk
-                            .iter()
-                            .map(|(k, _)| k.stage.clone())
-                            .collect::<Vec<_>>()
-                    )
-                ),
-                format!(
-                    "{}::int4[]",
-                    q.arg_pg(chunk.iter().map(|(k, _)| k.months).collect::<Vec<_>>())
-                ),
-            ];
-            if with_days {
-                let days: Vec<i32> = chunk.iter().map(|(k, _)| k.days.unwrap_or(0)).collect();
-                arrays.push(format!("{}::int4[]", q.arg_pg(days)));
-            }
-            arrays.push(format!(
-                "{}::int8[]",
-                q.arg_pg(chunk.iter().map(|(_, n)| **n).collect::<Vec<_>>())
-            ));
-            let programme = q.arg_pg(JAKPRENEUR);
-            q.push(&format!(
-                "INSERT INTO {table} ({cols}, members) SELECT {programme}, * FROM UNNEST({})",
-                arrays.join(", ")
-            ));
             if !fresh {
                 q.push(&format!(
                     " ON CONFLICT ({cols}) DO UPDATE SET members = {table}.members + \

@@ -134,51 +134,31 @@ pub async fn export(page: SignedInPage, body: Bytes) -> Response {
             sector: &sector,
         };
         let full_phone = actor.can(Permission::MemberReadNik);
-        let filled = match what {
-            What::Members => {
-                fill(&sink, |after| {
-                    let (store, actor, filter, names) = (&store, &actor, &filter, &names);
-                    async move {
-                        let p = store
-                            .list_members(
-                                actor,
-                                filter,
-                                Page {
-                                    limit: BATCH,
-                                    after,
-                                },
-                            )
-                            .await?;
+        let filled = fill(&sink, |after| {
+            let (store, actor, filter, names) = (&store, &actor, &filter, &names);
+            async move {
+                let page = Page {
+                    limit: BATCH,
+                    after,
+                };
+                Ok(match what {
+                    What::Members => {
+                        let p = store.list_members(actor, filter, page).await?;
                         let rows = p
                             .items
                             .iter()
                             .map(|m| member_row(m, full_phone, names))
                             .collect();
-                        Ok((rows, p.next))
+                        (rows, p.next)
+                    }
+                    What::Services => {
+                        let p = store.export_services(actor, filter, page).await?;
+                        (p.items.iter().map(service_row).collect(), p.next)
                     }
                 })
-                .await
             }
-            What::Services => {
-                fill(&sink, |after| {
-                    let (store, actor, filter) = (&store, &actor, &filter);
-                    async move {
-                        let p = store
-                            .export_services(
-                                actor,
-                                filter,
-                                Page {
-                                    limit: BATCH,
-                                    after,
-                                },
-                            )
-                            .await?;
-                        Ok((p.items.iter().map(service_row).collect(), p.next))
-                    }
-                })
-                .await
-            }
-        };
+        })
+        .await;
         if let Err(e) = filled {
             tracing::error!(error = %e, "an export stopped part-way");
             sink.fail(e.to_string()).await;
