@@ -420,8 +420,22 @@ pub enum TokenCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Re-walk the hash chain; names the first broken entry and exits 1 if there is one.
-    Verify,
+    /// Re-walk every chain (hashes, seals, heads); names the first broken entry and exits
+    /// 1 if there is one.
+    Verify {
+        /// A checkpoint file (or an application log holding checkpoint lines): the log
+        /// must still pass through every head recorded there.
+        #[arg(long)]
+        checkpoints: Option<std::path::PathBuf>,
+    },
+    /// Write a signed checkpoint of every chain's head: appended to the checkpoint file
+    /// (default: `security.audit_checkpoint_file`) and printed. The server writes one at
+    /// start and every `security.audit_checkpoint_minutes`.
+    Checkpoint {
+        /// Append to this file instead; `-` prints only.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -133,6 +133,11 @@ pub struct SecurityConfig {
     pub public_requests_per_minute: u32,
     /// Open statistics suppress a district or village count below this (default 5).
     pub public_stats_min_count: i64,
+    /// Where signed audit checkpoints are appended (default: `audit-checkpoints.jsonl`
+    /// beside the data key file). Keep it, or ship it, away from the database.
+    pub audit_checkpoint_file: Option<PathBuf>,
+    /// How often the server writes a checkpoint (minutes; 0: only at start).
+    pub audit_checkpoint_minutes: u64,
 }
 
 impl Default for SecurityConfig {
@@ -152,6 +157,8 @@ impl Default for SecurityConfig {
             login_attempts_per_minute: 10,
             public_requests_per_minute: 60,
             public_stats_min_count: 5,
+            audit_checkpoint_file: None,
+            audit_checkpoint_minutes: 60,
         }
     }
 }

@@ -211,7 +211,7 @@ impl Store {
             before: Some(json!({ "record": record.name(), "events": events })),
             after: Some(json!({ "voided": count, "reason": reason })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await
     }
 

@@ -171,6 +171,7 @@ fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 pub struct Vault {
     aead: XChaCha20Poly1305,
     mac_key: [u8; 32],
+    audit_key: [u8; 32],
     fingerprint: String,
 }
 
@@ -186,6 +187,7 @@ impl Vault {
         Self {
             aead: XChaCha20Poly1305::new_from_slice(&enc).expect("32-byte key"),
             mac_key: hmac(&key.0, &[b"jakpreneur/mac"]),
+            audit_key: hmac(&key.0, &[b"jakpreneur/audit"]),
             fingerprint: hex::encode(&hmac(&key.0, &[b"jakpreneur/fingerprint"])[..8]),
         }
     }
@@ -209,6 +211,22 @@ impl Vault {
             &[b"field:", field.as_bytes(), b":", value.as_bytes()],
         );
         format!("hmac:{}", hex::encode(&h[..6]))
+    }
+
+    /// The seal of an audit entry: a keyed MAC over its chain and its hash (which covers
+    /// its contents and the previous entry's hash). Anyone holding the database can
+    /// recompute a chain of plain hashes; without the key, no seals to go with them.
+    pub fn audit_seal(&self, chain: i32, hash: &str) -> String {
+        let chain = chain.to_string();
+        hex::encode(hmac(
+            &self.audit_key,
+            &[b"entry:", chain.as_bytes(), b":", hash.as_bytes()],
+        ))
+    }
+
+    /// The signature of an audit checkpoint's canonical text.
+    pub fn sign_checkpoint(&self, body: &str) -> String {
+        hex::encode(hmac(&self.audit_key, &[b"checkpoint:", body.as_bytes()]))
     }
 
     /// nonce ‖ ciphertext ‖ tag.

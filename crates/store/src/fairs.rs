@@ -98,6 +98,7 @@ impl Store {
         }
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,
@@ -197,7 +198,16 @@ impl Store {
             .execute(&mut tx)
             .await?;
             if r.won {
-                participate(&mut tx, &allocator, &who, &market, &r.member_no, now).await?;
+                participate(
+                    &mut tx,
+                    &allocator,
+                    &who,
+                    &market,
+                    &r.member_no,
+                    now,
+                    self.vault()?,
+                )
+                .await?;
             }
         }
         query("UPDATE market_events SET booths = $1 WHERE id = $2")
@@ -206,7 +216,7 @@ impl Store {
             .execute(&mut tx)
             .await?;
         audit::append(
-            &mut tx,
+            &mut tx, self.vault()?,
             now,
             &[Change {
                 who,

@@ -289,7 +289,7 @@ impl Store {
             after: Some(json!({ "report_id": id, "month": r.month, "sales": r.sales,
                 "costs": r.costs, "employees": r.employees, "assets": r.assets })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         let q = format!("{REPORT_SELECT} WHERE r.id = $1");
         let report: FinancialReport = query_text(q).bind(id).fetch_one(self.read()).await?;

@@ -372,7 +372,7 @@ impl Store {
             before: None,
             after: Some(json!({ "name": name, "kind": kind })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         Ok(Partner {
             code: code.to_owned(),
@@ -459,7 +459,7 @@ impl Store {
                 "amount_requested": r.amount_requested, "consent": true,
             })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         self.referral(actor, id).await
     }
@@ -607,7 +607,7 @@ impl Store {
             before: Some(json!({ "status": "referred" })),
             after: Some(json!({ "status": status, "amount_approved": amount, "reason": reason })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         self.referral(actor, id).await
     }
@@ -705,7 +705,7 @@ impl Store {
                 "status": "disbursed", "amount": amount, "loan_reference": loan_reference,
             })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         self.referral(actor, id).await
     }

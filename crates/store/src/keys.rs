@@ -17,9 +17,9 @@ const FINGERPRINT: &str = "data_key_fingerprint";
 
 impl Store {
     /// The ciphers of the attached data key.
-    pub(crate) fn vault(&self) -> Result<&Vault> {
+    pub(crate) fn vault(&self) -> Result<&Arc<Vault>> {
         self.vault
-            .as_deref()
+            .as_ref()
             .ok_or_else(|| StoreError::Key("no data key is attached to the store".into()))
     }
 
@@ -55,6 +55,7 @@ impl Store {
             }
         }
         self.vault = Some(Arc::new(vault));
+        self.seal_old_audit_log().await?;
         let converted = self.encrypt_legacy_niks().await?;
         if converted > 0 {
             tracing::info!(converted, "NIKs stored in the clear were encrypted");
@@ -136,7 +137,9 @@ impl Store {
                 serde_json::json!({ "fingerprint": new.fingerprint(), "rows": rows.len() }),
             ),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        // The log's hashes stay; its seals are made again under the new key.
+        audit::reseal(&mut tx, &new).await?;
+        audit::append(&mut tx, &new, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         let n = rows.len() as u64;
         self.vault = Some(Arc::new(new));

@@ -38,7 +38,7 @@ mod words;
 pub use accounts::{
     AccountPolicy, ApiToken, NewUser, SIGNUP_CODE_MINUTES, Session, SignupStart, User,
 };
-pub use audit::{AuditEntry, AuditFilter, AuditPage, ChainCheck};
+pub use audit::{AuditEntry, AuditFilter, AuditPage, ChainCheck, ChainHead, Checkpoint};
 pub use catalogue::{
     BankAccount, Call, CatalogueItem, CataloguePage, CatalogueQuery, CatalogueSort, CurationQueue,
     ListedProduct, NewBankAccount, Photo, PricePoint, Product, ProductFilter, Step, Submission,

@@ -211,7 +211,7 @@ impl Store {
                     "kind": m.kind, "name": m.name, "starts_on": starts, "ends_on": ends,
                 })),
             };
-            audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+            audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
             ids.push(id);
         }
         tx.commit().await?;
@@ -254,7 +254,7 @@ impl Store {
         let who = Who::from(actor);
         let now = Utc::now();
         let mut tx = self.begin().await?;
-        participate(&mut tx, actor, &who, &market, member_no, now).await?;
+        participate(&mut tx, actor, &who, &market, member_no, now, self.vault()?).await?;
         tx.commit().await?;
         self.market_event(market_id).await
     }
@@ -289,6 +289,7 @@ pub(crate) async fn participate(
     market: &MarketEvent,
     member_no: &str,
     now: chrono::DateTime<Utc>,
+    vault: &crate::crypto::Vault,
 ) -> Result<i64> {
     let market_id = market.id;
     let agency = actor.agency_or_default();
@@ -343,6 +344,6 @@ pub(crate) async fn participate(
         before: None,
         after: Some(json!({ "member_no": member_no, "event_id": event_id })),
     };
-    audit::append(&mut *tx, now, std::slice::from_ref(&change)).await?;
+    audit::append(&mut *tx, vault, now, std::slice::from_ref(&change)).await?;
     Ok(event_id)
 }

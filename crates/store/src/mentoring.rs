@@ -171,7 +171,7 @@ impl Store {
             before: None,
             after: Some(json!({ "mentor": mentor_name, "assigned_on": on })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await
     }
 
@@ -248,7 +248,7 @@ impl Store {
                 "follow_ups": s.follow_ups.len(),
             })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         let mut q = query(SESSION_SELECT);
         let p = q.arg(id);
@@ -340,7 +340,7 @@ impl Store {
             before: None,
             after: Some(json!({ "follow_up_id": id, "done_on": done_on })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         Ok(FollowUp {
             done_on: found.done_on.or(Some(done_on)),

@@ -118,7 +118,7 @@ impl Store {
                 "member_no": member_no, "type": permit_type.as_str(), "applied_on": applied_on,
             })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         self.permit(actor, member_no, id).await
     }
@@ -274,7 +274,7 @@ impl Store {
             before: Some(json!({ "status": status.as_str() })),
             after: Some(after),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         self.permit(actor, member_no, permit_id).await
     }

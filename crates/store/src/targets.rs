@@ -101,7 +101,7 @@ impl Store {
                 "source": t.source,
             })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         self.target(id).await
     }
@@ -140,7 +140,7 @@ impl Store {
             })),
             after: None,
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await
     }
 

@@ -152,7 +152,7 @@ impl Store {
                 json!({ "title": c.title, "topic": c.topic, "hours": c.hours, "stage": c.stage }),
             ),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         self.course(id).await
     }
@@ -230,7 +230,7 @@ impl Store {
                 "sessions": k.sessions, "capacity": k.capacity, "trainer": trainer,
             })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         self.class(id).await
     }
@@ -332,7 +332,7 @@ impl Store {
             before: None,
             after: Some(json!({ "member_no": member_no, "enrolled_on": on, "event_id": event_id })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         self.class(class_id).await
     }
@@ -440,7 +440,7 @@ impl Store {
                 "session": session_no, "held_on": held_on, "members": member_nos, "added": added,
             })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         Ok(added)
     }
@@ -544,7 +544,7 @@ impl Store {
             before: None,
             after: Some(json!({ "completed": completed })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         Ok(out)
     }

@@ -7,7 +7,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use jakpreneur_store::ChainCheck;
 
 use crate::config::Config;
 
@@ -46,14 +45,7 @@ pub async fn restore(cfg: &Config, from: &Path) -> anyhow::Result<ExitCode> {
     let audit = store.verify_audit().await;
     let stats = store.verify_stats().await;
     store.close().await;
-    let mut ok = true;
-    match audit? {
-        ChainCheck::Intact { entries } => println!("audit log intact: {entries} entries"),
-        ChainCheck::Broken { seq, reason } => {
-            ok = false;
-            eprintln!("error: audit log broken at entry {seq}: {reason}");
-        }
-    }
+    let mut ok = super::audit::report(&audit?) == ExitCode::SUCCESS;
     let stats = stats?;
     if stats.differences.is_empty() {
         println!(

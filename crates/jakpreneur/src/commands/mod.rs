@@ -2,6 +2,7 @@
 //! as the web API.
 
 mod accounts;
+mod audit;
 mod backup;
 mod bench;
 mod bench_catalogue;
@@ -30,7 +31,7 @@ use anyhow::Context;
 use jakpreneur_core::Actor;
 use jakpreneur_store::{AccountPolicy, Backend, ConnectOptions, DataKey, NewUser, Store};
 
-use crate::cli::{AuditCommand, BenchCommand, Cli, Command, ImportCommand, NotificationsCommand};
+use crate::cli::{BenchCommand, Cli, Command, ImportCommand, NotificationsCommand};
 use crate::config::Config;
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -147,20 +148,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
             code
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(cmd) => {
             let store = open(&cfg, false).await?;
-            let check = store.verify_audit().await;
+            let code = audit::run(&store, &cfg, cmd).await;
             store.close().await;
-            match check? {
-                jakpreneur_store::ChainCheck::Intact { entries } => {
-                    println!("audit log intact: {entries} entries, every hash checks out");
-                    Ok(ExitCode::SUCCESS)
-                }
-                jakpreneur_store::ChainCheck::Broken { seq, reason } => {
-                    eprintln!("error: audit log broken at entry {seq}: {reason}");
-                    Ok(ExitCode::FAILURE)
-                }
-            }
+            code
         }
         Command::RotateKey => keys::rotate(&cfg).await,
         Command::Backup { to } => {
@@ -267,7 +259,6 @@ async fn load_key(cfg: &Config, store: &Store) -> anyhow::Result<DataKey> {
     Ok(key)
 }
 
-/// Who the command line acts as in the audit log.
 /// A file the command writes (an export, a report, a refusals list): created readable by
 /// its owner alone (0600), since it may hold personal data; an existing file is
 /// truncated and keeps its mode.
@@ -282,6 +273,7 @@ pub fn create_private(path: &std::path::Path) -> std::io::Result<std::fs::File> 
     options.open(path)
 }
 
+/// Who the command line acts as in the audit log.
 pub fn cli_actor() -> Actor {
     let who = std::env::var("USER")
         .ok()

@@ -66,6 +66,11 @@ pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
         AppState::new(store.clone(), Clock::System, cfg.security.web_settings())
             .with_ocid_prefix(&cfg.eorder.ocid_prefix),
     );
+    super::audit::spawn_checkpoints(
+        store.clone(),
+        super::audit::checkpoint_file(cfg),
+        cfg.security.audit_checkpoint_minutes,
+    );
     if !matches!(channel, super::notify::Channel::None) {
         tokio::spawn(super::notify::worker(store.clone(), channel));
     }

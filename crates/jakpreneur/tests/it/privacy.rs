@@ -12,6 +12,9 @@ on_both_backends!(
     reveal_and_export_are_audited,
     erasure_removes_personal_data_and_keeps_counts,
     audit_chain_catches_an_edited_row,
+    audit_chain_cannot_be_recomputed_without_the_key,
+    checkpoints_catch_entries_cut_off_the_end,
+    an_old_log_is_sealed_once_and_a_missing_seal_is_a_break,
     public_check_lists_twenty_and_counts_the_rest,
 );
 
@@ -305,7 +308,7 @@ async fn audit_chain_catches_an_edited_row(app: TestApp) {
     )
     .await;
     let entries = match app.store.verify_audit().await.unwrap() {
-        jakpreneur_store::ChainCheck::Intact { entries } => entries,
+        jakpreneur_store::ChainCheck::Intact { entries, .. } => entries,
         other => panic!("fresh chain broken: {other:?}"),
     };
     assert!(entries >= 7, "user, token and member entries: {entries}");
@@ -351,6 +354,192 @@ async fn audit_chain_catches_an_edited_row(app: TestApp) {
         matches!(check, jakpreneur_store::ChainCheck::Broken { .. }),
         "{check:?}"
     );
+}
+
+/// The stored entries of the audit log, newest first.
+async fn audit_entries(app: &TestApp) -> Vec<jakpreneur_store::AuditEntry> {
+    let admin = jakpreneur_core::Actor::system("test");
+    let page = app
+        .store
+        .list_audit(&admin, &Default::default(), 500, None)
+        .await
+        .unwrap();
+    page.items
+}
+
+fn sql_text(v: &Option<String>) -> String {
+    v.as_ref()
+        .map_or("NULL".into(), |s| format!("'{}'", s.replace('\'', "''")))
+}
+
+/// Finding 6: someone holding the database changes an entry and recomputes every later
+/// hash of its chain and the chain's head. The hashes all fit; the seals, which need the
+/// data key, do not.
+async fn audit_chain_cannot_be_recomputed_without_the_key(app: TestApp) {
+    for i in 0..4 {
+        app.register(i).await;
+    }
+    let mut entries = audit_entries(&app).await;
+    entries.reverse();
+    // The attack: the second registration's entry claims another actor.
+    let target = entries
+        .iter()
+        .filter(|e| e.action == "member.register")
+        .nth(1)
+        .unwrap()
+        .seq;
+    let mut at = entries.iter().position(|e| e.seq == target).unwrap();
+    let mut forged = entries[at].clone();
+    forged.actor = "someone-else".into();
+    let mut old_hash = forged.hash.clone();
+    forged.hash = forged.expected_hash(&forged.prev_hash);
+    loop {
+        app.raw_sql(&format!(
+            "UPDATE audit_log SET actor = {}, prev_hash = '{}', hash = '{}' WHERE seq = {}",
+            sql_text(&Some(forged.actor.clone())),
+            forged.prev_hash,
+            forged.hash,
+            forged.seq
+        ))
+        .await;
+        // The chain's next entry is the one that named the old hash as its previous.
+        match entries[at + 1..]
+            .iter()
+            .position(|e| e.prev_hash == old_hash)
+        {
+            Some(i) => {
+                at += 1 + i;
+                let mut next = entries[at].clone();
+                next.prev_hash = forged.hash.clone();
+                old_hash = next.hash.clone();
+                next.hash = next.expected_hash(&next.prev_hash);
+                forged = next;
+            }
+            None => break,
+        }
+    }
+    app.raw_sql(&format!(
+        "UPDATE audit_head SET hash = '{}' WHERE hash = '{old_hash}'",
+        forged.hash
+    ))
+    .await;
+    let check = app.store.verify_audit().await.unwrap();
+    let jakpreneur_store::ChainCheck::Broken { seq, reason } = check else {
+        panic!("a recomputed chain passed: {check:?}");
+    };
+    assert_eq!(seq, target);
+    assert!(reason.contains("seal does not match"), "{reason}");
+    let out = jakpreneur(&app, &["audit", "verify"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("without the data key"));
+}
+
+/// Cutting entries off the end of a chain and setting its head back needs no new seal;
+/// a checkpoint taken before (kept outside the database) catches it.
+async fn checkpoints_catch_entries_cut_off_the_end(app: TestApp) {
+    for i in 0..3 {
+        app.register(i).await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("checkpoints.jsonl");
+    let file_arg = file.to_str().unwrap();
+    let out = jakpreneur(&app, &["audit", "checkpoint", "--file", file_arg]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Later entries are fine: the log still passes through the checkpoint.
+    app.register(3).await;
+    let out = jakpreneur(&app, &["audit", "checkpoint", "--file", file_arg]);
+    assert!(out.status.success());
+    let out = jakpreneur(&app, &["audit", "verify", "--checkpoints", file_arg]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("passes through all 2 checkpoints"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // The newest entry goes, and its chain's head is set back to the one before.
+    app.raw_sql(
+        "UPDATE audit_head SET seq = seq - 1,          hash = (SELECT prev_hash FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log))          WHERE id = (SELECT chain FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log))",
+    )
+    .await;
+    app.raw_sql("DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)")
+        .await;
+    assert!(
+        matches!(
+            app.store.verify_audit().await.unwrap(),
+            jakpreneur_store::ChainCheck::Intact { .. }
+        ),
+        "without checkpoints a clean cut at the end is invisible"
+    );
+    let out = jakpreneur(&app, &["audit", "verify", "--checkpoints", file_arg]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("entries were removed"), "{err}");
+
+    // A checkpoint file edited by hand is named as such.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let forged = text.replacen("\"entries\":", "\"entries\":1", 1);
+    std::fs::write(&file, forged).unwrap();
+    let out = jakpreneur(&app, &["audit", "verify", "--checkpoints", file_arg]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("checkpoint file was altered"), "{err}");
+    // A file with no checkpoint in it is an error, not a pass.
+    std::fs::write(&file, "nothing here\n").unwrap();
+    let out = jakpreneur(&app, &["audit", "verify", "--checkpoints", file_arg]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds no audit checkpoint"));
+}
+
+/// A log from before seals existed is checked and sealed once when the key is attached;
+/// after that, an entry without a seal is a break, never sealed again.
+async fn an_old_log_is_sealed_once_and_a_missing_seal_is_a_break(app: TestApp) {
+    for i in 0..3 {
+        app.register(i).await;
+    }
+    app.raw_sql("UPDATE audit_log SET seal = NULL").await;
+    let reopen = || async {
+        let store = jakpreneur_store::Store::connect(&app.db_url, &Default::default())
+            .await
+            .unwrap();
+        store.attach_key(&app.key).await.unwrap()
+    };
+    let store = reopen().await;
+    assert!(matches!(
+        store.verify_audit().await.unwrap(),
+        jakpreneur_store::ChainCheck::Intact { .. }
+    ));
+    store.close().await;
+    assert!(
+        audit_entries(&app)
+            .await
+            .iter()
+            .any(|e| e.action == "audit.sealed")
+    );
+
+    app.raw_sql("UPDATE audit_log SET seal = NULL WHERE seq = (SELECT MIN(seq) FROM audit_log)")
+        .await;
+    let store = reopen().await;
+    let check = store.verify_audit().await.unwrap();
+    store.close().await;
+    let jakpreneur_store::ChainCheck::Broken { reason, .. } = check else {
+        panic!("an unsealed entry passed: {check:?}");
+    };
+    assert!(reason.contains("no seal"), "{reason}");
 }
 
 /// Rotating the data key re-encrypts every NIK; lookups and the chain still work.

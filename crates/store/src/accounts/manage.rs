@@ -177,7 +177,7 @@ impl Store {
             before: None,
             after: Some(after),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         Ok(user)
     }

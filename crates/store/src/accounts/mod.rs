@@ -388,7 +388,7 @@ impl Store {
                         "buyer_unit_code": user.buyer_unit_code, "buyer_role": user.buyer_role,
                     })),
                 };
-                audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+                audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
                 tx.commit().await?;
                 Ok(user)
             }
@@ -527,7 +527,7 @@ impl Store {
             before: None,
             after: Some(json!({ "email": email })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -560,7 +560,7 @@ impl Store {
                     before: None,
                     after: Some(json!({ "disabled_at": u.disabled_at })),
                 };
-                audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+                audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
             }
             tx.commit().await?;
             user

@@ -52,7 +52,7 @@ impl Store {
                 before: None,
                 after: Some(json!({ "locked_until": until, "failures": failures })),
             };
-            audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+            audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         }
         tx.commit().await?;
         tracing::debug!(user_id = user.id, failures, "wrong password");
@@ -307,7 +307,7 @@ impl Store {
                 before: None,
                 after: None,
             };
-            audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+            audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
             tx.commit().await?;
         };
         Ok(())

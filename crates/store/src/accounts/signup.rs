@@ -210,7 +210,7 @@ impl Store {
                 before: None,
                 after: Some(json!({ "username": user.username, "member_no": member_no })),
             };
-            audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+            audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
             tx.commit().await?;
             Ok(user)
         }

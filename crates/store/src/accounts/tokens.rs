@@ -70,7 +70,7 @@ impl Store {
                 before: None,
                 after: Some(json!({ "username": user.username, "name": name })),
             };
-            audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+            audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
             tx.commit().await?;
             id
         };
@@ -128,7 +128,7 @@ impl Store {
                     before: None,
                     after: None,
                 };
-                audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+                audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
             }
             let t: Option<ApiToken> = query(
                 "SELECT t.id, u.username, t.name, t.created_at, \

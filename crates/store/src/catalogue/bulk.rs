@@ -105,6 +105,7 @@ impl Store {
         query(words).bind(first).bind(last).execute(&mut tx).await?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,

@@ -197,6 +197,7 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,
@@ -346,6 +347,7 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,
@@ -488,6 +490,7 @@ impl Store {
         }
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,

@@ -144,6 +144,7 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,
@@ -304,6 +305,7 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,
@@ -353,6 +355,7 @@ impl Store {
             .await?;
             audit::append(
                 &mut tx,
+                self.vault()?,
                 now,
                 &[Change {
                     who,

@@ -122,6 +122,7 @@ impl Store {
         index_words(&mut tx, id).await?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,
@@ -196,6 +197,7 @@ impl Store {
         }
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,
@@ -258,6 +260,7 @@ impl Store {
         withdraw_certificate(&mut tx, id).await?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,
@@ -290,6 +293,7 @@ impl Store {
         withdraw_certificate(&mut tx, id).await?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,

@@ -168,6 +168,7 @@ impl Store {
         }
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,

@@ -88,6 +88,7 @@ impl Store {
         }
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,
@@ -148,6 +149,7 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,
@@ -202,6 +204,7 @@ impl Store {
         }
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,

@@ -375,6 +375,7 @@ impl Store {
         notify_next(&mut tx, id, OrderState::Submitted, now).await?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,
@@ -464,6 +465,7 @@ impl Store {
         notify_next(&mut tx, id, next, now).await?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,
@@ -594,6 +596,7 @@ impl Store {
         notify_next(&mut tx, id, next, now).await?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,

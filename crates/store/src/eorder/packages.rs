@@ -98,6 +98,7 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,
@@ -177,6 +178,7 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,

@@ -292,6 +292,7 @@ impl Store {
         }
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,
@@ -364,6 +365,7 @@ impl Store {
         .await?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,

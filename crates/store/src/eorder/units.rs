@@ -123,6 +123,7 @@ impl Store {
         })?;
         audit::append(
             &mut tx,
+            self.vault()?,
             now,
             &[Change {
                 who,

@@ -295,7 +295,7 @@ impl Store {
             before: None,
             after: Some(super::import::event_snapshot(id, e, &agency)),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         self.event(member_no, id).await
     }

@@ -127,7 +127,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(out);
         }
-        audit::append(&mut tx, now, &changes).await?;
+        audit::append(&mut tx, self.vault()?, now, &changes).await?;
         tx.commit().await?;
         Ok(out)
     }

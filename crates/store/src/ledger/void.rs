@@ -183,7 +183,7 @@ impl Store {
             })),
             after: Some(json!({ "voided": true, "reason": reason })),
         };
-        audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
         self.event(member_no, event_id).await
     }

@@ -55,10 +55,17 @@ pub(crate) struct Prepared {
     /// The agency credited with the registration (the recorder's, or the SME department).
     pub agency: String,
     pub snapshot: serde_json::Value,
+    /// Seals the registration's audit entry.
+    pub vault: std::sync::Arc<Vault>,
 }
 
 impl Prepared {
-    pub(super) fn new(m: &NewMember, vault: &Vault, who: Who, agency: Option<&str>) -> Self {
+    pub(super) fn new(
+        m: &NewMember,
+        vault: &std::sync::Arc<Vault>,
+        who: Who,
+        agency: Option<&str>,
+    ) -> Self {
         let preview = Member {
             id: 0,
             member_no: String::new(),
@@ -94,6 +101,7 @@ impl Prepared {
             nik_hash: vault.nik_hash(m.nik.as_str()),
             nik_cipher: vault.encrypt_nik(m.nik.as_str()),
             snapshot: preview.audit_snapshot(vault),
+            vault: std::sync::Arc::clone(vault),
             member: m.clone(),
             who,
             agency: agency
@@ -242,7 +250,7 @@ pub(super) async fn insert_member_pg(
         .await?;
     if let Some(r) = &row {
         crate::ledger::record_registration(conn, &r.facts(), &p.who, &p.agency, now).await?;
-        audit::append(conn, now, &[p.change(&member_no)]).await?;
+        audit::append(conn, &p.vault, now, &[p.change(&member_no)]).await?;
     }
     Ok(row)
 }
@@ -308,6 +316,8 @@ pub(crate) async fn insert_batch_sqlite(
         .zip(&out)
         .filter_map(|(p, row)| row.as_ref().map(|r| p.change(&r.member_no)))
         .collect();
-    audit::append(conn, now, &changes).await?;
+    if let Some(first) = members.first() {
+        audit::append(conn, &first.vault, now, &changes).await?;
+    }
     Ok(out)
 }

@@ -126,7 +126,7 @@ impl Store {
                     before: Some(before),
                     after: Some(after),
                 };
-                audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+                audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
                 tx.commit().await?;
                 Ok((row, hash))
             }
@@ -184,7 +184,7 @@ impl Store {
                 before: Some(before),
                 after: Some(row_snapshot(&row, vault)?),
             };
-            audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+            audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
             tx.commit().await?;
             row
         };
@@ -240,7 +240,7 @@ impl Store {
                     after
                 }),
             };
-            audit::append(&mut tx, now, std::slice::from_ref(&change)).await?;
+            audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
             tx.commit().await?;
             row
         };

@@ -222,7 +222,7 @@ impl Store {
         let history: Vec<crate::AuditEntry> = query(
             "SELECT seq, at, user_id, actor, address, \
             action, record_type, record_id, \
-                before, after, prev_hash, hash, chain FROM audit_log WHERE record_type = 'member' \
+                before, after, prev_hash, hash, chain, seal FROM audit_log WHERE record_type = 'member' \
                 AND \
                 record_id = $1 ORDER BY seq",
         )

@@ -11,12 +11,27 @@
 //! transaction rolled back) and each chain is checked on its own. Snapshots never hold personal data in the clear: the NIK appears
 //! masked, other personal fields as short keyed fingerprints that show a change without
 //! the value, so erasing a member never has to rewrite (and break) the chain.
+//!
+//! The hashes alone prove nothing to someone who holds the database: they could change an
+//! entry and recompute every later hash. So each entry also carries a **seal**, a keyed MAC
+//! ([`Vault::audit_seal`]) under a key derived from the data key, which lives outside the
+//! database; and the chain heads are exported as signed **checkpoints** ([`Checkpoint`]) to
+//! a file and the application log, so that cutting entries off the end (which needs no
+//! new seal) is caught too: `audit verify --checkpoints FILE` checks the log against them.
 
 use chrono::{DateTime, Utc};
 use jakpreneur_core::Actor;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+mod checkpoint;
+mod verify;
+
+pub(crate) use checkpoint::reseal;
+pub use checkpoint::{ChainHead, Checkpoint};
+pub use verify::ChainCheck;
+
+use crate::crypto::Vault;
 use crate::query::{Conn, query, query_text, query_text_on};
 use crate::{Result, Store, StoreError};
 
@@ -70,6 +85,9 @@ pub struct AuditEntry {
     /// The chain the entry belongs to (always 1 on SQLite).
     #[serde(skip)]
     pub chain: i32,
+    /// The keyed MAC of the chain and hash (`None` only on a row altered since).
+    #[serde(skip)]
+    pub seal: Option<String>,
 }
 
 impl AuditEntry {
@@ -139,6 +157,7 @@ const SET_HEAD: &str = "UPDATE audit_head SET hash = $1 WHERE id = $2";
 /// Appends `changes` in order inside the caller's transaction.
 pub(crate) async fn append(
     tx: &mut (impl Conn + ?Sized),
+    vault: &Vault,
     at: DateTime<Utc>,
     changes: &[Change],
 ) -> Result<()> {
@@ -168,7 +187,7 @@ pub(crate) async fn append(
         let mut q = query_text_on(
             backend,
             "INSERT INTO audit_log (seq, chain, at, user_id, actor, address, action, \
-             record_type, record_id, before, after, prev_hash, hash) VALUES ",
+             record_type, record_id, before, after, prev_hash, hash, seal) VALUES ",
         );
         for (i, c) in chunk.iter().enumerate() {
             let seq = seqs[chunk_no * 64 + i];
@@ -202,6 +221,7 @@ pub(crate) async fn append(
                 q.arg_once(after),
                 q.arg_once(prev.clone()),
                 q.arg_once(hash.clone()),
+                q.arg_once(vault.audit_seal(chain, &hash)),
             ];
             if i > 0 {
                 q.push(", ");
@@ -238,17 +258,8 @@ pub struct AuditPage {
     pub next: Option<i64>,
 }
 
-/// What `audit verify` found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChainCheck {
-    /// Every entry checked out; the number of entries.
-    Intact { entries: i64 },
-    /// The first entry that does not fit the chain, and why.
-    Broken { seq: i64, reason: String },
-}
-
-const ENTRY_COLS: &str = "seq, at, user_id, actor, address, action, record_type, record_id, \
-     before, after, prev_hash, hash, chain";
+pub(crate) const ENTRY_COLS: &str = "seq, at, user_id, actor, address, action, record_type, record_id, \
+     before, after, prev_hash, hash, chain, seal";
 
 impl Store {
     /// Audit entries, newest first, keyset-paged by `seq`. Admin-only.
@@ -296,105 +307,6 @@ impl Store {
         Ok(AuditPage { items, next })
     }
 
-    /// Re-walks every chain from its first entry: each entry's `prev_hash` must be the
-    /// hash of its chain's previous entry and its own hash must match its contents; each
-    /// chain's count and last hash must be its head's (so a deleted tail shows). On
-    /// SQLite, whose one chain numbers the log, `seq` must also run without gaps.
-    pub async fn verify_audit(&self) -> Result<ChainCheck> {
-        // One snapshot for the heads and every batch of the log: an append while the
-        // check runs is not seen at all, rather than seen in the log and not in its head.
-        let mut snapshot = self.begin_read().await?;
-        let check = self.verify_audit_in(&mut snapshot).await;
-        snapshot.rollback().await?;
-        check
-    }
-
-    async fn verify_audit_in(&self, snapshot: &mut crate::query::Tx) -> Result<ChainCheck> {
-        const BATCH: i64 = 2000;
-        let heads: Vec<(i32, i64, String)> =
-            query("SELECT id, seq, hash FROM audit_head ORDER BY id")
-                .fetch_all(&mut *snapshot)
-                .await?;
-        let gapless = self.backend() == crate::query::Backend::Sqlite;
-        // Per chain: entries seen and the last hash.
-        let mut chains: std::collections::BTreeMap<i32, (i64, String)> = heads
-            .iter()
-            .map(|(id, _, _)| (*id, (0, GENESIS.to_owned())))
-            .collect();
-        let mut after = 0i64;
-        let mut entries = 0i64;
-        loop {
-            let q =
-                format!("SELECT {ENTRY_COLS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2");
-            let batch: Vec<AuditEntry> = query_text(q)
-                .bind(after)
-                .bind(BATCH)
-                .fetch_all(&mut *snapshot)
-                .await?;
-            let done = (batch.len() as i64) < BATCH;
-            for e in batch {
-                if gapless && e.seq != after + 1 {
-                    return Ok(ChainCheck::Broken {
-                        seq: after + 1,
-                        reason: format!("entry {} is missing (next is {})", after + 1, e.seq),
-                    });
-                }
-                let Some((count, prev)) = chains.get_mut(&e.chain) else {
-                    return Ok(ChainCheck::Broken {
-                        seq: e.seq,
-                        reason: format!("it names chain {}, which has no head", e.chain),
-                    });
-                };
-                if e.prev_hash != *prev {
-                    return Ok(ChainCheck::Broken {
-                        seq: e.seq,
-                        reason: "its prev_hash is not the previous entry's hash".into(),
-                    });
-                }
-                if e.expected_hash(prev) != e.hash {
-                    return Ok(ChainCheck::Broken {
-                        seq: e.seq,
-                        reason: "its contents do not match its hash (the row was altered)".into(),
-                    });
-                }
-                *prev = e.hash;
-                *count += 1;
-                entries += 1;
-                after = e.seq;
-            }
-            if done {
-                break;
-            }
-        }
-        for (id, head_seq, head_hash) in &heads {
-            let (count, last) = &chains[id];
-            let chain = if heads.len() > 1 {
-                format!("chain {id} ")
-            } else {
-                String::new()
-            };
-            if head_seq != count {
-                return Ok(ChainCheck::Broken {
-                    seq: after + 1,
-                    reason: format!(
-                        "the log {chain}ends at entry {count} but the chain head records \
-                            {head_seq}: entries were removed"
-                    ),
-                });
-            }
-            if head_hash != last {
-                return Ok(ChainCheck::Broken {
-                    seq: after,
-                    reason: format!(
-                        "the last entry's hash {chain}is not the one the chain head recorded: \
-                            the chain was recomputed or the head altered"
-                    ),
-                });
-            }
-        }
-        Ok(ChainCheck::Intact { entries })
-    }
-
     /// Appends one entry in a transaction of its own (a view of unmasked data, an export).
     /// Puts a security event on record in the audit log's `security.*` category (which
     /// an administrator filters with `record_type=security`): a refused request (`refused`,
@@ -431,7 +343,7 @@ impl Store {
     pub(crate) async fn audit_now(&self, change: Change) -> Result<()> {
         let now = Utc::now();
         let mut tx = self.begin().await?;
-        append(&mut tx, now, std::slice::from_ref(&change)).await?;
+        append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await
     }
 }
