@@ -7,6 +7,7 @@ pub mod access;
 pub mod catalogue;
 pub mod clock;
 pub mod curation;
+pub mod disclosure;
 pub mod email;
 pub mod eorder;
 pub mod error;

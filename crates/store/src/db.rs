@@ -57,6 +57,8 @@ pub struct Store {
     pub(crate) vault: Option<std::sync::Arc<crate::crypto::Vault>>,
     /// Where product photos are stored; attached by [`Store::with_media`].
     pub(crate) media: Option<std::sync::Arc<crate::media::Media>>,
+    /// The open statistics' noise key; loaded with the data key.
+    pub(crate) noise: Option<crate::disclosure::Noise>,
 }
 
 impl Store {
@@ -93,6 +95,7 @@ impl Store {
                 db: Db::Postgres(pool),
                 vault: None,
                 media: None,
+                noise: None,
             });
         }
         let path = url
@@ -141,6 +144,7 @@ impl Store {
             }),
             vault: None,
             media: None,
+            noise: None,
         })
     }
 

@@ -55,6 +55,7 @@ impl Store {
             }
         }
         self.vault = Some(Arc::new(vault));
+        self.noise = Some(self.load_noise_key().await?);
         self.seal_old_audit_log().await?;
         let converted = self.encrypt_legacy_niks().await?;
         if converted > 0 {

@@ -12,13 +12,15 @@ mod corrections;
 mod counters;
 pub mod crypto;
 mod db;
-mod eorder;
+mod disclosure;
+pub(crate) mod eorder;
 mod error;
 mod facts;
 mod fairs;
 mod file_import;
 mod finance;
 mod financing;
+mod gauges;
 mod import;
 mod keys;
 mod ledger;
@@ -60,6 +62,7 @@ pub use financing::{
     Decision, MAX_FINANCING, NewReferral, PARTNER_KINDS, Partner, Referral, parse_disbursement,
     parse_partner,
 };
+pub use gauges::{Gauges, PoolUse};
 pub use import::ImportedEvent;
 pub use ledger::{Event, ImportedService, Reached, ServiceOutcome, ServicePage, Void};
 pub use market::{MarketEvent, NewMarketEvent};

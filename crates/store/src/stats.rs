@@ -59,7 +59,7 @@ impl Breakdown {
         })
     }
 
-    fn dim(self) -> &'static str {
+    pub(crate) fn dim(self) -> &'static str {
         match self {
             Self::Region(_) => dim::ALL,
             Self::Agency => dim::AGENCY,
@@ -213,12 +213,24 @@ impl crate::Store {
     ) -> Result<Grouped<Stocks>> {
         require(actor, Permission::MemberRead)?;
         require_exact(actor, region)?;
-        self.open_stocks(region, as_of, by).await
+        self.exact_stocks(region, as_of, by).await
     }
 
-    /// [`Self::stocks`] for the open statistics: aggregates only, no actor. The web layer
-    /// suppresses small counts below city level before showing them.
+    /// [`Self::stocks`] for the open statistics: aggregates only, no actor, every count
+    /// below city level perturbed (`disclosure`). The web layer then hides small ones.
     pub async fn open_stocks(
+        &self,
+        region: Option<&RegionCode>,
+        as_of: NaiveDate,
+        by: Option<Breakdown>,
+    ) -> Result<Grouped<Stocks>> {
+        let mut s = self.exact_stocks(region, as_of, by).await?;
+        let noise = self.noise()?;
+        noise.stocks(region, by, &mut s);
+        Ok(s)
+    }
+
+    pub(crate) async fn exact_stocks(
         &self,
         region: Option<&RegionCode>,
         as_of: NaiveDate,
@@ -262,11 +274,25 @@ impl crate::Store {
     ) -> Result<Grouped<Flows>> {
         require(actor, Permission::MemberRead)?;
         require_exact(actor, region)?;
-        self.open_flows(region, from, to, by).await
+        self.exact_flows(region, from, to, by).await
     }
 
-    /// [`Self::flows`] for the open statistics: aggregates only, no actor.
+    /// [`Self::flows`] for the open statistics: aggregates only, no actor, every count
+    /// below city level perturbed (`disclosure`).
     pub async fn open_flows(
+        &self,
+        region: Option<&RegionCode>,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: Option<Breakdown>,
+    ) -> Result<Grouped<Flows>> {
+        let mut f = self.exact_flows(region, from, to, by).await?;
+        let noise = self.noise()?;
+        noise.flows(region, by, &mut f);
+        Ok(f)
+    }
+
+    pub(crate) async fn exact_flows(
         &self,
         region: Option<&RegionCode>,
         from: NaiveDate,
@@ -307,7 +333,8 @@ impl crate::Store {
     ) -> Result<ByFacility> {
         require(actor, Permission::MemberRead)?;
         require_exact(actor, region)?;
-        self.public_facility_counts(region, as_of).await
+        let s = self.exact_stocks(region, as_of, None).await?;
+        Ok(facilities_of(&s.total))
     }
 
     /// [`Self::facility_counts`] without an actor, for the open statistics.

@@ -163,9 +163,11 @@ impl Store {
     async fn targets_with_progress(
         &self,
         today: NaiveDate,
-        without_mentors: bool,
+        public: bool,
     ) -> Result<Vec<(Target, Progress)>> {
-        let mentors = if without_mentors {
+        // The open page leaves mentors' targets out, and its figures below city level
+        // are the perturbed ones, as on every other open page.
+        let mentors = if public {
             " AND t.mentor_user_id IS NULL"
         } else {
             ""
@@ -174,13 +176,18 @@ impl Store {
         let targets: Vec<Target> = query_text(q).fetch_all(self.read()).await?;
         let mut out = Vec::with_capacity(targets.len());
         for t in targets {
-            let p = self.target_progress(&t, today).await?;
+            let p = self.target_progress(&t, today, public).await?;
             out.push((t, p));
         }
         Ok(out)
     }
 
-    async fn target_progress(&self, t: &Target, today: NaiveDate) -> Result<Progress> {
+    async fn target_progress(
+        &self,
+        t: &Target,
+        today: NaiveDate,
+        public: bool,
+    ) -> Result<Progress> {
         let goal = Goal::parse(&t.indicator).ok_or_else(|| {
             StoreError::Corrupt(format!("target {} names an unknown indicator", t.id))
         })?;
@@ -198,16 +205,17 @@ impl Store {
             let earlier = year_before(on);
             let (now, then) = match &goal {
                 Goal::Stock(m) => (
-                    self.figure(t, region.as_ref(), m, true, beginning(), on)
+                    self.figure(t, region.as_ref(), m, true, (beginning(), on), public)
                         .await?,
-                    self.figure(t, region.as_ref(), m, true, beginning(), earlier)
+                    self.figure(t, region.as_ref(), m, true, (beginning(), earlier), public)
                         .await?,
                 ),
                 Goal::FirstReached(m) | Goal::Events(m) => {
                     let first = matches!(goal, Goal::FirstReached(_));
                     (
-                        self.figure(t, region.as_ref(), m, first, start, on).await?,
-                        self.figure(t, region.as_ref(), m, first, start, earlier)
+                        self.figure(t, region.as_ref(), m, first, (start, on), public)
+                            .await?,
+                        self.figure(t, region.as_ref(), m, first, (start, earlier), public)
                             .await?,
                     )
                 }
@@ -244,14 +252,18 @@ impl Store {
         region: Option<&RegionCode>,
         measure: &str,
         reached: bool,
-        from: NaiveDate,
-        to: NaiveDate,
+        (from, to): (NaiveDate, NaiveDate),
+        public: bool,
     ) -> Result<i64> {
         if to < from {
             return Ok(0);
         }
         let by = t.agency_code.as_ref().map(|_| Breakdown::Agency);
-        let f = self.open_flows(region, from, to, by).await?;
+        let f = if public {
+            self.open_flows(region, from, to, by).await?
+        } else {
+            self.exact_flows(region, from, to, by).await?
+        };
         let flows = match &t.agency_code {
             Some(a) => f.groups.get(a).cloned().unwrap_or_default(),
             None => f.total,

@@ -200,6 +200,18 @@ impl TestResponse {
     }
 }
 
+const FIXED_NOISE_KEY: &str = "INSERT INTO settings (name, value) VALUES ('stats_noise_key', \
+     '7e57c0de7e57c0de7e57c0de7e57c0de7e57c0de7e57c0de7e57c0de7e57c0de') \
+     ON CONFLICT (name) DO NOTHING";
+
+async fn raw_sql_at(db_url: &str, sql: &str) {
+    if db_url.starts_with("postgres") {
+        run_raw_sql::<sqlx::PgConnection>(db_url, sql).await;
+    } else {
+        run_raw_sql::<sqlx::SqliteConnection>(&format!("sqlite:{db_url}"), sql).await;
+    }
+}
+
 impl TestApp {
     async fn over(
         db_url: String,
@@ -215,6 +227,9 @@ impl TestApp {
             .await
             .expect("test database opens");
         store.migrate().await.expect("migrations apply");
+        // A fixed noise key, so the open statistics' perturbed figures are the same on
+        // every run and both backends (a real installation makes a random one).
+        raw_sql_at(&db_url, FIXED_NOISE_KEY).await;
         let key = DataKey::load_or_create(&key_file).expect("key file").0;
         let media = key_file.with_extension("media");
         let store = store
@@ -573,11 +588,7 @@ impl TestApp {
 
     /// Runs SQL directly on this test's database, bypassing the product (to simulate damage).
     pub async fn raw_sql(&self, sql: &str) {
-        if self.db_url.starts_with("postgres") {
-            run_raw_sql::<sqlx::PgConnection>(&self.db_url, sql).await;
-        } else {
-            run_raw_sql::<sqlx::SqliteConnection>(&format!("sqlite:{}", self.db_url), sql).await;
-        }
+        raw_sql_at(&self.db_url, sql).await;
     }
 
     pub async fn count(&self) -> i64 {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod imports;
+pub mod metrics;
 pub mod ocds;
 pub mod pages;
 pub mod params;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub ocid_prefix: Arc<str>,
     /// Imports started from the upload page.
     pub imports: Arc<imports::ImportJobs>,
+    /// Request counts and latencies, for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// Accounts policy, rate limits and cookie flags, from the typed configuration.
@@ -43,9 +46,18 @@ pub struct SecuritySettings {
     pub limits: security::RateLimits,
     /// Mark cookies `Secure` (set when the site is served over HTTPS).
     pub secure_cookies: bool,
-    /// Open statistics show a district or village count below this as suppressed
-    /// (`null`, "<5"); province and city totals are shown as they are.
+    /// The threshold of the open statistics: no count below it can be read or worked out
+    /// for a district, a village or a group; province and city totals are exact.
     pub public_stats_min_count: i64,
+}
+
+impl SecuritySettings {
+    /// The lowest perturbed value the open statistics show (below it: `null`, "<7"): the
+    /// threshold plus the noise bound, so a shown value never places a count below the
+    /// threshold (`jakpreneur_core::disclosure`).
+    pub fn shown_from(&self) -> i64 {
+        self.public_stats_min_count + jakpreneur_core::disclosure::NOISE_BOUND
+    }
 }
 
 impl Default for SecuritySettings {
@@ -68,6 +80,7 @@ impl AppState {
             security: Arc::new(security),
             ocid_prefix: Arc::from(DEFAULT_OCID_PREFIX),
             imports: Arc::default(),
+            metrics: Arc::default(),
         }
     }
 

@@ -360,9 +360,10 @@ fn page_routes() -> Pages {
 }
 
 /// Routes outside the API document and the page table.
-pub const OTHER_ROUTES: [(&str, &str); 4] = [
+pub const OTHER_ROUTES: [(&str, &str); 5] = [
     ("GET", "/healthz"),
     ("GET", "/readyz"),
+    ("GET", "/metrics"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
 ];
@@ -398,6 +399,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::metrics))
         .merge(api)
         .merge(page_routes().router)
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))
@@ -425,6 +427,10 @@ pub fn build_router(state: AppState) -> Router {
         .layer(middleware::from_fn(security::security_headers))
         .layer(TraceLayer::new_for_http())
         .layer(middleware::from_fn(crate::request_id::request_id))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::record,
+        ))
         .with_state(state)
 }
 

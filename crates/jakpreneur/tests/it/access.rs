@@ -188,7 +188,9 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         // The province's cohorts, exact: for the province's staff alone; others read the
         // public cohort page.
         ("GET", "/api/v1/stats/cohorts") => signed_in(if covers_out(r) { Ok } else { Forbidden }),
-        ("GET", "/api/v1/audit") => signed_in(if r == Admin { Ok } else { Forbidden }),
+        ("GET", "/api/v1/audit") | ("GET", "/metrics") => {
+            signed_in(if r == Admin { Ok } else { Forbidden })
+        }
         ("GET", "/api/v1/members") => signed_in(if reader(r) { Ok } else { Forbidden }),
         ("POST", "/api/v1/members") => write_one(r, inside, can_register, SignIn),
         ("GET", "/api/v1/members/{member_no}") => read_one(r, inside, reader, SignIn),
@@ -398,6 +400,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
 const ROUTES: &[(&str, &str)] = &[
     ("GET", "/healthz"),
     ("GET", "/readyz"),
+    ("GET", "/metrics"),
     ("GET", "/api/docs/"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/api/v1/regions"),
@@ -702,12 +705,8 @@ async fn target(app: &TestApp, w: &World, r: R, inside: bool, fresh: bool) -> St
 
 fn classify(path: &str, status: StatusCode, location: Option<&str>) -> Want {
     match status.as_u16() {
-        401 if path.starts_with("/api/") || path == "/login" => {
-            if path == "/login" {
-                Ok
-            } else {
-                SignIn
-            }
+        401 if path.starts_with("/api/") || path == "/login" || path == "/metrics" => {
+            if path == "/login" { Ok } else { SignIn }
         }
         303 | 302 | 307 if location.is_some_and(|l| l.starts_with("/login")) => SignIn,
         403 => Forbidden,

@@ -62,6 +62,71 @@ async fn regions_serve_the_real_hierarchy(app: TestApp) {
     assert_eq!(ready.text(), "ready");
 }
 
+on_both_backends!(metrics_count_requests_by_route_for_administrators);
+
+/// `/metrics` in the Prometheus text format: requests by route pattern (never a member
+/// number) and status, latency buckets, pools and queues; administrators only.
+async fn metrics_count_requests_by_route_for_administrators(app: TestApp) {
+    let no = app.register(1).await["member_no"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.get(&format!("/api/v1/members/{no}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/v1/members/JP-3171-9999999").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert!(
+        res.header("content-type")
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    let text = res.text();
+    for line in [
+        r#"jakpreneur_http_requests_total{method="GET",route="/api/v1/members/{member_no}",status="200"} 1"#,
+        r#"jakpreneur_http_requests_total{method="GET",route="/api/v1/members/{member_no}",status="404"} 1"#,
+        r#"jakpreneur_http_requests_total{method="POST",route="/api/v1/members",status="201"} 1"#,
+        "# TYPE jakpreneur_http_request_duration_seconds histogram",
+        r#"jakpreneur_http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/api/v1/members/{member_no}"} 2"#,
+        "jakpreneur_outbox_backlog 0",
+        "# TYPE jakpreneur_write_queue_counter_rows gauge",
+        "# TYPE jakpreneur_write_queue_registrations gauge",
+        "# EOF",
+    ] {
+        assert!(text.contains(line), "{line} missing from:\n{text}");
+    }
+    assert!(
+        text.contains(r#"jakpreneur_db_connections{pool="#),
+        "{text}"
+    );
+    assert!(!text.contains(&no), "no member number in a label");
+    // An unknown path is counted as unmatched, not by its text.
+    app.get("/no/such/JP-3171-0000001").await;
+    let text = app.get("/metrics").await.text();
+    assert!(
+        text.contains(r#"route="unmatched",status="404"} 1"#),
+        "{text}"
+    );
+    assert!(!text.contains("JP-3171-0000001"));
+    // Not for the public, nor for other staff.
+    assert_eq!(
+        app.anonymous().get("/metrics").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let officer = app
+        .user("camat", "district_officer", Some("31.71.01"))
+        .await;
+    assert_eq!(
+        app.as_(&officer).get("/metrics").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
 async fn openapi_lists_every_route_and_docs_work_offline(app: TestApp) {
     let doc = app.get("/api/v1/openapi.json").await;
     assert_eq!(doc.status, StatusCode::OK);

@@ -13,7 +13,7 @@
 mod bulk;
 mod feedback;
 mod orders;
-mod outbox;
+pub(crate) mod outbox;
 mod packages;
 mod payments;
 mod rollup;

@@ -46,7 +46,12 @@ impl CommitQueue {
 
     /// Whether registrations are queued, not yet taken by the writer.
     pub fn waiting(&self) -> bool {
-        self.0.capacity() < self.0.max_capacity()
+        self.depth() > 0
+    }
+
+    /// How many registrations are queued, not yet taken by the writer.
+    pub fn depth(&self) -> usize {
+        self.0.max_capacity() - self.0.capacity()
     }
 
     /// Queues a registration and waits for its transaction to commit.

@@ -234,7 +234,7 @@ fn open_data<T: serde::Serialize>(
     by: Option<Breakdown>,
 ) -> Json<Value> {
     let v = serde_json::to_value(report).unwrap_or_default();
-    Json(suppress(v, region, by, app.security.public_stats_min_count))
+    Json(suppress(v, region, by, app.security.shown_from()))
 }
 
 /// Counts below the threshold are hidden in the open data wherever they describe a

@@ -238,7 +238,7 @@ struct CohortPage<'a> {
 
 /// `GET /statistik/kohort`.
 pub async fn cohorts(req: PageCtx) -> Response {
-    let (c, min) = (req.chrome(), req.min());
+    let (c, min) = (req.chrome(), req.cohort_min());
     let tr = c.tr;
     let mut form = FormState::of(&req.uri);
     let mut figures = None;

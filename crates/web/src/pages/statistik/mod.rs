@@ -68,8 +68,14 @@ fn href(path: &str, pairs: &[(&str, &str)]) -> String {
 }
 
 impl PageCtx {
-    /// Below this a district's or a village's count is hidden.
+    /// Below this a district's or a village's (noised) count is hidden.
     fn min(&self) -> i64 {
+        self.app.security.shown_from()
+    }
+
+    /// Below this a district's or a village's cohort figure is hidden (cohorts are not
+    /// noised: see docs/indicators.md).
+    fn cohort_min(&self) -> i64 {
         self.app.security.public_stats_min_count
     }
 }

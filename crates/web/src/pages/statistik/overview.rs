@@ -453,7 +453,7 @@ pub async fn facilities_file(
     };
     let r =
         reports::facility_release(&app.store, Audience::Public, as_of, region.as_ref(), by).await?;
-    let rule = Suppression::new(app.security.public_stats_min_count, region.as_ref(), by);
+    let rule = Suppression::new(app.security.shown_from(), region.as_ref(), by);
     let t = r.table();
     let by_name = given(get("group_by")).map_or_else(String::new, |b| format!("-by-{b}"));
     let name = format!(

@@ -205,7 +205,7 @@ pub async fn period_file(
     let ((from, to), region) = period_args(app.clock.today(), &mut q)?;
     let region = region.as_ref();
     let r = reports::period_report(&app.store, Audience::Public, (from, to), region, None).await?;
-    let rule = Suppression::new(app.security.public_stats_min_count, region, None);
+    let rule = Suppression::new(app.security.shown_from(), region, None);
     let row = |indicator: &str, facility: &str, n: i64| {
         let value = rule.total(n).map_or_else(String::new, |n| n.to_string());
         vec![indicator.to_owned(), facility.to_owned(), value]
