@@ -28,6 +28,7 @@ mod catalogue;
 mod cli;
 mod concurrency;
 mod corrections;
+mod crash;
 mod disclosure;
 mod eorder;
 mod errors;
