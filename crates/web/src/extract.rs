@@ -102,7 +102,46 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         json_error(&path, &inner, bytes)
     })?;
     de.end().map_err(|e| json_error(".", &e, bytes))?;
+    refuse_nul_in_json(bytes)?;
     Ok(value)
+}
+
+/// A NUL character (`\u0000`) in a JSON string: no field takes one, and a database would
+/// refuse it. Only a body whose text has the escape is walked, to name the field.
+fn refuse_nul_in_json(bytes: &[u8]) -> Result<(), ApiError> {
+    if !bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        return Ok(());
+    }
+    fn find(v: &serde_json::Value, path: &str) -> Option<String> {
+        match v {
+            serde_json::Value::String(s) if s.contains('\0') => Some(path.to_owned()),
+            serde_json::Value::Object(o) => o.iter().find_map(|(k, x)| {
+                find(
+                    x,
+                    &if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    },
+                )
+            }),
+            serde_json::Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .find_map(|(i, x)| find(x, &format!("{path}[{i}]"))),
+            _ => None,
+        }
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
+    match find(&value, "") {
+        Some(field) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_characters",
+            format!("{field} contains a NUL character (\\u0000)"),
+        )
+        .with_field(field)),
+        None => Ok(()),
+    }
 }
 
 fn json_error(path: &str, e: &serde_json::Error, bytes: &[u8]) -> ApiError {
@@ -192,6 +231,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or("");
+        if let Some((name, _)) =
+            form_urlencoded::parse(query.as_bytes()).find(|(_, v)| v.contains('\0'))
+        {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_characters",
+                format!("query parameter {name} contains a NUL character"),
+            )
+            .with_field(name.into_owned()));
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de)
             .map(ApiQuery)

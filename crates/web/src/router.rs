@@ -473,9 +473,15 @@ async fn method_not_allowed(uri: Uri) -> Response {
     .into_response()
 }
 
-/// Refuses a body whose declared length is over the limit before reading any of it (and
-/// before `Expect: 100-continue` invites the client to send it).
+/// Refuses a path with a NUL character, and a body whose declared length is over the limit
+/// before reading any of it (and before `Expect: 100-continue` invites the client to send
+/// it).
 async fn refuse_declared_oversize(req: Request, next: Next) -> Response {
+    // A NUL character in the path (`%00`): no route takes one, and a database refuses it.
+    if req.uri().path().to_ascii_lowercase().contains("%00") {
+        return ApiError::bad_request("nul_character", "the path contains a NUL character (%00)")
+            .into_response();
+    }
     let declared = req
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)

@@ -116,8 +116,8 @@ async fn malformed_requests_get_4xx_json_and_write_nothing(app: TestApp) {
             json.to_vec(),
             br#"{"full_name": "Siti\u0000"}"#.to_vec(),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "required",
-            Some("nik"),
+            "invalid_characters",
+            Some("full_name"),
         ),
     ];
     for (what, headers, body, status, code, field) in cases {
@@ -172,6 +172,47 @@ async fn hostile_inputs_found_by_fuzzing(app: TestApp) {
             "{path}"
         );
     }
+    // A NUL character (schemathesis found it on PostgreSQL, which refuses NUL in text: a
+    // 500): in a JSON string, a query parameter or the path, refused naming where it is.
+    let market = app
+        .post_json(
+            "/api/v1/market-events",
+            &serde_json::json!({"kind": "bazaar", "name": "Bazar Fuzz", "place_code": "31.71.01",
+                                "starts_on": "2024-05-01", "ends_on": "2024-05-03"}),
+        )
+        .await;
+    let market_id = market.json()["id"].as_i64();
+    let path = format!(
+        "/api/v1/market-events/{}/participants",
+        market_id.unwrap_or(1)
+    );
+    let res = app
+        .request(
+            Method::POST,
+            &path,
+            &[json],
+            br#"{"member_no": "3\u0084\u0000\ud83e\udf13"}"#.to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.error()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("invalid_characters".into(), Some("member_no".into()))
+        ),
+        "{}",
+        market.text()
+    );
+    let res = app.get("/api/v1/members?limit=1%00").await;
+    assert_eq!(
+        res.error(),
+        ("invalid_characters".into(), Some("limit".into()))
+    );
+    let res = app.get("/api/v1/members/JP-3171%000000001").await;
+    assert_eq!(
+        (res.status, res.error().0.as_str()),
+        (StatusCode::BAD_REQUEST, "nul_character")
+    );
     // A syntax error after a type error is still malformed JSON.
     let res = app
         .request(
