@@ -646,3 +646,59 @@ fn a_backup_restores_and_checks_out() {
         stderr(&out)
     );
 }
+
+/// The documented PostgreSQL backup (docs/operations.md): `pg_dump` of a live database,
+/// `pg_restore` into a new one, and there `audit verify` and `stats verify` pass and every
+/// member is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(jp_pg),
+    ignore = "PostgreSQL skipped: set JAKPRENEUR_TEST_PG=postgres://… to run"
+)]
+async fn a_postgres_dump_restores_and_checks_out() {
+    use jakpreneur_store::scratch::{create_pg_database, drop_pg_database, unique_name};
+    let app = TestApp::postgres().await;
+    for i in 0..12 {
+        app.register(i).await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("jakpreneur.dump");
+    let out = std::process::Command::new("pg_dump")
+        .args(["--format=custom", "--file"])
+        .arg(&dump)
+        .arg(&app.db_url)
+        .output()
+        .expect("pg_dump runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = jakpreneur_testkit::pg_server().unwrap();
+    let name = unique_name("jp_restored");
+    let restored = create_pg_database(&server, &name).await.unwrap();
+    let out = std::process::Command::new("pg_restore")
+        .args(["--no-owner", "--dbname", &restored])
+        .arg(&dump)
+        .output()
+        .expect("pg_restore runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_jakpreneur"))
+            .arg("--db")
+            .arg(&restored)
+            .env_remove("JAKPRENEUR_CONFIG")
+            .env("JAKPRENEUR__SECURITY__DATA_KEY_FILE", &app.key_file)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for check in [["audit", "verify"], ["stats", "verify"]] {
+        let out = run(&check);
+        assert!(
+            out.status.success(),
+            "{check:?}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+    let out = run(&["member", "list", "--format", "csv", "--limit", "500"]);
+    assert_eq!(stdout(&out).lines().count(), 13, "{}", stderr(&out));
+    drop_pg_database(&server, &name).await.unwrap();
+}
