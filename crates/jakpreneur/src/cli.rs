@@ -81,6 +81,18 @@ pub enum Command {
     /// Bring records in from a spreadsheet (CSV or XLSX), checked by the API's rules.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Move a whole installation from SQLite to PostgreSQL: every table into an empty,
+    /// migrated PostgreSQL database (same ids, same data key), then checks the copy: the
+    /// audit chain, every statistic against a recount, and every report compared with the
+    /// source's. Stop the server first.
+    MigrateData {
+        /// The SQLite database (a file path or sqlite:// URL).
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL database (postgres://…), created and empty.
+        #[arg(long)]
+        to: String,
+    },
     /// A consistent copy of the SQLite database, taken while the server runs, into a new
     /// file (PostgreSQL: pg_dump, see docs/operations.md). The data key is not in it.
     Backup {

@@ -35,6 +35,7 @@ pub mod scratch;
 mod stats;
 mod targets;
 mod training;
+mod transfer;
 mod words;
 
 pub use accounts::{
@@ -77,5 +78,6 @@ pub use stats::{
 };
 pub use targets::Target;
 pub use training::{Class, Completion, Course, MemberClass, RosterRow};
+pub use transfer::Copied;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -21,6 +21,7 @@ mod export;
 mod import;
 mod keys;
 mod member;
+mod migrate_data;
 mod notify;
 mod report;
 mod serve;
@@ -155,6 +156,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             code
         }
         Command::RotateKey => keys::rotate(&cfg).await,
+        Command::MigrateData { from, to } => migrate_data::run(&cfg, &from, &to).await,
         Command::Backup { to } => {
             let store = open(&cfg, false).await?;
             let done = store.backup_to(&to).await;
@@ -235,7 +237,7 @@ pub fn key_path(cfg: &Config) -> std::path::PathBuf {
 /// The data key from its file. A database that has never had a key gets a new one
 /// (written owner-only); a database written with a key whose file is missing is an
 /// error, never a fresh key that could not read it.
-async fn load_key(cfg: &Config, store: &Store) -> anyhow::Result<DataKey> {
+pub(super) async fn load_key(cfg: &Config, store: &Store) -> anyhow::Result<DataKey> {
     let path = key_path(cfg);
     let recorded = store.key_fingerprint().await?;
     if recorded.is_some() || path.exists() {

@@ -702,3 +702,91 @@ async fn a_postgres_dump_restores_and_checks_out() {
     assert_eq!(stdout(&out).lines().count(), 13, "{}", stderr(&out));
     drop_pg_database(&server, &name).await.unwrap();
 }
+
+/// `migrate-data` moves a SQLite installation into an empty PostgreSQL database: every
+/// member, service, encrypted bank account, market and audit entry, checked by the audit
+/// chain, the recount and every report compared; the copy takes new registrations after
+/// the old numbers; a database that already holds data is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(jp_pg),
+    ignore = "PostgreSQL skipped: set JAKPRENEUR_TEST_PG=postgres://… to run"
+)]
+async fn migrate_data_moves_sqlite_into_postgres_and_compares_every_report() {
+    use jakpreneur_store::scratch::{create_pg_database, drop_pg_database, unique_name};
+    use serde_json::json;
+    let app = TestApp::sqlite().await;
+    let mut numbers = Vec::new();
+    for i in 0..8 {
+        let m = app.register(i).await;
+        numbers.push(m["member_no"].as_str().unwrap().to_owned());
+    }
+    let res = app
+        .post_json(
+            &format!("/api/v1/members/{}/events", numbers[0]),
+            &json!({"kind": "training_completed", "occurred_on": "2026-11-01"}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text());
+    let res = app
+        .put_json(
+            &format!("/api/v1/members/{}/bank-account", numbers[1]),
+            &json!({"bank": "Bank DKI", "account_name": "Siti Rahma", "account_no": "1234 5678 90"}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text());
+    let res = app
+        .post_json(
+            &format!("/api/v1/members/{}/withdraw", numbers[2]),
+            &json!({"reason": "pindah domisili"}),
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text());
+
+    let server = jakpreneur_testkit::pg_server().unwrap();
+    let name = unique_name("jp_moved");
+    let pg = create_pg_database(&server, &name).await.unwrap();
+    let moved = jakpreneur(&app, &["migrate-data", "--from", &app.db_url, "--to", &pg]);
+    assert!(
+        moved.status.success(),
+        "{}{}",
+        stdout(&moved),
+        stderr(&moved)
+    );
+    let text = stdout(&moved);
+    assert!(text.contains("audit log intact"), "{text}");
+    assert!(text.contains("every counter equals the recount"), "{text}");
+    assert!(
+        text.contains("reports compared: every one is the same on both"),
+        "{text}"
+    );
+
+    let on_pg = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_jakpreneur"))
+            .arg("--db")
+            .arg(&pg)
+            .env_remove("JAKPRENEUR_CONFIG")
+            .env("JAKPRENEUR__SECURITY__DATA_KEY_FILE", &app.key_file)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = on_pg(&["member", "list", "--format", "csv", "--limit", "500"]);
+    assert_eq!(stdout(&out).lines().count(), 9, "{}", stderr(&out));
+    // A new registration on PostgreSQL takes the next number of its city.
+    let args = add_args(&member(50));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = on_pg(&refs);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let new_no = stdout(&out).trim().to_owned();
+    assert!(!numbers.contains(&new_no), "{new_no} was given before");
+    // Again into the same database: refused, nothing changed.
+    let again = jakpreneur(&app, &["migrate-data", "--from", &app.db_url, "--to", &pg]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("already holds"),
+        "{}",
+        stderr(&again)
+    );
+    drop_pg_database(&server, &name).await.unwrap();
+}
