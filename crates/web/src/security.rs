@@ -264,8 +264,10 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
 }
 
 /// A security event: a warning line in the application log (who, from where, which
-/// route, what) and an entry in the audit log's `security.*` category. A failure to
-/// record it is logged, never turned into a failure of the request.
+/// route, what) and an entry in the audit log's `security.*` category, up to
+/// [`RECORDED_EVENTS_PER_MINUTE`] per client address (past that the line says
+/// `recorded=false`). A failure to record it is logged, never turned into a failure of the
+/// request.
 async fn security_event(
     app: &AppState,
     actor: &Actor,
@@ -275,8 +277,10 @@ async fn security_event(
     status: u16,
     why: &str,
 ) {
+    let recorded = app.security.limits.may_record(actor.address.as_deref());
     tracing::warn!(
         event = kind,
+        recorded,
         user = %actor.name,
         user_id = actor.user_id,
         address = actor.address.as_deref().unwrap_or("-"),
@@ -286,6 +290,9 @@ async fn security_event(
         reason = why,
         "security event"
     );
+    if !recorded {
+        return;
+    }
     let details = serde_json::json!({
         "method": method.as_str(), "status": status, "reason": why,
     });
@@ -309,6 +316,9 @@ const CSRF_REFUSED_HTML: &str = "<!doctype html><html lang=\"id\"><meta charset=
 pub struct RateLimits {
     login: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     public: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Security events put on the audit record per address: a flood of refused requests
+    /// must not turn into a flood of writes (past it they are logged only).
+    recorded_events: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 impl std::fmt::Debug for RateLimits {
@@ -326,9 +336,32 @@ impl RateLimits {
         Self {
             login: Arc::new(RateLimiter::keyed(quota(login_per_minute))),
             public: Arc::new(RateLimiter::keyed(quota(public_per_minute))),
+            recorded_events: Arc::new(RateLimiter::keyed(quota(RECORDED_EVENTS_PER_MINUTE))),
         }
     }
+
+    /// At most `per_minute` security events per address go into the audit log.
+    pub fn with_recorded_events(mut self, per_minute: u32) -> Self {
+        let quota =
+            Quota::per_minute(NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN));
+        self.recorded_events = Arc::new(RateLimiter::keyed(quota));
+        self
+    }
+
+    /// Whether this address may put one more security event on the audit record now.
+    fn may_record(&self, address: Option<&str>) -> bool {
+        let ip = address
+            .and_then(|a| a.parse::<IpAddr>().ok())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        if self.recorded_events.len() > 10_000 {
+            self.recorded_events.retain_recent();
+        }
+        self.recorded_events.check_key(&ip).is_ok()
+    }
 }
+
+/// Security events each client address may put on the audit record per minute.
+pub const RECORDED_EVENTS_PER_MINUTE: u32 = 60;
 
 /// Refuses with 429 and `Retry-After` once an address spends its budget on login or on
 /// the public endpoints.

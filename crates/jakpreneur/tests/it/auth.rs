@@ -836,3 +836,21 @@ async fn no_header_value_makes_a_server_error(app: TestApp) {
         }
     }
 }
+
+/// A flood of refused requests from one address is not a flood of audit writes: past the
+/// budget per address and minute, refusals are logged only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_refusals_is_recorded_only_up_to_a_budget() {
+    let mut settings = jakpreneur_testkit::test_settings();
+    settings.limits = settings.limits.clone().with_recorded_events(3);
+    let app = TestApp::sqlite_with(settings).await;
+    for _ in 0..8 {
+        let res = app.anonymous().get("/api/v1/members").await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "refused every time");
+    }
+    let audit = app
+        .get("/api/v1/audit?action=security.refused&limit=50")
+        .await
+        .json();
+    assert_eq!(audit["items"].as_array().unwrap().len(), 3, "{audit}");
+}
