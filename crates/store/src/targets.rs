@@ -144,30 +144,32 @@ impl Store {
         tx.commit().await
     }
 
-    /// Every target in force, in deadline order, with its progress on `today`.
+    /// Every target in force, in deadline order, with its progress on `today`: exact where
+    /// the actor sees exact statistics of the target's region, the published (perturbed)
+    /// figures elsewhere.
     pub async fn list_targets(
         &self,
         actor: &Actor,
         today: NaiveDate,
     ) -> Result<Vec<(Target, Progress)>> {
         require(actor, Permission::MemberRead)?;
-        self.targets_with_progress(today, false).await
+        self.targets_with_progress(today, Some(actor)).await
     }
 
     /// The targets of the programme, regions and agencies (not mentors': those describe
     /// one person's work) for the open statistics.
     pub async fn open_targets(&self, today: NaiveDate) -> Result<Vec<(Target, Progress)>> {
-        self.targets_with_progress(today, true).await
+        self.targets_with_progress(today, None).await
     }
 
     async fn targets_with_progress(
         &self,
         today: NaiveDate,
-        public: bool,
+        staff: Option<&Actor>,
     ) -> Result<Vec<(Target, Progress)>> {
         // The open page leaves mentors' targets out, and its figures below city level
         // are the perturbed ones, as on every other open page.
-        let mentors = if public {
+        let mentors = if staff.is_none() {
             " AND t.mentor_user_id IS NULL"
         } else {
             ""
@@ -176,7 +178,12 @@ impl Store {
         let targets: Vec<Target> = query_text(q).fetch_all(self.read()).await?;
         let mut out = Vec::with_capacity(targets.len());
         for t in targets {
-            let p = self.target_progress(&t, today, public).await?;
+            let region = t
+                .region_code
+                .as_deref()
+                .and_then(|r| RegionCode::parse("region", r).ok());
+            let exact = staff.is_some_and(|a| a.sees_exact_statistics(region.as_ref()));
+            let p = self.target_progress(&t, today, !exact).await?;
             out.push((t, p));
         }
         Ok(out)

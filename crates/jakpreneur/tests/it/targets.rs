@@ -133,4 +133,37 @@ async fn targets_show_progress_and_pace(app: TestApp) {
     let list = app.get("/api/v1/targets").await.json();
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(list["items"][0]["source"], "RPJMD (uji)");
+    // A district's target: exact for the administrator; a trainer, who has no need of
+    // exact figures, reads the published (noised) one, as the open page shows it.
+    let res = app
+        .post_json(
+            "/api/v1/targets",
+            &json!({"indicator": "registered_members", "region": "31.71.01", "value": 30,
+                    "deadline": deadline.to_string(), "source": "Renstra kecamatan (uji)"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let district = res.json();
+    assert_eq!(
+        district["current"], current,
+        "the administrator's figure is exact"
+    );
+    let trainer = app.user("pelatih-t", "trainer", Some("31.74")).await;
+    let listed = app.as_(&trainer).get("/api/v1/targets").await.json();
+    let seen = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == district["id"])
+        .expect("listed")["current"]
+        .as_i64()
+        .unwrap();
+    assert!((seen - current).abs() <= 2, "{seen} for {current}");
+    let open = app.anonymous().get("/statistik/target").await.text();
+    assert!(
+        open.contains(&format!(
+            r#"<strong class="target-current">{seen}</strong>"#
+        )) || seen < 7,
+        "the open page shows the trainer's figure"
+    );
 }
