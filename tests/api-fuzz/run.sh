@@ -34,7 +34,8 @@ officer=$(account fuzzcamat district_officer 31.71.01)
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 120); do
-  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=2)" \
+    "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
   kill -0 $server 2>/dev/null || { cat "$work/serve.log"; exit 1; }
   sleep 1
 done
