@@ -49,7 +49,7 @@ for who in admin officer; do
     --header "Authorization: Bearer $token" \
     --phases examples,coverage,fuzzing \
     --max-examples "${FUZZ_EXAMPLES:-25}" \
-    --workers 2 \
+    --workers 1 \
     --seed 20261204 \
     --no-color || status=1
 done
