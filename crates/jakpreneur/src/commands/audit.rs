@@ -45,9 +45,12 @@ pub fn report(check: &ChainCheck) -> ExitCode {
             let mut line =
                 format!("audit log intact: {entries} entries, every hash and seal checks out");
             if *checkpoints > 0 {
-                line.push_str(&format!(
-                    ", and it passes through all {checkpoints} checkpoints"
-                ));
+                let points = if *checkpoints == 1 {
+                    "the checkpoint".to_owned()
+                } else {
+                    format!("all {checkpoints} checkpoints")
+                };
+                line.push_str(&format!(", and it passes through {points}"));
                 if *older_key > 0 {
                     line.push_str(&format!(
                         " ({older_key} signed under an earlier data key: their heads were \
