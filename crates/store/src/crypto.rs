@@ -158,7 +158,7 @@ pub fn sha256_hex(text: &str) -> String {
 
 type HmacSha256 = Hmac<Sha256>;
 
-fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+pub(crate) fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     let mut mac =
         <HmacSha256 as hmac::KeyInit>::new_from_slice(key).expect("HMAC takes any key length");
     for p in parts {

@@ -84,8 +84,8 @@ impl Store {
     pub async fn connect(url: &str, opts: &ConnectOptions) -> Result<Self> {
         let url = url.trim();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options =
-                PgConnectOptions::from_str(url).map_err(|_| StoreError::InvalidUrl(redact(url)))?;
+            let options = PgConnectOptions::from_str(url)
+                .map_err(|_| StoreError::InvalidUrl(redact_url(url)))?;
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections)
                 .acquire_timeout(Duration::from_secs(30))
@@ -103,7 +103,7 @@ impl Store {
             .or_else(|| url.strip_prefix("sqlite:"))
             .unwrap_or(url);
         if path.is_empty() || path.contains("://") {
-            return Err(StoreError::InvalidUrl(redact(url)));
+            return Err(StoreError::InvalidUrl(redact_url(url)));
         }
         create_private(Path::new(path))?;
         let options = SqliteConnectOptions::new()
@@ -320,7 +320,8 @@ fn spawn_checkpointer(readers: SqlitePool) {
 }
 
 /// A URL fit for an error message: no password.
-fn redact(url: &str) -> String {
+/// A database URL fit to print: the password (everything before `@`) left out.
+pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             format!("{}://…@{}", &url[..scheme], &url[at + 1..])
@@ -406,9 +407,9 @@ mod tests {
     #[test]
     fn redacts_passwords() {
         assert_eq!(
-            super::redact("postgres://u:secret@h/db"),
+            super::redact_url("postgres://u:secret@h/db"),
             "postgres://…@h/db"
         );
-        assert_eq!(super::redact("mysql://h/db"), "mysql://h/db");
+        assert_eq!(super::redact_url("mysql://h/db"), "mysql://h/db");
     }
 }

@@ -9,10 +9,8 @@
 
 use std::sync::Arc;
 
-use hmac::{Hmac, KeyInit, Mac};
 use jakpreneur_core::disclosure::perturb;
 use jakpreneur_core::{RegionCode, RegionLevel};
-use sha2::Sha256;
 
 use crate::query::query;
 use crate::stats::{Breakdown, Flows, Grouped, Stocks};
@@ -35,12 +33,11 @@ impl std::fmt::Debug for Noise {
 
 impl Noise {
     fn cell(&self, name: &str, count: i64) -> i64 {
-        let mut mac =
-            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0[..]).expect("any key length");
-        mac.update(name.as_bytes());
-        mac.update(b"\0");
-        mac.update(count.to_string().as_bytes());
-        let h = mac.finalize().into_bytes();
+        let count_text = count.to_string();
+        let h = crate::crypto::hmac(
+            &self.0[..],
+            &[name.as_bytes(), b"\0", count_text.as_bytes()],
+        );
         let u = u64::from_be_bytes(h[..8].try_into().expect("8 bytes"));
         perturb(count, u)
     }

@@ -49,7 +49,7 @@ pub use catalogue::{
 pub use corrections::RecordRef;
 pub use counters::StatsCheck;
 pub use crypto::{DataKey, Vault};
-pub use db::{Backend, ConnectOptions, Store};
+pub use db::{Backend, ConnectOptions, Store, redact_url};
 pub use eorder::{
     BuyerUnit, Complaint, EorderFigures, EorderStats, Notification, Order, OrderFilter, OrderLine,
     OrderRating, OrderStep, Package, PaidLine, PaidOrder, Payment, PaymentDocument, PaymentUpload,

@@ -178,12 +178,7 @@ impl Store {
         let targets: Vec<Target> = query_text(q).fetch_all(self.read()).await?;
         let mut out = Vec::with_capacity(targets.len());
         for t in targets {
-            let region = t
-                .region_code
-                .as_deref()
-                .and_then(|r| RegionCode::parse("region", r).ok());
-            let exact = staff.is_some_and(|a| a.sees_exact_statistics(region.as_ref()));
-            let p = self.target_progress(&t, today, !exact).await?;
+            let p = self.target_progress(&t, today, staff).await?;
             out.push((t, p));
         }
         Ok(out)
@@ -193,7 +188,7 @@ impl Store {
         &self,
         t: &Target,
         today: NaiveDate,
-        public: bool,
+        staff: Option<&Actor>,
     ) -> Result<Progress> {
         let goal = Goal::parse(&t.indicator).ok_or_else(|| {
             StoreError::Corrupt(format!("target {} names an unknown indicator", t.id))
@@ -204,6 +199,8 @@ impl Store {
             .map(|r| RegionCode::parse("region", r))
             .transpose()
             .map_err(|_| StoreError::Corrupt(format!("target {}: region", t.id)))?;
+        // Exact where the reader sees exact statistics of the region, published otherwise.
+        let public = !staff.is_some_and(|a| a.sees_exact_statistics(region.as_ref()));
         let to = today.min(t.deadline);
         let year_before = |d: NaiveDate| d.checked_sub_months(Months::new(12)).unwrap_or(d);
         let start = t.from_on.unwrap_or_else(beginning);

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use chrono::{Datelike, Months, NaiveDate};
 use jakpreneur_core::{Actor, Clock, RegionCode, RegionLevel};
 use jakpreneur_reports as reports;
-use jakpreneur_store::{Breakdown, ChainCheck, ConnectOptions, Store};
+use jakpreneur_store::{Breakdown, ConnectOptions, Store, redact_url};
 use reports::Audience;
 use serde_json::Value;
 
@@ -59,14 +59,7 @@ pub async fn run(cfg: &Config, from: &str, to: &str) -> anyhow::Result<ExitCode>
     let target = Store::connect(to, &opts).await?;
     target.check_migrated().await?;
     let target = target.attach_key(&key).await?;
-    let mut ok = true;
-    match target.verify_audit().await? {
-        ChainCheck::Intact { entries, .. } => println!("audit log intact: {entries} entries"),
-        other => {
-            ok = false;
-            eprintln!("error: the copied audit log does not check out: {other:?}");
-        }
-    }
+    let mut ok = super::audit::report(&target.verify_audit().await?) == ExitCode::SUCCESS;
     let stats = target.verify_stats().await?;
     if stats.differences.is_empty() {
         println!(
@@ -103,15 +96,8 @@ pub async fn run(cfg: &Config, from: &str, to: &str) -> anyhow::Result<ExitCode>
     if !ok {
         return Ok(ExitCode::FAILURE);
     }
-    println!("done: point the server at {}", redact(to));
+    println!("done: point the server at {}", redact_url(to));
     Ok(ExitCode::SUCCESS)
-}
-
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}://…@{}", &url[..s], &url[at + 1..]),
-        _ => url.to_owned(),
-    }
 }
 
 /// Every report the product publishes, staff and open, as JSON: the facility release by

@@ -16,7 +16,7 @@ use crate::query::{Backend, Conn, query};
 use crate::{Result, Store};
 
 /// One chain's head as a checkpoint saw it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 #[serde(deny_unknown_fields)]
 pub struct ChainHead {
     pub chain: i32,
@@ -102,18 +102,7 @@ impl Store {
     /// A signed checkpoint of every chain's head now.
     pub async fn audit_checkpoint(&self) -> Result<Checkpoint> {
         let vault = self.vault()?;
-        let heads: Vec<(i32, i64, String)> =
-            query("SELECT id, seq, hash FROM audit_head ORDER BY id")
-                .fetch_all(self.read())
-                .await?;
-        let chains: Vec<ChainHead> = heads
-            .into_iter()
-            .map(|(chain, entries, hash)| ChainHead {
-                chain,
-                entries,
-                hash,
-            })
-            .collect();
+        let chains = chain_heads(self.read()).await?;
         let at = audit_time(chrono::Utc::now());
         let key = vault.fingerprint().to_owned();
         let signature = vault.sign_checkpoint(&Checkpoint::body(&at, &key, &chains));
@@ -189,6 +178,15 @@ impl Store {
         );
         Ok(n)
     }
+}
+
+/// Every chain's head: its entry count and last hash.
+pub(crate) async fn chain_heads<'c>(
+    conn: impl Into<crate::query::Exec<'c>>,
+) -> Result<Vec<ChainHead>> {
+    query("SELECT id AS chain, seq AS entries, hash FROM audit_head ORDER BY id")
+        .fetch_all(conn)
+        .await
 }
 
 /// Seals every entry under `vault` (one statement per entry, in the caller's

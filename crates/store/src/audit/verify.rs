@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{AuditEntry, Checkpoint, ENTRY_COLS, GENESIS};
+use super::{AuditEntry, ChainHead, Checkpoint, ENTRY_COLS, GENESIS};
 use crate::crypto::Vault;
-use crate::query::{Backend, Tx, query, query_text};
+use crate::query::{Backend, Tx, query_text};
 use crate::{Result, Store};
 
 /// What `audit verify` found.
@@ -87,13 +87,11 @@ pub(crate) async fn walk(
     checkpoints: &[Checkpoint],
 ) -> Result<ChainCheck> {
     const BATCH: i64 = 2000;
-    let heads: Vec<(i32, i64, String)> = query("SELECT id, seq, hash FROM audit_head ORDER BY id")
-        .fetch_all(&mut *snapshot)
-        .await?;
+    let heads = super::checkpoint::chain_heads(&mut *snapshot).await?;
     // Per chain: entries seen and the last hash.
     let mut chains: BTreeMap<i32, (i64, String)> = heads
         .iter()
-        .map(|(id, _, _)| (*id, (0, GENESIS.to_owned())))
+        .map(|h| (h.chain, (0, GENESIS.to_owned())))
         .collect();
     // (chain, entries) → (hash, when the checkpoint saw it).
     let mut expected: HashMap<(i32, i64), Vec<(&str, &str)>> = HashMap::new();
@@ -189,7 +187,12 @@ pub(crate) async fn walk(
             });
         }
     }
-    for (id, head_seq, head_hash) in &heads {
+    for ChainHead {
+        chain: id,
+        entries: head_seq,
+        hash: head_hash,
+    } in &heads
+    {
         let (count, last) = &chains[id];
         let chain = if heads.len() > 1 {
             format!("chain {id} ")
