@@ -133,7 +133,10 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
     let ip = client_ip(req.extensions());
     let address = ip.map(|i| i.to_string());
     let path = req.uri().path().to_owned();
-    let is_api = path.starts_with("/api/");
+    // `/metrics` is read by a monitoring system with an API token (like the API) or by an
+    // administrator's browser with the session.
+    let is_api =
+        path.starts_with("/api/") || (path == "/metrics" && bearer(req.headers()).is_some());
     let caller = if is_api {
         match bearer(req.headers()) {
             None => Caller {

@@ -105,6 +105,19 @@ async fn metrics_count_requests_by_route_for_administrators(app: TestApp) {
         "{text}"
     );
     assert!(!text.contains(&no), "no member number in a label");
+    // A monitoring system scrapes it with an administrator's API token.
+    let token = app.admin.token.clone().expect("the admin's API token");
+    let bearer = format!("Bearer {token}");
+    let scraped = app
+        .anonymous()
+        .request(
+            axum::http::Method::GET,
+            "/metrics",
+            &[("authorization", bearer.as_str())],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(scraped.status, StatusCode::OK, "{}", scraped.text());
     // An unknown path is counted as unmatched, not by its text.
     app.get("/no/such/JP-3171-0000001").await;
     let text = app.get("/metrics").await.text();
