@@ -31,6 +31,7 @@ pub mod targets;
 pub mod tax;
 pub mod text;
 pub mod training;
+pub mod two_factor;
 
 #[cfg(feature = "demo")]
 pub mod demo;

@@ -347,6 +347,10 @@ pub enum UserCommand {
     List,
     /// Disable an account: its sessions end and its tokens stop working.
     Disable { username: String },
+    /// Remove an account's two-step verification (for someone who lost both the phone and
+    /// the recovery codes; check who they are first): its sessions end, and its next
+    /// sign-in adds a new authenticator app where the role requires one.
+    ResetTwoFactor { username: String },
 }
 
 #[derive(Debug, Subcommand)]

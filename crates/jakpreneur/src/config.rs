@@ -128,6 +128,10 @@ pub struct SecurityConfig {
     /// Failed logins in a row before an account is locked, and for how long.
     pub max_failed_logins: u32,
     pub lockout_minutes: u64,
+    /// Roles that must sign in with a second factor (an authenticator app); by default the
+    /// administrators and the province, city and district officers. `[]` turns the
+    /// requirement off (every account may still add one).
+    pub two_factor_roles: Vec<jakpreneur_core::Role>,
     /// Per client address.
     pub login_attempts_per_minute: u32,
     pub public_requests_per_minute: u32,
@@ -154,6 +158,7 @@ impl Default for SecurityConfig {
             session_absolute_hours: p.session_absolute.as_secs() / 3600,
             max_failed_logins: p.max_failed_logins,
             lockout_minutes: p.lockout.as_secs() / 60,
+            two_factor_roles: p.two_factor_roles,
             login_attempts_per_minute: 10,
             public_requests_per_minute: 60,
             public_stats_min_count: 5,
@@ -174,6 +179,7 @@ impl SecurityConfig {
             session_absolute: Duration::from_secs(self.session_absolute_hours * 3600),
             max_failed_logins: self.max_failed_logins.max(1),
             lockout: Duration::from_secs(self.lockout_minutes * 60),
+            two_factor_roles: self.two_factor_roles.clone(),
         }
     }
 

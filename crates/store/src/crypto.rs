@@ -231,21 +231,7 @@ impl Vault {
 
     /// nonce ‖ ciphertext ‖ tag.
     pub fn encrypt_nik(&self, nik: &str) -> Vec<u8> {
-        let nonce_bytes = random_bytes::<NONCE_LEN>();
-        let nonce = XNonce::try_from(&nonce_bytes[..]).expect("24-byte nonce");
-        let sealed = self
-            .aead
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: nik.as_bytes(),
-                    aad: NIK_AAD,
-                },
-            )
-            .expect("encrypting a 16-byte value cannot fail");
-        let mut out = nonce_bytes.to_vec();
-        out.extend_from_slice(&sealed);
-        out
+        self.seal(NIK_AAD, nik.as_bytes())
     }
 
     pub fn decrypt_nik(&self, stored: &[u8]) -> Result<String> {
@@ -255,22 +241,46 @@ impl Vault {
                     .into(),
             )
         };
+        let plain = self.open(NIK_AAD, stored).ok_or_else(corrupt)?;
+        String::from_utf8(plain).map_err(|_| corrupt())
+    }
+
+    /// An account's authenticator (TOTP) secret, bound to the account: a ciphertext moved
+    /// to another account's row does not decrypt there.
+    pub fn encrypt_totp(&self, user_id: i64, secret: &[u8]) -> Vec<u8> {
+        self.seal(format!("jakpreneur/totp:{user_id}").as_bytes(), secret)
+    }
+
+    pub fn decrypt_totp(&self, user_id: i64, stored: &[u8]) -> Result<Vec<u8>> {
+        self.open(format!("jakpreneur/totp:{user_id}").as_bytes(), stored)
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "the authenticator secret of account {user_id} does not decrypt with this \
+                     data key (wrong key, or the row was altered)"
+                ))
+            })
+    }
+
+    fn seal(&self, aad: &[u8], msg: &[u8]) -> Vec<u8> {
+        let nonce_bytes = random_bytes::<NONCE_LEN>();
+        let nonce = XNonce::try_from(&nonce_bytes[..]).expect("24-byte nonce");
+        let sealed = self
+            .aead
+            .encrypt(&nonce, Payload { msg, aad })
+            .expect("encrypting a short value cannot fail");
+        let mut out = nonce_bytes.to_vec();
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// `None` when the value was sealed under another key, another binding, or altered.
+    fn open(&self, aad: &[u8], stored: &[u8]) -> Option<Vec<u8>> {
         if stored.len() <= NONCE_LEN {
-            return Err(corrupt());
+            return None;
         }
         let (n, sealed) = stored.split_at(NONCE_LEN);
-        let nonce = XNonce::try_from(n).map_err(|_| corrupt())?;
-        let plain = self
-            .aead
-            .decrypt(
-                &nonce,
-                Payload {
-                    msg: sealed,
-                    aad: NIK_AAD,
-                },
-            )
-            .map_err(|_| corrupt())?;
-        String::from_utf8(plain).map_err(|_| corrupt())
+        let nonce = XNonce::try_from(n).ok()?;
+        self.aead.decrypt(&nonce, Payload { msg: sealed, aad }).ok()
     }
 }
 

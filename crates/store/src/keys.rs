@@ -99,8 +99,8 @@ impl Store {
         }
     }
 
-    /// Re-encrypts every NIK (and recomputes its keyed hash) under `new_key`, in one
-    /// transaction, and records the new key's fingerprint. The caller must make the new key
+    /// Re-encrypts every NIK (and recomputes its keyed hash), every bank account number and
+    /// every authenticator secret under `new_key`, in one transaction, and records the new key's fingerprint. The caller must make the new key
     /// the key file afterwards (see `jakpreneur rotate-key`). Returns the rows re-encrypted.
     pub async fn rotate_key(&mut self, actor: &Actor, new_key: &DataKey) -> Result<u64> {
         require(actor, Permission::UserManage)?;
@@ -119,6 +119,40 @@ impl Store {
             query("UPDATE members SET nik_hash = $1, nik_cipher = $2 WHERE id = $3")
                 .bind(new.nik_hash(&nik))
                 .bind(new.encrypt_nik(&nik))
+                .bind(id)
+                .execute(&mut tx)
+                .await?;
+        }
+        // Suppliers' bank account numbers are sealed like NIKs.
+        let accounts: Vec<(i64, Vec<u8>)> =
+            query("SELECT member_id, account_no_cipher FROM bank_accounts ORDER BY member_id")
+                .fetch_all(&mut tx)
+                .await?;
+        for (member_id, cipher) in &accounts {
+            let plain = old.decrypt_nik(cipher)?;
+            query("UPDATE bank_accounts SET account_no_cipher = $1 WHERE member_id = $2")
+                .bind(new.encrypt_nik(&plain))
+                .bind(member_id)
+                .execute(&mut tx)
+                .await?;
+        }
+        // Authenticator secrets, enrolled and being enrolled.
+        type Sealed = Option<Vec<u8>>;
+        let secrets: Vec<(i64, Sealed, Sealed)> = query(
+            "SELECT id, totp_secret, totp_pending FROM users WHERE totp_secret IS NOT NULL \
+             OR totp_pending IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(&mut tx)
+        .await?;
+        for (id, secret, pending) in &secrets {
+            let again = |c: &Sealed| -> Result<Sealed> {
+                c.as_deref()
+                    .map(|c| Ok(new.encrypt_totp(*id, &old.decrypt_totp(*id, c)?)))
+                    .transpose()
+            };
+            query("UPDATE users SET totp_secret = $1, totp_pending = $2 WHERE id = $3")
+                .bind(again(secret)?)
+                .bind(again(pending)?)
                 .bind(id)
                 .execute(&mut tx)
                 .await?;

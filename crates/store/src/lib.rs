@@ -39,7 +39,8 @@ mod transfer;
 mod words;
 
 pub use accounts::{
-    AccountPolicy, ApiToken, NewUser, SIGNUP_CODE_MINUTES, Session, SignupStart, User,
+    AccountPolicy, ApiToken, CHALLENGE_MINUTES, Enrolment, LoginStep, NewUser, SIGNUP_CODE_MINUTES,
+    Session, SignupStart, TwoFactorStatus, User, totp_code,
 };
 pub use audit::{AuditEntry, AuditFilter, AuditPage, ChainCheck, ChainHead, Checkpoint};
 pub use catalogue::{

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use jakpreneur_core::Actor;
 use jakpreneur_core::demo::DemoGenerator;
 use jakpreneur_store::{
-    AccountPolicy, ConnectOptions, DataKey, NewUser, Store, StoreError, scratch,
+    AccountPolicy, ConnectOptions, DataKey, LoginStep, NewUser, Store, StoreError, scratch,
 };
 use jakpreneur_web::security::RateLimits;
 use jakpreneur_web::{AppState, Clock, SecuritySettings, build_router};
@@ -75,6 +75,8 @@ pub struct TestApp {
     pub key_file: std::path::PathBuf,
     /// The administrator `admin` every test app starts with.
     pub admin: Creds,
+    /// The last authenticator step each account signed in with (a code works once).
+    totp_steps: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
     /// Requests made on the app itself (`app.get(…)`) go through this client, as `admin`.
     as_admin: Client,
     guard: Option<Guard>,
@@ -94,6 +96,10 @@ impl std::ops::Deref for TestApp {
 pub const TEST_PASSWORD: &str = "kopi-tubruk-pagi-hujan-Cempaka";
 /// The financing partner that test partner accounts belong to.
 pub const TEST_PARTNER: &str = "BANKUJI";
+/// The authenticator key of every test account whose role requires two-step verification
+/// (base32).
+pub const TEST_TWO_FACTOR_KEY: &str = "KOPITUBRUKPAGIHUJANCEMPAKA234567";
+
 /// The buying unit test buyer accounts belong to unless a test names another.
 pub const TEST_UNIT: &str = "UJI";
 
@@ -249,6 +255,7 @@ impl TestApp {
             key,
             key_file,
             admin: Creds::default(),
+            totp_steps: Default::default(),
             as_admin: Client {
                 router,
                 creds: Creds::default(),
@@ -389,11 +396,13 @@ impl TestApp {
             )
             .await
             .unwrap_or_else(|e| panic!("creating {username}: {e}"));
-        let session = self
-            .store
-            .login(username, TEST_PASSWORD, None, &policy)
-            .await
-            .expect("test login");
+        if policy.requires_two_factor(jakpreneur_core::Role::parse("role", role).expect("a role")) {
+            self.store
+                .enrol_two_factor_unconfirmed(&cli, username, TEST_TWO_FACTOR_KEY)
+                .await
+                .unwrap_or_else(|e| panic!("two-step verification for {username}: {e}"));
+        }
+        let session = self.sign_in(username).await;
         let token = match self.store.create_token(&cli, username, "test").await {
             Ok((_, t)) => Some(t),
             Err(e) => panic!("token for {username}: {e}"),
@@ -403,6 +412,47 @@ impl TestApp {
             token,
             session: Some((session.token, session.csrf_token)),
         }
+    }
+
+    /// Signs `username` in with [`TEST_PASSWORD`] (and its second step, where the account
+    /// has one): a new session.
+    pub async fn sign_in(&self, username: &str) -> jakpreneur_store::Session {
+        let policy = AccountPolicy::for_tests();
+        match self
+            .store
+            .login(username, TEST_PASSWORD, None, &policy)
+            .await
+            .expect("test login")
+        {
+            LoginStep::Done(s) => s,
+            LoginStep::SecondFactor { challenge } => {
+                let code = self.next_totp(username).await;
+                self.store
+                    .complete_login(&challenge, &code, None, &policy)
+                    .await
+                    .expect("test login's second step")
+            }
+        }
+    }
+
+    /// A code of [`TEST_TWO_FACTOR_KEY`] that `username` has not used yet: of the current
+    /// step, or the next (the server allows one step of drift) when the current one was
+    /// used, waiting for the clock when three sign-ins of one account fall in one half
+    /// minute.
+    pub async fn next_totp(&self, username: &str) -> String {
+        let now = || chrono::Utc::now().timestamp() / 30;
+        let step = {
+            let mut steps = self.totp_steps.lock().expect("steps lock");
+            let last = steps.get(username).copied().unwrap_or(i64::MIN);
+            let step = now().max(last.saturating_add(1));
+            steps.insert(username.to_owned(), step);
+            step
+        };
+        while step > now() + 1 {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        let at = chrono::DateTime::from_timestamp(step * 30, 0).expect("a time");
+        jakpreneur_store::totp_code(TEST_TWO_FACTOR_KEY, at).expect("a code")
     }
 
     /// Requests as `creds` (the public when empty).

@@ -37,6 +37,9 @@ pub struct AppState {
     pub imports: Arc<imports::ImportJobs>,
     /// Request counts and latencies, for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
+    /// `serve --demo`: the authenticator key published with the demo accounts, so the
+    /// second sign-in step can show its current code (a demo has no phones).
+    pub demo_two_factor_key: Option<Arc<str>>,
 }
 
 /// Accounts policy, rate limits and cookie flags, from the typed configuration.
@@ -81,7 +84,15 @@ impl AppState {
             ocid_prefix: Arc::from(DEFAULT_OCID_PREFIX),
             imports: Arc::default(),
             metrics: Arc::default(),
+            demo_two_factor_key: None,
         }
+    }
+
+    /// The same state for `serve --demo`, whose staff accounts share the published
+    /// authenticator key `key`.
+    pub fn with_demo_two_factor_key(mut self, key: &str) -> Self {
+        self.demo_two_factor_key = Some(Arc::from(key));
+        self
     }
 
     /// The same state, publishing open contracting data under `prefix`.

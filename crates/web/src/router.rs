@@ -216,7 +216,7 @@ fn page_routes() -> Pages {
     use pages::{
         account, admin, cek, curation, finance, financing, home, imports, katalog, ledger, market,
         member_edit, member_page, members, members_export, mentoring, orders, permits, privacy,
-        products, signup, statistik, training, users,
+        products, signup, statistik, training, two_factor, users,
     };
     Pages {
         router: Router::new(),
@@ -226,11 +226,21 @@ fn page_routes() -> Pages {
     .get("/static/app.css", pages::stylesheet)
     .get("/login", account::login_form)
     .post("/login", account::login)
+    .get("/login/code", two_factor::code_form)
+    .post("/login/code", two_factor::code)
     .post("/logout", account::logout)
     .get("/account", account::show)
     .post("/account/password", account::change_password)
     .post("/account/tokens", account::create_token)
     .post("/account/tokens/{id}/revoke", account::revoke_token)
+    .get("/account/two-factor", two_factor::show)
+    .post("/account/two-factor/start", two_factor::start)
+    .post("/account/two-factor/confirm", two_factor::confirm)
+    .post(
+        "/account/two-factor/recovery-codes",
+        two_factor::recovery_codes,
+    )
+    .post("/account/two-factor/disable", two_factor::disable)
     .get("/cek", cek::check)
     .get("/akun/daftar", signup::start_form)
     .post("/akun/daftar", signup::start)

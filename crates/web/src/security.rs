@@ -52,6 +52,8 @@ pub const SESSION_COOKIE: &str = "jp_session";
 /// Before login there is no session to hold a CSRF token: the login form's token is also
 /// set in this cookie, and the two must match (double submit).
 pub const LOGIN_CSRF_COOKIE: &str = "jp_csrf";
+/// A sign-in whose password was right, awaiting its second factor (a few minutes).
+pub const CHALLENGE_COOKIE: &str = "jp_2fa";
 /// The form field every state-changing form carries.
 pub const CSRF_FIELD: &str = "csrf";
 
@@ -235,16 +237,23 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
             return (StatusCode::FORBIDDEN, Html(CSRF_REFUSED_HTML)).into_response();
         }
     }
+    // An account whose role requires a second factor and has none may do nothing but
+    // enrol one (or sign out) until it has.
+    if caller.session.as_ref().is_some_and(|s| s.two_factor_due)
+        && !crate::pages::two_factor::allowed_before_enrolment(&path)
+    {
+        return axum::response::Redirect::to(crate::pages::two_factor::ENROL_PATH).into_response();
+    }
     let signed_in = !caller.actor.is_anonymous();
     let actor = caller.actor.clone();
     let method = req.method().clone();
     req.extensions_mut().insert(caller);
     let mut res = next.run(req).await;
     // Every refusal is a security event (a failed sign-in is recorded by the store with
-    // the account tried, so `POST /login` is not counted twice).
+    // the account tried, so `POST /login` and its second step are not counted twice).
     let status = res.status();
     if (status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN)
-        && !(method == Method::POST && path == "/login")
+        && !(method == Method::POST && (path == "/login" || path == "/login/code"))
     {
         let why = status.canonical_reason().unwrap_or("refused");
         security_event(
@@ -370,7 +379,7 @@ pub const RECORDED_EVENTS_PER_MINUTE: u32 = 60;
 /// the public endpoints.
 pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let limiter = if path == "/login" && req.method() == Method::POST {
+    let limiter = if (path == "/login" || path == "/login/code") && req.method() == Method::POST {
         Some(&app.security.limits.login)
     } else if path == "/cek"
         || path.starts_with("/api/v1/public/")

@@ -45,8 +45,8 @@ pub async fn user(store: &Store, cfg: &Config, cmd: UserCommand) -> anyhow::Resu
         UserCommand::List => {
             let users = store.list_users(&cli_actor()).await?;
             println!(
-                "{:<24} {:<18} {:<14} {:<16} status",
-                "username", "role", "region", "member"
+                "{:<24} {:<18} {:<14} {:<16} {:<9} status",
+                "username", "role", "region", "member", "two-step"
             );
             for u in users {
                 let status = match (u.disabled_at, u.locked_until) {
@@ -55,11 +55,16 @@ pub async fn user(store: &Store, cfg: &Config, cmd: UserCommand) -> anyhow::Resu
                     _ => "active",
                 };
                 println!(
-                    "{:<24} {:<18} {:<14} {:<16} {status}",
+                    "{:<24} {:<18} {:<14} {:<16} {:<9} {status}",
                     u.username,
                     u.role,
                     u.region_code.as_deref().unwrap_or("-"),
                     u.member_no.as_deref().unwrap_or("-"),
+                    if u.totp_enabled_at.is_some() {
+                        "on"
+                    } else {
+                        "off"
+                    },
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -68,6 +73,19 @@ pub async fn user(store: &Store, cfg: &Config, cmd: UserCommand) -> anyhow::Resu
             match store.disable_user(&cli_actor(), &username).await {
                 Ok(u) => {
                     println!("disabled {}", u.username);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(StoreError::NotFound) => bail!("username: no account named {username:?}"),
+                Err(e) => Err(e.into()),
+            }
+        }
+        UserCommand::ResetTwoFactor { username } => {
+            match store.reset_two_factor(&cli_actor(), &username).await {
+                Ok(u) => {
+                    println!(
+                        "removed two-step verification of {}; its sessions ended",
+                        u.username
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(StoreError::NotFound) => bail!("username: no account named {username:?}"),

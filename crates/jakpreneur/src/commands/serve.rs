@@ -52,6 +52,7 @@ pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
             Clock::System.today(),
         )
         .await?;
+        enrol_demo_staff(&store, cfg).await?;
     }
     let listen = args.listen.unwrap_or_else(|| cfg.server.listen.clone());
     let listener = tokio::net::TcpListener::bind(&listen)
@@ -62,10 +63,12 @@ pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
         "Jakpreneur ({} database) serving on http://{addr}/ — API docs at http://{addr}/api/docs/",
         store.backend().name()
     );
-    let router = build_router(
-        AppState::new(store.clone(), Clock::System, cfg.security.web_settings())
-            .with_ocid_prefix(&cfg.eorder.ocid_prefix),
-    );
+    let mut state = AppState::new(store.clone(), Clock::System, cfg.security.web_settings())
+        .with_ocid_prefix(&cfg.eorder.ocid_prefix);
+    if args.demo {
+        state = state.with_demo_two_factor_key(DEMO_TWO_FACTOR_KEY);
+    }
+    let router = build_router(state);
     super::audit::spawn_checkpoints(
         store.clone(),
         super::audit::checkpoint_file(cfg),
@@ -92,6 +95,26 @@ pub const DEMO_ACCOUNTS: [(&str, &str, Option<&str>); 6] = [
     ("pelatih", "trainer", Some("31.74")),
     ("mitra", "partner", None),
 ];
+
+/// The authenticator key of every demo account whose role requires two-step verification
+/// (published like the password; base32, 160 bits).
+pub const DEMO_TWO_FACTOR_KEY: &str = "JAKPRENEURDEMOKEYONDELONDELKERAK";
+
+/// The demo's staff accounts whose role requires a second factor get the published key,
+/// so the demo can be signed into without enrolling a phone first.
+async fn enrol_demo_staff(store: &Store, cfg: &Config) -> anyhow::Result<()> {
+    let policy = cfg.security.account_policy();
+    let actor = super::cli_actor();
+    for u in store.list_users(&actor).await? {
+        if u.totp_enabled_at.is_none() && policy.requires_two_factor(u.role()?) {
+            store
+                .enrol_two_factor_unconfirmed(&actor, &u.username, DEMO_TWO_FACTOR_KEY)
+                .await
+                .with_context(|| format!("enrolling the demo account {}", u.username))?;
+        }
+    }
+    Ok(())
+}
 
 /// The demo's financing partners (invented names, except the regional bank); the demo
 /// partner account `mitra` belongs to the first.

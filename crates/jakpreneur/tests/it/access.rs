@@ -253,6 +253,18 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         ("POST", "/account/tokens") => form(if has_tokens(r) { Ok } else { Forbidden }),
         // Inside: one's own token; outside: another user's (only an admin may revoke it).
         ("POST", "/account/tokens/{id}/revoke") => form(if inside || r == Admin { Ok } else { NotFound }),
+        // Two-step verification. The second step of a sign-in without a sign-in under way
+        // goes back to the login form; signed in, on to the home page.
+        ("GET", "/login/code") => signed_in(Ok),
+        // Signed in, no sign-in under way: 422 (expired), i.e. the form was read.
+        ("POST", "/login/code") => form(Ok),
+        // Every account may add an authenticator (officers and admins must). An empty code:
+        // 422; starting an enrolment: the page with its QR code.
+        ("GET", "/account/two-factor") => signed_in(Ok),
+        ("POST", "/account/two-factor/start")
+        | ("POST", "/account/two-factor/confirm")
+        | ("POST", "/account/two-factor/recovery-codes")
+        | ("POST", "/account/two-factor/disable") => form(Ok),
         ("GET", "/admin/audit") => signed_in(if r == Admin { Ok } else { Forbidden }),
         // Public: a member's own sign-up (an empty form is refused for its fields).
         ("GET", "/akun/daftar") | ("GET", "/akun/daftar/kode") => Ok,
@@ -434,6 +446,13 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/account/password"),
     ("POST", "/account/tokens"),
     ("POST", "/account/tokens/{id}/revoke"),
+    ("GET", "/login/code"),
+    ("POST", "/login/code"),
+    ("GET", "/account/two-factor"),
+    ("POST", "/account/two-factor/start"),
+    ("POST", "/account/two-factor/confirm"),
+    ("POST", "/account/two-factor/recovery-codes"),
+    ("POST", "/account/two-factor/disable"),
     ("GET", "/cek"),
     ("GET", "/privasi"),
     ("GET", "/statistik"),
@@ -757,16 +776,7 @@ async fn role_route_scope_matrix(app: TestApp) {
                 let (status, location) = match (method, path) {
                     ("POST", "/logout") if r != Anonymous => {
                         // A second session of the same account, so the others survive.
-                        let s = app
-                            .store
-                            .login(
-                                &creds.username,
-                                jakpreneur_testkit::TEST_PASSWORD,
-                                None,
-                                &jakpreneur_store::AccountPolicy::for_tests(),
-                            )
-                            .await
-                            .unwrap();
+                        let s = app.sign_in(&creds.username).await;
                         creds.session = Some((s.token, s.csrf_token));
                         let res = app.as_(&creds).post_form(path, &[]).await;
                         (res.status, res.header("location"))

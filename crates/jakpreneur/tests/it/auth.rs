@@ -5,7 +5,6 @@ use std::io::Write;
 use std::process::{Output, Stdio};
 
 use axum::http::{Method, StatusCode};
-use jakpreneur_store::AccountPolicy;
 use jakpreneur_testkit::{Creds, TEST_PASSWORD, TestApp, member, test_settings};
 use jakpreneur_web::security::RateLimits;
 
@@ -31,8 +30,26 @@ pub(crate) async fn login(
     login_to(app, username, password, "/members").await
 }
 
-/// Signs in through the login form, with its CSRF token, asking to go on to `next`.
+/// Signs in through the login form, with its CSRF token, asking to go on to `next`; an
+/// account with two-step verification answers the second step with its next code.
 async fn login_to(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+    next: &str,
+) -> jakpreneur_testkit::TestResponse {
+    let first = password_step(app, username, password, next).await;
+    match challenge_of(&first) {
+        Some(challenge) => {
+            let code = app.next_totp(username).await;
+            code_step(app, &challenge, &code, next).await
+        }
+        None => first,
+    }
+}
+
+/// The login form alone.
+pub(crate) async fn password_step(
     app: &TestApp,
     username: &str,
     password: &str,
@@ -50,6 +67,55 @@ async fn login_to(
             &[
                 ("content-type", "application/x-www-form-urlencoded"),
                 ("cookie", &format!("jp_csrf={LOGIN_CSRF}")),
+            ],
+            s.finish().into_bytes(),
+        )
+        .await
+}
+
+/// The sign-in challenge a password step left in its cookie (and sent the browser to the
+/// second step with).
+pub(crate) fn challenge_of(res: &jakpreneur_testkit::TestResponse) -> Option<String> {
+    let to_code = res
+        .header("location")
+        .is_some_and(|l| l.starts_with("/login/code"));
+    to_code.then(|| set_cookie_value(res, "jp_2fa")).flatten()
+}
+
+pub(crate) fn set_cookie_value(
+    res: &jakpreneur_testkit::TestResponse,
+    name: &str,
+) -> Option<String> {
+    res.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next()?.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The second step of a sign-in: the challenge's cookie and what was typed.
+pub(crate) async fn code_step(
+    app: &TestApp,
+    challenge: &str,
+    code: &str,
+    next: &str,
+) -> jakpreneur_testkit::TestResponse {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    s.append_pair("code", code)
+        .append_pair("csrf", LOGIN_CSRF)
+        .append_pair("next", next);
+    app.anonymous()
+        .request(
+            Method::POST,
+            "/login/code",
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                (
+                    "cookie",
+                    &format!("jp_csrf={LOGIN_CSRF}; jp_2fa={challenge}"),
+                ),
             ],
             s.finish().into_bytes(),
         )
@@ -200,11 +266,7 @@ async fn sessions_end_at_logout_and_password_change(app: TestApp) {
     let c = app
         .user("gambir", "district_officer", Some("31.71.01"))
         .await;
-    let other = app
-        .store
-        .login("gambir", TEST_PASSWORD, None, &AccountPolicy::for_tests())
-        .await
-        .unwrap();
+    let other = app.sign_in("gambir").await;
     let other = Creds {
         session: Some((other.token, other.csrf_token)),
         ..c.clone()
@@ -608,6 +670,8 @@ async fn sessions_expire_when_idle_and_at_their_absolute_end() {
 /// one `/`, so `/\t/evil.example` (a browser drops the tab) left the site, and a control
 /// character in it made the redirect a 500.
 async fn login_goes_on_only_to_a_local_path(app: TestApp) {
+    // A trainer signs in with the password alone; the officer below takes the second step.
+    app.user("pelatih", "trainer", Some("31.74")).await;
     app.user("gambir", "district_officer", Some("31.71.01"))
         .await;
     for (next, want) in [
@@ -623,7 +687,7 @@ async fn login_goes_on_only_to_a_local_path(app: TestApp) {
         ("/\r\nSet-Cookie: x=1", "/"),
         ("/members\u{a0}", "/"),
     ] {
-        let res = login_to(&app, "gambir", TEST_PASSWORD, next).await;
+        let res = login_to(&app, "pelatih", TEST_PASSWORD, next).await;
         assert_eq!(
             res.status,
             StatusCode::SEE_OTHER,
@@ -632,6 +696,18 @@ async fn login_goes_on_only_to_a_local_path(app: TestApp) {
         );
         assert_eq!(res.header("location").as_deref(), Some(want), "{next:?}");
     }
+    // With two steps, `next` is kept through the second (and checked again there: the
+    // second step's form is as open to tampering as the first).
+    let first = password_step(&app, "gambir", TEST_PASSWORD, "/members?region=31.71.01").await;
+    assert_eq!(
+        first.header("location").as_deref(),
+        Some("/login/code?next=%2Fmembers%3Fregion%3D31.71.01")
+    );
+    let challenge = challenge_of(&first).expect("a challenge");
+    let code = app.next_totp("gambir").await;
+    let res = code_step(&app, &challenge, &code, "/\t/evil.example").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    assert_eq!(res.header("location").as_deref(), Some("/"));
     // The form itself, asked with such a `next`, is a page (never a 500) that keeps `/`.
     for q in ["next=%2F%09%2Fevil.example", "next=%0D%0Ax", "next=%2F%00"] {
         let res = app.anonymous().get(&format!("/login?{q}")).await;

@@ -53,3 +53,4 @@ mod statistik_pages;
 mod support;
 mod targets;
 mod training;
+mod two_factor;

@@ -546,9 +546,22 @@ async fn an_old_log_is_sealed_once_and_a_missing_seal_is_a_break(app: TestApp) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotate_key_reencrypts_every_nik() {
     let app = TestApp::sqlite().await;
+    let mut first = String::new();
     for i in 0..5 {
-        app.register(i).await;
+        let m = app.register(i).await;
+        if i == 0 {
+            first = m["member_no"].as_str().unwrap().to_owned();
+        }
     }
+    // A supplier's bank account number and the administrator's authenticator secret are
+    // sealed with the key too.
+    let res = app
+        .put_json(
+            &format!("/api/v1/members/{first}/bank-account"),
+            &serde_json::json!({"bank": "Bank DKI", "account_name": "Usaha", "account_no": "1234567890"}),
+        )
+        .await;
+    assert_eq!(res.status, axum::http::StatusCode::OK, "{}", res.text());
     let old = std::fs::read_to_string(&app.key_file).unwrap();
     let out = jakpreneur(&app, &["rotate-key"]);
     assert!(
@@ -580,6 +593,27 @@ async fn rotate_key_reencrypts_every_nik() {
     assert!(!dup.status.success());
     assert!(String::from_utf8_lossy(&dup.stderr).contains("already registered"));
     assert!(jakpreneur(&app, &["audit", "verify"]).status.success());
+    // The administrator's second step works under the new key.
+    let store = jakpreneur_store::Store::connect(&app.db_url, &Default::default())
+        .await
+        .unwrap()
+        .attach_key(&jakpreneur_store::DataKey::load(&app.key_file).unwrap())
+        .await
+        .unwrap();
+    let policy = jakpreneur_store::AccountPolicy::for_tests();
+    let step = store
+        .login("admin", jakpreneur_testkit::TEST_PASSWORD, None, &policy)
+        .await
+        .unwrap();
+    let jakpreneur_store::LoginStep::SecondFactor { challenge } = step else {
+        panic!("the administrator signs in in two steps");
+    };
+    let code = app.next_totp("admin").await;
+    store
+        .complete_login(&challenge, &code, None, &policy)
+        .await
+        .expect("the authenticator secret decrypts under the new key");
+    store.close().await;
     // The old key no longer opens the database.
     std::fs::write(&app.key_file, old).unwrap();
     let refused = jakpreneur(&app, &["member", "list"]);

@@ -11,10 +11,12 @@ mod manage;
 mod sessions;
 mod signup;
 mod tokens;
+mod two_factor;
 
 pub use signup::{SIGNUP_CODE_MINUTES, SignupStart};
 use std::sync::LazyLock;
 use std::time::Duration;
+pub use two_factor::{CHALLENGE_MINUTES, Enrolment, LoginStep, TwoFactorStatus, totp_code};
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -46,6 +48,9 @@ pub struct AccountPolicy {
     /// Failures in a row before an account is locked.
     pub max_failed_logins: u32,
     pub lockout: Duration,
+    /// Roles that must sign in with a second factor (an authenticator app's code); an
+    /// account of such a role without one is sent to enrol before anything else.
+    pub two_factor_roles: Vec<Role>,
 }
 
 impl Default for AccountPolicy {
@@ -59,6 +64,7 @@ impl Default for AccountPolicy {
             session_absolute: Duration::from_secs(12 * 3600),
             max_failed_logins: 5,
             lockout: Duration::from_secs(15 * 60),
+            two_factor_roles: jakpreneur_core::two_factor::REQUIRED_BY_DEFAULT.to_vec(),
         }
     }
 }
@@ -71,6 +77,11 @@ impl AccountPolicy {
             argon2_iterations: 1,
             ..Self::default()
         }
+    }
+
+    /// Whether an account of `role` must sign in with a second factor.
+    pub fn requires_two_factor(&self, role: Role) -> bool {
+        self.two_factor_roles.contains(&role)
     }
 
     fn argon2(&self) -> Result<Argon2<'static>> {
@@ -140,6 +151,8 @@ pub struct User {
     /// For a buyer account: its buying unit and its role there.
     pub buyer_unit_code: Option<String>,
     pub buyer_role: Option<String>,
+    /// When the account's second factor (an authenticator app) was turned on.
+    pub totp_enabled_at: Option<DateTime<Utc>>,
 }
 
 impl User {
@@ -162,7 +175,7 @@ impl User {
 }
 
 pub(super) const USER_COLS: &str = "id, username, role, region_code, member_no, disabled_at, locked_until, \
-    created_at, agency_code, partner_code, buyer_unit_code, buyer_role";
+    created_at, agency_code, partner_code, buyer_unit_code, buyer_role, totp_enabled_at";
 
 /// [`USER_COLS`] under the `u.` alias, for the joins that authenticate every request:
 /// built once, not on each request.
@@ -201,6 +214,9 @@ pub struct Session {
     pub token: String,
     pub csrf_token: String,
     pub actor: Actor,
+    /// The account's role requires a second factor and it has none yet: the session may
+    /// only enrol one (or sign out) until it does.
+    pub two_factor_due: bool,
 }
 
 /// An API token's record (the token itself is shown once, at creation).

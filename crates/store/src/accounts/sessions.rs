@@ -7,11 +7,11 @@ use jakpreneur_core::{Actor, FieldError};
 use serde_json::json;
 
 use super::{
-    AccountPolicy, Session, TOUCH_EVERY, USER_COLS, USER_COLS_U, User, chrono_dur, hash_password,
-    verify_password,
+    AccountPolicy, LoginStep, Session, TOUCH_EVERY, USER_COLS, USER_COLS_U, User, chrono_dur,
+    hash_password, verify_password,
 };
 use crate::audit::{self, Change, Who};
-use crate::crypto::{random_token, sha256_hex};
+use crate::crypto::sha256_hex;
 use crate::query::{query, query_text};
 use crate::{Result, Store, StoreError};
 
@@ -20,7 +20,7 @@ impl Store {
     /// changing it); after `max_failed_logins` in a row the account is locked for
     /// `lockout`, and the lock is audited (`user.lock`). Counted in SQL, so failures
     /// racing in parallel each count.
-    async fn count_password_failure(
+    pub(super) async fn count_password_failure(
         &self,
         user: &User,
         who: Who,
@@ -65,7 +65,8 @@ impl Store {
         Ok(())
     }
 
-    /// Checks a username and password and opens a session. Any failure is
+    /// Checks a username and password and opens a session, or, for an account with a
+    /// second factor, a challenge that [`Store::complete_login`] finishes. Any failure is
     /// [`StoreError::BadCredentials`], whatever the reason.
     pub async fn login(
         &self,
@@ -73,7 +74,7 @@ impl Store {
         password: &str,
         address: Option<String>,
         policy: &AccountPolicy,
-    ) -> Result<Session> {
+    ) -> Result<LoginStep> {
         let name = username.trim().to_lowercase();
         let q = format!("SELECT {USER_COLS}, password_hash FROM users WHERE username = $1");
         #[derive(sqlx::FromRow)]
@@ -125,34 +126,15 @@ impl Store {
                 .await?;
             return Err(StoreError::BadCredentials);
         }
-        let token = random_token("");
-        let csrf = random_token("");
-        {
-            let mut tx = self.begin().await?;
-            query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-                .bind(row.user.id)
-                .execute(&mut tx)
-                .await?;
-            query(
-                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, \
-                last_seen_at, expires_at) \
-                VALUES ($1, $2, $3, $4, $4, $5)",
-            )
-            .bind(sha256_hex(&token))
-            .bind(row.user.id)
-            .bind(&csrf)
-            .bind(now)
-            .bind(now + chrono_dur(policy.session_absolute))
-            .execute(&mut tx)
-            .await?;
-            tx.commit().await?;
-        };
-        tracing::info!(user_id = row.user.id, "login");
-        Ok(Session {
-            token,
-            csrf_token: csrf,
-            actor: row.user.actor(address)?,
-        })
+        if row.user.totp_enabled_at.is_some() {
+            return Ok(LoginStep::SecondFactor {
+                challenge: self.open_challenge(row.user.id, now).await?,
+            });
+        }
+        let due = policy.requires_two_factor(row.user.role()?);
+        Ok(LoginStep::Done(
+            self.open_session(&row.user, due, address, policy).await?,
+        ))
     }
 
     /// The session behind a cookie value, if it is live: not past its absolute expiry, not
@@ -197,10 +179,12 @@ impl Store {
                     .await?;
             };
         }
+        let role = row.user.role()?;
         Ok(Some(Session {
             token: token.to_owned(),
             csrf_token: row.csrf_token,
             actor: row.user.actor(address)?,
+            two_factor_due: row.user.totp_enabled_at.is_none() && policy.requires_two_factor(role),
         }))
     }
 

@@ -323,6 +323,7 @@ impl Store {
             "refused" => "security.refused",
             "csrf" => "security.csrf",
             "login_failed" => "security.login_failed",
+            "second_factor_failed" => "security.second_factor_failed",
             other => {
                 return Err(StoreError::Corrupt(format!(
                     "no such security event: {other}"

@@ -8,13 +8,15 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use jakpreneur_core::Scope;
-use jakpreneur_store::{ApiToken, StoreError};
+use jakpreneur_store::{ApiToken, LoginStep, Session, StoreError};
 
 use super::ctx::{PageCtx, SignedInPage};
 use super::{Chrome, render};
 use crate::AppState;
 use crate::i18n::PageLang;
-use crate::security::{Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie};
+use crate::security::{
+    CHALLENGE_COOKIE, Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie,
+};
 
 /// Only a local path: never send a user to another site after login. A path starts with
 /// one `/`, holds no backslash, whitespace or control character (browsers drop a tab or a
@@ -137,15 +139,18 @@ pub async fn login(page: PageCtx, headers: HeaderMap, body: Bytes) -> Response {
         )
         .await
     {
-        Ok(session) => {
-            let mut res = Redirect::to(&next).into_response();
-            let max_age = app.security.accounts.session_absolute.as_secs() as i64;
-            if let Some(v) =
-                set_cookie(app, &headers, SESSION_COOKIE, &session.token, Some(max_age))
+        Ok(LoginStep::Done(session)) => signed_in(app, &headers, &session, &next),
+        Ok(LoginStep::SecondFactor { challenge }) => {
+            let to = format!(
+                "/login/code?{}",
+                form_urlencoded::Serializer::new(String::new())
+                    .append_pair("next", &next)
+                    .finish()
+            );
+            let mut res = Redirect::to(&to).into_response();
+            let max_age = jakpreneur_store::CHALLENGE_MINUTES * 60;
+            if let Some(v) = set_cookie(app, &headers, CHALLENGE_COOKIE, &challenge, Some(max_age))
             {
-                res.headers_mut().append(header::SET_COOKIE, v);
-            }
-            if let Some(v) = set_cookie(app, &headers, LOGIN_CSRF_COOKIE, "", Some(0)) {
                 res.headers_mut().append(header::SET_COOKIE, v);
             }
             res
@@ -167,6 +172,35 @@ pub async fn login(page: PageCtx, headers: HeaderMap, body: Bytes) -> Response {
         }
         Err(e) => page.failure(c, e),
     }
+}
+
+/// The end of a sign-in: the session cookie is set, the sign-in's own cookies cleared,
+/// and the browser goes on to `next` — or, for an account that owes a second factor, to
+/// its enrolment first.
+pub(crate) fn signed_in(
+    app: &AppState,
+    headers: &HeaderMap,
+    session: &Session,
+    next: &str,
+) -> Response {
+    let to = if session.two_factor_due {
+        super::two_factor::ENROL_PATH
+    } else {
+        next
+    };
+    let mut res = Redirect::to(to).into_response();
+    let max_age = app.security.accounts.session_absolute.as_secs() as i64;
+    if let Some(v) = set_cookie(app, headers, SESSION_COOKIE, &session.token, Some(max_age)) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    for gone in [LOGIN_CSRF_COOKIE, CHALLENGE_COOKIE] {
+        if cookie(headers, gone).is_some()
+            && let Some(v) = set_cookie(app, headers, gone, "", Some(0))
+        {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
 }
 
 pub async fn logout(State(app): State<AppState>, caller: Caller, headers: HeaderMap) -> Response {

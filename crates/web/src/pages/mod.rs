@@ -27,6 +27,7 @@ pub mod signup;
 pub mod statistik;
 pub mod timeline;
 pub mod training;
+pub mod two_factor;
 pub mod users;
 
 use askama::Template;

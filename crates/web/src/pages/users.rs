@@ -39,6 +39,8 @@ pub struct UserRow {
     pub disabled: bool,
     pub locked_until: Option<String>,
     pub created: String,
+    /// The account signs in with an authenticator app.
+    pub two_factor: bool,
 }
 
 #[derive(Template)]
@@ -112,6 +114,7 @@ async fn page_of<'a>(page: &'a PageCtx) -> Result<UsersPage<'a>, StoreError> {
                 disabled: u.disabled_at.is_some(),
                 locked_until: u.locked_until.filter(|t| *t > now).map(|t| tr.datetime(&t)),
                 created: tr.date(&u.created_at.date_naive()),
+                two_factor: u.totp_enabled_at.is_some(),
                 role: u.role,
                 username: u.username,
             }
@@ -157,7 +160,7 @@ pub async fn list(page: SignedInPage) -> Response {
         let user = pairs.get("user")?;
         matches!(
             what.as_str(),
-            "created" | "reset" | "disable" | "enable" | "role"
+            "created" | "reset" | "disable" | "enable" | "role" | "two_factor"
         )
         .then(|| tr.t(&format!("users.done_{what}")).replace("{user}", user))
     });
@@ -239,6 +242,7 @@ pub async fn act(
                 .await,
         ),
         "disable" => ("disable", store.disable_user(a, &username).await),
+        "two-factor-reset" => ("two_factor", store.reset_two_factor(a, &username).await),
         "enable" => ("enable", store.enable_user(a, &username).await),
         "role" => (
             "role",
