@@ -189,6 +189,12 @@ const days = {
     await visit(page, 'admin-home', width, '/');
     await visit(page, 'admin-users', width, '/admin/users');
     await visit(page, 'admin-audit', width, '/admin/audit');
+    // Two-step verification: the state, then a new app's QR code (nothing changes until a
+    // code from it is confirmed).
+    await visit(page, 'admin-two-factor', width, '/account/two-factor');
+    const res = await submit(page, page.locator('form[action="/account/two-factor/start"] button'));
+    await check(page, 'admin-two-factor-enrol', width, res);
+    if (await page.locator('svg.qr').count() !== 1) fail('admin two-factor', 'no QR code on the enrolment page');
   },
   async pelatih(page, width) {
     await visit(page, 'trainer-home', width, '/');
