@@ -149,6 +149,7 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::regions::list_regions))
         .routes(routes!(api::regions::list_sectors))
         .routes(routes!(api::regions::list_indicators))
+        .routes(routes!(api::regions::list_programmes))
         .routes(routes!(api::stats::facilities))
         .routes(routes!(api::stats::period))
         .routes(routes!(api::stats::funnel))

@@ -152,6 +152,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         | ("GET", "/api/v1/regions")
         | ("GET", "/api/v1/sectors")
         | ("GET", "/api/v1/indicators")
+        | ("GET", "/api/v1/programmes")
         | ("GET", "/api/v1/public/stats/facilities")
         | ("GET", "/api/v1/public/stats/funnel")
         | ("GET", "/api/v1/public/stats/period")
@@ -418,6 +419,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/regions"),
     ("GET", "/api/v1/sectors"),
     ("GET", "/api/v1/indicators"),
+    ("GET", "/api/v1/programmes"),
     ("GET", "/api/v1/stats/facilities"),
     ("GET", "/api/v1/stats/period"),
     ("GET", "/api/v1/stats/funnel"),

@@ -5,8 +5,53 @@ use jakpreneur_testkit::TestApp;
 
 on_both_backends!(
     regions_serve_the_real_hierarchy,
-    openapi_lists_every_route_and_docs_work_offline
+    openapi_lists_every_route_and_docs_work_offline,
+    programmes_list_their_stages_kinds_and_rules,
 );
+
+/// `GET /api/v1/programmes` gives each programme as its definition files do: the public
+/// may read it (it is reference data).
+async fn programmes_list_their_stages_kinds_and_rules(app: TestApp) {
+    let res = app.anonymous().get("/api/v1/programmes").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let body = res.json();
+    let jp = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "jakpreneur")
+        .expect("Jakpreneur is listed");
+    assert_eq!(jp["name_id"], "Jakpreneur (OK OCE)");
+    let stages: Vec<&str> = jp["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages, ["P1", "P2", "P3", "P4", "P5", "P6", "P7"]);
+    let p2 = &jp["stages"][1];
+    assert_eq!(p2["name_en"], "Training");
+    let kinds = p2["kinds"].as_array().unwrap();
+    assert!(
+        kinds
+            .iter()
+            .any(|k| k["kind"] == "training_completed" && k["qualifying"] == true)
+    );
+    assert!(
+        kinds
+            .iter()
+            .any(|k| k["kind"] == "training_enrolled" && k["qualifying"] == false)
+    );
+    assert_eq!(
+        jp["order_rules"],
+        serde_json::json!([
+            {"effective_from": "2000-01-01", "rule": "sequential"},
+            {"effective_from": "2020-01-01", "rule": "free"},
+        ])
+    );
+    let res = app.anonymous().get("/api/v1/programmes?programme=x").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
 
 async fn regions_serve_the_real_hierarchy(app: TestApp) {
     for (level, n) in [
@@ -196,6 +241,7 @@ async fn openapi_lists_every_route_and_docs_work_offline(app: TestApp) {
         ("/api/v1/regions", "get"),
         ("/api/v1/sectors", "get"),
         ("/api/v1/indicators", "get"),
+        ("/api/v1/programmes", "get"),
         ("/api/v1/stats/facilities", "get"),
         ("/api/v1/stats/period", "get"),
         ("/api/v1/stats/funnel", "get"),

@@ -1,5 +1,5 @@
-//! `/api/v1/regions`, `/api/v1/sectors` and `/api/v1/indicators`: the embedded reference
-//! data.
+//! `/api/v1/regions`, `/api/v1/sectors`, `/api/v1/indicators` and `/api/v1/programmes`:
+//! the embedded reference data.
 
 use axum::Json;
 use jakpreneur_core::reference::reference;
@@ -8,8 +8,8 @@ use jakpreneur_core::{RegionCode, RegionLevel, ValidationErrors};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
 use crate::views::{
-    IndicatorList, IndicatorView, NoParams, RegionList, RegionQuery, RegionView, SectorList,
-    SectorView,
+    IndicatorList, IndicatorView, NoParams, OrderRuleView, ProgrammeKindView, ProgrammeList,
+    ProgrammeStageView, ProgrammeView, RegionList, RegionQuery, RegionView, SectorList, SectorView,
 };
 
 /// Jakarta's regions: 1 province, 6 cities/regency, 44 districts, 267 villages.
@@ -105,4 +105,55 @@ pub async fn list_indicators(ApiQuery(_none): ApiQuery<NoParams>) -> Json<Indica
             })
             .collect(),
     })
+}
+
+/// The programmes this installation runs, as their definitions give them: code, names,
+/// stages in order with the kinds of event each records (and which of them reach the
+/// stage), and the order rules with the dates they took effect.
+#[utoipa::path(
+    get, path = "/api/v1/programmes", tag = "reference",
+    responses(
+        (status = 200, description = "The programmes", body = ProgrammeList),
+        (status = 422, description = "A query parameter was given; none is accepted", body = ErrorBody),
+    )
+)]
+pub async fn list_programmes(ApiQuery(_none): ApiQuery<NoParams>) -> Json<ProgrammeList> {
+    let defs = jakpreneur_core::programme::programmes();
+    let items = defs
+        .programmes
+        .iter()
+        .map(|p| ProgrammeView {
+            code: p.code.clone(),
+            name_id: p.name_id.clone(),
+            name_en: p.name_en.clone(),
+            stages: defs
+                .stages_of(&p.code)
+                .map(|s| ProgrammeStageView {
+                    stage: s.stage.clone(),
+                    position: s.position,
+                    name_id: s.name_id.clone(),
+                    name_en: s.name_en.clone(),
+                    kinds: defs
+                        .kinds
+                        .iter()
+                        .filter(|k| k.programme == p.code && k.stage == s.stage)
+                        .map(|k| ProgrammeKindView {
+                            kind: k.kind.clone(),
+                            qualifying: k.qualifying,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            order_rules: defs
+                .rules
+                .iter()
+                .filter(|r| r.programme == p.code)
+                .map(|r| OrderRuleView {
+                    effective_from: r.effective_from,
+                    rule: r.rule.as_str().to_owned(),
+                })
+                .collect(),
+        })
+        .collect();
+    Json(ProgrammeList { items, next: None })
 }
