@@ -114,6 +114,28 @@ pub fn programmes() -> &'static Programmes {
     &PROGRAMMES
 }
 
+/// The programme a request names (`programme=CODE`), default [`JAKPRENEUR`]: one of the
+/// definitions, matched without regard to case or surrounding spaces.
+pub fn parse_programme(field: &'static str, raw: Option<&str>) -> Result<String, FieldError> {
+    let Some(code) = crate::text::given(raw) else {
+        return Ok(JAKPRENEUR.to_owned());
+    };
+    let code = code.to_lowercase();
+    let known = &programmes().programmes;
+    if known.iter().any(|p| p.code == code) {
+        return Ok(code);
+    }
+    let codes: Vec<&str> = known.iter().map(|p| p.code.as_str()).collect();
+    Err(FieldError::new(
+        field,
+        "programme_unknown",
+        format!(
+            "no programme has the code {code:?}; the programmes are {} (GET /api/v1/programmes)",
+            codes.join(", ")
+        ),
+    ))
+}
+
 impl Programmes {
     pub fn kind(&self, programme: &str, kind: &str) -> Option<&Kind> {
         self.kinds

@@ -24,6 +24,8 @@ pub struct CohortQuery {
     pub to: Option<String>,
     /// A province, city, district or village code (default: the whole province).
     pub region: Option<String>,
+    /// The programme (`GET /api/v1/programmes`); default `jakpreneur`.
+    pub programme: Option<String>,
 }
 
 /// One facility of one cohort.
@@ -72,6 +74,10 @@ pub fn cohort_args(
             .unwrap_or(this_month),
     );
     let region = parse_region(&mut errs, q.region.as_deref());
+    errs.take(jakpreneur_core::programme::parse_programme(
+        "programme",
+        q.programme.as_deref(),
+    ));
     if let (Some(f), Some(t)) = (from, to) {
         let months = (t.year() - f.year()) * 12 + t.month() as i32 - f.month() as i32;
         if months < 0 {

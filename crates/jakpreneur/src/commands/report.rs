@@ -146,6 +146,7 @@ pub async fn run(store: &Store, cmd: ReportCommand) -> anyhow::Result<ExitCode> 
                 from: a.from.clone(),
                 to: a.to.clone(),
                 region: a.output.region.clone(),
+                programme: None,
             };
             let (range, region) = match reports::cohort_args(today, &q) {
                 Ok(x) => x,

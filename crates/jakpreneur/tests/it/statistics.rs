@@ -13,8 +13,39 @@ use serde_json::{Value, json};
 
 on_both_backends!(
     every_statistic_matches_a_recount,
-    the_server_rolls_counter_changes_up_in_the_background
+    the_server_rolls_counter_changes_up_in_the_background,
+    every_statistics_endpoint_takes_a_programme,
 );
+
+/// `programme=CODE` on every statistics endpoint, staff and open: `jakpreneur` (any case)
+/// gives what the call without it gives; a code no programme has is a 422 naming the field.
+async fn every_statistics_endpoint_takes_a_programme(app: TestApp) {
+    for i in 0..3 {
+        app.register(i).await;
+    }
+    for path in [
+        "/api/v1/stats/facilities?region=31.71",
+        "/api/v1/stats/period?from=2020-01-01&to=2026-12-31",
+        "/api/v1/stats/funnel?region=31.71",
+        "/api/v1/stats/summary?region=31.71",
+        "/api/v1/stats/cohorts?from=2026-01&to=2026-06",
+        "/api/v1/public/stats/facilities?region=31.71",
+        "/api/v1/public/stats/funnel?region=31.71",
+        "/api/v1/public/stats/period?from=2020-01-01&to=2026-12-31",
+        "/api/v1/public/stats/summary?region=31.71",
+    ] {
+        let plain = app.get(path).await;
+        assert_eq!(plain.status, StatusCode::OK, "{path}: {}", plain.text());
+        let named = app.get(&format!("{path}&programme=%20Jakpreneur")).await;
+        assert_eq!(named.status, StatusCode::OK, "{path}: {}", named.text());
+        assert_eq!(named.json(), plain.json(), "{path}");
+        let unknown = app.get(&format!("{path}&programme=tidak_ada")).await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        let e = unknown.json();
+        assert_eq!(e["error"]["field"], "programme", "{path}: {e}");
+        assert_eq!(e["error"]["code"], "programme_unknown", "{path}: {e}");
+    }
+}
 
 /// The server's folder empties `stat_pending` on its own, and the figures stay.
 async fn the_server_rolls_counter_changes_up_in_the_background(app: TestApp) {

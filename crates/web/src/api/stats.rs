@@ -18,6 +18,7 @@ use crate::auth::SignedIn;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
 use crate::views::{CohortQuery, FacilityReleaseQuery, PeriodQuery};
+use jakpreneur_core::programme::parse_programme;
 
 type AsOfArgs = (chrono::NaiveDate, Option<RegionCode>, Option<Breakdown>);
 
@@ -31,6 +32,7 @@ fn as_of_args(app: &AppState, q: &FacilityReleaseQuery) -> ApiResult<AsOfArgs> {
     );
     let region = parse_region(&mut errs, q.region.as_deref());
     let by = parse_group_by(&mut errs, q.group_by.as_deref(), region.as_ref());
+    errs.take(parse_programme("programme", q.programme.as_deref()));
     match (as_of, errs.is_empty()) {
         (Some(d), true) => Ok((d, region, by)),
         _ => Err(errs.into()),
@@ -48,6 +50,7 @@ fn period_args(q: &PeriodQuery) -> ApiResult<PeriodArgs> {
     let period = parse_period(&mut errs, q.from.as_deref(), q.to.as_deref());
     let region = parse_region(&mut errs, q.region.as_deref());
     let by = parse_group_by(&mut errs, q.group_by.as_deref(), region.as_ref());
+    errs.take(parse_programme("programme", q.programme.as_deref()));
     match (period, errs.is_empty()) {
         (Some(p), true) => Ok((p, region, by)),
         _ => Err(errs.into()),

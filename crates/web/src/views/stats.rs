@@ -37,6 +37,8 @@ pub struct FacilityReleaseQuery {
     /// region's own), `agency` (a member counts once for each agency that served it),
     /// `sector` or `year` (of registration).
     pub group_by: Option<String>,
+    /// The programme (`GET /api/v1/programmes`); default `jakpreneur`.
+    pub programme: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -52,6 +54,8 @@ pub struct PeriodQuery {
     /// As for the facility release: `city`, `district`, `village`, `agency`, `sector`
     /// or `year`.
     pub group_by: Option<String>,
+    /// The programme (`GET /api/v1/programmes`); default `jakpreneur`.
+    pub programme: Option<String>,
 }
 
 pub use jakpreneur_reports::CohortQuery;

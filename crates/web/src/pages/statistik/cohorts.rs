@@ -159,6 +159,7 @@ fn cohort_page_args(
             from: get("from"),
             to: get("to"),
             region: get("region"),
+            programme: None,
         },
     )
 }
