@@ -75,7 +75,8 @@ fn unix(at: DateTime<Utc>) -> u64 {
 }
 
 /// The code an authenticator app shows for `secret` (base32) at `at`: for the demo's
-/// published accounts and for tests; the server never shows a code.
+/// published accounts (their second step shows it) and for tests; no real account's
+/// code is ever shown.
 pub fn totp_code(secret: &str, at: DateTime<Utc>) -> Result<String> {
     let bytes = Secret::try_from_base32(secret)
         .map_err(|_| StoreError::Corrupt("the secret is not base32".into()))?;
