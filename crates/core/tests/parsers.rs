@@ -171,4 +171,39 @@ proptest! {
         let once = jakpreneur_core::password::normalize(&raw);
         prop_assert_eq!(jakpreneur_core::password::normalize(&once), once.clone());
     }
+
+    #[test]
+    fn second_factor_codes(
+        raw in prop_oneof![any_text(), "[0-9 ]{4,9}", "[2-9a-zA-Z]{5}-?[2-9a-zA-Z]{5}"]
+    ) {
+        use jakpreneur_core::two_factor::{
+            SecondFactor, format_recovery, parse_app_code, parse_second_factor,
+        };
+        let r = parse_second_factor("code", &raw);
+        names_field(&r, "code");
+        match r {
+            Ok(SecondFactor::Code(c)) => {
+                prop_assert!(c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()));
+                prop_assert_eq!(parse_app_code("code", &c), Ok(c.clone()));
+            }
+            Ok(SecondFactor::Recovery(c)) => {
+                prop_assert_eq!(
+                    parse_second_factor("code", &format_recovery(&c)),
+                    Ok(SecondFactor::Recovery(c.clone()))
+                );
+            }
+            Err(_) => {}
+        }
+        names_field(&parse_app_code("code", &raw), "code");
+    }
+
+    #[test]
+    fn programme_codes(raw in prop_oneof![any_text(), "[a-zA-Z_ ]{0,20}"]) {
+        use jakpreneur_core::programme::parse_programme;
+        let r = parse_programme("programme", Some(&raw));
+        names_field(&r, "programme");
+        if let Ok(code) = r {
+            prop_assert_eq!(parse_programme("programme", Some(&code)), Ok(code.clone()));
+        }
+    }
 }
