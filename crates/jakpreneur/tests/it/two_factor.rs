@@ -271,6 +271,15 @@ async fn recovery_codes_work_once_and_an_administrator_can_reset(app: TestApp) {
     let officer = app
         .user("gambir", "district_officer", Some("31.71.01"))
         .await;
+    // The officer has an e-mail address: each change to its sign-in is told there.
+    app.store
+        .set_user_email(
+            &jakpreneur_core::Actor::system("test"),
+            "gambir",
+            Some("camat.gambir@example.go.id"),
+        )
+        .await
+        .unwrap();
     let code = app.next_totp("gambir").await;
     let res = app
         .as_(&officer)
@@ -328,6 +337,38 @@ async fn recovery_codes_work_once_and_an_administrator_can_reset(app: TestApp) {
         res.header("location").as_deref(),
         Some("/account/two-factor")
     );
+    // Three notices went to the officer's address, one for each change, in order.
+    let notices: Vec<String> = app
+        .store
+        .pending_notifications(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.topic == "account.security")
+        .map(|n| {
+            assert_eq!(n.recipient, "user:gambir");
+            n.body
+        })
+        .collect();
+    assert_eq!(notices.len(), 3, "{notices:?}");
+    assert!(
+        notices[0].contains("Kode pemulihan baru dibuat"),
+        "{}",
+        notices[0]
+    );
+    assert!(notices[1].contains("tersisa 9"), "{}", notices[1]);
+    assert!(
+        notices[2].contains("Administrator menghapus"),
+        "{}",
+        notices[2]
+    );
+    assert_eq!(
+        app.store
+            .notification_addresses("user:gambir")
+            .await
+            .unwrap(),
+        ["camat.gambir@example.go.id"]
+    );
     // Another officer cannot reset anyone.
     let province = app.user("provinsi2", "province_officer", Some("31")).await;
     let res = app
@@ -349,6 +390,9 @@ async fn recovery_codes_work_once_and_an_administrator_can_reset(app: TestApp) {
     let list = String::from_utf8_lossy(&out.stdout);
     let line = list.lines().find(|l| l.starts_with("provinsi ")).unwrap();
     assert!(line.contains(" off "), "{line}");
+    // An account without an address gets no notice (nothing to pile up in the outbox).
+    let all = app.store.pending_notifications(100).await.unwrap();
+    assert!(!all.iter().any(|n| n.recipient == "user:provinsi"));
 }
 
 async fn a_trainer_may_turn_it_off_and_an_officer_may_not(app: TestApp) {

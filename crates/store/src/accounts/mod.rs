@@ -8,6 +8,7 @@
 //! `lockout`.
 
 mod manage;
+mod notice;
 mod sessions;
 mod signup;
 mod tokens;

@@ -6,6 +6,7 @@ use jakpreneur_core::password::check_password;
 use jakpreneur_core::{Actor, FieldError};
 use serde_json::json;
 
+use super::notice::security_notice;
 use super::{
     AccountPolicy, LoginStep, Session, TOUCH_EVERY, USER_COLS, USER_COLS_U, User, chrono_dur,
     hash_password, verify_password,
@@ -292,6 +293,7 @@ impl Store {
                 after: None,
             };
             audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
+            security_notice(&mut tx, user_id, "Kata sandi akun Anda telah diganti.", now).await?;
             tx.commit().await?;
         };
         Ok(())

@@ -20,6 +20,7 @@ use jakpreneur_core::{Actor, FieldError, Permission};
 use serde_json::json;
 use totp_rs::{Builder, Secret, Totp};
 
+use super::notice::security_notice;
 use super::{AccountPolicy, Session, USER_COLS, User, chrono_dur, hash_password, verify_password};
 use crate::access::require;
 use crate::audit::{self, Change, Who};
@@ -227,6 +228,12 @@ impl Store {
             )));
         }
         store_recovery_codes(&mut tx, row.user.id, &hashes, now).await?;
+        let what = if row.totp_secret.is_some() {
+            "Aplikasi autentikator untuk verifikasi dua langkah akun Anda telah diganti."
+        } else {
+            "Verifikasi dua langkah telah diaktifkan untuk akun Anda."
+        };
+        security_notice(&mut tx, row.user.id, what, now).await?;
         query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
             .bind(row.user.id)
             .bind(&keep)
@@ -258,6 +265,13 @@ impl Store {
         let now = Utc::now();
         let mut tx = self.begin().await?;
         store_recovery_codes(&mut tx, row.user.id, &hashes, now).await?;
+        security_notice(
+            &mut tx,
+            row.user.id,
+            "Kode pemulihan baru dibuat untuk akun Anda; kode lama tidak berlaku lagi.",
+            now,
+        )
+        .await?;
         let change = Change {
             who: Who::from(actor),
             action: "user.recovery_codes",
@@ -338,6 +352,13 @@ impl Store {
         ] {
             query(sql).bind(user.id).execute(&mut tx).await?;
         }
+        let what = if action == "user.two_factor_reset" {
+            "Administrator menghapus verifikasi dua langkah akun Anda; pasang aplikasi \
+             autentikator lagi saat masuk berikutnya."
+        } else {
+            "Verifikasi dua langkah akun Anda telah dimatikan."
+        };
+        security_notice(&mut tx, user.id, what, now).await?;
         if action == "user.two_factor_reset" {
             query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user.id)
@@ -582,6 +603,11 @@ impl Store {
                     after: Some(json!({ "left": unused.len() - 1 })),
                 };
                 audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
+                let what = format!(
+                    "Sebuah kode pemulihan dipakai untuk masuk ke akun Anda; tersisa {}.",
+                    unused.len() - 1
+                );
+                security_notice(&mut tx, row.user.id, &what, now).await?;
                 tx.commit().await?;
                 return Ok(());
             }

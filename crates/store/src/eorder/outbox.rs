@@ -18,7 +18,8 @@ pub struct Notification {
     pub created_at: DateTime<Utc>,
     pub topic: String,
     pub order_id: Option<i64>,
-    /// `member:<member_no>` or `unit:<code>:<buyer role>`.
+    /// `member:<member_no>`, `unit:<code>:<buyer role>` or `user:<username>` (an
+    /// account's own security notices).
     pub recipient: String,
     pub subject: String,
     /// JSON: the order, its amounts, and where to act.
@@ -146,6 +147,12 @@ impl Store {
                 .bind(no)
                 .fetch_all(self.read())
                 .await?,
+                (Some("user"), Some(username), None) => {
+                    query("SELECT email FROM users WHERE username = $1")
+                        .bind(username)
+                        .fetch_all(self.read())
+                        .await?
+                }
                 (Some("unit"), Some(unit), Some(role)) => query(
                     "SELECT email FROM users WHERE buyer_unit_code = $1 AND buyer_role = $2 AND \
                      disabled_at IS NULL",
