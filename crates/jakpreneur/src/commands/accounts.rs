@@ -151,6 +151,16 @@ async fn add(store: &Store, cfg: &Config, a: UserAddArgs) -> anyhow::Result<Exit
             .map(|s| format!(", {s}"))
             .unwrap_or_default()
     );
+    if cfg
+        .security
+        .account_policy()
+        .requires_two_factor(user.role()?)
+    {
+        println!(
+            "its role signs in with two-step verification: it adds an authenticator app at its \
+             first sign-in"
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

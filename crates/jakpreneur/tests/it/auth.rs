@@ -406,6 +406,10 @@ async fn cli_manages_users_and_tokens(app: TestApp) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("two-step verification"),
+        "an officer is told it enrols at its first sign-in"
+    );
     let out = user_add(&app, "lemah", "admin", None, "password123\n");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
