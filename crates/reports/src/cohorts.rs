@@ -108,12 +108,32 @@ pub async fn cohort_report(
     today: NaiveDate,
 ) -> jakpreneur_store::Result<CohortReport> {
     let cohorts = store.cohorts(actor, region, from, to).await?;
+    Ok(cohort_view(cohorts, region, today))
+}
+
+/// The cohort report as the open statistics publish it: each count perturbed below city
+/// level (`Store::open_cohorts`); the pages then hide what is below their threshold.
+pub async fn open_cohort_report(
+    store: &Store,
+    (from, to): (NaiveDate, NaiveDate),
+    region: Option<&RegionCode>,
+    today: NaiveDate,
+) -> jakpreneur_store::Result<CohortReport> {
+    let cohorts = store.open_cohorts(region, from, to).await?;
+    Ok(cohort_view(cohorts, region, today))
+}
+
+fn cohort_view(
+    cohorts: Vec<jakpreneur_store::Cohort>,
+    region: Option<&RegionCode>,
+    today: NaiveDate,
+) -> CohortReport {
     let stages: Vec<String> = programmes()
         .stages_of(jakpreneur_core::programme::JAKPRENEUR)
         .skip(1)
         .map(|s| s.stage.clone())
         .collect();
-    Ok(CohortReport {
+    CohortReport {
         region: region.map(|r| r.as_str().to_owned()),
         as_of: today,
         cohorts: cohorts
@@ -157,7 +177,7 @@ pub async fn cohort_report(
                 }
             })
             .collect(),
-    })
+    }
 }
 
 impl CohortReport {

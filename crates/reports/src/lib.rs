@@ -28,6 +28,7 @@ use jakpreneur_core::Actor;
 
 pub use cohorts::{
     CohortQuery, CohortReport, CohortStageView, CohortView, cohort_args, cohort_report,
+    open_cohort_report,
 };
 pub use disclosure::{Suppression, protect};
 pub use funnel::{Funnel, FunnelStage, GroupFunnel};

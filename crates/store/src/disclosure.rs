@@ -13,7 +13,7 @@ use jakpreneur_core::disclosure::perturb;
 use jakpreneur_core::{RegionCode, RegionLevel};
 
 use crate::query::query;
-use crate::stats::{Breakdown, Flows, Grouped, Stocks};
+use crate::stats::{Breakdown, Cohort, Flows, Grouped, Stocks};
 use crate::{Result, Store, StoreError};
 
 const NOISE_KEY: &str = "stats_noise_key";
@@ -58,6 +58,29 @@ impl Noise {
             if let Some(name) = group_name(region, by, key) {
                 for (measure, n) in g.iter_mut() {
                     *n = self.cell(&format!("stock|{name}|{measure}"), *n);
+                }
+            }
+        }
+    }
+
+    /// Perturbs a cohort report below city level: each month's registrants, and per
+    /// facility the members reached and those reached within each window, each its own
+    /// cell named by the region, the cohort's month and what it counts. A perturbed count
+    /// is then kept within the one it is part of (reached within its registrants, within k
+    /// months within reached): a share above 1 would say nothing true, and the clamp uses
+    /// only published values.
+    pub(crate) fn cohorts(&self, region: Option<&RegionCode>, cohorts: &mut [Cohort]) {
+        let Some(name) = below_city(region) else {
+            return;
+        };
+        for c in cohorts.iter_mut() {
+            let month = c.month.format("%Y-%m").to_string();
+            let cell = |what: &str, n: i64| self.cell(&format!("cohort|{name}|{month}|{what}"), n);
+            c.registrants = cell("registrants", c.registrants);
+            for (stage, st) in c.stages.iter_mut() {
+                st.reached = cell(&format!("{stage}|reached"), st.reached).min(c.registrants);
+                for (k, n) in st.within.iter_mut() {
+                    *n = cell(&format!("{stage}|within{k}"), *n).min(st.reached);
                 }
             }
         }

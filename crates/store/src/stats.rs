@@ -501,6 +501,22 @@ pub struct Cohort {
 pub const COHORT_WINDOWS: [u32; 4] = [3, 6, 12, 24];
 
 impl crate::Store {
+    /// The cohorts as the open statistics publish them: exact for the province and a
+    /// city, each count perturbed below city level (`disclosure`), like every other
+    /// published count there. No actor: the figures are the public's.
+    pub async fn open_cohorts(
+        &self,
+        region: Option<&RegionCode>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Cohort>> {
+        let mut cohorts = self
+            .cohorts(&Actor::system("open statistics"), region, from, to)
+            .await?;
+        self.noise()?.cohorts(region, &mut cohorts);
+        Ok(cohorts)
+    }
+
     /// Cohorts by registration month from `from` to `to` (first days of months) in
     /// `region`: registrants, and per facility P2–P7 the members reached, within 3, 6, 12
     /// and 24 months, and the median days to reach it.

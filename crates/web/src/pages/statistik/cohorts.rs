@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{OriginalUri, State};
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
-use jakpreneur_core::{Actor, RegionCode, ValidationErrors};
+use jakpreneur_core::{RegionCode, ValidationErrors};
 use jakpreneur_reports::sheet::SheetFormat;
 use jakpreneur_reports::{self as reports, CohortReport, CohortView, Suppression};
 use jakpreneur_store::{COHORT_WINDOWS, Store};
@@ -131,18 +131,16 @@ fn public_cohort(rule: Suppression, c: &CohortView, as_of: NaiveDate) -> PublicC
     }
 }
 
-/// The cohort report for the open pages. `Store::cohorts` asks for an actor who may read
-/// members, because the staff API serves the same figures unsuppressed. What it returns
-/// is aggregates only (registrants per month, members reached, medians), never a
-/// member's record, so the open pages read it as the system and apply the public rule
-/// ([`public_cohort`]) themselves before anything is shown or downloaded.
+/// The cohort report for the open pages: below city level each count is perturbed in
+/// the store (`Store::open_cohorts`), as every published count there is; the pages then
+/// apply the public rule ([`public_cohort`]) before anything is shown or downloaded.
 async fn public_cohort_report(
     store: &Store,
     range: (NaiveDate, NaiveDate),
     region: Option<&RegionCode>,
     today: NaiveDate,
 ) -> jakpreneur_store::Result<CohortReport> {
-    reports::cohort_report(store, &Actor::system("statistik"), range, region, today).await
+    reports::open_cohort_report(store, range, region, today).await
 }
 
 type CohortArgs = ((NaiveDate, NaiveDate), Option<RegionCode>);
@@ -239,7 +237,7 @@ struct CohortPage<'a> {
 
 /// `GET /statistik/kohort`.
 pub async fn cohorts(req: PageCtx) -> Response {
-    let (c, min) = (req.chrome(), req.cohort_min());
+    let (c, min) = (req.chrome(), req.min());
     let tr = c.tr;
     let mut form = FormState::of(&req.uri);
     let mut figures = None;
@@ -392,7 +390,7 @@ pub async fn cohort_file(
     let ((from, to), region) = cohort_page_args(today, &query_of(&uri))?;
     let region = region.as_ref();
     let r = public_cohort_report(&app.store, (from, to), region, today).await?;
-    let rule = Suppression::new(app.security.public_stats_min_count, region, None);
+    let rule = Suppression::new(app.security.shown_from(), region, None);
     let count = |n: Option<i64>| n.map_or_else(String::new, |n| n.to_string());
     let value = |v: CohortValue, digits: usize| match v {
         CohortValue::Shown(f) => format!("{f:.digits$}"),

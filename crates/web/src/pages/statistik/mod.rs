@@ -72,12 +72,6 @@ impl PageCtx {
     fn min(&self) -> i64 {
         self.app.security.shown_from()
     }
-
-    /// Below this a district's or a village's cohort figure is hidden (cohorts are not
-    /// noised: see docs/indicators.md).
-    fn cohort_min(&self) -> i64 {
-        self.app.security.public_stats_min_count
-    }
 }
 
 /// The Indonesian or the English of a pair, as the page is read.
