@@ -126,6 +126,12 @@ fn csrf_of(form: &[u8]) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// A sign-in attempt: the password, or its second step. They share the login rate limit,
+/// and the store records their failures with the account tried.
+fn is_sign_in(m: &Method, path: &str) -> bool {
+    *m == Method::POST && (path == "/login" || path == "/login/code")
+}
+
 fn is_state_changing(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -253,7 +259,7 @@ pub async fn authenticate(State(app): State<AppState>, req: Request, next: Next)
     // the account tried, so `POST /login` and its second step are not counted twice).
     let status = res.status();
     if (status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN)
-        && !(method == Method::POST && (path == "/login" || path == "/login/code"))
+        && !is_sign_in(&method, &path)
     {
         let why = status.canonical_reason().unwrap_or("refused");
         security_event(
@@ -379,7 +385,7 @@ pub const RECORDED_EVENTS_PER_MINUTE: u32 = 60;
 /// the public endpoints.
 pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let limiter = if (path == "/login" || path == "/login/code") && req.method() == Method::POST {
+    let limiter = if is_sign_in(req.method(), path) {
         Some(&app.security.limits.login)
     } else if path == "/cek"
         || path.starts_with("/api/v1/public/")

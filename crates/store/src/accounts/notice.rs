@@ -40,15 +40,14 @@ pub(super) async fn security_notice(
             wib(now)
         ),
     });
-    query(
-        "INSERT INTO outbox (created_at, topic, recipient, subject, body) \
-         VALUES ($1, 'account.security', $2, $3, $4)",
+    crate::eorder::outbox::enqueue(
+        tx,
+        now,
+        "account.security",
+        None,
+        &format!("user:{username}"),
+        "Perubahan keamanan akun Jakpreneur",
+        &body,
     )
-    .bind(now)
-    .bind(format!("user:{username}"))
-    .bind("Perubahan keamanan akun Jakpreneur")
-    .bind(body.to_string())
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    .await
 }

@@ -101,15 +101,15 @@ impl Store {
                  Berlaku {SIGNUP_CODE_MINUTES} menit. Jika Anda tidak memintanya, abaikan pesan ini."
             ),
         });
-        query(
-            "INSERT INTO outbox (created_at, topic, recipient, subject, body) \
-             VALUES ($1, 'member.signup', $2, $3, $4)",
+        crate::eorder::outbox::enqueue(
+            &mut tx,
+            now,
+            "member.signup",
+            None,
+            &format!("member:{member_no}"),
+            "Kode pembuatan akun Jakpreneur",
+            &body,
         )
-        .bind(now)
-        .bind(format!("member:{member_no}"))
-        .bind("Kode pembuatan akun Jakpreneur")
-        .bind(body.to_string())
-        .execute(&mut tx)
         .await?;
         tx.commit().await?;
         Ok(SignupStart::Sent)

@@ -50,8 +50,8 @@ pub struct TwoFactorStatus {
     pub enabled_at: Option<DateTime<Utc>>,
     /// The account's role must have one.
     pub required: bool,
-    /// An enrolment was started and not yet confirmed.
-    pub pending: bool,
+    /// An enrolment started and not yet confirmed (its QR code is shown again).
+    pub pending: Option<Enrolment>,
     pub recovery_codes_left: i64,
 }
 
@@ -152,7 +152,14 @@ impl Store {
         Ok(TwoFactorStatus {
             enabled_at: row.user.totp_enabled_at,
             required: policy.requires_two_factor(row.user.role()?),
-            pending: row.totp_pending.is_some(),
+            pending: row
+                .totp_pending
+                .as_deref()
+                .map(|c| {
+                    let secret = self.vault()?.decrypt_totp(row.user.id, c)?;
+                    Ok::<_, StoreError>(enrolment(&row.user.username, &secret))
+                })
+                .transpose()?,
             recovery_codes_left: left,
         })
     }
@@ -168,17 +175,6 @@ impl Store {
             .execute(self.write())
             .await?;
         Ok(enrolment(&actor.name, &secret))
-    }
-
-    /// The enrolment in progress, to show its QR code again (after a wrong code).
-    pub async fn pending_two_factor(&self, actor: &Actor) -> Result<Option<Enrolment>> {
-        let row = self.factor_row(Self::own_account(actor)?).await?;
-        row.totp_pending
-            .map(|c| {
-                let secret = self.vault()?.decrypt_totp(row.user.id, &c)?;
-                Ok(enrolment(&row.user.username, &secret))
-            })
-            .transpose()
     }
 
     /// Confirms the enrolment with a code from the new secret: the second factor is on (or
@@ -558,9 +554,7 @@ impl Store {
         if accepted {
             return Ok(());
         }
-        self.second_factor_failed(&row.user, who, now, policy)
-            .await?;
-        Err(wrong_code())
+        self.refuse_code(&row.user, who, now, policy).await
     }
 
     async fn use_recovery_code(
@@ -612,12 +606,11 @@ impl Store {
                 return Ok(());
             }
         }
-        self.second_factor_failed(&row.user, who, now, policy)
-            .await?;
-        Err(wrong_code())
+        self.refuse_code(&row.user, who, now, policy).await
     }
 
-    async fn second_factor_failed(
+    /// A wrong second factor: a security event, a count towards the lock, and the refusal.
+    async fn refuse_code(
         &self,
         user: &User,
         who: Who,
@@ -633,7 +626,8 @@ impl Store {
         )
         .await?;
         tracing::warn!(user_id = user.id, "wrong second-factor code");
-        self.count_password_failure(user, who, now, policy).await
+        self.count_password_failure(user, who, now, policy).await?;
+        Err(wrong_code())
     }
 
     /// A new session for `user`: the end of a sign-in.

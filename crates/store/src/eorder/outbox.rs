@@ -44,6 +44,20 @@ pub(crate) async fn notify(
         .await?;
     let body = json!({ "order_id": order_id, "total": total, "amount_due": due,
         "amount_due_text": rupiah(due), "url": format!("/orders/{order_id}") });
+    enqueue(tx, now, topic, Some(order_id), recipient, subject, &body).await
+}
+
+/// Puts one message in the outbox inside the caller's transaction: an order's, a member's
+/// sign-up code, an account's security notice.
+pub(crate) async fn enqueue(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    topic: &str,
+    order_id: Option<i64>,
+    recipient: &str,
+    subject: &str,
+    body: &serde_json::Value,
+) -> Result<()> {
     query(
         "INSERT INTO outbox (created_at, topic, order_id, recipient, subject, body) VALUES ($1, \
          $2, $3, $4, $5, $6)",

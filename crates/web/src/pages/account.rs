@@ -65,10 +65,7 @@ fn login_page(
     error: Option<String>,
     signed_up: Option<String>,
 ) -> Response {
-    // The form's CSRF token doubles as a cookie (there is no session yet).
-    let token = cookie(headers, LOGIN_CSRF_COOKIE)
-        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
-        .map_or_else(|| jakpreneur_store::crypto::random_token(""), str::to_owned);
+    let token = login_csrf_token(headers);
     let page = LoginPage {
         c,
         username,
@@ -88,13 +85,26 @@ fn login_page(
     res
 }
 
-pub async fn login_form(page: PageCtx, headers: HeaderMap) -> Response {
-    let next = page.uri.query().and_then(|q| {
+/// The sign-in forms' CSRF token, which doubles as a cookie (there is no session yet):
+/// the browser's, when it is one we made, else a new one.
+pub(crate) fn login_csrf_token(headers: &HeaderMap) -> String {
+    cookie(headers, LOGIN_CSRF_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map_or_else(|| jakpreneur_store::crypto::random_token(""), str::to_owned)
+}
+
+/// Where to go after signing in, from the address's `next` (a local path, else `/`).
+pub(crate) fn next_in_query(uri: &axum::http::Uri) -> String {
+    let next = uri.query().and_then(|q| {
         form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "next")
             .map(|(_, v)| v.into_owned())
     });
-    let next = safe_next(next.as_deref());
+    safe_next(next.as_deref())
+}
+
+pub async fn login_form(page: PageCtx, headers: HeaderMap) -> Response {
+    let next = next_in_query(&page.uri);
     if !page.actor().is_anonymous() {
         return Redirect::to(&next).into_response();
     }

@@ -15,7 +15,7 @@ use qrcode::QrCode;
 use qrcode::render::svg;
 
 use super::Chrome;
-use super::account::{safe_next, signed_in};
+use super::account::{login_csrf_token, next_in_query, safe_next, signed_in};
 use super::ctx::{PageCtx, SignedInPage};
 use crate::security::{CHALLENGE_COOKIE, LOGIN_CSRF_COOKIE, cookie, set_cookie};
 
@@ -59,15 +59,6 @@ impl CodePage<'_> {
     }
 }
 
-fn next_of(page: &PageCtx) -> String {
-    let next = page.uri.query().and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "next")
-            .map(|(_, v)| v.into_owned())
-    });
-    safe_next(next.as_deref())
-}
-
 fn code_page(
     page: &PageCtx,
     headers: &HeaderMap,
@@ -77,9 +68,7 @@ fn code_page(
     expired: bool,
 ) -> Response {
     let tr = page.tr();
-    let login_csrf = cookie(headers, LOGIN_CSRF_COOKIE)
-        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
-        .map_or_else(|| jakpreneur_store::crypto::random_token(""), str::to_owned);
+    let login_csrf = login_csrf_token(headers);
     let demo_hint = page.app.demo_two_factor_key.as_deref().and_then(|key| {
         let now = chrono::Utc::now();
         jakpreneur_store::totp_code(key, now).ok().map(|code| {
@@ -105,7 +94,7 @@ fn code_page(
 
 /// `GET /login/code`: the second step, for a browser holding a sign-in's challenge.
 pub async fn code_form(page: PageCtx, headers: HeaderMap) -> Response {
-    let next = next_of(&page);
+    let next = next_in_query(&page.uri);
     if !page.actor().is_anonymous() {
         return Redirect::to(&next).into_response();
     }
@@ -235,12 +224,8 @@ async fn two_factor_page<'a>(
         .store
         .two_factor_status(page.actor(), &app.security.accounts)
         .await?;
-    let enrolment = match enrolment {
-        Some(e) => Some(e),
-        None if status.pending => app.store.pending_two_factor(page.actor()).await?,
-        None => None,
-    };
     let enrolment = enrolment
+        .or_else(|| status.pending.clone())
         .map(|e| {
             Ok::<_, StoreError>((
                 grouped(&e.secret),
