@@ -45,10 +45,19 @@ pub enum Permission {
     OrderOversee,
     /// Add buying units (government units and provincial companies) to e-order.
     BuyerUnitManage,
+    /// Read the enrolments of programmes other than Jakpreneur (job trainees) within
+    /// scope, NIK masked.
+    TraineeRead,
+    /// Enrol people in such a programme, and withdraw them.
+    TraineeRegister,
+    /// Record their services (training, assessment, certification, placement) and void them.
+    TraineeRecord,
+    /// Refer an enrolled person to Jakpreneur: registers them as a member in one step.
+    TraineeRefer,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 22] = [
         Permission::MemberRead,
         Permission::MemberReadNik,
         Permission::MemberRegister,
@@ -67,6 +76,10 @@ impl Permission {
         Permission::CurationManage,
         Permission::OrderOversee,
         Permission::BuyerUnitManage,
+        Permission::TraineeRead,
+        Permission::TraineeRegister,
+        Permission::TraineeRecord,
+        Permission::TraineeRefer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -89,6 +102,10 @@ impl Permission {
             Permission::CurationManage => "curation_manage",
             Permission::OrderOversee => "order_oversee",
             Permission::BuyerUnitManage => "buyer_unit_manage",
+            Permission::TraineeRead => "trainee_read",
+            Permission::TraineeRegister => "trainee_register",
+            Permission::TraineeRecord => "trainee_record",
+            Permission::TraineeRefer => "trainee_refer",
         }
     }
 }
@@ -107,6 +124,11 @@ pub enum Role {
     Buyer,
     Partner,
     Member,
+    /// Staff of the manpower department (its province office or a city's Sudin) who run
+    /// job training and placement.
+    ManpowerOfficer,
+    /// An instructor at a job-training centre.
+    Instructor,
     Anonymous,
 }
 
@@ -124,7 +146,7 @@ pub enum Needs {
 
 impl Role {
     /// Every role an account can hold (all but `Anonymous`).
-    pub const ACCOUNT_ROLES: [Role; 10] = [
+    pub const ACCOUNT_ROLES: [Role; 12] = [
         Role::Admin,
         Role::ProvinceOfficer,
         Role::CityOfficer,
@@ -135,6 +157,8 @@ impl Role {
         Role::Buyer,
         Role::Partner,
         Role::Member,
+        Role::ManpowerOfficer,
+        Role::Instructor,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -149,6 +173,8 @@ impl Role {
             Role::Buyer => "buyer",
             Role::Partner => "partner",
             Role::Member => "member",
+            Role::ManpowerOfficer => "manpower_officer",
+            Role::Instructor => "instructor",
             Role::Anonymous => "anonymous",
         }
     }
@@ -211,6 +237,14 @@ impl Role {
                 ReportFile,
                 ProductManage,
             ],
+            Role::ManpowerOfficer => &[
+                TraineeRead,
+                TraineeRegister,
+                TraineeRecord,
+                TraineeRefer,
+                TokenOwn,
+            ],
+            Role::Instructor => &[TraineeRead, TraineeRecord, TokenOwn],
             Role::Anonymous => &[],
         }
     }
@@ -220,7 +254,11 @@ impl Role {
             Role::ProvinceOfficer => Needs::RegionAt(RegionLevel::Province),
             Role::CityOfficer => Needs::RegionAt(RegionLevel::City),
             Role::DistrictOfficer => Needs::RegionAt(RegionLevel::District),
-            Role::Trainer | Role::Mentor | Role::Curator => Needs::AnyRegion,
+            Role::Trainer
+            | Role::Mentor
+            | Role::Curator
+            | Role::ManpowerOfficer
+            | Role::Instructor => Needs::AnyRegion,
             Role::Member => Needs::MemberLink,
             Role::Admin | Role::Buyer | Role::Partner | Role::Anonymous => Needs::Nothing,
         }

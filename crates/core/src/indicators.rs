@@ -35,7 +35,7 @@ pub struct Indicator {
 /// Every indicator. Regions: a member belongs to the region of its business village;
 /// a filter at any level includes everything below it. That rule is common to all and
 /// stated once in docs/indicators.md.
-pub const INDICATORS: [Indicator; 20] = [
+pub const INDICATORS: [Indicator; 22] = [
     Indicator {
         code: "registered_members",
         name_id: "Anggota terdaftar",
@@ -235,6 +235,26 @@ pub const INDICATORS: [Indicator; 20] = [
         definition: "For the orders paid in the period: the mean of the days from the order date to the payment date.",
         unit: "days",
         counts: "orders (ordered_on, paid_on), kept with orders.days_to_pay",
+    },
+    Indicator {
+        code: "programme_reached",
+        name_id: "Peserta yang mencapai tahap",
+        name_en: "People who reached a stage",
+        measure: Measure::AsOf,
+        per_facility: false,
+        definition: "For a programme other than Jakpreneur (programme=CODE) and each of its stages: enrolments whose first non-voided qualifying event of the stage is on or before D. A person is counted once in each programme they are enrolled in; withdrawn enrolments still count. An enrolment belongs to the region of its residence village.",
+        unit: "people",
+        counts: "programme_reaches and programme_enrolments (village_code)",
+    },
+    Indicator {
+        code: "placement_rate",
+        name_id: "Tingkat penempatan kerja",
+        name_en: "Placement rate",
+        measure: Measure::AsOf,
+        per_facility: false,
+        definition: "Job training (pelatihan_kerja): of the trainees, the enrolments whose skills training was completed (first non-voided qualifying K2 event, assessed_competent) on or before D (and on or after from, when given), the share placed in work: whose first non-voided placement as hired or self-employed (K4) is on or before D and at most six calendar months after completing. Percent with two decimals, rounded half up from the whole counts; trainees and placed are published beside it.",
+        unit: "percent",
+        counts: "programme_reaches (K2, K4), programme_events (kind of the K4 reach) and programme_enrolments (village_code)",
     },
 ];
 

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod curation;
 pub mod disclosure;
 pub mod email;
+pub mod enrolment;
 pub mod eorder;
 pub mod error;
 pub mod fair;

@@ -29,6 +29,10 @@ pub struct ProgrammeRow {
     pub code: String,
     pub name_id: String,
     pub name_en: String,
+    /// The prefix of its membership numbers (`JP`, `PK`).
+    pub number_prefix: String,
+    /// The agency its services are credited to when the recorder names none.
+    pub lead_agency: String,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -91,11 +95,15 @@ pub struct Programmes {
 }
 
 pub(crate) fn parse_csv<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Vec<T> {
+    // The files are compiled in and checked by tests; a broken one is a build defect.
+    read_csv(name, text).unwrap_or_else(|e| panic!("embedded programme file {e}"))
+}
+
+fn read_csv<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Result<Vec<T>, String> {
     csv::Reader::from_reader(text.as_bytes())
         .deserialize()
         .collect::<Result<Vec<T>, _>>()
-        // The files are compiled in and checked by tests; a broken one is a build defect.
-        .unwrap_or_else(|e| panic!("embedded programme file {name} is malformed: {e}"))
+        .map_err(|e| format!("{name} is malformed: {e}"))
 }
 
 static PROGRAMMES: LazyLock<Programmes> = LazyLock::new(|| {
@@ -114,18 +122,176 @@ pub fn programmes() -> &'static Programmes {
     &PROGRAMMES
 }
 
+/// A programme definition's files, as text: the same four CSV files (and headers) as the
+/// embedded ones in `crates/core/data/programmes/`.
+#[derive(Debug, Clone, Default)]
+pub struct DefinitionFiles {
+    pub programmes: String,
+    pub stages: String,
+    pub kinds: String,
+    pub rules: String,
+}
+
+/// The codes a programme may have: lower-case letters, digits and `_`, 3–40 long.
+fn code_ok(code: &str) -> bool {
+    (3..=40).contains(&code.len())
+        && code.starts_with(|c: char| c.is_ascii_lowercase())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+impl Programmes {
+    /// Parses and checks a definition that is not compiled in (a programme a province
+    /// adds): every row names a programme of the file; each programme has stages at
+    /// positions 1, 2, … with `registered` the qualifying kind of the first, a qualifying
+    /// kind for every stage, and at least one order rule; prefixes are 2–4 capitals. The
+    /// error says which file and row is wrong.
+    pub fn from_files(f: &DefinitionFiles) -> Result<Programmes, String> {
+        let mut rules: Vec<Rule> = read_csv("rules.csv", &f.rules)?;
+        rules.sort_by(|a, b| {
+            (&a.programme, a.effective_from).cmp(&(&b.programme, b.effective_from))
+        });
+        let p = Programmes {
+            programmes: read_csv("programmes.csv", &f.programmes)?,
+            stages: read_csv("stages.csv", &f.stages)?,
+            kinds: read_csv("kinds.csv", &f.kinds)?,
+            rules,
+            agencies: programmes().agencies.clone(),
+        };
+        p.check()?;
+        Ok(p)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.programmes.is_empty() {
+            return Err("programmes.csv names no programme".into());
+        }
+        let known = |code: &str, file: &str| {
+            if self.programmes.iter().any(|g| g.code == code) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{file} names programme {code:?}, which programmes.csv does not define"
+                ))
+            }
+        };
+        for g in &self.programmes {
+            if !code_ok(&g.code) {
+                return Err(format!(
+                    "programmes.csv: code {:?} must be 3-40 lower-case letters, digits or _, starting with a letter",
+                    g.code
+                ));
+            }
+            let prefix_ok = (2..=4).contains(&g.number_prefix.len())
+                && g.number_prefix.chars().all(|c| c.is_ascii_uppercase());
+            if !prefix_ok {
+                return Err(format!(
+                    "programmes.csv: {}'s number_prefix {:?} must be 2-4 capital letters",
+                    g.code, g.number_prefix
+                ));
+            }
+            if self.agency(&g.lead_agency).is_none() {
+                return Err(format!(
+                    "programmes.csv: {}'s lead_agency {:?} is not an agency",
+                    g.code, g.lead_agency
+                ));
+            }
+            if g.name_id.trim().is_empty() || g.name_en.trim().is_empty() {
+                return Err(format!(
+                    "programmes.csv: {} needs name_id and name_en",
+                    g.code
+                ));
+            }
+            let mut positions: Vec<u8> = self.stages_of(&g.code).map(|s| s.position).collect();
+            positions.sort_unstable();
+            if positions.is_empty()
+                || positions
+                    .iter()
+                    .enumerate()
+                    .any(|(i, p)| usize::from(*p) != i + 1)
+            {
+                return Err(format!(
+                    "stages.csv: {}'s stages must have positions 1, 2, 3, … without gaps; they have {positions:?}",
+                    g.code
+                ));
+            }
+            for s in self.stages_of(&g.code) {
+                if !self
+                    .kinds
+                    .iter()
+                    .any(|k| k.programme == g.code && k.stage == s.stage && k.qualifying)
+                {
+                    return Err(format!(
+                        "kinds.csv: stage {} of {} has no qualifying kind",
+                        s.stage, g.code
+                    ));
+                }
+            }
+            let first = self
+                .first_stage(&g.code)
+                .map(|s| s.stage.clone())
+                .unwrap_or_default();
+            match self.kind(&g.code, REGISTERED) {
+                Some(k) if k.stage == first && k.qualifying => {}
+                _ => {
+                    return Err(format!(
+                        "kinds.csv: {} needs the kind `registered`, qualifying, at its first stage {first}",
+                        g.code
+                    ));
+                }
+            }
+            if !self.rules.iter().any(|r| r.programme == g.code) {
+                return Err(format!("rules.csv: {} has no order rule", g.code));
+            }
+        }
+        for s in &self.stages {
+            known(&s.programme, "stages.csv")?;
+        }
+        for k in &self.kinds {
+            known(&k.programme, "kinds.csv")?;
+            if self.stage(&k.programme, &k.stage).is_none() {
+                return Err(format!(
+                    "kinds.csv: kind {} names stage {}, which {} does not have",
+                    k.kind, k.stage, k.programme
+                ));
+            }
+            if k.kind == "void" {
+                return Err("kinds.csv: `void` is reserved for corrections".into());
+            }
+        }
+        for r in &self.rules {
+            known(&r.programme, "rules.csv")?;
+        }
+        Ok(())
+    }
+}
+
 /// The programme a request names (`programme=CODE`), default [`JAKPRENEUR`]: one of the
 /// definitions, matched without regard to case or surrounding spaces.
 pub fn parse_programme(field: &'static str, raw: Option<&str>) -> Result<String, FieldError> {
+    let known: Vec<&str> = programmes()
+        .programmes
+        .iter()
+        .map(|p| p.code.as_str())
+        .collect();
+    parse_programme_in(field, raw, &known)
+}
+
+/// [`parse_programme`] against the programmes an installation has (the compiled-in ones
+/// and any it loaded since).
+pub fn parse_programme_in(
+    field: &'static str,
+    raw: Option<&str>,
+    codes: &[&str],
+) -> Result<String, FieldError> {
     let Some(code) = crate::text::given(raw) else {
         return Ok(JAKPRENEUR.to_owned());
     };
     let code = code.to_lowercase();
-    let known = &programmes().programmes;
-    if known.iter().any(|p| p.code == code) {
+    if codes.contains(&code.as_str()) {
         return Ok(code);
     }
-    let codes: Vec<&str> = known.iter().map(|p| p.code.as_str()).collect();
     Err(FieldError::new(
         field,
         "programme_unknown",
@@ -242,8 +408,19 @@ pub struct NewEvent {
 }
 
 impl NewEvent {
+    /// A Jakpreneur service.
     pub fn parse(d: &EventDraft, today: NaiveDate) -> Result<Self, ValidationErrors> {
-        let p = programmes();
+        Self::parse_in(programmes(), JAKPRENEUR, d, today)
+    }
+
+    /// A service of `programme`, checked against the definitions `p` (the stored ones for
+    /// a programme added after the build).
+    pub fn parse_in(
+        p: &Programmes,
+        programme: &str,
+        d: &EventDraft,
+        today: NaiveDate,
+    ) -> Result<Self, ValidationErrors> {
         let mut errs = ValidationErrors::default();
         fn given(v: &Option<String>) -> Option<&str> {
             v.as_deref().map(str::trim).filter(|s| !s.is_empty())
@@ -253,7 +430,7 @@ impl NewEvent {
                 errs.push(FieldError::required("kind"));
                 None
             }
-            Some(k) => match p.kind(JAKPRENEUR, k) {
+            Some(k) => match p.kind(programme, k) {
                 Some(kind) if kind.kind == REGISTERED => {
                     errs.push(FieldError::new(
                         "kind",
@@ -274,12 +451,18 @@ impl NewEvent {
             },
         };
         if let Some(f) = given(&d.facility) {
-            match (p.stage(JAKPRENEUR, f), kind) {
-                (None, _) => errs.push(FieldError::new(
-                    "facility",
-                    "facility_unknown",
-                    "facility must be P1 to P7",
-                )),
+            match (p.stage(programme, f), kind) {
+                (None, _) => {
+                    let stages: Vec<&str> =
+                        p.stages_of(programme).map(|s| s.stage.as_str()).collect();
+                    let message = match stages.as_slice() {
+                        [first, .., last] if programme == JAKPRENEUR => {
+                            format!("facility must be {first} to {last}")
+                        }
+                        _ => format!("facility must be one of {}", stages.join(", ")),
+                    };
+                    errs.push(FieldError::new("facility", "facility_unknown", message))
+                }
                 (Some(s), Some(k)) if s.stage != k.stage => errs.push(FieldError::new(
                     "facility",
                     "facility_kind_mismatch",
@@ -337,7 +520,7 @@ impl NewEvent {
         let note = given(&d.note).and_then(|n| errs.take(parse_reference("note", n, 1000)));
         match (kind, occurred_on, errs.is_empty()) {
             (Some(k), Some(on), true) => Ok(NewEvent {
-                programme: JAKPRENEUR.into(),
+                programme: programme.into(),
                 stage: k.stage.clone(),
                 kind: k.kind.clone(),
                 qualifying: k.qualifying,

@@ -7,11 +7,12 @@ use crate::access::Role;
 
 /// The roles that must sign in with a second factor unless the configuration says
 /// otherwise: the administrators and the officers, who see personal data across a region.
-pub const REQUIRED_BY_DEFAULT: [Role; 4] = [
+pub const REQUIRED_BY_DEFAULT: [Role; 5] = [
     Role::Admin,
     Role::ProvinceOfficer,
     Role::CityOfficer,
     Role::DistrictOfficer,
+    Role::ManpowerOfficer,
 ];
 
 /// Digits of an authenticator code.

@@ -63,6 +63,9 @@ pub enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Programmes beside Jakpreneur: list them, or add one from definition files.
+    #[command(subcommand)]
+    Programme(ProgrammeCommand),
     /// Re-encrypt every NIK under a new data key and make it the key file (the old key
     /// is kept beside it as `<file>.old`).
     RotateKey,
@@ -872,4 +875,17 @@ pub struct BenchScopeArgs {
     /// Warm-up runs of each query for each actor, not timed.
     #[arg(long, default_value_t = 20)]
     pub warmup: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProgrammeCommand {
+    /// Every programme the database holds, with its stages.
+    List,
+    /// Add (or extend) programmes from a directory holding programmes.csv, stages.csv,
+    /// kinds.csv and rules.csv, in the form of crates/core/data/programmes/. No table is
+    /// added: enrolments and services of every programme share theirs.
+    Load {
+        #[arg(long)]
+        dir: std::path::PathBuf,
+    },
 }

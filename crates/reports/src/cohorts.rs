@@ -74,10 +74,17 @@ pub fn cohort_args(
             .unwrap_or(this_month),
     );
     let region = parse_region(&mut errs, q.region.as_deref());
-    errs.take(jakpreneur_core::programme::parse_programme(
+    if let Some(p) = errs.take(jakpreneur_core::programme::parse_programme(
         "programme",
         q.programme.as_deref(),
-    ));
+    )) && p != jakpreneur_core::programme::JAKPRENEUR
+    {
+        errs.push(FieldError::new(
+            "programme",
+            "programme_report_unavailable",
+            format!("cohorts are kept for jakpreneur's members; {p} has the stage release (/api/v1/stats/facilities)"),
+        ));
+    }
     if let (Some(f), Some(t)) = (from, to) {
         let months = (t.year() - f.year()) * 12 + t.month() as i32 - f.month() as i32;
         if months < 0 {

@@ -8,6 +8,10 @@ pub enum StoreError {
     /// another region, holds a NIK).
     #[error("a member with this NIK is already registered")]
     DuplicateNik { member_no: Option<String> },
+    /// The person is enrolled in the programme already: `enrolment_no` when the
+    /// enrolment lies inside the actor's scope.
+    #[error("this person is already enrolled in the programme")]
+    AlreadyEnrolled { enrolment_no: Option<String> },
     #[error("not found")]
     NotFound,
     /// The actor lacks the permission, or the record lies outside its scope.

@@ -29,6 +29,7 @@ pub mod media;
 mod members;
 mod mentoring;
 mod permits;
+mod programmes;
 mod query;
 mod reference;
 pub mod scratch;
@@ -73,6 +74,10 @@ pub use members::{
 };
 pub use mentoring::{FollowUp, MentoringSession, NewMentoringSession, TOPICS};
 pub use permits::{Permit, PermitDecision};
+pub use programmes::{
+    EnrolmentEvent, EnrolmentFilter, EnrolmentPage, JakpreneurReferral, Placement, PlacementGroup,
+    PlacementReport, ProgrammeEnrolment, StageCount, StageReached, StageRelease,
+};
 pub use stats::{
     Breakdown, ByFacility, COHORT_WINDOWS, Cohort, CohortStage, Flows, Grouped, PeriodCounts,
     Stocks, facilities_of, kinds_of, period_of, zeroes,

@@ -51,63 +51,7 @@ impl Store {
             .execute(&mut tx)
             .await?;
         }
-        for g in &p.programmes {
-            query(
-                "INSERT INTO programmes (code, name_id, name_en) VALUES ($1, $2, $3) \
-                 ON CONFLICT (code) DO UPDATE SET name_id = excluded.name_id, \
-                 name_en = excluded.name_en",
-            )
-            .bind(&g.code)
-            .bind(&g.name_id)
-            .bind(&g.name_en)
-            .execute(&mut tx)
-            .await?;
-        }
-        for st in &p.stages {
-            query(
-                "INSERT INTO programme_stages (programme, stage, position, name_id, name_en) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (programme, stage) DO UPDATE \
-                 SET position = excluded.position, name_id = excluded.name_id, \
-                 name_en = excluded.name_en",
-            )
-            .bind(&st.programme)
-            .bind(&st.stage)
-            .bind(i64::from(st.position))
-            .bind(&st.name_id)
-            .bind(&st.name_en)
-            .execute(&mut tx)
-            .await?;
-        }
-        for k in &p.kinds {
-            query(
-                "INSERT INTO event_kinds (programme, kind, stage, qualifying) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (programme, kind) DO UPDATE \
-                 SET stage = excluded.stage, qualifying = excluded.qualifying",
-            )
-            .bind(&k.programme)
-            .bind(&k.kind)
-            .bind(&k.stage)
-            .bind(k.qualifying)
-            .execute(&mut tx)
-            .await?;
-        }
-        // The rules are replaced whole: a rule removed from the file must not linger.
-        for g in &p.programmes {
-            query("DELETE FROM programme_rules WHERE programme = $1")
-                .bind(&g.code)
-                .execute(&mut tx)
-                .await?;
-        }
-        for r in &p.rules {
-            query(
-                "INSERT INTO programme_rules (programme, effective_from, rule) VALUES ($1, $2, $3)",
-            )
-            .bind(&r.programme)
-            .bind(r.effective_from)
-            .bind(r.rule.as_str())
-            .execute(&mut tx)
-            .await?;
-        }
+        crate::programmes::write_definitions(&mut tx, p).await?;
         tx.commit().await
     }
 }

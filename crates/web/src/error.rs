@@ -134,6 +134,15 @@ impl From<StoreError> for ApiError {
                 a.body.member_no = member_no;
                 a
             }
+            StoreError::AlreadyEnrolled { enrolment_no } => {
+                let message = match &enrolment_no {
+                    Some(no) => format!("a person with this NIK is already enrolled as {no}"),
+                    None => {
+                        "a person with this NIK is already enrolled, outside your region".to_owned()
+                    }
+                };
+                ApiError::new(StatusCode::CONFLICT, "already_enrolled", message).with_field("nik")
+            }
             StoreError::NotFound => ApiError::not_found(),
             StoreError::Forbidden(why) => ApiError::new(
                 StatusCode::FORBIDDEN,

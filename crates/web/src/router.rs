@@ -154,6 +154,16 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::stats::period))
         .routes(routes!(api::stats::funnel))
         .routes(routes!(api::stats::summary))
+        .routes(routes!(api::enrolments::placement))
+        .routes(routes!(api::enrolments::public_placement))
+        .routes(routes!(api::enrolments::enrol, api::enrolments::list))
+        .routes(routes!(api::enrolments::show))
+        .routes(routes!(api::enrolments::record_event))
+        .routes(routes!(api::enrolments::void_event))
+        .routes(routes!(api::enrolments::place))
+        .routes(routes!(api::enrolments::void_placement))
+        .routes(routes!(api::enrolments::withdraw))
+        .routes(routes!(api::enrolments::refer))
         .routes(routes!(api::stats::cohorts))
         .routes(routes!(api::targets::list, api::targets::create))
         .routes(routes!(api::targets::withdraw))
@@ -217,7 +227,7 @@ fn page_routes() -> Pages {
     use pages::{
         account, admin, cek, curation, finance, financing, home, imports, katalog, ledger, market,
         member_edit, member_page, members, members_export, mentoring, orders, permits, privacy,
-        products, signup, statistik, training, two_factor, users,
+        products, signup, statistik, trainees, training, two_factor, users,
     };
     Pages {
         router: Router::new(),
@@ -340,6 +350,19 @@ fn page_routes() -> Pages {
         permits::decide,
     )
     .get("/permits/expiring", permits::expiring)
+    .get("/pelatihan-kerja", trainees::list)
+    .post("/pelatihan-kerja", trainees::enrol)
+    .get("/pelatihan-kerja/{enrolment_no}", trainees::show)
+    .post("/pelatihan-kerja/{enrolment_no}/events", trainees::record)
+    .post(
+        "/pelatihan-kerja/{enrolment_no}/placements",
+        trainees::place,
+    )
+    .post("/pelatihan-kerja/{enrolment_no}/referral", trainees::refer)
+    .post(
+        "/pelatihan-kerja/{enrolment_no}/withdraw",
+        trainees::withdraw,
+    )
     .post("/members/{member_no}/mentor", mentoring::assign)
     .post("/members/{member_no}/mentoring-sessions", mentoring::record)
     .post("/follow-ups/{id}/done", mentoring::done)

@@ -23,6 +23,7 @@ mod keys;
 mod member;
 mod migrate_data;
 mod notify;
+mod programme;
 mod report;
 mod serve;
 
@@ -146,6 +147,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(cmd) => {
             let store = open(&cfg, false).await?;
             let code = accounts::token(&store, cmd).await;
+            store.close().await;
+            code
+        }
+        Command::Programme(cmd) => {
+            let store = open(&cfg, false).await?;
+            let code = programme::run(&store, cmd).await;
             store.close().await;
             code
         }

@@ -177,6 +177,7 @@ async fn facility_release_and_period_match_a_recount(app: TestApp) {
     let qualifying: BTreeMap<String, (String, bool)> = jakpreneur_core::programme::programmes()
         .kinds
         .iter()
+        .filter(|k| k.programme == "jakpreneur")
         .map(|k| (k.kind.clone(), (k.stage.clone(), k.qualifying)))
         .collect();
     let mut raw: Vec<(String, Vec<(String, String)>)> = Vec::new();

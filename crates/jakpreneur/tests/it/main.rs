@@ -23,6 +23,7 @@ macro_rules! on_both_backends {
 
 mod access;
 mod access_eorder;
+mod access_programmes;
 mod auth;
 mod catalogue;
 mod cli;
@@ -44,6 +45,7 @@ mod mentoring;
 mod pages;
 mod permits;
 mod privacy;
+mod programmes;
 mod recount;
 mod reference;
 mod server;

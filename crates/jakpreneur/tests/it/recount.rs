@@ -25,6 +25,7 @@ pub async fn assert_ledger_matches_recount(app: &TestApp, members: &[String]) {
     let qualifying: HashMap<String, bool> = jakpreneur_core::programme::programmes()
         .kinds
         .iter()
+        .filter(|k| k.programme == "jakpreneur")
         .map(|k| (k.kind.clone(), k.qualifying))
         .collect();
     let mut expected: Counters = BTreeMap::new();

@@ -296,6 +296,20 @@ async fn openapi_lists_every_route_and_docs_work_offline(app: TestApp) {
         ("/api/v1/stats/e-order", "get"),
         ("/api/v1/ocds/releases", "get"),
         ("/api/v1/ocds/records/{ocid}", "get"),
+        ("/api/v1/programmes/{code}/enrolments", "post"),
+        ("/api/v1/programmes/{code}/enrolments", "get"),
+        ("/api/v1/enrolments/{enrolment_no}", "get"),
+        ("/api/v1/enrolments/{enrolment_no}/events", "post"),
+        ("/api/v1/enrolments/{enrolment_no}/events/{id}/void", "post"),
+        ("/api/v1/enrolments/{enrolment_no}/placements", "post"),
+        (
+            "/api/v1/enrolments/{enrolment_no}/placements/{id}/void",
+            "post",
+        ),
+        ("/api/v1/enrolments/{enrolment_no}/withdraw", "post"),
+        ("/api/v1/enrolments/{enrolment_no}/referral", "post"),
+        ("/api/v1/stats/placement", "get"),
+        ("/api/v1/public/stats/placement", "get"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

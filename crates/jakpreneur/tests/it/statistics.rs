@@ -212,6 +212,7 @@ async fn raw_records(app: &TestApp, members: &[String]) -> Vec<Raw> {
     let kinds: BTreeMap<String, (String, bool)> = jakpreneur_core::programme::programmes()
         .kinds
         .iter()
+        .filter(|k| k.programme == "jakpreneur")
         .map(|k| (k.kind.clone(), (k.stage.clone(), k.qualifying)))
         .collect();
     let mut out = Vec::new();

@@ -16,7 +16,7 @@ use crate::{Result, Store, StoreError};
 
 /// The roles whose account is defined by a role and a region alone (members, partners and
 /// buyers are tied to a member, a partner or a buying unit, and are made anew instead).
-const STAFF: [Role; 7] = [
+const STAFF: [Role; 9] = [
     Role::Admin,
     Role::ProvinceOfficer,
     Role::CityOfficer,
@@ -24,6 +24,8 @@ const STAFF: [Role; 7] = [
     Role::Trainer,
     Role::Mentor,
     Role::Curator,
+    Role::ManpowerOfficer,
+    Role::Instructor,
 ];
 
 impl Store {

@@ -17,6 +17,7 @@ use jakpreneur_core::{Channel, RegionCode, Sex, Status};
 pub(crate) mod group_commit;
 mod insert;
 pub(crate) use insert::ensure_member_no_sequences;
+pub(crate) use register::register_in_tx;
 mod lifecycle;
 mod queries;
 mod register;

@@ -247,3 +247,36 @@ impl Store {
             .await
     }
 }
+
+/// Registers one member inside the caller's transaction (a referral from another
+/// programme registers the member and records the referral together). Returns the new
+/// member's number, or `None` when the NIK is on file already.
+pub(crate) async fn register_in_tx(
+    tx: &mut crate::query::Tx,
+    actor: &Actor,
+    m: &NewMember,
+    vault: &std::sync::Arc<crate::crypto::Vault>,
+    agency: Option<&str>,
+    now: chrono::DateTime<Utc>,
+) -> Result<Option<String>> {
+    let prepared = Prepared::new(m, vault, Who::from(actor), agency);
+    let row = match tx {
+        crate::query::Tx::Sqlite(t) => insert_batch_sqlite(t, &[&prepared], now)
+            .await?
+            .into_iter()
+            .next()
+            .flatten(),
+        crate::query::Tx::Postgres(t) => {
+            if query(SELECT_NO_BY_HASH)
+                .bind(&prepared.nik_hash)
+                .scalar_optional::<String>(&mut **t)
+                .await?
+                .is_some()
+            {
+                return Ok(None);
+            }
+            insert_member_pg(t, &prepared, now).await?
+        }
+    };
+    Ok(row.map(|r| r.member_no))
+}

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod catalogue;
 pub mod curation;
+pub mod enrolments;
 pub mod eorder;
 pub mod events;
 pub mod finance;
@@ -43,6 +44,7 @@ use utoipa::OpenApi;
         (name = "training", description = "Facility P2 and P6's finance classes: courses, classes, enrolment, attendance, completion"),
         (name = "finance", description = "Facility P6: monthly financial reports and the size class they imply"),
         (name = "financing", description = "Facility P7: financing partners, referrals, decisions and disbursements"),
+        (name = "programmes", description = "Programmes beside Jakpreneur (job training and placement): enrolments of one person per NIK, their services, placements, withdrawal and referral to Jakpreneur"),
         (name = "statistics", description = "Figures from the daily aggregates; definitions in docs/indicators.md and GET /api/v1/indicators"),
         (name = "public", description = "Open to anyone, rate limited, no personal data"),
         (name = "audit", description = "The audit log and the calling account")

@@ -2,6 +2,7 @@
 //! the embedded reference data.
 
 use axum::Json;
+use axum::extract::State;
 use jakpreneur_core::reference::reference;
 use jakpreneur_core::{RegionCode, RegionLevel, ValidationErrors};
 
@@ -117,8 +118,12 @@ pub async fn list_indicators(ApiQuery(_none): ApiQuery<NoParams>) -> Json<Indica
         (status = 422, description = "A query parameter was given; none is accepted", body = ErrorBody),
     )
 )]
-pub async fn list_programmes(ApiQuery(_none): ApiQuery<NoParams>) -> Json<ProgrammeList> {
-    let defs = jakpreneur_core::programme::programmes();
+pub async fn list_programmes(
+    State(app): State<crate::AppState>,
+    ApiQuery(_none): ApiQuery<NoParams>,
+) -> crate::error::ApiResult<Json<ProgrammeList>> {
+    // The stored definitions: the compiled-in ones and any loaded since.
+    let defs = app.store.programme_definitions().await?;
     let items = defs
         .programmes
         .iter()
@@ -155,5 +160,5 @@ pub async fn list_programmes(ApiQuery(_none): ApiQuery<NoParams>) -> Json<Progra
                 .collect(),
         })
         .collect();
-    Json(ProgrammeList { items, next: None })
+    Ok(Json(ProgrammeList { items, next: None }))
 }

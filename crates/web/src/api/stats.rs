@@ -22,6 +22,83 @@ use jakpreneur_core::programme::parse_programme;
 
 type AsOfArgs = (chrono::NaiveDate, Option<RegionCode>, Option<Breakdown>);
 
+/// The programme a statistics request names, checked against the stored definitions
+/// (a programme loaded after the build is one too).
+async fn programme_of(app: &AppState, raw: Option<&str>) -> ApiResult<String> {
+    let codes = app.store.programme_codes().await?;
+    let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+    Ok(jakpreneur_core::programme::parse_programme_in(
+        "programme",
+        raw,
+        &refs,
+    )?)
+}
+
+/// For a programme other than Jakpreneur, the facility release and the funnel are its
+/// stage release: people who reached each stage as of the date (exact for staff of the
+/// programme inside their region; counts below the threshold hidden for a district or
+/// village otherwise). Its other reports are not kept: 422 naming the programme.
+async fn other_programme(
+    app: &AppState,
+    actor: Option<&Actor>,
+    q: &FacilityReleaseQuery,
+    release: bool,
+) -> ApiResult<Option<Json<Value>>> {
+    let programme = programme_of(app, q.programme.as_deref()).await?;
+    if programme == jakpreneur_core::programme::JAKPRENEUR {
+        return Ok(None);
+    }
+    if !release {
+        return Err(jakpreneur_core::FieldError::new(
+            "programme",
+            "programme_report_unavailable",
+            format!(
+                "{programme} has the stage release (/api/v1/stats/facilities or /funnel){}",
+                if programme == jakpreneur_core::enrolment::PELATIHAN_KERJA {
+                    " and /api/v1/stats/placement"
+                } else {
+                    ""
+                }
+            ),
+        )
+        .into());
+    }
+    let (as_of, region, by) = as_of_args(app, q)?;
+    if by.is_some() {
+        return Err(jakpreneur_core::FieldError::new(
+            "group_by",
+            "group_by_not_supported",
+            "a programme's stage release is not broken down",
+        )
+        .into());
+    }
+    let r = app
+        .store
+        .stage_release(&programme, as_of, region.as_ref())
+        .await?;
+    let exact =
+        actor.is_some_and(|a| crate::api::enrolments::sees_exact_placement(a, region.as_ref()));
+    let mut v = serde_json::to_value(r).unwrap_or_default();
+    let small_area = region.as_ref().is_some_and(|x| {
+        matches!(
+            x.level(),
+            jakpreneur_core::RegionLevel::District | jakpreneur_core::RegionLevel::Village
+        )
+    });
+    if !exact && small_area {
+        let min = app.security.shown_from();
+        if let Some(stages) = v["stages"].as_array_mut() {
+            for s in stages {
+                if s["reached"].as_i64().is_some_and(|n| n < min) {
+                    s["reached"] = Value::Null;
+                }
+            }
+        }
+        v["suppressed_below"] = Value::from(min);
+    }
+    Ok(Some(Json(v)))
+}
+
 fn as_of_args(app: &AppState, q: &FacilityReleaseQuery) -> ApiResult<AsOfArgs> {
     let mut errs = ValidationErrors::default();
     let as_of = parse_day(
@@ -32,7 +109,6 @@ fn as_of_args(app: &AppState, q: &FacilityReleaseQuery) -> ApiResult<AsOfArgs> {
     );
     let region = parse_region(&mut errs, q.region.as_deref());
     let by = parse_group_by(&mut errs, q.group_by.as_deref(), region.as_ref());
-    errs.take(parse_programme("programme", q.programme.as_deref()));
     match (as_of, errs.is_empty()) {
         (Some(d), true) => Ok((d, region, by)),
         _ => Err(errs.into()),
@@ -50,7 +126,15 @@ fn period_args(q: &PeriodQuery) -> ApiResult<PeriodArgs> {
     let period = parse_period(&mut errs, q.from.as_deref(), q.to.as_deref());
     let region = parse_region(&mut errs, q.region.as_deref());
     let by = parse_group_by(&mut errs, q.group_by.as_deref(), region.as_ref());
-    errs.take(parse_programme("programme", q.programme.as_deref()));
+    if let Some(p) = errs.take(parse_programme("programme", q.programme.as_deref()))
+        && p != jakpreneur_core::programme::JAKPRENEUR
+    {
+        errs.push(jakpreneur_core::FieldError::new(
+            "programme",
+            "programme_report_unavailable",
+            format!("{p} has the stage release (/api/v1/stats/facilities or /funnel), not a period report"),
+        ));
+    }
     match (period, errs.is_empty()) {
         (Some(p), true) => Ok((p, region, by)),
         _ => Err(errs.into()),
@@ -86,6 +170,9 @@ pub async fn facilities(
     ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
     SignedIn(actor): SignedIn,
 ) -> ApiResult<Json<Value>> {
+    if let Some(j) = other_programme(&app, Some(&actor), &q, true).await? {
+        return Ok(j);
+    }
     let (as_of, region, by) = as_of_args(&app, &q)?;
     if !exact_for(&actor, region.as_ref())? {
         return public_facilities(State(app), ApiQuery(q)).await;
@@ -147,6 +234,9 @@ pub async fn funnel(
     ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
     SignedIn(actor): SignedIn,
 ) -> ApiResult<Json<Value>> {
+    if let Some(j) = other_programme(&app, Some(&actor), &q, true).await? {
+        return Ok(j);
+    }
     let (as_of, region, by) = as_of_args(&app, &q)?;
     if !exact_for(&actor, region.as_ref())? {
         return public_funnel(State(app), ApiQuery(q)).await;
@@ -180,6 +270,9 @@ pub async fn summary(
     ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
     SignedIn(actor): SignedIn,
 ) -> ApiResult<Json<Value>> {
+    if let Some(j) = other_programme(&app, Some(&actor), &q, false).await? {
+        return Ok(j);
+    }
     no_group_by(&q)?;
     let (as_of, region, _) = as_of_args(&app, &q)?;
     if !exact_for(&actor, region.as_ref())? {
@@ -404,6 +497,9 @@ pub async fn public_facilities(
     State(app): State<AppState>,
     ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
 ) -> ApiResult<Json<Value>> {
+    if let Some(j) = other_programme(&app, None, &q, true).await? {
+        return Ok(j);
+    }
     let (as_of, region, by) = as_of_args(&app, &q)?;
     let r =
         reports::facility_release(&app.store, Audience::Public, as_of, region.as_ref(), by).await?;
@@ -424,6 +520,9 @@ pub async fn public_funnel(
     State(app): State<AppState>,
     ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
 ) -> ApiResult<Json<Value>> {
+    if let Some(j) = other_programme(&app, None, &q, true).await? {
+        return Ok(j);
+    }
     let (as_of, region, by) = as_of_args(&app, &q)?;
     let r =
         reports::facility_release(&app.store, Audience::Public, as_of, region.as_ref(), by).await?;
@@ -464,6 +563,9 @@ pub async fn public_summary(
     State(app): State<AppState>,
     ApiQuery(q): ApiQuery<FacilityReleaseQuery>,
 ) -> ApiResult<Json<Value>> {
+    if let Some(j) = other_programme(&app, None, &q, false).await? {
+        return Ok(j);
+    }
     no_group_by(&q)?;
     let (as_of, region, _) = as_of_args(&app, &q)?;
     let r = reports::summary(&app.store, Audience::Public, as_of, region.as_ref()).await?;

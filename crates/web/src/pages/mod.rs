@@ -26,6 +26,7 @@ pub mod products;
 pub mod signup;
 pub mod statistik;
 pub mod timeline;
+pub mod trainees;
 pub mod training;
 pub mod two_factor;
 pub mod users;
@@ -79,6 +80,8 @@ pub struct Chrome<'a> {
     pub can_orders: bool,
     /// A buyer account: packages and the shopping form.
     pub is_buyer: bool,
+    /// The manpower department's staff: job training and placement.
+    pub can_trainees: bool,
 }
 
 impl<'a> Chrome<'a> {
@@ -114,6 +117,7 @@ impl<'a> Chrome<'a> {
             can_curate: false,
             can_orders: false,
             is_buyer: false,
+            can_trainees: false,
         }
     }
 
@@ -141,6 +145,7 @@ impl<'a> Chrome<'a> {
                 | jakpreneur_core::Role::Member
         );
         self.is_buyer = a.role == jakpreneur_core::Role::Buyer;
+        self.can_trainees = a.can(Permission::TraineeRead);
         self.can_orders = self.is_buyer
             || a.role == jakpreneur_core::Role::Member
             || a.can(Permission::OrderOversee);

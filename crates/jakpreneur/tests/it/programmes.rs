@@ -1,0 +1,638 @@
+//! A second programme on the platform: job training and placement (`pelatihan_kerja`).
+//! One person across programmes, enrolments with their own numbers, services checked
+//! against the programme's stored definition, placements, the referral to Jakpreneur,
+//! scope, `placement_rate` recomputed from the raw records, the seed's population, and a
+//! third programme added from data files alone.
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use chrono::{Months, NaiveDate};
+use jakpreneur_core::programme::{DefinitionFiles, Programmes};
+use jakpreneur_testkit::{TestApp, member_in};
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+
+on_both_backends!(
+    a_person_in_both_programmes_is_one_identity,
+    trainees_are_scoped_by_region_and_programme,
+    services_follow_the_stages_and_placements_the_rules,
+    placement_rate_matches_a_recount_of_the_raw_records,
+    the_seed_population_gives_its_counts_and_their_true_rate,
+    a_third_programme_needs_only_its_data_files,
+);
+
+const GAMBIR: &str = "31.71.01.1001";
+const SETIABUDI: &str = "31.74.02.1001";
+
+/// An enrolment body for person `i` living in `village` (valid NIK, name, birth date).
+fn trainee(i: u32, village: &str) -> Value {
+    let m = member_in(i, village);
+    json!({
+        "nik": m["nik"], "full_name": m["full_name"], "birth_date": m["birth_date"],
+        "sex": m["sex"], "phone": m["phone"], "address": m["address"],
+        "village_code": village, "registered_on": "2025-01-06", "consent": true,
+    })
+}
+
+async fn enrol(app: &TestApp, i: u32, village: &str) -> String {
+    let res = app
+        .post_json(
+            "/api/v1/programmes/pelatihan_kerja/enrolments",
+            &trainee(i, village),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    res.json()["enrolment_no"].as_str().unwrap().to_owned()
+}
+
+async fn event(app: &TestApp, no: &str, kind: &str, on: &str) -> jakpreneur_testkit::TestResponse {
+    app.post_json(
+        &format!("/api/v1/enrolments/{no}/events"),
+        &json!({"kind": kind, "occurred_on": on}),
+    )
+    .await
+}
+
+/// Trained (K2) and certified (K3) on the given days.
+async fn trained(app: &TestApp, no: &str, completed: &str) {
+    for kind in ["class_enrolled", "assessed_competent", "certified"] {
+        let res = event(app, no, kind, completed).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{kind}: {}", res.text());
+    }
+}
+
+async fn a_person_in_both_programmes_is_one_identity(app: TestApp) {
+    // A Jakpreneur member enrols in job training with the same NIK.
+    let m = member_in(1, GAMBIR);
+    let res = app.post_json("/api/v1/members", &m).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let member_no = res.json()["member_no"].as_str().unwrap().to_owned();
+    let no = enrol(&app, 1, GAMBIR).await;
+    assert!(no.starts_with("PK-3171-"), "{no}");
+    let detail = app.get(&format!("/api/v1/enrolments/{no}")).await.json();
+    assert_eq!(
+        detail["enrolment"]["jakpreneur_member_no"],
+        json!(member_no)
+    );
+    assert_eq!(detail["enrolment"]["nik"].as_str().unwrap().len(), 16);
+    assert!(detail["enrolment"]["nik"].as_str().unwrap().contains('*'));
+    assert_eq!(detail["events"][0]["kind"], "registered");
+    assert_eq!(detail["events"][0]["agency"], "NAKERTRANSGI");
+    // Enrolling again is refused, naming the enrolment.
+    let again = app
+        .post_json(
+            "/api/v1/programmes/pelatihan_kerja/enrolments",
+            &trainee(1, GAMBIR),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text());
+    assert_eq!(again.error_code(), "already_enrolled");
+    assert!(again.text().contains(&no));
+    // One person: one identity row; counted once in each programme.
+    assert_eq!(people(&app).await, 1);
+    let release = app
+        .get("/api/v1/stats/facilities?programme=pelatihan_kerja")
+        .await;
+    assert_eq!(release.status, StatusCode::OK, "{}", release.text());
+    assert_eq!(release.json()["stages"][0]["reached"], 1);
+    let jp = app.get("/api/v1/stats/facilities").await.json();
+    assert_eq!(jp["counts"]["P1"], 1, "{jp}");
+    // Jakpreneur registration still refuses the NIK once: it is the same person.
+    let dup = app.post_json("/api/v1/members", &m).await;
+    assert_eq!(dup.status, StatusCode::CONFLICT);
+    // A trainee who is not a member is referred in one step; a member is not.
+    let no2 = enrol(&app, 2, GAMBIR).await;
+    trained(&app, &no2, "2025-03-01").await;
+    let refused = app
+        .post_json(
+            &format!("/api/v1/enrolments/{no}/referral"),
+            &json!({"business_name": "Jahit Bu Ani", "sector": "C"}),
+        )
+        .await;
+    assert_eq!(refused.error_code(), "already_member", "{}", refused.text());
+    let bad = app
+        .post_json(
+            &format!("/api/v1/enrolments/{no2}/referral"),
+            &json!({"sector": "Z"}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad.error_fields(),
+        ["business_name", "sector"],
+        "{}",
+        bad.text()
+    );
+    let ok = app
+        .post_json(
+            &format!("/api/v1/enrolments/{no2}/referral"),
+            &json!({"business_name": "Las Pak Budi", "sector": "C"}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text());
+    let new_member = ok.json()["member_no"].as_str().unwrap().to_owned();
+    // The referral is a record in both programmes.
+    let events = app.events(&new_member).await;
+    assert_eq!(events["items"][0]["kind"], "registered");
+    assert_eq!(events["items"][0]["reference"], json!(no2));
+    let detail = app.get(&format!("/api/v1/enrolments/{no2}")).await.json();
+    assert_eq!(detail["enrolment"]["referred_member_no"], json!(new_member));
+    let last = detail["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "referred_to_jakpreneur");
+    assert_eq!(last["reference"], json!(new_member));
+    let twice = app
+        .post_json(
+            &format!("/api/v1/enrolments/{no2}/referral"),
+            &json!({"business_name": "Las Pak Budi", "sector": "C"}),
+        )
+        .await;
+    assert_eq!(twice.error_code(), "already_referred");
+    assert_eq!(people(&app).await, 2);
+}
+
+async fn trainees_are_scoped_by_region_and_programme(app: TestApp) {
+    let inside = enrol(&app, 1, GAMBIR).await;
+    let outside = enrol(&app, 2, SETIABUDI).await;
+    let sudin = app
+        .user("sudin.jakpus", "manpower_officer", Some("31.71"))
+        .await;
+    let instruktur = app.user("instruktur", "instructor", Some("31.71.01")).await;
+    let officer = app.user("jakpus", "city_officer", Some("31.71")).await;
+    let s = app.as_(&sudin);
+    assert_eq!(
+        s.get(&format!("/api/v1/enrolments/{inside}")).await.status,
+        StatusCode::OK
+    );
+    // Another region's trainee does not exist for this reader; its NIK is not told.
+    assert_eq!(
+        s.get(&format!("/api/v1/enrolments/{outside}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let list = s
+        .get("/api/v1/programmes/pelatihan_kerja/enrolments")
+        .await
+        .json();
+    assert_eq!(list["total"], 1, "{list}");
+    // The same person (the NIK enrolled in Setiabudi), now giving a Gambir address.
+    let mut moved = trainee(2, SETIABUDI);
+    moved["village_code"] = json!(GAMBIR);
+    let dup = s
+        .post_json("/api/v1/programmes/pelatihan_kerja/enrolments", &moved)
+        .await;
+    assert_eq!(dup.status, StatusCode::CONFLICT);
+    assert!(!dup.text().contains(&outside), "{}", dup.text());
+    let far = s
+        .post_json(
+            "/api/v1/programmes/pelatihan_kerja/enrolments",
+            &trainee(3, SETIABUDI),
+        )
+        .await;
+    assert_eq!(far.status, StatusCode::FORBIDDEN, "{}", far.text());
+    // An instructor records services but does not enrol; nor refers.
+    let i = app.as_(&instruktur);
+    let enrol_try = i
+        .post_json(
+            "/api/v1/programmes/pelatihan_kerja/enrolments",
+            &trainee(4, GAMBIR),
+        )
+        .await;
+    assert_eq!(enrol_try.status, StatusCode::FORBIDDEN);
+    let rec = i
+        .post_json(
+            &format!("/api/v1/enrolments/{inside}/events"),
+            &json!({"kind": "class_enrolled", "occurred_on": "2025-02-01"}),
+        )
+        .await;
+    assert_eq!(rec.status, StatusCode::CREATED, "{}", rec.text());
+    assert_eq!(
+        i.get(&format!("/api/v1/enrolments/{outside}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Jakpreneur's officers do not read trainees; manpower staff do not read members.
+    let o = app.as_(&officer);
+    assert_eq!(
+        o.get(&format!("/api/v1/enrolments/{inside}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        o.get("/api/v1/programmes/pelatihan_kerja/enrolments")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(s.get("/api/v1/members").await.status, StatusCode::FORBIDDEN);
+    // Jakpreneur itself has no enrolments here.
+    let jp = app.get("/api/v1/programmes/jakpreneur/enrolments").await;
+    assert_eq!(jp.error_code(), "programme_has_members");
+    let unknown = app.get("/api/v1/programmes/tidak_ada/enrolments").await;
+    assert_eq!(unknown.error_code(), "programme_unknown");
+}
+
+async fn services_follow_the_stages_and_placements_the_rules(app: TestApp) {
+    let no = enrol(&app, 1, GAMBIR).await;
+    // Placement needs certification first (the sequential rule).
+    let early = app
+        .post_json(
+            &format!("/api/v1/enrolments/{no}/placements"),
+            &json!({"outcome": "hired", "employer": "PT Maju", "placed_on": "2025-03-01"}),
+        )
+        .await;
+    assert_eq!(early.error_code(), "facility_order", "{}", early.text());
+    let wrong_kind = event(&app, &no, "training_completed", "2025-02-01").await;
+    assert_eq!(wrong_kind.error_code(), "kind_unknown");
+    let before = event(&app, &no, "class_enrolled", "2024-12-31").await;
+    assert_eq!(before.error_code(), "before_registration");
+    trained(&app, &no, "2025-02-28").await;
+    let no_employer = app
+        .post_json(
+            &format!("/api/v1/enrolments/{no}/placements"),
+            &json!({"outcome": "hired", "placed_on": "2025-03-01"}),
+        )
+        .await;
+    assert_eq!(
+        no_employer.error().1.as_deref(),
+        Some("employer"),
+        "{}",
+        no_employer.text()
+    );
+    let p = app
+        .post_json(
+            &format!("/api/v1/enrolments/{no}/placements"),
+            &json!({"outcome": "hired", "employer": "PT Maju Jaya", "placed_on": "2025-04-01", "wage_band": "min_to_1_5"}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.text());
+    let placement = p.json();
+    let report = app
+        .get("/api/v1/stats/placement?as_of=2025-12-31")
+        .await
+        .json();
+    assert_eq!(
+        (report["trainees"].clone(), report["placed"].clone()),
+        (json!(1), json!(1)),
+        "{report}"
+    );
+    // The placement's event is voided only with the placement.
+    let event_id = placement["event_id"].as_i64().unwrap();
+    let alone = app
+        .post_json(
+            &format!("/api/v1/enrolments/{no}/events/{event_id}/void"),
+            &json!({"reason": "salah catat"}),
+        )
+        .await;
+    assert_eq!(alone.error_code(), "event_owned_by_record");
+    let id = placement["id"].as_i64().unwrap();
+    let voided = app
+        .post_json(
+            &format!("/api/v1/enrolments/{no}/placements/{id}/void"),
+            &json!({"reason": "salah catat"}),
+        )
+        .await;
+    assert_eq!(voided.status, StatusCode::OK, "{}", voided.text());
+    let report = app
+        .get("/api/v1/stats/placement?as_of=2025-12-31")
+        .await
+        .json();
+    assert_eq!(report["placed"], 0, "{report}");
+    // Withdrawal: not before a recorded service; then no service after it.
+    let early_w = app
+        .post_json(
+            &format!("/api/v1/enrolments/{no}/withdraw"),
+            &json!({"reason": "pindah kota", "withdrawn_on": "2025-02-01"}),
+        )
+        .await;
+    assert_eq!(
+        early_w.error_code(),
+        "events_after_withdrawal",
+        "{}",
+        early_w.text()
+    );
+    let w = app
+        .post_json(
+            &format!("/api/v1/enrolments/{no}/withdraw"),
+            &json!({"reason": "pindah kota", "withdrawn_on": "2025-06-01"}),
+        )
+        .await;
+    assert_eq!(w.status, StatusCode::OK, "{}", w.text());
+    assert_eq!(w.json()["status"], "withdrawn");
+    let after = event(&app, &no, "class_attended", "2025-07-01").await;
+    assert_eq!(after.error_code(), "after_withdrawal");
+}
+
+/// Random trainees through the API; then every figure of `placement_rate` (total and
+/// per city) recomputed here from each enrolment's raw events.
+async fn placement_rate_matches_a_recount_of_the_raw_records(app: TestApp) {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(17);
+    let villages = [GAMBIR, SETIABUDI, "31.75.01.1001"];
+    let start = NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+    let mut numbers = Vec::new();
+    for i in 0..24 {
+        let village = villages[rng.random_range(0..villages.len())];
+        let no = enrol(&app, i, village).await;
+        if rng.random_bool(0.8) {
+            let completed = start + chrono::Days::new(rng.random_range(10..200));
+            trained(&app, &no, &completed.to_string()).await;
+            if rng.random_bool(0.8) {
+                let placed = completed + chrono::Days::new(rng.random_range(0..240));
+                let outcome = ["hired", "self_employed", "not_placed"][rng.random_range(0..3)];
+                let mut body = json!({"outcome": outcome, "placed_on": placed.to_string()});
+                if outcome == "hired" {
+                    body["employer"] = json!("PT Sumber Kerja");
+                }
+                let res = app
+                    .post_json(&format!("/api/v1/enrolments/{no}/placements"), &body)
+                    .await;
+                assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+                if rng.random_bool(0.2) {
+                    let id = res.json()["id"].as_i64().unwrap();
+                    app.post_json(
+                        &format!("/api/v1/enrolments/{no}/placements/{id}/void"),
+                        &json!({"reason": "dibatalkan"}),
+                    )
+                    .await;
+                }
+            }
+        }
+        numbers.push(no);
+    }
+    let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    // The recount: from each enrolment's events alone.
+    let mut expected: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let mut total = (0, 0);
+    for no in &numbers {
+        let d = app.get(&format!("/api/v1/enrolments/{no}")).await.json();
+        let live = |e: &&Value| e["voided"].is_null();
+        let first = |kinds: &[&str]| {
+            d["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(live)
+                .filter(|e| kinds.contains(&e["kind"].as_str().unwrap()))
+                .map(|e| {
+                    NaiveDate::parse_from_str(e["occurred_on"].as_str().unwrap(), "%Y-%m-%d")
+                        .unwrap()
+                })
+                .min()
+        };
+        let Some(completed) = first(&["assessed_competent"]).filter(|c| *c <= as_of) else {
+            continue;
+        };
+        let placed = first(&["placed_hired", "placed_self_employed"]).is_some_and(|p| {
+            p <= as_of && p <= completed.checked_add_months(Months::new(6)).unwrap()
+        });
+        let city = d["enrolment"]["city_code"].as_str().unwrap().to_owned();
+        let e = expected.entry(city).or_default();
+        e.0 += 1;
+        total.0 += 1;
+        if placed {
+            e.1 += 1;
+            total.1 += 1;
+        }
+    }
+    let report = app
+        .get(&format!("/api/v1/stats/placement?as_of={as_of}"))
+        .await
+        .json();
+    assert_eq!(report["trainees"], total.0, "{report}");
+    assert_eq!(report["placed"], total.1, "{report}");
+    assert!(
+        total.0 > 5 && total.1 > 1,
+        "the population exercises the indicator: {total:?}"
+    );
+    for g in report["groups"].as_array().unwrap() {
+        let (n, p) = expected
+            .get(g["region_code"].as_str().unwrap())
+            .copied()
+            .unwrap_or((0, 0));
+        assert_eq!(
+            (
+                g["trainees"].as_i64().unwrap(),
+                g["placed"].as_i64().unwrap()
+            ),
+            (n, p),
+            "{g}"
+        );
+    }
+    // The open figures: cities with few trainees are hidden, never exact below 7.
+    let open = app
+        .anonymous()
+        .get(&format!("/api/v1/public/stats/placement?as_of={as_of}"))
+        .await
+        .json();
+    for g in open["groups"].as_array().unwrap() {
+        assert!(
+            g["trainees"].is_null() || g["trainees"].as_i64().unwrap() >= 7,
+            "{g}"
+        );
+    }
+    let district = app
+        .anonymous()
+        .get("/api/v1/public/stats/placement?region=31.71.01")
+        .await;
+    assert_eq!(district.error_code(), "region_too_small");
+}
+
+/// Seed 003: "77,03 persen (5.871 dari 7.626 orang)". A population whose true values are
+/// 7,626 trainees and 5,871 placed reports exactly those counts; their rate is 76.99%,
+/// not the published 77.03% (5,871 / 7,626 = 0.76987…; 77.03% would need 5,874 placed).
+async fn the_seed_population_gives_its_counts_and_their_true_rate(app: TestApp) {
+    let pg = app.db_url.starts_with("postgres");
+    let day = |x: &str| {
+        if pg {
+            format!("(DATE '2024-01-01' + ({x})::int)")
+        } else {
+            format!("date('2024-01-01', '+' || ({x}) || ' days')")
+        }
+    };
+    let now = "CURRENT_TIMESTAMP";
+    let truth = if pg { "TRUE" } else { "1" };
+    // 7,626 people (their personal data erased: only the facts statistics need).
+    let sql = format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 7626) \
+         INSERT INTO people (sex, erased_at, created_at, updated_at) \
+         SELECT CASE WHEN i % 2 = 0 THEN 'F' ELSE 'M' END, {now}, {now}, {now} FROM n;
+         INSERT INTO programme_enrolments (programme, person_id, enrolment_no, province_code, city_code, \
+            district_code, village_code, registered_on, consent_version, consent_at, created_at, updated_at) \
+         SELECT 'pelatihan_kerja', id, 'PK-SEED-' || id, '31', \
+            CASE WHEN id % 2 = 0 THEN '31.71' ELSE '31.74' END, \
+            CASE WHEN id % 2 = 0 THEN '31.71.01' ELSE '31.74.02' END, \
+            CASE WHEN id % 2 = 0 THEN '31.71.01.1001' ELSE '31.74.02.1001' END, \
+            {reg}, 'seed', {now}, {now}, {now} FROM people;
+         INSERT INTO programme_events (enrolment_id, programme, stage, kind, qualifying, occurred_on, \
+            agency_code, recorded_by, created_at) \
+         SELECT id, 'pelatihan_kerja', 'K2', 'assessed_competent', {truth}, {done}, 'NAKERTRANSGI', 'seed', {now} \
+         FROM programme_enrolments;
+         INSERT INTO programme_events (enrolment_id, programme, stage, kind, qualifying, occurred_on, \
+            agency_code, recorded_by, created_at) \
+         SELECT id, 'pelatihan_kerja', 'K4', CASE WHEN id % 3 = 0 THEN 'placed_self_employed' ELSE 'placed_hired' END, \
+            {truth}, {placed}, 'NAKERTRANSGI', 'seed', {now} FROM programme_enrolments WHERE id <= 5871;
+         INSERT INTO programme_events (enrolment_id, programme, stage, kind, qualifying, occurred_on, \
+            agency_code, recorded_by, created_at) \
+         SELECT id, 'pelatihan_kerja', 'K4', 'placed_hired', {truth}, {late}, 'NAKERTRANSGI', 'seed', {now} \
+         FROM programme_enrolments WHERE id > 5871 AND id <= 6100;
+         INSERT INTO programme_reaches (enrolment_id, programme, stage, first_reached_on, event_id, agency_code) \
+         SELECT enrolment_id, programme, stage, occurred_on, id, agency_code FROM programme_events;",
+        reg = day("id % 50"),
+        done = day("id % 50 + 60"),
+        placed = day("id % 50 + 60 + id % 150"),
+        late = day("id % 50 + 60 + 200"),
+    );
+    app.raw_sql(&sql).await;
+    let r = app.get("/api/v1/stats/placement").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = r.json();
+    assert_eq!(r["trainees"], 7626, "{r}");
+    // Placed within six months of completing: the 229 placed later do not count.
+    assert_eq!(r["placed"], 5871, "{r}");
+    assert_eq!(r["placement_rate"], json!(76.99), "{r}");
+    assert_eq!(
+        r["hired"].as_i64().unwrap() + r["self_employed"].as_i64().unwrap(),
+        5871
+    );
+    let cities: i64 = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["trainees"].as_i64().unwrap())
+        .sum();
+    assert_eq!(cities, 7626);
+    // The published figure does not follow from its own counts.
+    assert_ne!(r["placement_rate"], json!(77.03));
+}
+
+async fn a_third_programme_needs_only_its_data_files(app: TestApp) {
+    let files = DefinitionFiles {
+        programmes: "code,name_id,name_en,number_prefix,lead_agency\n\
+            bantuan_modal,Bantuan Modal Usaha,Business grant,BM,SOSIAL\n"
+            .into(),
+        stages: "programme,stage,position,name_id,name_en\n\
+            bantuan_modal,B1,1,Pendaftaran,Registration\n\
+            bantuan_modal,B2,2,Verifikasi,Verification\n\
+            bantuan_modal,B3,3,Penyaluran,Disbursement\n"
+            .into(),
+        kinds: "programme,kind,stage,qualifying\n\
+            bantuan_modal,registered,B1,true\n\
+            bantuan_modal,verified,B2,true\n\
+            bantuan_modal,grant_paid,B3,true\n"
+            .into(),
+        rules: "programme,effective_from,rule\nbantuan_modal,2000-01-01,sequential\n".into(),
+    };
+    // A broken file is refused, saying which.
+    let mut broken = files.clone();
+    broken.kinds = "programme,kind,stage,qualifying\nbantuan_modal,registered,B1,true\n".into();
+    let e = Programmes::from_files(&broken).unwrap_err();
+    assert!(e.contains("B2") && e.contains("qualifying"), "{e}");
+    let tables_before = tables(&app).await;
+    let defs = Programmes::from_files(&files).unwrap();
+    let out = super::auth::cli(
+        &app,
+        &["programme", "load", "--dir", &write_dir(&files)],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("bantuan_modal"));
+    assert_eq!(defs.programmes[0].code, "bantuan_modal");
+    let listed = app.anonymous().get("/api/v1/programmes").await.json();
+    let codes: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["jakpreneur", "pelatihan_kerja", "bantuan_modal"]);
+    let res = app
+        .post_json(
+            "/api/v1/programmes/bantuan_modal/enrolments",
+            &trainee(1, GAMBIR),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let no = res.json()["enrolment_no"].as_str().unwrap().to_owned();
+    assert!(no.starts_with("BM-3171-"), "{no}");
+    assert_eq!(res.json()["programme"], "bantuan_modal");
+    let skip = event(&app, &no, "grant_paid", "2025-02-01").await;
+    assert_eq!(skip.error_code(), "facility_order", "{}", skip.text());
+    assert_eq!(
+        event(&app, &no, "verified", "2025-02-01").await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        event(&app, &no, "grant_paid", "2025-03-01").await.status,
+        StatusCode::CREATED
+    );
+    let release = app
+        .get("/api/v1/stats/funnel?programme=bantuan_modal")
+        .await
+        .json();
+    let reached: Vec<i64> = release["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reached"].as_i64().unwrap())
+        .collect();
+    assert_eq!(reached, [1, 1, 1], "{release}");
+    // The same person in job training too: still one identity.
+    enrol(&app, 1, GAMBIR).await;
+    assert_eq!(people(&app).await, 1);
+    assert_eq!(tables(&app).await, tables_before, "no table was added");
+}
+
+fn write_dir(f: &DefinitionFiles) -> String {
+    let dir = tempfile::tempdir().unwrap().keep();
+    for (name, text) in [
+        ("programmes.csv", &f.programmes),
+        ("stages.csv", &f.stages),
+        ("kinds.csv", &f.kinds),
+        ("rules.csv", &f.rules),
+    ] {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    dir.to_string_lossy().into_owned()
+}
+
+async fn people(app: &TestApp) -> i64 {
+    use sqlx::Connection;
+    if app.db_url.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(&app.db_url).await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM people")
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", app.db_url))
+            .await
+            .unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM people")
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+    }
+}
+
+async fn tables(app: &TestApp) -> Vec<String> {
+    use sqlx::Connection;
+    if app.db_url.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(&app.db_url).await.unwrap();
+        sqlx::query_scalar(
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() ORDER BY 1",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite:{}", app.db_url))
+            .await
+            .unwrap();
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
+            .fetch_all(&mut c)
+            .await
+            .unwrap()
+    }
+}
