@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::member::{CONSENT_VERSION, EARLIEST_REGISTRATION, MAX_AGE, MIN_AGE, age_on};
+use crate::member::{CONSENT_VERSION, check_age, parse_registered_on};
 use crate::region::RegionCode;
 use crate::text::{given, parse_date, parse_text};
 use crate::{FieldError, Nik, Phone, Sex, ValidationErrors};
@@ -74,36 +74,11 @@ impl NewEnrolment {
             req("village_code", &d.village_code)
                 .and_then(|s| RegionCode::parse_village("village_code", s)),
         );
-        let registered_on = match given(d.registered_on.as_deref()) {
-            None => Some(today),
-            Some(s) => errs.take(parse_date("registered_on", s).and_then(|r| {
-                let (y, m, day) = EARLIEST_REGISTRATION;
-                if r > today {
-                    Err(FieldError::new(
-                        "registered_on",
-                        "date_in_future",
-                        format!("registered_on {r} is in the future"),
-                    ))
-                } else if NaiveDate::from_ymd_opt(y, m, day).is_some_and(|e| r < e) {
-                    Err(FieldError::new(
-                        "registered_on",
-                        "date_too_early",
-                        format!("registered_on {r} is before 2000-01-01"),
-                    ))
-                } else {
-                    Ok(r)
-                }
-            })),
-        };
-        if let (Some(b), Some(r)) = (birth_date, registered_on) {
-            let age = age_on(b, r);
-            if !(MIN_AGE..=MAX_AGE).contains(&age) {
-                errs.push(FieldError::new(
-                    "birth_date",
-                    "age_out_of_range",
-                    format!("a trainee must be {MIN_AGE}-{MAX_AGE} years old on the registration date; this birth_date gives {age}"),
-                ));
-            }
+        let registered_on = errs.take(parse_registered_on(d.registered_on.as_deref(), today));
+        if let (Some(b), Some(r)) = (birth_date, registered_on)
+            && let Err(e) = check_age("trainee", b, r)
+        {
+            errs.push(e);
         }
         if let (Some(n), Some(b), Some(s)) = (&nik, birth_date, sex)
             && let Err(e) = n.check_against(b, s)

@@ -151,6 +151,46 @@ fn required<'a>(field: &'static str, v: &'a Option<String>) -> Result<&'a str, F
     }
 }
 
+/// A registration date: today when not given; not in the future, not before 2000.
+pub fn parse_registered_on(raw: Option<&str>, today: NaiveDate) -> Result<NaiveDate, FieldError> {
+    let Some(s) = crate::text::given(raw) else {
+        return Ok(today);
+    };
+    let r = parse_date("registered_on", s)?;
+    let (y, m, d) = EARLIEST_REGISTRATION;
+    if r > today {
+        Err(FieldError::new(
+            "registered_on",
+            "date_in_future",
+            format!("registered_on {r} is in the future"),
+        ))
+    } else if NaiveDate::from_ymd_opt(y, m, d).is_some_and(|e| r < e) {
+        Err(FieldError::new(
+            "registered_on",
+            "date_too_early",
+            format!("registered_on {r} is before 2000-01-01"),
+        ))
+    } else {
+        Ok(r)
+    }
+}
+
+/// The age rule on the registration date; `who` names the person in the message
+/// (`member`, `trainee`).
+pub fn check_age(who: &str, birth: NaiveDate, registered: NaiveDate) -> Result<(), FieldError> {
+    let age = age_on(birth, registered);
+    if (MIN_AGE..=MAX_AGE).contains(&age) {
+        return Ok(());
+    }
+    Err(FieldError::new(
+        "birth_date",
+        "age_out_of_range",
+        format!(
+            "a {who} must be {MIN_AGE}-{MAX_AGE} years old on the registration date; this birth_date gives {age}"
+        ),
+    ))
+}
+
 pub fn parse_sector(raw: &str) -> Result<String, FieldError> {
     let code = raw.trim().to_ascii_uppercase();
     if code.is_empty() {
@@ -227,40 +267,11 @@ impl NewMember {
             None | Some("") => Some(Channel::Centre),
             Some(s) => errs.take(Channel::parse(s)),
         };
-        let registered_on = match d.registered_on.as_deref().map(str::trim) {
-            None | Some("") => Some(today),
-            Some(s) => errs.take(parse_date("registered_on", s).and_then(|r| {
-                let earliest = NaiveDate::from_ymd_opt(
-                    EARLIEST_REGISTRATION.0,
-                    EARLIEST_REGISTRATION.1,
-                    EARLIEST_REGISTRATION.2,
-                );
-                if r > today {
-                    Err(FieldError::new(
-                        "registered_on",
-                        "date_in_future",
-                        format!("registered_on {r} is in the future"),
-                    ))
-                } else if earliest.is_some_and(|e| r < e) {
-                    Err(FieldError::new(
-                        "registered_on",
-                        "date_too_early",
-                        format!("registered_on {r} is before 2000-01-01"),
-                    ))
-                } else {
-                    Ok(r)
-                }
-            })),
-        };
-        if let (Some(b), Some(r)) = (birth_date, registered_on) {
-            let age = age_on(b, r);
-            if !(MIN_AGE..=MAX_AGE).contains(&age) {
-                errs.push(FieldError::new(
-                    "birth_date",
-                    "age_out_of_range",
-                    format!("a member must be {MIN_AGE}-{MAX_AGE} years old on the registration date; this birth_date gives {age}"),
-                ));
-            }
+        let registered_on = errs.take(parse_registered_on(d.registered_on.as_deref(), today));
+        if let (Some(b), Some(r)) = (birth_date, registered_on)
+            && let Err(e) = check_age("member", b, r)
+        {
+            errs.push(e);
         }
         if let (Some(n), Some(b), Some(s)) = (&nik, birth_date, sex)
             && let Err(e) = n.check_against(b, s)

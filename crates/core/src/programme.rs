@@ -561,6 +561,40 @@ mod tests {
     }
 
     #[test]
+    fn the_built_in_definitions_pass_the_checks_a_loaded_one_gets() {
+        let files = DefinitionFiles {
+            programmes: PROGRAMMES_CSV.into(),
+            stages: STAGES_CSV.into(),
+            kinds: KINDS_CSV.into(),
+            rules: RULES_CSV.into(),
+        };
+        let p = Programmes::from_files(&files).unwrap();
+        let codes: Vec<&str> = p.programmes.iter().map(|g| g.code.as_str()).collect();
+        assert_eq!(codes, [JAKPRENEUR, "pelatihan_kerja"]);
+        let stages: Vec<&str> = p
+            .stages_of("pelatihan_kerja")
+            .map(|s| s.stage.as_str())
+            .collect();
+        assert_eq!(stages, ["K1", "K2", "K3", "K4"]);
+        let placement = |on| {
+            p.check_order("pelatihan_kerja", "K4", d(on), |s: &str| {
+                (s == "K2").then(|| d("2025-01-01"))
+            })
+        };
+        assert_eq!(
+            placement("2025-02-01").unwrap_err().facility.as_deref(),
+            Some("K3")
+        );
+        let mut gap = files.clone();
+        gap.stages = STAGES_CSV.replace("pelatihan_kerja,K3,3,", "pelatihan_kerja,K3,5,");
+        assert!(
+            Programmes::from_files(&gap)
+                .unwrap_err()
+                .contains("without gaps")
+        );
+    }
+
+    #[test]
     fn rules_change_on_2020_01_01() {
         let p = programmes();
         assert_eq!(

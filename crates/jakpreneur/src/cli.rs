@@ -888,4 +888,80 @@ pub enum ProgrammeCommand {
         #[arg(long)]
         dir: std::path::PathBuf,
     },
+    /// Enrol a person in a programme (default job training); prints the enrolment number.
+    Enrol(EnrolArgs),
+    /// Show an enrolment: the person (NIK masked), stages reached, services, placements.
+    Show { enrolment_no: String },
+    /// Record a service of the enrolment's programme.
+    Record {
+        enrolment_no: String,
+        /// A kind of the programme (`jakpreneur programme list`), e.g. assessed_competent.
+        #[arg(long)]
+        kind: String,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        on: String,
+        /// The district where it happened, e.g. 31.71.01.
+        #[arg(long)]
+        place: Option<String>,
+        /// Certificate or class number.
+        #[arg(long)]
+        reference: Option<String>,
+    },
+    /// Record where a trainee went: hired (with --employer), self_employed, not_placed.
+    Place {
+        enrolment_no: String,
+        #[arg(long)]
+        outcome: String,
+        #[arg(long)]
+        employer: Option<String>,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        on: String,
+        /// below_min, min_to_1_5 or above_1_5.
+        #[arg(long)]
+        wage_band: Option<String>,
+    },
+    /// Job training's placement_rate (docs/indicators.md), exact, with its counts.
+    Placement {
+        /// Default today.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Only trainees who completed training on or after this date.
+        #[arg(long)]
+        from: Option<String>,
+        /// A city or district code; default the province.
+        #[arg(long)]
+        region: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct EnrolArgs {
+    /// The programme's code.
+    #[arg(long, default_value = "pelatihan_kerja")]
+    pub programme: String,
+    #[arg(long)]
+    pub nik: Option<String>,
+    #[arg(long)]
+    pub full_name: Option<String>,
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    pub birth_date: Option<String>,
+    /// F or M.
+    #[arg(long)]
+    pub sex: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub address: Option<String>,
+    /// Where the person lives, e.g. 31.71.01.1001.
+    #[arg(long)]
+    pub village_code: Option<String>,
+    /// Default today.
+    #[arg(long)]
+    pub registered_on: Option<String>,
+    /// The person agreed to the processing of their data.
+    #[arg(long)]
+    pub consent: bool,
 }

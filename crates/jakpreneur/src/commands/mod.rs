@@ -15,6 +15,7 @@ mod demo;
 mod demo_catalogue;
 mod demo_eorder;
 mod demo_services;
+mod demo_trainees;
 mod eorder;
 mod event;
 mod export;

@@ -44,6 +44,12 @@ pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await?;
         eprintln!("Filling the demo's recent services: classes, permits, mentoring, referrals…");
         super::demo_services::run(&store, Clock::System.today()).await?;
+        eprintln!(
+            "Filling the demo's job training and placement: trainees, certificates, placements…"
+        );
+        let (trainees, placed) =
+            super::demo_trainees::run(&store, Clock::System.today(), 400).await?;
+        eprintln!("  {trainees} trainees enrolled, {placed} placed in work.");
         eprintln!("Filling the demo's e-order market: buying units, packages, a year of orders…");
         super::demo_eorder::run(
             &store,
@@ -87,13 +93,16 @@ pub async fn run(cfg: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// The demo database's accounts, documented in the README. All share one password.
 pub const DEMO_PASSWORD: &str = "ondel-ondel-kerak-telor";
-pub const DEMO_ACCOUNTS: [(&str, &str, Option<&str>); 6] = [
+pub const DEMO_ACCOUNTS: [(&str, &str, Option<&str>); 9] = [
     ("admin", "admin", None),
     ("provinsi", "province_officer", Some("31")),
     ("jakpus", "city_officer", Some("31.71")),
     ("gambir", "district_officer", Some("31.71.01")),
     ("pelatih", "trainer", Some("31.74")),
     ("mitra", "partner", None),
+    ("disnaker", "manpower_officer", Some("31")),
+    ("sudin.jakpus", "manpower_officer", Some("31.71")),
+    ("instruktur", "instructor", Some("31.71.01")),
 ];
 
 /// The authenticator key of every demo account whose role requires two-step verification
@@ -172,7 +181,7 @@ async fn ensure_accounts(store: &Store, cfg: &Config, demo: bool) -> anyhow::Res
                 .with_context(|| format!("creating the demo account {username}"))?;
         }
         eprintln!(
-            "Demo accounts (password {DEMO_PASSWORD:?}): admin, provinsi (province officer), jakpus (Central Jakarta officer), gambir (Gambir district officer), pelatih (trainer, South Jakarta), mitra (financing partner Bank DKI), pendamping (mentor, Central Jakarta), kurator (curator, South Jakarta), kec.<district> (an officer for each other Central Jakarta district, e.g. kec.menteng); e-order buyers pa.|ppk.|pengadaan.|bendahara. + dppkukm|setda|jakpus|gambir|tarakan|pamjaya; suppliers penjual, penjual2 … penjual12."
+            "Demo accounts (password {DEMO_PASSWORD:?}): admin, provinsi (province officer), jakpus (Central Jakarta officer), gambir (Gambir district officer), pelatih (trainer, South Jakarta), mitra (financing partner Bank DKI), pendamping (mentor, Central Jakarta), kurator (curator, South Jakarta), disnaker and sudin.jakpus (manpower department, province and Central Jakarta), instruktur (job-training instructor, Gambir), kec.<district> (an officer for each other Central Jakarta district, e.g. kec.menteng); e-order buyers pa.|ppk.|pengadaan.|bendahara. + dppkukm|setda|jakpus|gambir|tarakan|pamjaya; suppliers penjual, penjual2 … penjual12."
         );
     } else {
         let password = jakpreneur_store::crypto::random_token("")[..24].to_owned();

@@ -20,6 +20,7 @@ on_both_backends!(
     placement_rate_matches_a_recount_of_the_raw_records,
     the_seed_population_gives_its_counts_and_their_true_rate,
     a_third_programme_needs_only_its_data_files,
+    the_department_works_on_pages,
 );
 
 const GAMBIR: &str = "31.71.01.1001";
@@ -635,4 +636,111 @@ async fn tables(app: &TestApp) -> Vec<String> {
             .await
             .unwrap()
     }
+}
+
+/// The manpower department's pages: the list with its enrolment form, refusals shown
+/// beside their fields with what was typed kept, the trainee's page and its forms.
+async fn the_department_works_on_pages(app: TestApp) {
+    let list = app.get("/pelatihan-kerja").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.text().contains("Daftarkan peserta"), "{}", list.text());
+    let t = trainee(5, GAMBIR);
+    let s = |k: &str| t[k].as_str().unwrap().to_owned();
+    let bad = app
+        .post_form(
+            "/pelatihan-kerja",
+            &[("nik", "123"), ("full_name", &s("full_name")), ("sex", "X")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = bad.text();
+    assert!(html.contains(&s("full_name")), "what was typed is kept");
+    assert!(
+        html.contains("id=\"nik-error\""),
+        "the NIK's error is beside it"
+    );
+    let ok = app
+        .post_form(
+            "/pelatihan-kerja",
+            &[
+                ("nik", &s("nik")),
+                ("full_name", &s("full_name")),
+                ("birth_date", &s("birth_date")),
+                ("sex", &s("sex")),
+                ("address", &s("address")),
+                ("village_code", GAMBIR),
+                ("registered_on", "2025-01-06"),
+                ("consent", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+    let to = ok.header("location").unwrap();
+    assert!(to.starts_with("/pelatihan-kerja/PK-3171-"), "{to}");
+    let again = app
+        .post_form(
+            "/pelatihan-kerja",
+            &[
+                ("nik", &s("nik")),
+                ("full_name", &s("full_name")),
+                ("birth_date", &s("birth_date")),
+                ("sex", &s("sex")),
+                ("address", &s("address")),
+                ("village_code", GAMBIR),
+                ("consent", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again
+            .text()
+            .contains(to.trim_start_matches("/pelatihan-kerja/")),
+        "names the enrolment"
+    );
+    let page = app.get(&to).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains(&s("full_name")) && page.text().contains("K4 Penempatan"));
+    let rec = app
+        .post_form(
+            &format!("{to}/events"),
+            &[
+                ("kind", "class_enrolled"),
+                ("occurred_on", "2025-02-01"),
+                ("place_code", "31.71.01"),
+            ],
+        )
+        .await;
+    assert_eq!(rec.status, StatusCode::SEE_OTHER, "{}", rec.text());
+    let early = app
+        .post_form(
+            &format!("{to}/placements"),
+            &[("outcome", "hired"), ("placed_on", "2025-03-01")],
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = early.text();
+    let at = html.find("id=\"employer\"").unwrap();
+    assert!(
+        html[at..].find("field-error").is_some_and(|i| i < 400),
+        "the employer's error is beside it"
+    );
+    let withdraw = app
+        .post_form(
+            &format!("{to}/withdraw"),
+            &[("reason", "pindah"), ("withdrawn_on", "2025-03-01")],
+        )
+        .await;
+    assert_eq!(
+        withdraw.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        withdraw.text()
+    );
+    let page = app.get(&to).await.text();
+    assert!(page.contains("Keluar"), "withdrawn shows");
+    assert!(
+        !page.contains("Catat penempatan"),
+        "no forms for a withdrawn trainee"
+    );
 }

@@ -40,7 +40,15 @@ struct ListPage<'a> {
     can_enrol: bool,
     errors: HashMap<String, String>,
     values: HashMap<String, String>,
+    /// Links to the page before and after this one, keeping the filters.
+    prev: Option<String>,
+    next: Option<String>,
+    shown_from: i64,
+    shown_to: i64,
 }
+
+/// Trainees a list page shows.
+const PAGE: i64 = 50;
 
 impl ListPage<'_> {
     fn value(&self, k: &str) -> &str {
@@ -58,6 +66,10 @@ async fn list_page<'a>(
 ) -> Result<ListPage<'a>, StoreError> {
     let defs = page.app.store.programme_definitions().await?;
     let reached = given(q.reached.as_deref()).map(str::to_uppercase);
+    let offset = given(q.offset.as_deref())
+        .and_then(|o| o.parse::<i64>().ok())
+        .unwrap_or(0)
+        .clamp(0, i64::from(i32::MAX));
     let list = page
         .app
         .store
@@ -68,14 +80,27 @@ async fn list_page<'a>(
                 region: None,
                 reached: reached.clone(),
                 q: given(q.q.as_deref()).map(str::to_owned),
-                limit: 100,
-                offset: 0,
+                limit: PAGE,
+                offset,
             },
         )
         .await?;
     let tr = page.tr();
     let name = |id: &str, en: &str| if tr.lang.code() == "en" { en } else { id }.to_owned();
+    let link = |at: i64| {
+        let mut u = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in raw.iter().filter(|(k, _)| *k != "offset") {
+            u.append_pair(k, v);
+        }
+        u.append_pair("offset", &at.to_string());
+        format!("{BASE}?{}", u.finish())
+    };
+    let shown = list.items.len() as i64;
     Ok(ListPage {
+        prev: (offset > 0).then(|| link((offset - PAGE).max(0))),
+        next: (offset + shown < list.total).then(|| link(offset + PAGE)),
+        shown_from: if shown == 0 { 0 } else { offset + 1 },
+        shown_to: offset + shown,
         c: page.chrome(),
         items: list.items,
         total: list.total,
