@@ -218,6 +218,7 @@ const days = {
     await visit(page, 'manpower-trainee', width, href);
     if (!(await page.locator('main').innerText()).includes('K4')) fail('trainee page', 'no stage K4 shown');
     await visit(page, 'manpower-enrol', width, '/pelatihan-kerja');
+    await page.click('details#enrol > summary');
     await page.fill('#nik', '12345');
     await page.fill('#full_name', 'Salah Ketik');
     const bad = await submit(page, page.locator('form[method=post][action="/pelatihan-kerja"] button[type=submit]'));

@@ -39,6 +39,9 @@ pub struct EnrolmentDraft {
     pub village_code: Option<String>,
     pub registered_on: Option<String>,
     pub consent: Option<bool>,
+    /// The training centre the trainee is enrolled at (its code), if any.
+    #[serde(default)]
+    pub centre_code: Option<String>,
 }
 
 /// An enrolment known to satisfy every rule.
@@ -52,6 +55,8 @@ pub struct NewEnrolment {
     pub address: String,
     pub village: RegionCode,
     pub registered_on: NaiveDate,
+    /// A centre's code, upper-cased; the store checks it exists and has a seat.
+    pub centre: Option<String>,
 }
 
 impl NewEnrolment {
@@ -120,6 +125,7 @@ impl NewEnrolment {
                 address,
                 village,
                 registered_on,
+                centre: given(d.centre_code.as_deref()).map(str::to_uppercase),
             }),
             _ => Err(errs),
         }

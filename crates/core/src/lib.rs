@@ -17,6 +17,7 @@ pub mod finance;
 pub mod format;
 pub mod import;
 pub mod indicators;
+pub mod job_training;
 pub mod member;
 pub mod nik;
 pub mod password;

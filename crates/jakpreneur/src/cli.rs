@@ -964,4 +964,7 @@ pub struct EnrolArgs {
     /// The person agreed to the processing of their data.
     #[arg(long)]
     pub consent: bool,
+    /// The training centre's code.
+    #[arg(long)]
+    pub centre: Option<String>,
 }

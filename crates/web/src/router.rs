@@ -164,6 +164,18 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::enrolments::void_placement))
         .routes(routes!(api::enrolments::withdraw))
         .routes(routes!(api::enrolments::refer))
+        .routes(routes!(
+            api::job_fairs::create_centre,
+            api::job_fairs::list_centres
+        ))
+        .routes(routes!(
+            api::job_fairs::create_fair,
+            api::job_fairs::list_fairs
+        ))
+        .routes(routes!(api::job_fairs::show_fair))
+        .routes(routes!(api::job_fairs::add_vacancy))
+        .routes(routes!(api::job_fairs::apply))
+        .routes(routes!(api::job_fairs::decide))
         .routes(routes!(api::stats::cohorts))
         .routes(routes!(api::targets::list, api::targets::create))
         .routes(routes!(api::targets::withdraw))

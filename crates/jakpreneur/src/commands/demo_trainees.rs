@@ -49,14 +49,115 @@ fn event(
     }
 }
 
+/// The demo's training centres (invented names): one Pusat Pelatihan Kerja Daerah per
+/// city, two more in East Jakarta, and the Kepulauan Seribu office, as seed 003 counts
+/// them (7 centres and the office). (code, name, kind, city, capacity)
+const CENTRES: [(&str, &str, &str, &str, i64); 8] = [
+    (
+        "PPKD-JP",
+        "PPKD Jakarta Pusat (demo)",
+        "centre",
+        "31.71",
+        60,
+    ),
+    (
+        "PPKD-JU",
+        "PPKD Jakarta Utara (demo)",
+        "centre",
+        "31.72",
+        60,
+    ),
+    (
+        "PPKD-JB",
+        "PPKD Jakarta Barat (demo)",
+        "centre",
+        "31.73",
+        60,
+    ),
+    (
+        "PPKD-JS",
+        "PPKD Jakarta Selatan (demo)",
+        "centre",
+        "31.74",
+        60,
+    ),
+    (
+        "PPKD-JT",
+        "PPKD Jakarta Timur (demo)",
+        "centre",
+        "31.75",
+        80,
+    ),
+    (
+        "PPKD-JT2",
+        "PPKD Jakarta Timur II (demo)",
+        "centre",
+        "31.75",
+        40,
+    ),
+    (
+        "PPKD-JT3",
+        "PPKD Jakarta Timur III (demo)",
+        "centre",
+        "31.75",
+        40,
+    ),
+    (
+        "SUDIN-KS",
+        "Sudin Nakertransgi Kepulauan Seribu (demo)",
+        "office",
+        "31.01",
+        20,
+    ),
+];
+
+/// The first centre of the village's city.
+fn centre_of(village: &str) -> Option<&'static str> {
+    CENTRES
+        .iter()
+        .find(|c| village.starts_with(c.3) && village.as_bytes().get(c.3.len()) == Some(&b'.'))
+        .map(|c| c.0)
+}
+
+async fn add_centres(store: &Store, actor: &jakpreneur_core::Actor) -> anyhow::Result<()> {
+    let r = jakpreneur_core::reference::reference();
+    for (i, (code, name, kind, city, capacity)) in CENTRES.into_iter().enumerate() {
+        let district = r
+            .children(city)
+            .nth(i % 3)
+            .or_else(|| r.children(city).next())
+            .map(|d| d.code.clone())
+            .context("a city without districts")?;
+        let c = jakpreneur_core::job_training::NewCentre::parse(
+            &jakpreneur_core::job_training::CentreDraft {
+                code: Some(code.into()),
+                name: Some(name.into()),
+                kind: Some(kind.into()),
+                district_code: Some(district),
+                address: Some(format!("Jl. Pelatihan Kerja No. {} (demo)", i + 1)),
+                capacity: Some(capacity.to_string()),
+            },
+        )
+        .map_err(|e| anyhow::anyhow!("demo centre {code}: {e}"))?;
+        store
+            .create_centre(actor, &c)
+            .await
+            .context("creating a demo training centre")?;
+    }
+    Ok(())
+}
+
 /// Adds `count` trainees; returns how many were placed in work.
 pub async fn run(store: &Store, today: NaiveDate, count: usize) -> anyhow::Result<(usize, usize)> {
     let actor = super::cli_actor();
+    add_centres(store, &actor).await?;
     let mut generator = DemoGenerator::new(7626, today);
     let mut rng = StdRng::seed_from_u64(5871);
     let mut enrolled = 0;
     let mut placed = 0;
     let mut referred = 0;
+    // Certified trainees still looking for work, by city: the job fairs' applicants.
+    let mut looking: Vec<(String, String, NaiveDate)> = Vec::new();
     for i in 0..count {
         let d = generator.draft();
         let registered = today - Duration::days(rng.random_range(30..540));
@@ -70,6 +171,12 @@ pub async fn run(store: &Store, today: NaiveDate, count: usize) -> anyhow::Resul
             village_code: d.village_code.clone(),
             registered_on: Some(registered.to_string()),
             consent: Some(true),
+            // Trainees of the last months are enrolled at their city's centre; older ones
+            // were enrolled before the centres were recorded here.
+            centre_code: (today - registered < Duration::days(120))
+                .then(|| d.village_code.as_deref().and_then(|v| centre_of(v)))
+                .flatten()
+                .map(str::to_owned),
         };
         let Ok(n) = NewEnrolment::parse(&draft, today) else {
             continue; // an age the programme does not take; the generator is for members
@@ -77,6 +184,8 @@ pub async fn run(store: &Store, today: NaiveDate, count: usize) -> anyhow::Resul
         let e = match store.enrol_person(&actor, PELATIHAN_KERJA, &n).await {
             Ok(e) => e,
             Err(StoreError::AlreadyEnrolled { .. }) => continue,
+            // A full centre: the trainee waits for the next intake (not enrolled now).
+            Err(StoreError::Invalid(_)) => continue,
             Err(e) => return Err(e).context("enrolling a demo trainee"),
         };
         enrolled += 1;
@@ -129,6 +238,7 @@ pub async fn run(store: &Store, today: NaiveDate, count: usize) -> anyhow::Resul
         // Where they went: about three in four find work within six months.
         let after = certified + Duration::days(rng.random_range(7..200));
         if after > today {
+            looking.push((no.clone(), e.city_code.clone(), certified));
             continue;
         }
         let roll: f64 = rng.random();
@@ -172,5 +282,104 @@ pub async fn run(store: &Store, today: NaiveDate, count: usize) -> anyhow::Resul
             }
         }
     }
+    placed += add_fairs(store, &actor, today, &looking).await?;
     Ok((enrolled, placed))
+}
+
+/// A job fair in each mainland city: one held three days ago, where the city's certified
+/// trainees still looking for work applied (some hired, some not, some waiting), and one
+/// next month with its vacancies open. Returns the hires.
+async fn add_fairs(
+    store: &Store,
+    actor: &jakpreneur_core::Actor,
+    today: NaiveDate,
+    looking: &[(String, String, NaiveDate)],
+) -> anyhow::Result<usize> {
+    use jakpreneur_core::job_training::{FairDraft, NewFair, NewVacancy};
+    let cities = [
+        ("31.71", "Jakarta Pusat"),
+        ("31.72", "Jakarta Utara"),
+        ("31.73", "Jakarta Barat"),
+        ("31.74", "Jakarta Selatan"),
+        ("31.75", "Jakarta Timur"),
+    ];
+    let held = today - Duration::days(3);
+    let mut hires = 0;
+    for (k, (city, name)) in cities.into_iter().enumerate() {
+        for (when, title) in [
+            (held, format!("Bursa Kerja {name} (demo)")),
+            (
+                today + Duration::days(30),
+                format!("Bursa Kerja {name} bulan depan (demo)"),
+            ),
+        ] {
+            let f = NewFair::parse(&FairDraft {
+                title: Some(title),
+                city_code: Some(city.into()),
+                held_on: Some(when.to_string()),
+                place: Some(format!("Gelanggang Olahraga {name} (demo)")),
+            })
+            .map_err(|e| anyhow::anyhow!("demo fair: {e}"))?;
+            let fair = store
+                .create_fair(actor, &f)
+                .await
+                .context("creating a demo job fair")?;
+            let mut vacancies = Vec::new();
+            for (j, (position, openings)) in [
+                ("Operator produksi", "6"),
+                ("Juru masak", "3"),
+                ("Teknisi listrik", "2"),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let v = NewVacancy::parse(
+                    Some(EMPLOYERS[(k + j) % EMPLOYERS.len()]),
+                    Some(position),
+                    Some(openings),
+                )
+                .map_err(|e| anyhow::anyhow!("demo vacancy: {e}"))?;
+                vacancies.push(store.add_vacancy(actor, fair.id, &v).await?.id);
+            }
+            if when > today {
+                continue;
+            }
+            let applicants = looking
+                .iter()
+                .filter(|(_, c, certified)| c == city && *certified <= held);
+            for (n, (no, _, _)) in applicants.take(8).enumerate() {
+                let vacancy = vacancies[n % vacancies.len()];
+                let application = match store.apply_at_fair(actor, fair.id, vacancy, no, held).await
+                {
+                    Ok(id) => id,
+                    Err(StoreError::Invalid(_)) => continue,
+                    Err(e) => return Err(e).context("a demo application"),
+                };
+                // Decided the day after the fair: some hired, some not, the rest waiting.
+                let decision = match n % 3 {
+                    0 => Some(true),
+                    1 => Some(false),
+                    _ => None,
+                };
+                if let Some(hired) = decision {
+                    let wage = hired.then_some(WageBand::MinTo1_5);
+                    match store
+                        .decide_application(
+                            actor,
+                            application,
+                            hired,
+                            held + Duration::days(1),
+                            wage,
+                        )
+                        .await
+                    {
+                        Ok(_) if hired => hires += 1,
+                        Ok(_) | Err(StoreError::Invalid(_)) => {}
+                        Err(e) => return Err(e).context("a demo hiring decision"),
+                    }
+                }
+            }
+        }
+    }
+    Ok(hires)
 }

@@ -180,6 +180,7 @@ async fn enrol(store: &Store, a: EnrolArgs) -> anyhow::Result<ExitCode> {
         village_code: a.village_code,
         registered_on: a.registered_on,
         consent: Some(a.consent),
+        centre_code: a.centre,
     };
     let n = NewEnrolment::parse(&draft, Clock::System.today())
         .map_err(|errs| anyhow::anyhow!("invalid enrolment: {errs}"))?;

@@ -29,6 +29,14 @@ pub const PROGRAMME_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/enrolments/{enrolment_no}/referral"),
     ("GET", "/api/v1/stats/placement"),
     ("GET", "/api/v1/public/stats/placement"),
+    ("POST", "/api/v1/training-centres"),
+    ("GET", "/api/v1/training-centres"),
+    ("POST", "/api/v1/job-fairs"),
+    ("GET", "/api/v1/job-fairs"),
+    ("GET", "/api/v1/job-fairs/{id}"),
+    ("POST", "/api/v1/job-fairs/{id}/vacancies"),
+    ("POST", "/api/v1/job-fairs/{id}/applications"),
+    ("POST", "/api/v1/job-fair-applications/{id}/decision"),
     ("GET", "/pelatihan-kerja"),
     ("POST", "/pelatihan-kerja"),
     ("GET", "/pelatihan-kerja/{enrolment_no}"),
@@ -102,9 +110,17 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
     };
     match (method, path) {
         ("GET", "/api/v1/stats/placement") => Ok,
-        ("GET", "/api/v1/programmes/{code}/enrolments") | ("GET", "/pelatihan-kerja") => {
-            scoped(reads(r), Ok)
-        }
+        ("GET", "/api/v1/programmes/{code}/enrolments")
+        | ("GET", "/pelatihan-kerja")
+        | ("GET", "/api/v1/training-centres")
+        | ("GET", "/api/v1/job-fairs")
+        | ("GET", "/api/v1/job-fairs/{id}") => scoped(reads(r), Ok),
+        // Places and fairs inside or outside the regional roles' city.
+        ("POST", "/api/v1/training-centres")
+        | ("POST", "/api/v1/job-fairs")
+        | ("POST", "/api/v1/job-fairs/{id}/vacancies") => scoped(registers(r), Forbidden),
+        ("POST", "/api/v1/job-fairs/{id}/applications")
+        | ("POST", "/api/v1/job-fair-applications/{id}/decision") => scoped(reads(r), NotFound),
         ("POST", "/api/v1/programmes/{code}/enrolments") | ("POST", "/pelatihan-kerja") => {
             scoped(registers(r), Forbidden)
         }
@@ -142,6 +158,10 @@ struct Target {
     no: String,
     event_id: i64,
     placement_id: i64,
+    /// A fair in the target's city, one of its vacancies, and the target's application.
+    fair_id: i64,
+    vacancy_id: i64,
+    application_id: i64,
 }
 
 /// An enrolment trained, certified and placed, in `village`.
@@ -175,15 +195,54 @@ async fn target(app: &TestApp, i: u32, village: &str) -> Target {
         )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let placement_id = res.json()["id"].as_i64().unwrap();
+    let city = &village[..5];
+    let fair = app
+        .post_json(
+            "/api/v1/job-fairs",
+            &json!({"title": "Bursa kerja matriks", "city_code": city, "held_on": "2025-05-01", "place": "Balai kota"}),
+        )
+        .await;
+    assert_eq!(fair.status, StatusCode::CREATED, "{}", fair.text());
+    let fair_id = fair.json()["id"].as_i64().unwrap();
+    let vacancy = app
+        .post_json(
+            &format!("/api/v1/job-fairs/{fair_id}/vacancies"),
+            &json!({"employer": "PT Matriks", "position": "Operator", "openings": "50"}),
+        )
+        .await;
+    let vacancy_id = vacancy.json()["id"].as_i64().unwrap();
+    let applied = app
+        .post_json(
+            &format!("/api/v1/job-fairs/{fair_id}/applications"),
+            &json!({"vacancy_id": vacancy_id, "enrolment_no": no}),
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.text());
     Target {
         no,
         event_id,
-        placement_id: res.json()["id"].as_i64().unwrap(),
+        placement_id,
+        fair_id,
+        vacancy_id,
+        application_id: applied.json()["id"].as_i64().unwrap(),
     }
 }
 
-fn body(path: &str, serial: u32, village: &str) -> Value {
+fn body(path: &str, serial: u32, village: &str, t: &Target) -> Value {
     match path.trim_start_matches("/api/v1") {
+        "/training-centres" => json!({
+            "code": format!("C{serial}"), "name": "Pusat matriks", "district_code": &village[..8],
+            "address": "Jl. Matriks 1", "capacity": "10",
+        }),
+        "/job-fairs" => json!({
+            "title": "Bursa matriks", "city_code": &village[..5], "held_on": "2025-06-01", "place": "Aula",
+        }),
+        "/job-fairs/{id}/vacancies" => {
+            json!({"employer": "PT Lain", "position": "Juru masak", "openings": "2"})
+        }
+        "/job-fairs/{id}/applications" => json!({"vacancy_id": t.vacancy_id, "enrolment_no": t.no}),
+        "/job-fair-applications/{id}/decision" => json!({"decision": "rejected"}),
         "/programmes/{code}/enrolments" | "/pelatihan-kerja" => {
             let m = member_in(serial, village);
             json!({
@@ -240,6 +299,10 @@ async fn programme_route_role_matrix(app: TestApp) {
                 let village = if is_in { IN_VILLAGE } else { OUT_VILLAGE };
                 let id = if route.contains("placements/{id}") {
                     t.placement_id
+                } else if route.contains("job-fairs/{id}") {
+                    t.fair_id
+                } else if route.contains("job-fair-applications/{id}") {
+                    t.application_id
                 } else {
                     t.event_id
                 };
@@ -254,7 +317,7 @@ async fn programme_route_role_matrix(app: TestApp) {
                 };
                 serial += 1;
                 let client = app.as_(&creds.iter().find(|(x, _)| *x == r).unwrap().1);
-                let b = body(route, serial, village);
+                let b = body(route, serial, village, t);
                 let res = if method == "GET" {
                     client.get(&path).await
                 } else if route.starts_with("/api/") {
@@ -293,7 +356,7 @@ async fn programme_route_role_matrix(app: TestApp) {
                 let expected = want(method, route, r, is_in);
                 if got != expected {
                     failures.push(format!(
-                        "{r:?} {method} {route} inside={is_in}: wanted {expected:?}, got {} {}",
+                        "{r:?} {method} {path} inside={is_in}: wanted {expected:?}, got {} {}",
                         res.status,
                         res.text()
                     ));

@@ -21,6 +21,7 @@ on_both_backends!(
     the_seed_population_gives_its_counts_and_their_true_rate,
     a_third_programme_needs_only_its_data_files,
     the_department_works_on_pages,
+    centres_hold_their_capacity_and_fairs_hire_into_placements,
 );
 
 const GAMBIR: &str = "31.71.01.1001";
@@ -743,4 +744,167 @@ async fn the_department_works_on_pages(app: TestApp) {
         !page.contains("Catat penempatan"),
         "no forms for a withdrawn trainee"
     );
+}
+
+/// A centre holds no more trainees in training than its capacity (the next enrolment
+/// there is refused, naming the centre; one who completes training frees the seat), and
+/// a job fair's hire is a placement that counts in `placement_rate`, no vacancy taking
+/// more hires than its openings.
+async fn centres_hold_their_capacity_and_fairs_hire_into_placements(app: TestApp) {
+    let centre = app
+        .post_json(
+            "/api/v1/training-centres",
+            &json!({"code": "ppkd-jp", "name": "PPKD Jakarta Pusat", "district_code": "31.71.01",
+                    "address": "Jl. Pelatihan 1", "capacity": "2"}),
+        )
+        .await;
+    assert_eq!(centre.status, StatusCode::CREATED, "{}", centre.text());
+    assert_eq!(centre.json()["code"], "PPKD-JP");
+    let again = app
+        .post_json(
+            "/api/v1/training-centres",
+            &json!({"code": "PPKD-JP", "name": "Lagi", "district_code": "31.71", "address": "x", "capacity": "0"}),
+        )
+        .await;
+    assert_eq!(
+        again.error_fields(),
+        ["district_code", "address", "capacity"],
+        "{}",
+        again.text()
+    );
+    let at_centre = |i: u32| {
+        let mut t = trainee(i, GAMBIR);
+        t["centre_code"] = json!("PPKD-JP");
+        t
+    };
+    let mut numbers = Vec::new();
+    for i in 0..2 {
+        let res = app
+            .post_json(
+                "/api/v1/programmes/pelatihan_kerja/enrolments",
+                &at_centre(i),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        numbers.push(res.json()["enrolment_no"].as_str().unwrap().to_owned());
+    }
+    let full = app
+        .post_json(
+            "/api/v1/programmes/pelatihan_kerja/enrolments",
+            &at_centre(2),
+        )
+        .await;
+    assert_eq!(full.error_code(), "centre_full", "{}", full.text());
+    let unknown = app
+        .post_json("/api/v1/programmes/pelatihan_kerja/enrolments", &{
+            let mut t = trainee(3, GAMBIR);
+            t["centre_code"] = json!("TIDAK-ADA");
+            t
+        })
+        .await;
+    assert_eq!(unknown.error_code(), "centre_unknown");
+    trained(&app, &numbers[0], "2025-03-01").await;
+    let listed = app.get("/api/v1/training-centres").await.json();
+    assert_eq!(listed["items"][0]["in_training"], 1, "{listed}");
+    let seat = app
+        .post_json(
+            "/api/v1/programmes/pelatihan_kerja/enrolments",
+            &at_centre(2),
+        )
+        .await;
+    assert_eq!(
+        seat.status,
+        StatusCode::CREATED,
+        "the trained one freed a seat: {}",
+        seat.text()
+    );
+
+    // A job fair in Central Jakarta: one vacancy with one opening, two applicants.
+    let fair = app
+        .post_json(
+            "/api/v1/job-fairs",
+            &json!({"title": "Bursa Kerja Jakarta Pusat", "city_code": "31.71", "held_on": "2025-04-10", "place": "GOR Gambir"}),
+        )
+        .await;
+    assert_eq!(fair.status, StatusCode::CREATED, "{}", fair.text());
+    let fair_id = fair.json()["id"].as_i64().unwrap();
+    let vacancy = app
+        .post_json(
+            &format!("/api/v1/job-fairs/{fair_id}/vacancies"),
+            &json!({"employer": "PT Maju Bersama", "position": "Teknisi listrik", "openings": "1"}),
+        )
+        .await;
+    let vacancy_id = vacancy.json()["id"].as_i64().unwrap();
+    trained(&app, &numbers[1], "2025-03-05").await;
+    let mut applications = Vec::new();
+    for no in &numbers {
+        let res = app
+            .post_json(
+                &format!("/api/v1/job-fairs/{fair_id}/applications"),
+                &json!({"vacancy_id": vacancy_id, "enrolment_no": no}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        applications.push(res.json()["id"].as_i64().unwrap());
+    }
+    let twice = app
+        .post_json(
+            &format!("/api/v1/job-fairs/{fair_id}/applications"),
+            &json!({"vacancy_id": vacancy_id, "enrolment_no": numbers[0]}),
+        )
+        .await;
+    assert_eq!(twice.error_code(), "already_applied");
+    let hired = app
+        .post_json(
+            &format!("/api/v1/job-fair-applications/{}/decision", applications[0]),
+            &json!({"decision": "hired", "decided_on": "2025-04-20", "wage_band": "min_to_1_5"}),
+        )
+        .await;
+    assert_eq!(hired.status, StatusCode::OK, "{}", hired.text());
+    assert!(hired.json()["placement_id"].is_i64());
+    let filled = app
+        .post_json(
+            &format!("/api/v1/job-fair-applications/{}/decision", applications[1]),
+            &json!({"decision": "hired", "decided_on": "2025-04-20"}),
+        )
+        .await;
+    assert_eq!(filled.error_code(), "vacancy_filled", "{}", filled.text());
+    let detail = app
+        .get(&format!("/api/v1/enrolments/{}", numbers[0]))
+        .await
+        .json();
+    assert_eq!(detail["placements"][0]["employer"], "PT Maju Bersama");
+    let report = app
+        .get("/api/v1/stats/placement?as_of=2025-12-31")
+        .await
+        .json();
+    assert_eq!(
+        (
+            report["trainees"].clone(),
+            report["placed"].clone(),
+            report["hired"].clone()
+        ),
+        (json!(2), json!(1), json!(1)),
+        "{report}"
+    );
+    let shown = app
+        .get(&format!("/api/v1/job-fairs/{fair_id}"))
+        .await
+        .json();
+    assert_eq!(shown["fair"]["hires"], 1);
+    assert_eq!(shown["fair"]["applications"], 2);
+    // Another city's manpower office sees the fair, not who applied.
+    let jaksel = app
+        .user("sudin.jaksel", "manpower_officer", Some("31.74"))
+        .await;
+    let theirs = app
+        .as_(&jaksel)
+        .get(&format!("/api/v1/job-fairs/{fair_id}"))
+        .await
+        .json();
+    assert!(
+        theirs["applications"][0]["enrolment_no"].is_null(),
+        "{theirs}"
+    );
+    assert!(theirs["applications"][0]["full_name"].is_null());
 }

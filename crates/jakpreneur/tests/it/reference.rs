@@ -310,6 +310,14 @@ async fn openapi_lists_every_route_and_docs_work_offline(app: TestApp) {
         ("/api/v1/enrolments/{enrolment_no}/referral", "post"),
         ("/api/v1/stats/placement", "get"),
         ("/api/v1/public/stats/placement", "get"),
+        ("/api/v1/training-centres", "post"),
+        ("/api/v1/training-centres", "get"),
+        ("/api/v1/job-fairs", "post"),
+        ("/api/v1/job-fairs", "get"),
+        ("/api/v1/job-fairs/{id}", "get"),
+        ("/api/v1/job-fairs/{id}/vacancies", "post"),
+        ("/api/v1/job-fairs/{id}/applications", "post"),
+        ("/api/v1/job-fair-applications/{id}/decision", "post"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

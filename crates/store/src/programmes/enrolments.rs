@@ -20,7 +20,7 @@ pub(crate) const ENROLMENT_SELECT: &str = "SELECT e.id, e.programme, e.enrolment
      p.nik_cipher, p.full_name, p.birth_date, p.sex, e.phone, e.address, e.province_code, \
      e.city_code, e.district_code, e.village_code, e.registered_on, e.status, e.withdrawn_on, \
      e.withdrawal_reason, e.consent_version, e.consent_at, m.member_no AS jakpreneur_member_no, \
-     e.referred_member_no, e.version, e.created_at \
+     e.referred_member_no, e.centre_code, e.version, e.created_at \
      FROM programme_enrolments e JOIN people p ON p.id = e.person_id \
      LEFT JOIN members m ON m.nik_hash = p.nik_hash";
 
@@ -47,6 +47,7 @@ pub(crate) struct EnrolmentRow {
     pub consent_at: DateTime<Utc>,
     pub jakpreneur_member_no: Option<String>,
     pub referred_member_no: Option<String>,
+    pub centre_code: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
 }
@@ -84,6 +85,7 @@ impl EnrolmentRow {
             consent_at: self.consent_at,
             jakpreneur_member_no: member_no,
             referred_member_no: self.referred_member_no,
+            centre_code: self.centre_code,
             version: self.version,
             created_at: self.created_at,
         })
@@ -213,6 +215,9 @@ impl Store {
                 enrolment_no: visible.then_some(no),
             });
         }
+        if let Some(centre) = &n.centre {
+            super::centres::take_seat(&mut tx, centre).await?;
+        }
         let seq: i64 = query(
             "INSERT INTO programme_number_counters (programme, city_code, last_seq) VALUES ($1, $2, 1) \
              ON CONFLICT (programme, city_code) DO UPDATE \
@@ -226,8 +231,8 @@ impl Store {
         let id: i64 = query(
             "INSERT INTO programme_enrolments (programme, person_id, enrolment_no, phone, address, \
              province_code, city_code, district_code, village_code, registered_on, \
-             consent_version, consent_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $12) RETURNING id",
+             consent_version, consent_at, created_at, updated_at, centre_code) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $12, $13) RETURNING id",
         )
         .bind(programme.to_owned())
         .bind(person)
@@ -241,6 +246,7 @@ impl Store {
         .bind(n.registered_on)
         .bind(ENROLMENT_CONSENT_VERSION)
         .bind(now)
+        .bind(n.centre.clone())
         .scalar(&mut tx)
         .await?;
         let registered = jakpreneur_core::programme::NewEvent {

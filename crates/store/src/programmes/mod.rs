@@ -8,10 +8,12 @@
 //! Jakpreneur's members keep their own table and ledger (`members`, `member_events`); a
 //! person in both is the `people` row whose keyed NIK hash equals the member's.
 
+mod centres;
 mod definitions;
 pub(crate) use definitions::write_definitions;
 mod enrolments;
 mod events;
+mod job_fairs;
 mod people;
 mod placements;
 mod referral;
@@ -20,7 +22,9 @@ mod stats;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+pub use centres::TrainingCentre;
 pub use enrolments::{EnrolmentFilter, EnrolmentPage};
+pub use job_fairs::{FairApplication, FairVacancy, JobFair};
 pub use placements::Placement;
 pub use referral::JakpreneurReferral;
 pub use stats::{PlacementGroup, PlacementReport, StageCount, StageRelease};
@@ -54,6 +58,8 @@ pub struct ProgrammeEnrolment {
     pub jakpreneur_member_no: Option<String>,
     /// The Jakpreneur member this enrolment referred the person to.
     pub referred_member_no: Option<String>,
+    /// The training centre the trainee is enrolled at.
+    pub centre_code: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
 }

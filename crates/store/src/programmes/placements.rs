@@ -33,6 +33,56 @@ pub struct Placement {
 const PLACEMENT_COLS: &str = "id, outcome, employer, placed_on, wage_band, event_id, voided_at, \
      void_reason, recorded_by, created_at";
 
+/// Writes a placement and its K4 service for enrolment `f` inside the caller's
+/// transaction (a job fair's hire writes one with the application); returns its id.
+pub(crate) async fn place_in_tx(
+    tx: &mut (impl crate::query::Conn + ?Sized),
+    defs: &jakpreneur_core::programme::Programmes,
+    f: &super::enrolments::EnrolmentFacts,
+    p: &NewPlacement,
+    who: &Who,
+    agency: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    if f.programme != PELATIHAN_KERJA {
+        return Err(StoreError::invalid(
+            "enrolment_no",
+            "not_job_training",
+            format!(
+                "placements are recorded for {PELATIHAN_KERJA} enrolments, and this is of {}",
+                f.programme
+            ),
+        ));
+    }
+    let kind = p.outcome.kind();
+    let e = NewEvent {
+        programme: f.programme.clone(),
+        stage: STAGE_PLACEMENT.into(),
+        kind: kind.into(),
+        qualifying: defs.kind(&f.programme, kind).is_some_and(|k| k.qualifying),
+        occurred_on: p.placed_on,
+        place_code: None,
+        agency: None,
+        reference: p.employer.clone(),
+        note: p.note.clone(),
+    };
+    let event_id = write_event(&mut *tx, defs, f, &e, agency, who, None, now).await?;
+    query(
+        "INSERT INTO placements (enrolment_id, outcome, employer, placed_on, wage_band, \
+         event_id, recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(f.id)
+    .bind(p.outcome.as_str())
+    .bind(p.employer.clone())
+    .bind(p.placed_on)
+    .bind(p.wage_band.map(|w| w.as_str()))
+    .bind(event_id)
+    .bind(who.name.clone())
+    .bind(now)
+    .scalar(&mut *tx)
+    .await
+}
+
 impl Store {
     /// Records where a trainee went: the placement and its `K4` event (`placed_hired`,
     /// `placed_self_employed` or `not_placed`), which needs certification (`K3`) first by
@@ -49,47 +99,11 @@ impl Store {
         let now = Utc::now();
         let mut tx = self.begin().await?;
         let f = enrolment_for_write(&mut tx, actor, enrolment_no).await?;
-        if f.programme != PELATIHAN_KERJA {
-            return Err(StoreError::invalid(
-                "enrolment_no",
-                "not_job_training",
-                format!(
-                    "placements are recorded for {PELATIHAN_KERJA} enrolments, and this is of {}",
-                    f.programme
-                ),
-            ));
-        }
-        let kind = p.outcome.kind();
-        let e = NewEvent {
-            programme: f.programme.clone(),
-            stage: STAGE_PLACEMENT.into(),
-            kind: kind.into(),
-            qualifying: defs.kind(&f.programme, kind).is_some_and(|k| k.qualifying),
-            occurred_on: p.placed_on,
-            place_code: None,
-            agency: None,
-            reference: p.employer.clone(),
-            note: p.note.clone(),
-        };
         let agency = actor
             .agency
             .clone()
             .unwrap_or_else(|| "NAKERTRANSGI".into());
-        let event_id = write_event(&mut tx, &defs, &f, &e, &agency, &who, None, now).await?;
-        let id: i64 = query(
-            "INSERT INTO placements (enrolment_id, outcome, employer, placed_on, wage_band, \
-             event_id, recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(f.id)
-        .bind(p.outcome.as_str())
-        .bind(p.employer.clone())
-        .bind(p.placed_on)
-        .bind(p.wage_band.map(|w| w.as_str()))
-        .bind(event_id)
-        .bind(who.name.clone())
-        .bind(now)
-        .scalar(&mut tx)
-        .await?;
+        let id = place_in_tx(&mut tx, &defs, &f, p, &who, &agency, now).await?;
         let change = Change {
             who,
             action: "placement.record",

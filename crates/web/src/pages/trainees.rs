@@ -150,6 +150,7 @@ pub async fn enrol(page: SignedInPage, body: Bytes) -> Response {
         village_code: g("village_code"),
         registered_on: g("registered_on"),
         consent: Some(f.get("consent").is_some_and(|v| v == "1" || v == "on")),
+        centre_code: g("centre_code"),
     };
     let outcome = match NewEnrolment::parse(&draft, page.today()) {
         Ok(n) => page

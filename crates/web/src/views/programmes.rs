@@ -34,6 +34,9 @@ pub struct EnrolPerson {
     /// The person agreed to the processing of their data.
     #[schema(required = true, nullable = false)]
     pub consent: Option<bool>,
+    /// The training centre's code (`GET /api/v1/training-centres`); a full centre is 422
+    /// `centre_full`.
+    pub centre_code: Option<String>,
 }
 
 impl From<EnrolPerson> for jakpreneur_core::enrolment::EnrolmentDraft {
@@ -48,6 +51,7 @@ impl From<EnrolPerson> for jakpreneur_core::enrolment::EnrolmentDraft {
             village_code: b.village_code,
             registered_on: b.registered_on,
             consent: b.consent,
+            centre_code: b.centre_code,
         }
     }
 }
@@ -78,6 +82,8 @@ pub struct EnrolmentView {
     pub jakpreneur_member_no: Option<String>,
     /// The member this enrolment referred the person to.
     pub referred_member_no: Option<String>,
+    /// The training centre the trainee is enrolled at.
+    pub centre_code: Option<String>,
     pub version: i64,
 }
 
@@ -103,6 +109,7 @@ impl From<ProgrammeEnrolment> for EnrolmentView {
             consent_at: e.consent_at,
             jakpreneur_member_no: e.jakpreneur_member_no,
             referred_member_no: e.referred_member_no,
+            centre_code: e.centre_code,
             version: e.version,
         }
     }
@@ -287,4 +294,196 @@ pub struct PlacementQuery {
     pub agency: Option<String>,
     /// `pelatihan_kerja` (the default; the only programme with placements).
     pub programme: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCentre {
+    /// 2–20 capitals, digits or dashes, e.g. `PPKD-JT`.
+    #[schema(required = true, nullable = false, example = "PPKD-JT")]
+    pub code: Option<String>,
+    #[schema(required = true, nullable = false)]
+    pub name: Option<String>,
+    /// `centre` (default) or `office`.
+    pub kind: Option<String>,
+    #[schema(required = true, nullable = false, example = "31.75.01")]
+    pub district_code: Option<String>,
+    #[schema(required = true, nullable = false)]
+    pub address: Option<String>,
+    /// Trainees it holds in training at once, 1–10000.
+    #[schema(required = true, nullable = false, example = "60")]
+    pub capacity: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CentreView {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub district_code: String,
+    pub city_code: String,
+    pub address: String,
+    pub capacity: i64,
+    /// Active trainees enrolled there who have not completed skills training.
+    pub in_training: i64,
+}
+
+impl From<jakpreneur_store::TrainingCentre> for CentreView {
+    fn from(c: jakpreneur_store::TrainingCentre) -> Self {
+        Self {
+            code: c.code,
+            name: c.name,
+            kind: c.kind,
+            district_code: c.district_code,
+            city_code: c.city_code,
+            address: c.address,
+            capacity: c.capacity,
+            in_training: c.in_training,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CentreList {
+    pub items: Vec<CentreView>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateFair {
+    #[schema(required = true, nullable = false)]
+    pub title: Option<String>,
+    #[schema(required = true, nullable = false, example = "31.71")]
+    pub city_code: Option<String>,
+    #[schema(required = true, nullable = false, format = Date)]
+    pub held_on: Option<String>,
+    #[schema(required = true, nullable = false)]
+    pub place: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FairView {
+    pub id: i64,
+    pub title: String,
+    pub city_code: String,
+    pub held_on: NaiveDate,
+    pub place: String,
+    pub vacancies: i64,
+    pub openings: i64,
+    pub applications: i64,
+    pub hires: i64,
+}
+
+impl From<jakpreneur_store::JobFair> for FairView {
+    fn from(f: jakpreneur_store::JobFair) -> Self {
+        Self {
+            id: f.id,
+            title: f.title,
+            city_code: f.city_code,
+            held_on: f.held_on,
+            place: f.place,
+            vacancies: f.vacancies,
+            openings: f.openings,
+            applications: f.applications,
+            hires: f.hires,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FairList {
+    pub items: Vec<FairView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VacancyView {
+    pub id: i64,
+    pub employer: String,
+    pub position: String,
+    pub openings: i64,
+    pub hired: i64,
+}
+
+impl From<jakpreneur_store::FairVacancy> for VacancyView {
+    fn from(v: jakpreneur_store::FairVacancy) -> Self {
+        Self {
+            id: v.id,
+            employer: v.employer,
+            position: v.position,
+            openings: v.openings,
+            hired: v.hired,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationView {
+    pub id: i64,
+    pub vacancy_id: i64,
+    /// Only for a reader whose region holds the trainee.
+    pub enrolment_no: Option<String>,
+    pub full_name: Option<String>,
+    /// `applied`, `hired` or `rejected`.
+    pub status: String,
+    pub applied_on: NaiveDate,
+    pub decided_on: Option<NaiveDate>,
+    pub placement_id: Option<i64>,
+}
+
+impl From<jakpreneur_store::FairApplication> for ApplicationView {
+    fn from(a: jakpreneur_store::FairApplication) -> Self {
+        Self {
+            id: a.id,
+            vacancy_id: a.vacancy_id,
+            enrolment_no: a.enrolment_no,
+            full_name: a.full_name,
+            status: a.status,
+            applied_on: a.applied_on,
+            decided_on: a.decided_on,
+            placement_id: a.placement_id,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FairDetail {
+    pub fair: FairView,
+    pub vacancies: Vec<VacancyView>,
+    pub applications: Vec<ApplicationView>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddVacancy {
+    #[schema(required = true, nullable = false)]
+    pub employer: Option<String>,
+    #[schema(required = true, nullable = false)]
+    pub position: Option<String>,
+    #[schema(required = true, nullable = false, example = "5")]
+    pub openings: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyAtFair {
+    #[schema(required = true, nullable = false)]
+    pub vacancy_id: Option<i64>,
+    #[schema(required = true, nullable = false, example = "PK-3171-000001")]
+    pub enrolment_no: Option<String>,
+    /// Default the fair's day.
+    #[schema(format = Date)]
+    pub applied_on: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecideApplication {
+    /// `hired` or `rejected`.
+    #[schema(required = true, nullable = false, example = "hired")]
+    pub decision: Option<String>,
+    /// Default today.
+    #[schema(format = Date)]
+    pub decided_on: Option<String>,
+    /// For a hire: `below_min`, `min_to_1_5` or `above_1_5`.
+    pub wage_band: Option<String>,
 }

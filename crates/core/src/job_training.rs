@@ -1,0 +1,247 @@
+//! Job training's places and job fairs: training centres with their capacity, job fairs
+//! in a city with employers' vacancies, and the decision on a trainee's application.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::region::RegionCode;
+use crate::text::{given, parse_date, parse_text};
+use crate::{FieldError, RegionLevel, ValidationErrors};
+
+/// A training centre as typed or sent.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CentreDraft {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    /// `centre` (Pusat Pelatihan Kerja) or `office` (a Sudin office that trains).
+    pub kind: Option<String>,
+    pub district_code: Option<String>,
+    pub address: Option<String>,
+    pub capacity: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCentre {
+    pub code: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub district: RegionCode,
+    pub address: String,
+    pub capacity: i64,
+}
+
+fn required<'a>(field: &'static str, v: &'a Option<String>) -> Result<&'a str, FieldError> {
+    given(v.as_deref()).ok_or_else(|| FieldError::required(field))
+}
+
+fn district(field: &'static str, raw: &str) -> Result<RegionCode, FieldError> {
+    let r = RegionCode::parse(field, raw)?;
+    if r.level() == RegionLevel::District {
+        Ok(r)
+    } else {
+        Err(FieldError::new(
+            field,
+            "region_level",
+            format!("{field} must be a district (kecamatan) code such as 31.71.01"),
+        ))
+    }
+}
+
+/// A whole number from `min` to `max`.
+pub fn parse_count(field: &'static str, raw: &str, min: i64, max: i64) -> Result<i64, FieldError> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                "invalid_number",
+                format!("{field} must be a whole number from {min} to {max}"),
+            )
+        })
+}
+
+impl NewCentre {
+    pub fn parse(d: &CentreDraft) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        let code = errs.take(required("code", &d.code).and_then(|c| {
+            let c = c.to_uppercase();
+            if (2..=20).contains(&c.len())
+                && c.chars()
+                    .all(|x| x.is_ascii_uppercase() || x.is_ascii_digit() || x == '-')
+            {
+                Ok(c)
+            } else {
+                Err(FieldError::new(
+                    "code",
+                    "code_invalid",
+                    "code must be 2-20 letters, digits or dashes, e.g. PPKD-JT",
+                ))
+            }
+        }));
+        let name = errs.take(required("name", &d.name).and_then(|s| parse_text("name", s, 3, 120)));
+        let kind = match given(d.kind.as_deref()).map(str::to_lowercase).as_deref() {
+            None | Some("centre") => Some("centre"),
+            Some("office") => Some("office"),
+            Some(_) => {
+                errs.push(FieldError::new(
+                    "kind",
+                    "kind_invalid",
+                    "kind must be centre or office",
+                ));
+                None
+            }
+        };
+        let district = errs.take(
+            required("district_code", &d.district_code).and_then(|s| district("district_code", s)),
+        );
+        let address = errs
+            .take(required("address", &d.address).and_then(|s| parse_text("address", s, 5, 300)));
+        let capacity = errs.take(
+            required("capacity", &d.capacity).and_then(|s| parse_count("capacity", s, 1, 10_000)),
+        );
+        match (code, name, kind, district, address, capacity) {
+            (Some(code), Some(name), Some(kind), Some(district), Some(address), Some(capacity))
+                if errs.is_empty() =>
+            {
+                Ok(Self {
+                    code,
+                    name,
+                    kind,
+                    district,
+                    address,
+                    capacity,
+                })
+            }
+            _ => Err(errs),
+        }
+    }
+}
+
+/// A job fair as typed or sent.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FairDraft {
+    pub title: Option<String>,
+    pub city_code: Option<String>,
+    pub held_on: Option<String>,
+    pub place: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFair {
+    pub title: String,
+    pub city: RegionCode,
+    pub held_on: NaiveDate,
+    pub place: String,
+}
+
+impl NewFair {
+    pub fn parse(d: &FairDraft) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        let title =
+            errs.take(required("title", &d.title).and_then(|s| parse_text("title", s, 3, 150)));
+        let city = errs.take(required("city_code", &d.city_code).and_then(|s| {
+            let r = RegionCode::parse("city_code", s)?;
+            if r.level() == RegionLevel::City {
+                Ok(r)
+            } else {
+                Err(FieldError::new(
+                    "city_code",
+                    "region_level",
+                    "city_code must be a city code such as 31.71",
+                ))
+            }
+        }));
+        let held_on =
+            errs.take(required("held_on", &d.held_on).and_then(|s| parse_date("held_on", s)));
+        let place =
+            errs.take(required("place", &d.place).and_then(|s| parse_text("place", s, 3, 200)));
+        match (title, city, held_on, place) {
+            (Some(title), Some(city), Some(held_on), Some(place)) if errs.is_empty() => Ok(Self {
+                title,
+                city,
+                held_on,
+                place,
+            }),
+            _ => Err(errs),
+        }
+    }
+}
+
+/// An employer's vacancy at a fair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVacancy {
+    pub employer: String,
+    pub position: String,
+    pub openings: i64,
+}
+
+impl NewVacancy {
+    pub fn parse(
+        employer: Option<&str>,
+        position: Option<&str>,
+        openings: Option<&str>,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        let employer = errs.take(
+            given(employer)
+                .ok_or_else(|| FieldError::required("employer"))
+                .and_then(|s| parse_text("employer", s, 2, 150)),
+        );
+        let position = errs.take(
+            given(position)
+                .ok_or_else(|| FieldError::required("position"))
+                .and_then(|s| parse_text("position", s, 2, 150)),
+        );
+        let openings = errs.take(
+            given(openings)
+                .ok_or_else(|| FieldError::required("openings"))
+                .and_then(|s| parse_count("openings", s, 1, 10_000)),
+        );
+        match (employer, position, openings) {
+            (Some(employer), Some(position), Some(openings)) if errs.is_empty() => Ok(Self {
+                employer,
+                position,
+                openings,
+            }),
+            _ => Err(errs),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_centre_names_each_wrong_field() {
+        let d = CentreDraft {
+            code: Some("ppkd jt".into()),
+            name: Some("PPKD Jakarta Timur".into()),
+            kind: Some("school".into()),
+            district_code: Some("31.75".into()),
+            address: Some("Jl. Raya".into()),
+            capacity: Some("0".into()),
+        };
+        let fields: Vec<&str> = NewCentre::parse(&d)
+            .unwrap_err()
+            .0
+            .iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["code", "kind", "district_code", "capacity"]);
+        let ok = CentreDraft {
+            code: Some("ppkd-jt".into()),
+            kind: None,
+            district_code: Some("31.75.01".into()),
+            capacity: Some(" 320 ".into()),
+            ..d
+        };
+        let c = NewCentre::parse(&ok).unwrap();
+        assert_eq!(
+            (c.code.as_str(), c.kind, c.capacity),
+            ("PPKD-JT", "centre", 320)
+        );
+    }
+}
