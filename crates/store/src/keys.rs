@@ -99,7 +99,8 @@ impl Store {
         }
     }
 
-    /// Re-encrypts every NIK (and recomputes its keyed hash), every bank account number and
+    /// Re-encrypts every NIK, members' and other programmes' people's (and recomputes its
+    /// keyed hash), every bank account number and
     /// every authenticator secret under `new_key`, in one transaction, and records the new key's fingerprint. The caller must make the new key
     /// the key file afterwards (see `jakpreneur rotate-key`). Returns the rows re-encrypted.
     pub async fn rotate_key(&mut self, actor: &Actor, new_key: &DataKey) -> Result<u64> {
@@ -123,6 +124,22 @@ impl Store {
                 .execute(&mut tx)
                 .await?;
         }
+        // People in programmes beside Jakpreneur: their NIK like a member's, so the same
+        // NIK still finds the same person (and the member) after the rotation.
+        let people: Vec<(i64, Vec<u8>)> =
+            query("SELECT id, nik_cipher FROM people WHERE nik_cipher IS NOT NULL ORDER BY id")
+                .fetch_all(&mut tx)
+                .await?;
+        for (id, cipher) in &people {
+            let nik = old.decrypt_nik(cipher)?;
+            query("UPDATE people SET nik_hash = $1, nik_cipher = $2 WHERE id = $3")
+                .bind(new.nik_hash(&nik))
+                .bind(new.encrypt_nik(&nik))
+                .bind(id)
+                .execute(&mut tx)
+                .await?;
+        }
+        let rows_people = people.len();
         // Suppliers' bank account numbers are sealed like NIKs.
         let accounts: Vec<(i64, Vec<u8>)> =
             query("SELECT member_id, account_no_cipher FROM bank_accounts ORDER BY member_id")
@@ -169,7 +186,7 @@ impl Store {
             record_id: new.fingerprint().to_owned(),
             before: Some(serde_json::json!({ "fingerprint": old.fingerprint() })),
             after: Some(
-                serde_json::json!({ "fingerprint": new.fingerprint(), "rows": rows.len() }),
+                serde_json::json!({ "fingerprint": new.fingerprint(), "rows": rows.len(), "people": rows_people }),
             ),
         };
         // The log's hashes stay; its seals are made again under the new key.

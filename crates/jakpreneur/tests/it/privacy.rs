@@ -562,6 +562,30 @@ async fn rotate_key_reencrypts_every_nik() {
         )
         .await;
     assert_eq!(res.status, axum::http::StatusCode::OK, "{}", res.text());
+    // The first member is a job trainee too: one person, whose NIK is sealed in `people`.
+    let m0 = member(0);
+    let mut trainee = serde_json::json!({"registered_on": "2025-01-06", "consent": true});
+    for k in [
+        "nik",
+        "full_name",
+        "birth_date",
+        "sex",
+        "phone",
+        "address",
+        "village_code",
+    ] {
+        trainee[k] = m0[k].clone();
+    }
+    let res = app
+        .post_json("/api/v1/programmes/pelatihan_kerja/enrolments", &trainee)
+        .await;
+    assert_eq!(
+        res.status,
+        axum::http::StatusCode::CREATED,
+        "{}",
+        res.text()
+    );
+    let trainee_no = res.json()["enrolment_no"].as_str().unwrap().to_owned();
     let old = std::fs::read_to_string(&app.key_file).unwrap();
     let out = jakpreneur(&app, &["rotate-key"]);
     assert!(
@@ -592,6 +616,39 @@ async fn rotate_key_reencrypts_every_nik() {
     let dup = jakpreneur(&app, &refs);
     assert!(!dup.status.success());
     assert!(String::from_utf8_lossy(&dup.stderr).contains("already registered"));
+    // The trainee's NIK decrypts under the new key, and still finds the same person.
+    let shown = jakpreneur(&app, &["programme", "show", &trainee_no]);
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    let masked = jakpreneur_core::nik::mask(m0["nik"].as_str().unwrap());
+    assert!(String::from_utf8_lossy(&shown.stdout).contains(&masked));
+    let mut again = vec![
+        "programme".to_owned(),
+        "enrol".to_owned(),
+        "--consent".to_owned(),
+    ];
+    for k in [
+        "nik",
+        "full_name",
+        "birth_date",
+        "sex",
+        "address",
+        "village_code",
+    ] {
+        again.push(format!("--{}", k.replace('_', "-")));
+        again.push(m0[k].as_str().unwrap().to_owned());
+    }
+    let refs: Vec<&str> = again.iter().map(String::as_str).collect();
+    let twice = jakpreneur(&app, &refs);
+    assert!(!twice.status.success());
+    assert!(
+        String::from_utf8_lossy(&twice.stderr).contains("already enrolled"),
+        "{}",
+        String::from_utf8_lossy(&twice.stderr)
+    );
     assert!(jakpreneur(&app, &["audit", "verify"]).status.success());
     // The administrator's second step works under the new key.
     let store = jakpreneur_store::Store::connect(&app.db_url, &Default::default())
