@@ -308,6 +308,7 @@ fn page_routes() -> Pages {
     .get("/statistik/target", statistik::targets)
     .get("/statistik/definisi", statistik::definitions)
     .get("/statistik/e-order", statistik::eorder)
+    .get("/statistik/pelatihan-kerja", statistik::placement)
     .get(
         "/statistik/facilities.csv",
         |s: StatsState, u: OriginalUri| statistik::facilities_file(s, u, SheetFormat::Csv),

@@ -37,6 +37,7 @@ pub const PROGRAMME_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/job-fairs/{id}/vacancies"),
     ("POST", "/api/v1/job-fairs/{id}/applications"),
     ("POST", "/api/v1/job-fair-applications/{id}/decision"),
+    ("GET", "/statistik/pelatihan-kerja"),
     ("GET", "/pelatihan-kerja"),
     ("POST", "/pelatihan-kerja"),
     ("GET", "/pelatihan-kerja/{enrolment_no}"),
@@ -91,7 +92,7 @@ fn regional(r: R) -> bool {
 }
 
 fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
-    if path == "/api/v1/public/stats/placement" {
+    if path == "/api/v1/public/stats/placement" || path == "/statistik/pelatihan-kerja" {
         return Ok;
     }
     let page = !path.starts_with("/api/");

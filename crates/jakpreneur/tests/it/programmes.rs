@@ -738,6 +738,17 @@ async fn the_department_works_on_pages(app: TestApp) {
         "{}",
         withdraw.text()
     );
+    let open = app.anonymous().get("/statistik/pelatihan-kerja").await;
+    assert_eq!(open.status, StatusCode::OK);
+    assert!(
+        open.text().contains("Tingkat penempatan") && open.text().contains("&#60;7"),
+        "small cities hidden"
+    );
+    let bad_day = app
+        .anonymous()
+        .get("/statistik/pelatihan-kerja?as_of=kemarin")
+        .await;
+    assert_eq!(bad_day.status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = app.get(&to).await.text();
     assert!(page.contains("Keluar"), "withdrawn shows");
     assert!(

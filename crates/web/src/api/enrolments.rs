@@ -505,7 +505,7 @@ pub(crate) fn sees_exact_placement(actor: &Actor, region: Option<&RegionCode>) -
 }
 
 fn published(
-    mut r: PlacementReport,
+    r: PlacementReport,
     region: Option<&RegionCode>,
     min: i64,
 ) -> ApiResult<Json<PlacementReport>> {
@@ -517,6 +517,12 @@ fn published(
         )
         .into());
     }
+    Ok(Json(published_report(r, min)))
+}
+
+/// The published figures of a province's or a city's report: groups below `min`
+/// trainees, placed or not placed hidden, and a second one beside a lone hidden group.
+pub(crate) fn published_report(mut r: PlacementReport, min: i64) -> PlacementReport {
     let small = |n: Option<i64>| n.is_some_and(|n| n < min);
     let mut hidden = 0;
     for g in &mut r.groups {
@@ -544,5 +550,5 @@ fn published(
             g.placement_rate = None;
         }
     }
-    Ok(Json(r))
+    r
 }

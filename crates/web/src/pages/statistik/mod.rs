@@ -18,6 +18,7 @@ mod definitions;
 mod eorder;
 mod overview;
 mod period;
+mod placement;
 mod targets;
 
 pub use cohorts::{cohort_file, cohorts};
@@ -25,6 +26,7 @@ pub use definitions::definitions;
 pub use eorder::eorder;
 pub use overview::{facilities_file, overview};
 pub use period::{period, period_file};
+pub use placement::placement;
 pub use targets::targets;
 
 use std::collections::{BTreeMap, HashMap};
