@@ -257,6 +257,7 @@ const publicPages = [
   ['public-cek', '/cek?q=warung'],
   ['public-katalog', '/katalog'],
   ['public-statistik', '/statistik'],
+  ['public-placement', '/statistik/pelatihan-kerja'],
   ['public-privasi', '/privasi'],
   ['public-login', '/login'],
   ['public-signup', '/akun/daftar'],
