@@ -22,6 +22,7 @@ on_both_backends!(
     a_third_programme_needs_only_its_data_files,
     the_department_works_on_pages,
     centres_hold_their_capacity_and_fairs_hire_into_placements,
+    two_officers_enrolling_one_person_at_once_make_one_enrolment,
 );
 
 const GAMBIR: &str = "31.71.01.1001";
@@ -918,4 +919,29 @@ async fn centres_hold_their_capacity_and_fairs_hire_into_placements(app: TestApp
         "{theirs}"
     );
     assert!(theirs["applications"][0]["full_name"].is_null());
+}
+
+/// The same person enrolled by two requests at once, from two cities' addresses (a
+/// Jakpreneur member already, so the person row exists): one enrolment, one 409.
+async fn two_officers_enrolling_one_person_at_once_make_one_enrolment(app: TestApp) {
+    let res = app
+        .post_json("/api/v1/members", &member_in(9, GAMBIR))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    for round in 0..3 {
+        let mut a = trainee(9 + round * 10, GAMBIR);
+        if round == 0 {
+            a = trainee(9, GAMBIR);
+        }
+        let mut b = a.clone();
+        b["village_code"] = json!(SETIABUDI);
+        let (x, y) = tokio::join!(
+            app.post_json("/api/v1/programmes/pelatihan_kerja/enrolments", &a),
+            app.post_json("/api/v1/programmes/pelatihan_kerja/enrolments", &b),
+        );
+        let mut codes = [x.status.as_u16(), y.status.as_u16()];
+        codes.sort_unstable();
+        assert_eq!(codes, [201, 409], "{} / {}", x.text(), y.text());
+    }
+    assert_eq!(people(&app).await, 3);
 }

@@ -248,7 +248,12 @@ impl Store {
         .bind(now)
         .bind(n.centre.clone())
         .scalar(&mut tx)
-        .await?;
+        .await
+        // The same person enrolled at once by two officers: the second is told so.
+        .map_err(|e| match e {
+            e if e.is_unique_violation() => StoreError::AlreadyEnrolled { enrolment_no: None },
+            e => e,
+        })?;
         let registered = jakpreneur_core::programme::NewEvent {
             programme: programme.to_owned(),
             stage: defs
