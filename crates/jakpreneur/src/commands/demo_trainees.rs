@@ -236,7 +236,7 @@ pub async fn run(store: &Store, today: NaiveDate, count: usize) -> anyhow::Resul
         ))
         .await?;
         // Where they went: about three in four find work within six months.
-        let after = certified + Duration::days(rng.random_range(7..200));
+        let after = certified + Duration::days(rng.random_range(7..160));
         if after > today {
             looking.push((no.clone(), e.city_code.clone(), certified));
             continue;
