@@ -245,3 +245,100 @@ mod tests {
         );
     }
 }
+
+/// A job-training class as typed or sent.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct JobClassDraft {
+    pub centre_code: Option<String>,
+    pub title: Option<String>,
+    /// `regular` (at the centre, the default) or `mobile` (a mobile training unit).
+    pub mode: Option<String>,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub sessions: Option<String>,
+    pub capacity: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJobClass {
+    pub centre_code: String,
+    pub title: String,
+    pub mobile: bool,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub sessions: i64,
+    pub capacity: i64,
+}
+
+impl NewJobClass {
+    pub fn parse(d: &JobClassDraft) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        let centre_code = errs.take(required("centre_code", &d.centre_code).map(str::to_uppercase));
+        let title =
+            errs.take(required("title", &d.title).and_then(|s| parse_text("title", s, 3, 150)));
+        let mobile = match given(d.mode.as_deref()).map(str::to_lowercase).as_deref() {
+            None | Some("regular") => Some(false),
+            Some("mobile") => Some(true),
+            Some(_) => {
+                errs.push(FieldError::new(
+                    "mode",
+                    "mode_invalid",
+                    "mode must be regular or mobile",
+                ));
+                None
+            }
+        };
+        let starts_on =
+            errs.take(required("starts_on", &d.starts_on).and_then(|s| parse_date("starts_on", s)));
+        let ends_on =
+            errs.take(required("ends_on", &d.ends_on).and_then(|s| parse_date("ends_on", s)));
+        if let (Some(s), Some(e)) = (starts_on, ends_on)
+            && e < s
+        {
+            errs.push(FieldError::new(
+                "ends_on",
+                "date_range",
+                "ends_on must not be before starts_on",
+            ));
+        }
+        let sessions = errs.take(
+            required("sessions", &d.sessions).and_then(|s| parse_count("sessions", s, 1, 200)),
+        );
+        let capacity = errs.take(
+            required("capacity", &d.capacity).and_then(|s| parse_count("capacity", s, 1, 500)),
+        );
+        match (
+            centre_code,
+            title,
+            mobile,
+            starts_on,
+            ends_on,
+            sessions,
+            capacity,
+        ) {
+            (
+                Some(centre_code),
+                Some(title),
+                Some(mobile),
+                Some(starts_on),
+                Some(ends_on),
+                Some(sessions),
+                Some(capacity),
+            ) if errs.is_empty() => Ok(Self {
+                centre_code,
+                title,
+                mobile,
+                starts_on,
+                ends_on,
+                sessions,
+                capacity,
+            }),
+            _ => Err(errs),
+        }
+    }
+}
+
+/// A session's place: a district (kecamatan) code.
+pub fn parse_place(field: &'static str, raw: &str) -> Result<RegionCode, FieldError> {
+    district(field, raw)
+}

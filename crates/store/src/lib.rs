@@ -75,9 +75,9 @@ pub use members::{
 pub use mentoring::{FollowUp, MentoringSession, NewMentoringSession, TOPICS};
 pub use permits::{Permit, PermitDecision};
 pub use programmes::{
-    EnrolmentEvent, EnrolmentFilter, EnrolmentPage, FairApplication, FairVacancy,
-    JakpreneurReferral, JobFair, Placement, PlacementGroup, PlacementReport, ProgrammeEnrolment,
-    StageCount, StageReached, StageRelease, TrainingCentre,
+    ClassSession, ClassTrainee, EnrolmentEvent, EnrolmentFilter, EnrolmentPage, FairApplication,
+    FairVacancy, JakpreneurReferral, JobClass, JobFair, Placement, PlacementGroup, PlacementReport,
+    ProgrammeEnrolment, StageCount, StageReached, StageRelease, TrainingCentre,
 };
 pub use stats::{
     Breakdown, ByFacility, COHORT_WINDOWS, Cohort, CohortStage, Flows, Grouped, PeriodCounts,

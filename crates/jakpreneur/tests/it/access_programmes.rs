@@ -37,6 +37,13 @@ pub const PROGRAMME_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/job-fairs/{id}/vacancies"),
     ("POST", "/api/v1/job-fairs/{id}/applications"),
     ("POST", "/api/v1/job-fair-applications/{id}/decision"),
+    ("POST", "/api/v1/job-classes"),
+    ("GET", "/api/v1/job-classes"),
+    ("GET", "/api/v1/job-classes/{id}"),
+    ("POST", "/api/v1/job-classes/{id}/sessions"),
+    ("POST", "/api/v1/job-classes/{id}/trainees"),
+    ("POST", "/api/v1/job-classes/{id}/attendance"),
+    ("POST", "/api/v1/job-classes/{id}/assessments"),
     ("GET", "/statistik/pelatihan-kerja"),
     ("GET", "/pelatihan-kerja"),
     ("POST", "/pelatihan-kerja"),
@@ -115,7 +122,14 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         | ("GET", "/pelatihan-kerja")
         | ("GET", "/api/v1/training-centres")
         | ("GET", "/api/v1/job-fairs")
-        | ("GET", "/api/v1/job-fairs/{id}") => scoped(reads(r), Ok),
+        | ("GET", "/api/v1/job-fairs/{id}")
+        | ("GET", "/api/v1/job-classes")
+        | ("GET", "/api/v1/job-classes/{id}") => scoped(reads(r), Ok),
+        ("POST", "/api/v1/job-classes") => scoped(registers(r), Forbidden),
+        ("POST", "/api/v1/job-classes/{id}/sessions") => scoped(reads(r), Forbidden),
+        ("POST", "/api/v1/job-classes/{id}/trainees")
+        | ("POST", "/api/v1/job-classes/{id}/attendance")
+        | ("POST", "/api/v1/job-classes/{id}/assessments") => scoped(reads(r), NotFound),
         // Places and fairs inside or outside the regional roles' city.
         ("POST", "/api/v1/training-centres")
         | ("POST", "/api/v1/job-fairs")
@@ -163,6 +177,10 @@ struct Target {
     fair_id: i64,
     vacancy_id: i64,
     application_id: i64,
+    /// A centre in the target's district, a class there (session 1 scheduled, the target
+    /// in it).
+    centre: String,
+    class_id: i64,
 }
 
 /// An enrolment trained, certified and placed, in `village`.
@@ -220,6 +238,38 @@ async fn target(app: &TestApp, i: u32, village: &str) -> Target {
         )
         .await;
     assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.text());
+    let centre = format!("C-{i}");
+    let res = app
+        .post_json(
+            "/api/v1/training-centres",
+            &json!({"code": centre, "name": "Pusat matriks", "district_code": &village[..8],
+                    "address": "Jl. Matriks 2", "capacity": "100"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let res = app
+        .post_json(
+            "/api/v1/job-classes",
+            &json!({"centre_code": centre, "title": "Kelas matriks", "starts_on": "2025-02-01",
+                    "ends_on": "2025-02-10", "sessions": "2", "capacity": "30"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let class_id = res.json()["id"].as_i64().unwrap();
+    let res = app
+        .post_json(
+            &format!("/api/v1/job-classes/{class_id}/sessions"),
+            &json!({"session_no": 1, "held_on": "2025-02-01"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let res = app
+        .post_json(
+            &format!("/api/v1/job-classes/{class_id}/trainees"),
+            &json!({"enrolment_no": no}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     Target {
         no,
         event_id,
@@ -227,6 +277,8 @@ async fn target(app: &TestApp, i: u32, village: &str) -> Target {
         fair_id,
         vacancy_id,
         application_id: applied.json()["id"].as_i64().unwrap(),
+        centre,
+        class_id,
     }
 }
 
@@ -244,6 +296,14 @@ fn body(path: &str, serial: u32, village: &str, t: &Target) -> Value {
         }
         "/job-fairs/{id}/applications" => json!({"vacancy_id": t.vacancy_id, "enrolment_no": t.no}),
         "/job-fair-applications/{id}/decision" => json!({"decision": "rejected"}),
+        "/job-classes" => json!({
+            "centre_code": t.centre, "title": "Kelas baru", "starts_on": "2025-03-01",
+            "ends_on": "2025-03-05", "sessions": "3", "capacity": "10",
+        }),
+        "/job-classes/{id}/sessions" => json!({"session_no": 2, "held_on": "2025-02-05"}),
+        "/job-classes/{id}/trainees" => json!({"enrolment_no": t.no}),
+        "/job-classes/{id}/attendance" => json!({"session_no": 1, "enrolment_nos": [t.no]}),
+        "/job-classes/{id}/assessments" => json!({"enrolment_no": t.no, "competent": false}),
         "/programmes/{code}/enrolments" | "/pelatihan-kerja" => {
             let m = member_in(serial, village);
             json!({
@@ -304,6 +364,8 @@ async fn programme_route_role_matrix(app: TestApp) {
                     t.fair_id
                 } else if route.contains("job-fair-applications/{id}") {
                     t.application_id
+                } else if route.contains("job-classes/{id}") {
+                    t.class_id
                 } else {
                     t.event_id
                 };

@@ -23,6 +23,7 @@ on_both_backends!(
     the_department_works_on_pages,
     centres_hold_their_capacity_and_fairs_hire_into_placements,
     two_officers_enrolling_one_person_at_once_make_one_enrolment,
+    a_mobile_class_moves_and_competence_needs_attendance,
 );
 
 const GAMBIR: &str = "31.71.01.1001";
@@ -944,4 +945,156 @@ async fn two_officers_enrolling_one_person_at_once_make_one_enrolment(app: TestA
         assert_eq!(codes, [201, 409], "{} / {}", x.text(), y.text());
     }
     assert_eq!(people(&app).await, 3);
+}
+
+/// A mobile training unit's class meets in a different district each session; a regular
+/// class only at its centre. Seats are counted, attendance is recorded once, and only a
+/// trainee who attended 80% of the sessions is assessed competent, which completes
+/// skills training (K2) at the class's place.
+async fn a_mobile_class_moves_and_competence_needs_attendance(app: TestApp) {
+    let res = app
+        .post_json(
+            "/api/v1/training-centres",
+            &json!({"code": "PPKD-JP", "name": "PPKD Jakarta Pusat", "district_code": "31.71.01",
+                    "address": "Jl. Pelatihan 1", "capacity": "50"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    let class = |mode: &str, capacity: &str| {
+        json!({"centre_code": "ppkd-jp", "title": "Tata boga keliling", "mode": mode,
+               "starts_on": "2025-03-01", "ends_on": "2025-03-05", "sessions": "5", "capacity": capacity})
+    };
+    let bad = app
+        .post_json(
+            "/api/v1/job-classes",
+            &json!({"centre_code": "PPKD-JP", "title": "x", "mode": "kapal", "starts_on": "2025-03-05",
+                    "ends_on": "2025-03-01", "sessions": "0", "capacity": "2"}),
+        )
+        .await;
+    assert_eq!(
+        bad.error_fields(),
+        ["title", "mode", "ends_on", "sessions"],
+        "{}",
+        bad.text()
+    );
+    let mobile = app
+        .post_json("/api/v1/job-classes", &class("mobile", "2"))
+        .await;
+    assert_eq!(mobile.status, StatusCode::CREATED, "{}", mobile.text());
+    let id = mobile.json()["id"].as_i64().unwrap();
+    let regular = app
+        .post_json("/api/v1/job-classes", &class("regular", "20"))
+        .await;
+    let regular_id = regular.json()["id"].as_i64().unwrap();
+    let moved = app
+        .post_json(
+            &format!("/api/v1/job-classes/{regular_id}/sessions"),
+            &json!({"session_no": 1, "held_on": "2025-03-01", "place_code": "31.74.02"}),
+        )
+        .await;
+    assert_eq!(moved.error_code(), "place_fixed");
+    let unplaced = app
+        .post_json(
+            &format!("/api/v1/job-classes/{id}/sessions"),
+            &json!({"session_no": 1, "held_on": "2025-03-01"}),
+        )
+        .await;
+    assert_eq!(unplaced.error().1.as_deref(), Some("place_code"));
+    let places = ["31.71.01", "31.71.02", "31.71.03", "31.71.04", "31.71.05"];
+    for (n, place) in places.iter().enumerate() {
+        let res = app
+            .post_json(
+                &format!("/api/v1/job-classes/{id}/sessions"),
+                &json!({"session_no": n + 1, "held_on": format!("2025-03-0{}", n + 1), "place_code": place}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    }
+    let late = app
+        .post_json(
+            &format!("/api/v1/job-classes/{id}/sessions"),
+            &json!({"session_no": 2, "held_on": "2025-03-09", "place_code": "31.71.02"}),
+        )
+        .await;
+    assert_eq!(late.error_code(), "outside_class_dates");
+    let a = enrol(&app, 1, GAMBIR).await;
+    let b = enrol(&app, 2, GAMBIR).await;
+    let c = enrol(&app, 3, GAMBIR).await;
+    for no in [&a, &b] {
+        let res = app
+            .post_json(
+                &format!("/api/v1/job-classes/{id}/trainees"),
+                &json!({"enrolment_no": no}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    }
+    let full = app
+        .post_json(
+            &format!("/api/v1/job-classes/{id}/trainees"),
+            &json!({"enrolment_no": c}),
+        )
+        .await;
+    assert_eq!(full.error_code(), "class_full");
+    // a attends all five sessions (sent twice: recorded once); b attends three.
+    for session in 1..=5 {
+        let who: Vec<&str> = if session <= 3 { vec![&a, &b] } else { vec![&a] };
+        for _ in 0..2 {
+            let res = app
+                .post_json(
+                    &format!("/api/v1/job-classes/{id}/attendance"),
+                    &json!({"session_no": session, "enrolment_nos": who}),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        }
+    }
+    let early = app
+        .post_json(
+            &format!("/api/v1/job-classes/{id}/assessments"),
+            &json!({"enrolment_no": a, "competent": true, "assessed_on": "2025-03-04"}),
+        )
+        .await;
+    assert_eq!(early.error_code(), "class_not_ended");
+    let short = app
+        .post_json(
+            &format!("/api/v1/job-classes/{id}/assessments"),
+            &json!({"enrolment_no": b, "competent": true, "assessed_on": "2025-03-05"}),
+        )
+        .await;
+    assert_eq!(short.error_code(), "attendance_short", "{}", short.text());
+    let ok = app
+        .post_json(
+            &format!("/api/v1/job-classes/{id}/assessments"),
+            &json!({"enrolment_no": a, "competent": true, "assessed_on": "2025-03-05"}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    let shown = ok.json();
+    let trainee = shown["trainees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["enrolment_no"] == json!(a))
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (trainee["attended"].clone(), trainee["assessment"].clone()),
+        (json!(5), json!("competent"))
+    );
+    let detail = app.get(&format!("/api/v1/enrolments/{a}")).await.json();
+    let attended: Vec<&str> = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "class_attended")
+        .map(|e| e["place_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(attended, places, "each session where the unit was");
+    assert_eq!(detail["stages"][1]["stage"], "K2");
+    let report = app
+        .get("/api/v1/stats/placement?as_of=2025-12-31")
+        .await
+        .json();
+    assert_eq!(report["trainees"], 1, "{report}");
 }

@@ -318,6 +318,13 @@ async fn openapi_lists_every_route_and_docs_work_offline(app: TestApp) {
         ("/api/v1/job-fairs/{id}/vacancies", "post"),
         ("/api/v1/job-fairs/{id}/applications", "post"),
         ("/api/v1/job-fair-applications/{id}/decision", "post"),
+        ("/api/v1/job-classes", "post"),
+        ("/api/v1/job-classes", "get"),
+        ("/api/v1/job-classes/{id}", "get"),
+        ("/api/v1/job-classes/{id}/sessions", "post"),
+        ("/api/v1/job-classes/{id}/trainees", "post"),
+        ("/api/v1/job-classes/{id}/attendance", "post"),
+        ("/api/v1/job-classes/{id}/assessments", "post"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();

@@ -13,6 +13,7 @@ mod definitions;
 pub(crate) use definitions::write_definitions;
 mod enrolments;
 mod events;
+mod job_classes;
 mod job_fairs;
 mod people;
 mod placements;
@@ -24,6 +25,7 @@ use serde::Serialize;
 
 pub use centres::TrainingCentre;
 pub use enrolments::{EnrolmentFilter, EnrolmentPage};
+pub use job_classes::{ClassSession, ClassTrainee, JobClass};
 pub use job_fairs::{FairApplication, FairVacancy, JobFair};
 pub use placements::Placement;
 pub use referral::JakpreneurReferral;

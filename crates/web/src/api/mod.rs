@@ -9,6 +9,7 @@ pub mod eorder;
 pub mod events;
 pub mod finance;
 pub mod financing;
+pub mod job_classes;
 pub mod job_fairs;
 pub mod market;
 pub mod members;

@@ -487,3 +487,145 @@ pub struct DecideApplication {
     /// For a hire: `below_min`, `min_to_1_5` or `above_1_5`.
     pub wage_band: Option<String>,
 }
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateJobClass {
+    #[schema(required = true, nullable = false, example = "PPKD-JT")]
+    pub centre_code: Option<String>,
+    #[schema(required = true, nullable = false, example = "Las listrik dasar")]
+    pub title: Option<String>,
+    /// `regular` (at the centre, default) or `mobile` (a mobile training unit).
+    pub mode: Option<String>,
+    #[schema(required = true, nullable = false, format = Date)]
+    pub starts_on: Option<String>,
+    #[schema(required = true, nullable = false, format = Date)]
+    pub ends_on: Option<String>,
+    #[schema(required = true, nullable = false, example = "10")]
+    pub sessions: Option<String>,
+    #[schema(required = true, nullable = false, example = "20")]
+    pub capacity: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobClassView {
+    pub id: i64,
+    pub centre_code: String,
+    pub title: String,
+    pub mode: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub sessions: i64,
+    pub capacity: i64,
+    pub enrolled: i64,
+}
+
+impl From<jakpreneur_store::JobClass> for JobClassView {
+    fn from(c: jakpreneur_store::JobClass) -> Self {
+        Self {
+            id: c.id,
+            centre_code: c.centre_code,
+            title: c.title,
+            mode: c.mode,
+            starts_on: c.starts_on,
+            ends_on: c.ends_on,
+            sessions: c.sessions,
+            capacity: c.capacity,
+            enrolled: c.enrolled,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobClassList {
+    pub items: Vec<JobClassView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClassSessionView {
+    pub session_no: i64,
+    pub held_on: NaiveDate,
+    /// The district where it is held.
+    pub place_code: String,
+}
+
+impl From<jakpreneur_store::ClassSession> for ClassSessionView {
+    fn from(s: jakpreneur_store::ClassSession) -> Self {
+        Self {
+            session_no: s.session_no,
+            held_on: s.held_on,
+            place_code: s.place_code,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClassTraineeView {
+    pub enrolment_no: Option<String>,
+    pub full_name: Option<String>,
+    pub attended: i64,
+    pub assessment: Option<String>,
+}
+
+impl From<jakpreneur_store::ClassTrainee> for ClassTraineeView {
+    fn from(t: jakpreneur_store::ClassTrainee) -> Self {
+        Self {
+            enrolment_no: t.enrolment_no,
+            full_name: t.full_name,
+            attended: t.attended,
+            assessment: t.assessment,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobClassDetail {
+    pub class: JobClassView,
+    pub sessions: Vec<ClassSessionView>,
+    pub trainees: Vec<ClassTraineeView>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSession {
+    #[schema(required = true, nullable = false, example = 1)]
+    pub session_no: Option<i64>,
+    #[schema(required = true, nullable = false, format = Date)]
+    pub held_on: Option<String>,
+    /// Required for a mobile class; a regular class meets at its centre.
+    #[schema(example = "31.75.01")]
+    pub place_code: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClassEnrol {
+    #[schema(required = true, nullable = false, example = "PK-3175-000001")]
+    pub enrolment_no: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClassAttendance {
+    #[schema(required = true, nullable = false, example = 1)]
+    pub session_no: Option<i64>,
+    #[schema(required = true, nullable = false)]
+    pub enrolment_nos: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceAdded {
+    pub added: usize,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClassAssessment {
+    #[schema(required = true, nullable = false, example = "PK-3175-000001")]
+    pub enrolment_no: Option<String>,
+    #[schema(required = true, nullable = false)]
+    pub competent: Option<bool>,
+    /// Default today; not before the class's last day.
+    #[schema(format = Date)]
+    pub assessed_on: Option<String>,
+}
