@@ -158,9 +158,11 @@ pub async fn run(store: &Store, today: NaiveDate, count: usize) -> anyhow::Resul
     let mut referred = 0;
     // Certified trainees still looking for work, by city: the job fairs' applicants.
     let mut looking: Vec<(String, String, NaiveDate)> = Vec::new();
+    // Enrolled at a centre, waiting for their class: (number, centre, registered).
+    let mut waiting: Vec<(String, String, NaiveDate)> = Vec::new();
     for i in 0..count {
         let d = generator.draft();
-        let registered = today - Duration::days(rng.random_range(30..540));
+        let registered = today - Duration::days(rng.random_range(5..540));
         let draft = EnrolmentDraft {
             nik: d.nik,
             full_name: d.full_name,
@@ -201,6 +203,9 @@ pub async fn run(store: &Store, today: NaiveDate, count: usize) -> anyhow::Resul
         let starts = registered + Duration::days(rng.random_range(3..30));
         let ends = starts + Duration::days(rng.random_range(7..28));
         if starts > today {
+            if let Some(c) = &e.centre_code {
+                waiting.push((no.clone(), c.clone(), registered));
+            }
             continue;
         }
         record(event("class_enrolled", "K2", false, starts, &place, None)).await?;
@@ -282,8 +287,92 @@ pub async fn run(store: &Store, today: NaiveDate, count: usize) -> anyhow::Resul
             }
         }
     }
+    add_classes(store, &actor, today, &waiting).await?;
     placed += add_fairs(store, &actor, today, &looking).await?;
     Ok((enrolled, placed))
+}
+
+/// The centres' classes for the trainees waiting for one: at each centre a class that
+/// began last week (its sessions so far held and attended) and, at the East Jakarta
+/// centre, a mobile training unit whose sessions move from district to district.
+async fn add_classes(
+    store: &Store,
+    actor: &jakpreneur_core::Actor,
+    today: NaiveDate,
+    waiting: &[(String, String, NaiveDate)],
+) -> anyhow::Result<()> {
+    use jakpreneur_core::job_training::{JobClassDraft, NewJobClass};
+    let starts = today - Duration::days(6);
+    let r = jakpreneur_core::reference::reference();
+    for (code, _, _, city, _) in CENTRES {
+        let mobile = code == "PPKD-JT2";
+        let c = NewJobClass::parse(&JobClassDraft {
+            centre_code: Some(code.into()),
+            title: Some(
+                if mobile {
+                    "Tata boga keliling (demo)"
+                } else {
+                    "Menjahit dan tata busana (demo)"
+                }
+                .into(),
+            ),
+            mode: Some(if mobile { "mobile" } else { "regular" }.into()),
+            starts_on: Some(starts.to_string()),
+            ends_on: Some((starts + Duration::days(12)).to_string()),
+            sessions: Some("4".into()),
+            capacity: Some("20".into()),
+        })
+        .map_err(|e| anyhow::anyhow!("demo class: {e}"))?;
+        let class = store
+            .create_job_class(actor, &c)
+            .await
+            .context("opening a demo class")?;
+        let districts: Vec<jakpreneur_core::RegionCode> = r
+            .children(city)
+            .filter_map(|d| jakpreneur_core::RegionCode::parse("place_code", &d.code).ok())
+            .collect();
+        for session in 1..=4_i64 {
+            let day = starts + Duration::days((session - 1) * 4);
+            let place =
+                mobile.then(|| districts[(session as usize) % districts.len().max(1)].clone());
+            store
+                .schedule_session(actor, class.id, session, day, place.as_ref())
+                .await
+                .context("scheduling a demo session")?;
+        }
+        let trainees: Vec<String> = waiting
+            .iter()
+            .filter(|(_, c, registered)| c == code && *registered <= starts)
+            .take(12)
+            .map(|(no, _, _)| no.clone())
+            .collect();
+        for no in &trainees {
+            match store.enrol_in_class(actor, class.id, no).await {
+                Ok(()) | Err(StoreError::Invalid(_)) => {}
+                Err(e) => return Err(e).context("a demo class enrolment"),
+            }
+        }
+        // The sessions already held: most came.
+        for session in 1..=4_i64 {
+            if starts + Duration::days((session - 1) * 4) > today || trainees.is_empty() {
+                continue;
+            }
+            let came: Vec<String> = trainees
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !(i + session as usize).is_multiple_of(5))
+                .map(|(_, n)| n.clone())
+                .collect();
+            match store
+                .record_class_attendance(actor, class.id, session, &came)
+                .await
+            {
+                Ok(_) | Err(StoreError::Invalid(_)) => {}
+                Err(e) => return Err(e).context("demo attendance"),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A job fair in each mainland city: one held three days ago, where the city's certified
