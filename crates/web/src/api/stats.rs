@@ -7,8 +7,8 @@ use axum::Json;
 use axum::extract::State;
 use jakpreneur_core::{Actor, Permission, RegionCode, ValidationErrors};
 use jakpreneur_reports::{
-    self as reports, Audience, CohortReport, FacilityRelease, Funnel, PeriodReport, Summary,
-    Suppression, parse_day, parse_group_by, parse_period, parse_region,
+    self as reports, Audience, CohortReport, Funnel, PeriodReport, Summary, Suppression, parse_day,
+    parse_group_by, parse_period, parse_region,
 };
 use jakpreneur_store::{Breakdown, StoreError};
 use serde_json::Value;
@@ -158,7 +158,7 @@ fn no_group_by(q: &FacilityReleaseQuery) -> ApiResult<()> {
     get, path = "/api/v1/stats/facilities", tag = "statistics",
     params(FacilityReleaseQuery),
     responses(
-        (status = 200, description = "Counts per facility; exact for administrators and officers inside their region, the published figures (small counts null) for other readers", body = FacilityRelease),
+        (status = 200, description = "Counts per facility; exact for administrators and officers inside their region, the published figures (small counts null) for other readers; for `programme` other than jakpreneur its stage release", body = crate::views::FacilitiesResponse),
         (status = 401, description = "No API token", body = ErrorBody),
         (status = 403, description = "The role may not read statistics", body = ErrorBody),
         (status = 422, description = "A malformed date, unknown region or group", body = ErrorBody),
@@ -222,7 +222,7 @@ pub async fn period(
     get, path = "/api/v1/stats/funnel", tag = "statistics",
     params(FacilityReleaseQuery),
     responses(
-        (status = 200, description = "Stages in order; exact for administrators and officers inside their region, the published figures (small counts null) for other readers", body = Funnel),
+        (status = 200, description = "Stages in order; exact for administrators and officers inside their region, the published figures (small counts null) for other readers; for `programme` other than jakpreneur its stage release", body = crate::views::FunnelResponse),
         (status = 401, description = "No API token", body = ErrorBody),
         (status = 403, description = "The role may not read statistics", body = ErrorBody),
         (status = 422, description = "A malformed date, unknown region or group", body = ErrorBody),
@@ -488,7 +488,7 @@ fn hide(v: &mut Value, min: i64) {
     get, path = "/api/v1/public/stats/facilities", tag = "public",
     params(FacilityReleaseQuery),
     responses(
-        (status = 200, description = "Counts per facility, small ones suppressed", body = FacilityRelease),
+        (status = 200, description = "Counts per facility, small ones suppressed; for `programme` other than jakpreneur its stage release", body = crate::views::FacilitiesResponse),
         (status = 422, description = "A malformed date, unknown region or group", body = ErrorBody),
         (status = 429, description = "Too many requests from this address", body = ErrorBody),
     )
@@ -511,7 +511,7 @@ pub async fn public_facilities(
     get, path = "/api/v1/public/stats/funnel", tag = "public",
     params(FacilityReleaseQuery),
     responses(
-        (status = 200, description = "Stages in order, small ones suppressed", body = Funnel),
+        (status = 200, description = "Stages in order, small ones suppressed; for `programme` other than jakpreneur its stage release", body = crate::views::FunnelResponse),
         (status = 422, description = "A malformed date, unknown region or group", body = ErrorBody),
         (status = 429, description = "Too many requests from this address", body = ErrorBody),
     )

@@ -629,3 +629,41 @@ pub struct ClassAssessment {
     #[schema(format = Date)]
     pub assessed_on: Option<String>,
 }
+
+/// People at one stage of a programme other than Jakpreneur.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StageCountView {
+    pub stage: String,
+    pub name_id: String,
+    pub name_en: String,
+    /// `null` when hidden in the published figures.
+    pub reached: Option<i64>,
+}
+
+/// A programme's stage release (`programme_reached`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StageReleaseView {
+    pub programme: String,
+    pub as_of: NaiveDate,
+    pub region: Option<String>,
+    pub stages: Vec<StageCountView>,
+    /// Set when counts below it are hidden (a district or village, published figures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed_below: Option<i64>,
+}
+
+/// `/stats/facilities`: Jakpreneur's facility release, or another programme's stage release.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum FacilitiesResponse {
+    Jakpreneur(jakpreneur_reports::FacilityRelease),
+    Programme(StageReleaseView),
+}
+
+/// `/stats/funnel`: Jakpreneur's funnel, or another programme's stage release.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum FunnelResponse {
+    Jakpreneur(jakpreneur_reports::Funnel),
+    Programme(StageReleaseView),
+}
