@@ -922,6 +922,15 @@ pub enum ProgrammeCommand {
         #[arg(long)]
         wage_band: Option<String>,
     },
+    /// Training centres: list them, or add one.
+    #[command(subcommand)]
+    Centre(CentreCommand),
+    /// Job-training classes: open, schedule sessions, enrol, attendance, assessment.
+    #[command(subcommand)]
+    Class(ClassCommand),
+    /// Job fairs: announce, vacancies, applications, decisions.
+    #[command(subcommand)]
+    Fair(FairCommand),
     /// Job training's placement_rate (docs/indicators.md), exact, with its counts.
     Placement {
         /// Default today.
@@ -967,4 +976,131 @@ pub struct EnrolArgs {
     /// The training centre's code.
     #[arg(long)]
     pub centre: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CentreCommand {
+    /// Every centre with its capacity and the trainees it holds in training.
+    List,
+    /// Add a centre.
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// centre or office.
+        #[arg(long)]
+        kind: Option<String>,
+        /// The district, e.g. 31.75.01.
+        #[arg(long)]
+        district: String,
+        #[arg(long)]
+        address: String,
+        #[arg(long)]
+        capacity: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClassCommand {
+    /// Every class, latest first.
+    List,
+    /// Open a class at a centre; prints its id.
+    Add {
+        #[arg(long)]
+        centre: String,
+        #[arg(long)]
+        title: String,
+        /// regular or mobile.
+        #[arg(long)]
+        mode: Option<String>,
+        #[arg(long)]
+        starts_on: String,
+        #[arg(long)]
+        ends_on: String,
+        #[arg(long)]
+        sessions: String,
+        #[arg(long)]
+        capacity: String,
+    },
+    /// Schedule a session (a mobile class names its district).
+    Session {
+        class_id: i64,
+        #[arg(long)]
+        session: i64,
+        #[arg(long)]
+        on: String,
+        #[arg(long)]
+        place: Option<String>,
+    },
+    /// Enrol a trainee in the class.
+    Enrol { class_id: i64, enrolment_no: String },
+    /// Record who attended a session.
+    Attend {
+        class_id: i64,
+        #[arg(long)]
+        session: i64,
+        /// The trainees' numbers.
+        #[arg(required = true)]
+        enrolment_nos: Vec<String>,
+    },
+    /// The competency assessment: --competent or not.
+    Assess {
+        class_id: i64,
+        enrolment_no: String,
+        #[arg(long)]
+        competent: bool,
+        /// Default today.
+        #[arg(long)]
+        on: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FairCommand {
+    /// Every fair with its vacancies, applications and hires.
+    List,
+    /// Announce a fair; prints its id.
+    Add {
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        city: String,
+        #[arg(long)]
+        held_on: String,
+        #[arg(long)]
+        place: String,
+    },
+    /// Add an employer's vacancy; prints its id.
+    Vacancy {
+        fair_id: i64,
+        #[arg(long)]
+        employer: String,
+        #[arg(long)]
+        position: String,
+        #[arg(long)]
+        openings: String,
+    },
+    /// A trainee applies for a vacancy; prints the application's id.
+    Apply {
+        fair_id: i64,
+        #[arg(long)]
+        vacancy: i64,
+        enrolment_no: String,
+        /// Default the fair's day.
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Decide an application: hired (records the placement) or rejected.
+    Decide {
+        application_id: i64,
+        /// hired or rejected.
+        #[arg(long)]
+        decision: String,
+        /// Default today.
+        #[arg(long)]
+        on: Option<String>,
+        #[arg(long)]
+        wage_band: Option<String>,
+    },
 }

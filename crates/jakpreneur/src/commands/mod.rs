@@ -20,6 +20,7 @@ mod eorder;
 mod event;
 mod export;
 mod import;
+mod job_training;
 mod keys;
 mod member;
 mod migrate_data;

@@ -27,6 +27,9 @@ pub async fn run(store: &Store, cmd: ProgrammeCommand) -> anyhow::Result<ExitCod
             Ok(ExitCode::SUCCESS)
         }
         ProgrammeCommand::Enrol(a) => enrol(store, a).await,
+        ProgrammeCommand::Centre(c) => super::job_training::centre(store, c).await,
+        ProgrammeCommand::Class(c) => super::job_training::class(store, c).await,
+        ProgrammeCommand::Fair(c) => super::job_training::fair(store, c).await,
         ProgrammeCommand::Show { enrolment_no } => show(store, &enrolment_no).await,
         ProgrammeCommand::Record {
             enrolment_no,

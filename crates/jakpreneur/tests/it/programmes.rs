@@ -24,6 +24,7 @@ on_both_backends!(
     centres_hold_their_capacity_and_fairs_hire_into_placements,
     two_officers_enrolling_one_person_at_once_make_one_enrolment,
     a_mobile_class_moves_and_competence_needs_attendance,
+    the_department_works_from_the_command_line,
 );
 
 const GAMBIR: &str = "31.71.01.1001";
@@ -1097,4 +1098,207 @@ async fn a_mobile_class_moves_and_competence_needs_attendance(app: TestApp) {
         .await
         .json();
     assert_eq!(report["trainees"], 1, "{report}");
+}
+
+/// Every step from the command line: enrol, a centre, a class with its session,
+/// attendance and assessment, certification, a job fair's vacancy, application and hire,
+/// the placement report; a wrong value is one line on standard error and a non-zero exit.
+async fn the_department_works_from_the_command_line(app: TestApp) {
+    let run = |args: &[&str]| {
+        let out = super::auth::cli(&app, args, "");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+            String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        )
+    };
+    let t = trainee(4, GAMBIR);
+    let s = |k: &str| t[k].as_str().unwrap().to_owned();
+    let (ok, no, err) = run(&[
+        "programme",
+        "enrol",
+        "--nik",
+        &s("nik"),
+        "--full-name",
+        &s("full_name"),
+        "--birth-date",
+        &s("birth_date"),
+        "--sex",
+        &s("sex"),
+        "--address",
+        &s("address"),
+        "--village-code",
+        GAMBIR,
+        "--registered-on",
+        "2025-01-06",
+        "--consent",
+    ]);
+    assert!(ok, "{err}");
+    assert!(no.starts_with("PK-3171-"), "{no}");
+    let (ok, _, err) = run(&[
+        "programme",
+        "centre",
+        "add",
+        "--code",
+        "ppkd-jp",
+        "--name",
+        "PPKD Jakarta Pusat",
+        "--district",
+        "31.71",
+        "--address",
+        "Jl. Pelatihan 1",
+        "--capacity",
+        "40",
+    ]);
+    assert!(!ok && err.contains("district_code"), "{err}");
+    let (ok, _, err) = run(&[
+        "programme",
+        "centre",
+        "add",
+        "--code",
+        "ppkd-jp",
+        "--name",
+        "PPKD Jakarta Pusat",
+        "--district",
+        "31.71.01",
+        "--address",
+        "Jl. Pelatihan 1",
+        "--capacity",
+        "40",
+    ]);
+    assert!(ok, "{err}");
+    let (ok, class, err) = run(&[
+        "programme",
+        "class",
+        "add",
+        "--centre",
+        "PPKD-JP",
+        "--title",
+        "Menjahit dasar",
+        "--starts-on",
+        "2025-02-01",
+        "--ends-on",
+        "2025-02-01",
+        "--sessions",
+        "1",
+        "--capacity",
+        "10",
+    ]);
+    assert!(ok, "{err}");
+    for args in [
+        vec![
+            "programme",
+            "class",
+            "session",
+            &class,
+            "--session",
+            "1",
+            "--on",
+            "2025-02-01",
+        ],
+        vec!["programme", "class", "enrol", &class, &no],
+        vec![
+            "programme",
+            "class",
+            "attend",
+            &class,
+            "--session",
+            "1",
+            &no,
+        ],
+        vec![
+            "programme",
+            "class",
+            "assess",
+            &class,
+            &no,
+            "--competent",
+            "--on",
+            "2025-02-01",
+        ],
+        vec![
+            "programme",
+            "record",
+            &no,
+            "--kind",
+            "certified",
+            "--on",
+            "2025-02-03",
+            "--reference",
+            "SERT-1",
+        ],
+    ] {
+        let (ok, _, err) = run(&args);
+        assert!(ok, "{args:?}: {err}");
+    }
+    let (ok, fair, err) = run(&[
+        "programme",
+        "fair",
+        "add",
+        "--title",
+        "Bursa Kerja Jakarta Pusat",
+        "--city",
+        "31.71",
+        "--held-on",
+        "2025-03-01",
+        "--place",
+        "GOR Gambir",
+    ]);
+    assert!(ok, "{err}");
+    let (ok, vacancy, err) = run(&[
+        "programme",
+        "fair",
+        "vacancy",
+        &fair,
+        "--employer",
+        "PT Jahit Rapi",
+        "--position",
+        "Penjahit",
+        "--openings",
+        "3",
+    ]);
+    assert!(ok, "{err}");
+    let (ok, application, err) = run(&[
+        "programme",
+        "fair",
+        "apply",
+        &fair,
+        "--vacancy",
+        &vacancy,
+        &no,
+    ]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&[
+        "programme",
+        "fair",
+        "decide",
+        &application,
+        "--decision",
+        "diterima",
+    ]);
+    assert!(!ok && err.contains("hired or rejected"), "{err}");
+    let (ok, out, err) = run(&[
+        "programme",
+        "fair",
+        "decide",
+        &application,
+        "--decision",
+        "hired",
+        "--on",
+        "2025-03-02",
+        "--wage-band",
+        "min_to_1_5",
+    ]);
+    assert!(ok && out.ends_with("hired"), "{out} {err}");
+    let (ok, out, _) = run(&["programme", "placement", "--as-of", "2025-12-31"]);
+    assert!(ok && out.contains("1 of 1 trainees placed"), "{out}");
+    let (ok, out, _) = run(&["programme", "show", &no]);
+    assert!(
+        ok && out.contains("placed_hired") && out.contains("PT Jahit Rapi"),
+        "{out}"
+    );
+    let (ok, out, _) = run(&["programme", "fair", "list"]);
+    assert!(ok && out.contains("1 hired"), "{out}");
+    let (ok, out, _) = run(&["programme", "centre", "list"]);
+    assert!(ok && out.contains("PPKD-JP"), "{out}");
 }
