@@ -58,8 +58,8 @@ impl EnrolmentRow {
             Some(c) => jakpreneur_core::nik::mask(&vault.decrypt_nik(c)?),
             None => String::new(),
         };
-        // Whether a trainee is also a Jakpreneur member is theirs to know, and the
-        // department's: a reader who may read members sees the number.
+        // Whether a trainee is also a Jakpreneur member is personal too: only a reader of
+        // members across the province (an administrator) sees the member number.
         let member_no = self
             .jakpreneur_member_no
             .filter(|_| actor.can(Permission::MemberRead) && actor.scope == Scope::All);
@@ -120,8 +120,8 @@ pub(crate) struct EnrolmentFacts {
     pub referred_member_no: Option<String>,
 }
 
-/// The enrolment a write aims at: 404 when missing or (for a reader without the
-/// region) outside scope, 403 when the actor may read but not write there.
+/// The enrolment a write aims at, locked where the backend needs it: 404 when missing or
+/// outside the actor's region (a NIK or number elsewhere is not confirmed).
 pub(crate) async fn enrolment_for_write(
     tx: &mut (impl Conn + ?Sized),
     actor: &Actor,
