@@ -44,6 +44,14 @@ async fn other_programme(
     q: &FacilityReleaseQuery,
     release: bool,
 ) -> ApiResult<Option<Json<Value>>> {
+    // Jakpreneur, named or by default, needs no look at the stored definitions.
+    let named = jakpreneur_core::text::given(q.programme.as_deref()).map(str::to_lowercase);
+    if named
+        .as_deref()
+        .is_none_or(|p| p == jakpreneur_core::programme::JAKPRENEUR)
+    {
+        return Ok(None);
+    }
     let programme = programme_of(app, q.programme.as_deref()).await?;
     if programme == jakpreneur_core::programme::JAKPRENEUR {
         return Ok(None);
