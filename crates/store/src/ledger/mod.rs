@@ -60,6 +60,25 @@ pub struct Void {
     pub reason: String,
 }
 
+impl Void {
+    /// The void a query found beside its event (`LEFT JOIN … v ON v.voids_event_id = e.id`):
+    /// `None` when nothing voids it. Members' and other programmes' ledgers read it alike.
+    pub(crate) fn joined(
+        id: Option<i64>,
+        on: Option<NaiveDate>,
+        by: Option<String>,
+        note: Option<String>,
+        occurred_on: NaiveDate,
+    ) -> Option<Self> {
+        id.map(|void_event_id| Void {
+            void_event_id,
+            on: on.unwrap_or(occurred_on),
+            by: by.unwrap_or_default(),
+            reason: note.unwrap_or_default(),
+        })
+    }
+}
+
 /// A stage a member has reached, and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Reached {
@@ -91,12 +110,13 @@ struct EventRow {
 impl EventRow {
     fn into_event(self, member_no: &str) -> Event {
         Event {
-            voided: self.void_id.map(|id| Void {
-                void_event_id: id,
-                on: self.void_on.unwrap_or(self.occurred_on),
-                by: self.void_by.clone().unwrap_or_default(),
-                reason: self.void_note.clone().unwrap_or_default(),
-            }),
+            voided: Void::joined(
+                self.void_id,
+                self.void_on,
+                self.void_by.clone(),
+                self.void_note.clone(),
+                self.occurred_on,
+            ),
             id: self.id,
             member_no: member_no.to_owned(),
             programme: self.programme,

@@ -303,6 +303,19 @@ impl Store {
         self.enrolment(actor, &number).await
     }
 
+    /// The id of an enrolment within the reader's scope (404 outside it), without
+    /// reading or decrypting the person: for reads of its services and placements.
+    pub(crate) async fn enrolment_id(&self, actor: &Actor, enrolment_no: &str) -> Result<i64> {
+        require(actor, Permission::TraineeRead)?;
+        let mut q = query_text("SELECT e.id FROM programme_enrolments e WHERE e.enrolment_no = ");
+        let p = q.arg(enrolment_no.to_owned());
+        q.push(&p);
+        enrolment_scope(actor, &mut q);
+        q.scalar_optional(self.read())
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
     /// One enrolment within the reader's scope (404 outside it).
     pub async fn enrolment(&self, actor: &Actor, enrolment_no: &str) -> Result<ProgrammeEnrolment> {
         require(actor, Permission::TraineeRead)?;

@@ -291,12 +291,13 @@ const EVENT_SELECT: &str = "SELECT e.id, e.programme, e.stage, e.kind, e.qualify
 impl EventRow {
     fn into_event(self, enrolment_no: &str) -> EnrolmentEvent {
         EnrolmentEvent {
-            voided: self.void_id.map(|id| Void {
-                void_event_id: id,
-                on: self.void_on.unwrap_or(self.occurred_on),
-                by: self.void_by.clone().unwrap_or_default(),
-                reason: self.void_note.clone().unwrap_or_default(),
-            }),
+            voided: Void::joined(
+                self.void_id,
+                self.void_on,
+                self.void_by,
+                self.void_note,
+                self.occurred_on,
+            ),
             id: self.id,
             enrolment_no: enrolment_no.to_owned(),
             programme: self.programme,
@@ -321,14 +322,14 @@ impl Store {
         actor: &Actor,
         enrolment_no: &str,
     ) -> Result<(Vec<EnrolmentEvent>, Vec<StageReached>)> {
-        let enr = self.enrolment(actor, enrolment_no).await?;
+        let id = self.enrolment_id(actor, enrolment_no).await?;
         let mut tx = self.begin_read().await?;
         let rows: Vec<EventRow> =
             crate::query::query_text(format!("{EVENT_SELECT} ORDER BY e.occurred_on, e.id"))
-                .bind(enr.id)
+                .bind(id)
                 .fetch_all(&mut tx)
                 .await?;
-        let stages = reached(&mut tx, enr.id).await?;
+        let stages = reached(&mut tx, id).await?;
         tx.rollback().await?;
         Ok((
             rows.into_iter()

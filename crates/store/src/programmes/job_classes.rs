@@ -28,6 +28,8 @@ pub struct JobClass {
     pub sessions: i64,
     pub capacity: i64,
     pub enrolled: i64,
+    /// The centre's district: where a regular class meets.
+    pub centre_district: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -46,9 +48,10 @@ pub struct ClassTrainee {
     pub assessment: Option<String>,
 }
 
-const CLASS_SELECT: &str = "SELECT id, centre_code, title, mode, starts_on, ends_on, \
-     CAST(sessions AS BIGINT) AS sessions, CAST(capacity AS BIGINT) AS capacity, \
-     CAST(enrolled AS BIGINT) AS enrolled FROM job_classes";
+const CLASS_SELECT: &str = "SELECT j.id, j.centre_code, j.title, j.mode, j.starts_on, \
+     j.ends_on, CAST(j.sessions AS BIGINT) AS sessions, CAST(j.capacity AS BIGINT) AS capacity, \
+     CAST(j.enrolled AS BIGINT) AS enrolled, c.district_code AS centre_district \
+     FROM job_classes j JOIN training_centres c ON c.code = j.centre_code";
 
 fn service(kind: &str, on: NaiveDate, place: &str, reference: String) -> NewEvent {
     NewEvent {
@@ -115,15 +118,27 @@ impl Store {
         };
         audit::append(&mut tx, self.vault()?, now, std::slice::from_ref(&change)).await?;
         tx.commit().await?;
-        Ok(self.job_class(actor, id).await?.0)
+        self.class_row(actor, id).await
     }
 
     /// Classes, latest first.
     pub async fn job_classes(&self, actor: &Actor) -> Result<Vec<JobClass>> {
         require(actor, Permission::TraineeRead)?;
-        query_text(format!("{CLASS_SELECT} ORDER BY starts_on DESC, id DESC"))
-            .fetch_all(self.read())
-            .await
+        query_text(format!(
+            "{CLASS_SELECT} ORDER BY j.starts_on DESC, j.id DESC"
+        ))
+        .fetch_all(self.read())
+        .await
+    }
+
+    /// The class alone (with its centre's district), for the writes that need only it.
+    async fn class_row(&self, actor: &Actor, id: i64) -> Result<JobClass> {
+        require(actor, Permission::TraineeRead)?;
+        query_text(format!("{CLASS_SELECT} WHERE j.id = $1"))
+            .bind(id)
+            .fetch_optional(self.read())
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// A class with its sessions and trainees.
@@ -133,11 +148,7 @@ impl Store {
         id: i64,
     ) -> Result<(JobClass, Vec<ClassSession>, Vec<ClassTrainee>)> {
         require(actor, Permission::TraineeRead)?;
-        let class: JobClass = query_text(format!("{CLASS_SELECT} WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.read())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let class = self.class_row(actor, id).await?;
         let sessions: Vec<ClassSession> = query(
             "SELECT CAST(session_no AS BIGINT) AS session_no, held_on, place_code \
              FROM job_class_sessions WHERE class_id = $1 ORDER BY session_no",
@@ -183,12 +194,8 @@ impl Store {
         place: Option<&RegionCode>,
     ) -> Result<ClassSession> {
         require(actor, Permission::TraineeRecord)?;
-        let (class, _, _) = self.job_class(actor, class_id).await?;
-        let centre_district: String =
-            query("SELECT district_code FROM training_centres WHERE code = $1")
-                .bind(class.centre_code.clone())
-                .scalar(self.read())
-                .await?;
+        let class = self.class_row(actor, class_id).await?;
+        let centre_district = class.centre_district.clone();
         if !actor.scope.covers(&centre_district, "") {
             return Err(StoreError::Forbidden(
                 "the class's centre lies outside your region".into(),
@@ -283,11 +290,8 @@ impl Store {
     ) -> Result<()> {
         require(actor, Permission::TraineeRecord)?;
         let defs = self.programme_definitions().await?;
-        let (class, _, _) = self.job_class(actor, class_id).await?;
-        let place: String = query("SELECT district_code FROM training_centres WHERE code = $1")
-            .bind(class.centre_code.clone())
-            .scalar(self.read())
-            .await?;
+        let class = self.class_row(actor, class_id).await?;
+        let place = class.centre_district.clone();
         let who = Who::from(actor);
         let now = Utc::now();
         let mut tx = self.begin().await?;
@@ -458,7 +462,7 @@ impl Store {
     ) -> Result<()> {
         require(actor, Permission::TraineeRecord)?;
         let defs = self.programme_definitions().await?;
-        let (class, _, _) = self.job_class(actor, class_id).await?;
+        let class = self.class_row(actor, class_id).await?;
         if on < class.ends_on {
             return Err(StoreError::invalid(
                 "assessed_on",
@@ -466,10 +470,7 @@ impl Store {
                 format!("the class ends on {}; assess from that day", class.ends_on),
             ));
         }
-        let place: String = query("SELECT district_code FROM training_centres WHERE code = $1")
-            .bind(class.centre_code.clone())
-            .scalar(self.read())
-            .await?;
+        let place = class.centre_district.clone();
         let who = Who::from(actor);
         let now = Utc::now();
         let mut tx = self.begin().await?;

@@ -122,11 +122,11 @@ impl Store {
 
     /// An enrolment's placements, oldest first (voided ones marked).
     pub async fn placements(&self, actor: &Actor, enrolment_no: &str) -> Result<Vec<Placement>> {
-        let enr = self.enrolment(actor, enrolment_no).await?;
+        let id = self.enrolment_id(actor, enrolment_no).await?;
         crate::query::query_text(format!(
             "SELECT {PLACEMENT_COLS} FROM placements WHERE enrolment_id = $1 ORDER BY placed_on, id"
         ))
-        .bind(enr.id)
+        .bind(id)
         .fetch_all(self.read())
         .await
     }

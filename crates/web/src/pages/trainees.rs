@@ -229,10 +229,16 @@ impl ShowPage<'_> {
         self.errors.get(k).map_or("", String::as_str)
     }
     fn kind_label(&self, kind: &str) -> String {
-        match self.c.tr.tv("kind.", kind) {
-            "" => kind.to_owned(),
-            label => label.to_owned(),
-        }
+        label_of(self.c.tr, "kind.", kind)
+    }
+}
+
+/// A value's label in the reader's language, or the value itself when the catalogues have
+/// none (a kind of a programme loaded from files).
+fn label_of(tr: crate::i18n::Tr<'_>, prefix: &str, value: &str) -> String {
+    match tr.tv(prefix, value) {
+        "" => value.to_owned(),
+        label => label.to_owned(),
     }
 }
 
@@ -245,10 +251,7 @@ async fn show_page<'a>(page: &'a PageCtx, no: &str) -> Result<ShowPage<'a>, Stor
     let tr = page.tr();
     let en = tr.lang.code() == "en";
     let name = |id: &str, e: &str| if en { e } else { id }.to_owned();
-    let label = |k: &str| match tr.tv("kind.", k) {
-        "" => k.to_owned(),
-        l => l.to_owned(),
-    };
+    let label = |k: &str| label_of(tr, "kind.", k);
     let stages = defs
         .stages_of(&e.programme)
         .map(|s| {
@@ -293,10 +296,7 @@ async fn show_page<'a>(page: &'a PageCtx, no: &str) -> Result<ShowPage<'a>, Stor
             .into_iter()
             .map(|v| Choice {
                 value: v.to_owned(),
-                label: match tr.tv(prefix, v) {
-                    "" => v.to_owned(),
-                    l => l.to_owned(),
-                },
+                label: label_of(tr, prefix, v),
             })
             .collect()
     };
