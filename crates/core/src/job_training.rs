@@ -4,8 +4,9 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use crate::enrolment::WageBand;
 use crate::region::RegionCode;
-use crate::text::{given, parse_date, parse_text};
+use crate::text::{date_or_today, given, parse_date, parse_text};
 use crate::{FieldError, RegionLevel, ValidationErrors};
 
 /// A training centre as typed or sent.
@@ -341,4 +342,213 @@ impl NewJobClass {
 /// A session's place: a district (kecamatan) code.
 pub fn parse_place(field: &'static str, raw: &str) -> Result<RegionCode, FieldError> {
     district(field, raw)
+}
+
+/// A class session to schedule: its number, its day and, for a mobile training unit,
+/// the district where it is held (a regular class meets at its centre).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionPlan {
+    pub session_no: i64,
+    pub held_on: NaiveDate,
+    pub place: Option<RegionCode>,
+}
+
+impl SessionPlan {
+    pub fn parse(
+        session_no: Option<&str>,
+        held_on: Option<&str>,
+        place_code: Option<&str>,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        let no = errs.take(
+            given(session_no)
+                .ok_or_else(|| FieldError::required("session_no"))
+                .and_then(|s| parse_count("session_no", s, 1, 500)),
+        );
+        let held_on = errs.take(
+            given(held_on)
+                .ok_or_else(|| FieldError::required("held_on"))
+                .and_then(|s| parse_date("held_on", s)),
+        );
+        let place = match given(place_code) {
+            None => Some(None),
+            Some(p) => errs.take(parse_place("place_code", p).map(Some)),
+        };
+        match (no, held_on, place) {
+            (Some(session_no), Some(held_on), Some(place)) if errs.is_empty() => Ok(Self {
+                session_no,
+                held_on,
+                place,
+            }),
+            _ => Err(errs),
+        }
+    }
+}
+
+/// The competency assessment of one trainee at the end of a class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    pub enrolment_no: String,
+    pub competent: bool,
+    /// Default today; not in the future.
+    pub assessed_on: NaiveDate,
+}
+
+impl Assessment {
+    pub fn parse(
+        enrolment_no: Option<&str>,
+        competent: Option<bool>,
+        assessed_on: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        let no = given(enrolment_no).map(str::to_uppercase);
+        if no.is_none() {
+            errs.push(FieldError::required("enrolment_no"));
+        }
+        if competent.is_none() {
+            errs.push(FieldError::required("competent"));
+        }
+        let on = errs.take(date_or_today("assessed_on", assessed_on, today));
+        match (no, competent, on) {
+            (Some(enrolment_no), Some(competent), Some(assessed_on)) if errs.is_empty() => {
+                Ok(Self {
+                    enrolment_no,
+                    competent,
+                    assessed_on,
+                })
+            }
+            _ => Err(errs),
+        }
+    }
+}
+
+/// The decision on a job-fair application: hired (with an optional wage band) or
+/// rejected, on a day not in the future (default today).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub hired: bool,
+    pub decided_on: NaiveDate,
+    pub wage_band: Option<WageBand>,
+}
+
+impl Decision {
+    pub fn parse(
+        decision: Option<&str>,
+        decided_on: Option<&str>,
+        wage_band: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errs = ValidationErrors::default();
+        let hired = match given(decision).map(str::to_lowercase).as_deref() {
+            Some("hired") => Some(true),
+            Some("rejected") => Some(false),
+            Some(_) => {
+                errs.push(FieldError::new(
+                    "decision",
+                    "decision_invalid",
+                    "decision must be hired or rejected",
+                ));
+                None
+            }
+            None => {
+                errs.push(FieldError::required("decision"));
+                None
+            }
+        };
+        let on = errs.take(date_or_today("decided_on", decided_on, today));
+        let wage = match given(wage_band) {
+            None => Some(None),
+            Some(w) => errs.take(WageBand::parse(w).map(Some)),
+        };
+        if hired == Some(false) && wage.flatten().is_some() {
+            errs.push(FieldError::new(
+                "wage_band",
+                "wage_band_not_allowed",
+                "a rejected application has no wage",
+            ));
+        }
+        match (hired, on, wage) {
+            (Some(hired), Some(decided_on), Some(wage_band)) if errs.is_empty() => Ok(Self {
+                hired,
+                decided_on,
+                wage_band,
+            }),
+            _ => Err(errs),
+        }
+    }
+}
+
+#[cfg(test)]
+mod session_and_decision_tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn fields(e: ValidationErrors) -> Vec<(&'static str, &'static str)> {
+        e.0.iter().map(|f| (f.field, f.code)).collect()
+    }
+
+    #[test]
+    fn a_session_names_each_wrong_field() {
+        let s = SessionPlan::parse(Some("2"), Some("2025-02-05"), Some("31.71.01")).unwrap();
+        assert_eq!((s.session_no, s.held_on), (2, day("2025-02-05")));
+        assert_eq!(s.place.unwrap().as_str(), "31.71.01");
+        assert!(
+            SessionPlan::parse(Some(" 1 "), Some("2025-02-05"), Some(""))
+                .unwrap()
+                .place
+                .is_none()
+        );
+        let e = SessionPlan::parse(Some("0"), Some("5/2/2025"), Some("31.71")).unwrap_err();
+        assert_eq!(
+            fields(e),
+            [
+                ("session_no", "invalid_number"),
+                ("held_on", "date_format"),
+                ("place_code", "region_level")
+            ]
+        );
+        let e = SessionPlan::parse(None, None, None).unwrap_err();
+        assert_eq!(
+            fields(e),
+            [("session_no", "required"), ("held_on", "required")]
+        );
+    }
+
+    #[test]
+    fn an_assessment_defaults_to_today_and_refuses_the_future() {
+        let today = day("2025-03-01");
+        let a = Assessment::parse(Some("pk-3171-000001"), Some(true), None, today).unwrap();
+        assert_eq!(a.enrolment_no, "PK-3171-000001");
+        assert_eq!(a.assessed_on, today);
+        let e = Assessment::parse(None, None, Some("2025-03-02"), today).unwrap_err();
+        assert_eq!(
+            fields(e),
+            [
+                ("enrolment_no", "required"),
+                ("competent", "required"),
+                ("assessed_on", "date_in_future")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rejection_has_no_wage() {
+        let today = day("2025-03-01");
+        let d = Decision::parse(Some("HIRED"), None, Some("min_to_1_5"), today).unwrap();
+        assert!(d.hired && d.wage_band == Some(WageBand::MinTo1_5));
+        let e = Decision::parse(Some("rejected"), None, Some("below_min"), today).unwrap_err();
+        assert_eq!(fields(e), [("wage_band", "wage_band_not_allowed")]);
+        let e = Decision::parse(Some("maybe"), Some("2025-03-02"), None, today).unwrap_err();
+        assert_eq!(
+            fields(e),
+            [
+                ("decision", "decision_invalid"),
+                ("decided_on", "date_in_future")
+            ]
+        );
+    }
 }

@@ -243,9 +243,9 @@ fn page_routes() -> Pages {
     use axum::extract::OriginalUri;
     use jakpreneur_reports::sheet::SheetFormat;
     use pages::{
-        account, admin, cek, curation, finance, financing, home, imports, katalog, ledger, market,
-        member_edit, member_page, members, members_export, mentoring, orders, permits, privacy,
-        products, signup, statistik, trainees, training, two_factor, users,
+        account, admin, cek, curation, finance, financing, home, imports, job_training, katalog,
+        ledger, market, member_edit, member_page, members, members_export, mentoring, orders,
+        permits, privacy, products, signup, statistik, trainees, training, two_factor, users,
     };
     Pages {
         router: Router::new(),
@@ -381,6 +381,42 @@ fn page_routes() -> Pages {
     .post(
         "/pelatihan-kerja/{enrolment_no}/withdraw",
         trainees::withdraw,
+    )
+    .get("/pelatihan-kerja/pusat", job_training::centres::list)
+    .post("/pelatihan-kerja/pusat", job_training::centres::create)
+    .get("/pelatihan-kerja/kelas", job_training::classes::list)
+    .post("/pelatihan-kerja/kelas", job_training::classes::create)
+    .get("/pelatihan-kerja/kelas/{id}", job_training::classes::show)
+    .post(
+        "/pelatihan-kerja/kelas/{id}/sesi",
+        job_training::classes::schedule,
+    )
+    .post(
+        "/pelatihan-kerja/kelas/{id}/peserta",
+        job_training::classes::enrol,
+    )
+    .post(
+        "/pelatihan-kerja/kelas/{id}/kehadiran",
+        job_training::classes::attendance,
+    )
+    .post(
+        "/pelatihan-kerja/kelas/{id}/penilaian",
+        job_training::classes::assess,
+    )
+    .get("/pelatihan-kerja/bursa", job_training::fairs::list)
+    .post("/pelatihan-kerja/bursa", job_training::fairs::create)
+    .get("/pelatihan-kerja/bursa/{id}", job_training::fairs::show)
+    .post(
+        "/pelatihan-kerja/bursa/{id}/lowongan",
+        job_training::fairs::add_vacancy,
+    )
+    .post(
+        "/pelatihan-kerja/bursa/{id}/lamaran",
+        job_training::fairs::apply,
+    )
+    .post(
+        "/pelatihan-kerja/bursa/{id}/lamaran/{application}/keputusan",
+        job_training::fairs::decide,
     )
     .post("/members/{member_no}/mentor", mentoring::assign)
     .post("/members/{member_no}/mentoring-sessions", mentoring::record)

@@ -52,6 +52,24 @@ pub const PROGRAMME_ROUTES: &[(&str, &str)] = &[
     ("POST", "/pelatihan-kerja/{enrolment_no}/placements"),
     ("POST", "/pelatihan-kerja/{enrolment_no}/referral"),
     ("POST", "/pelatihan-kerja/{enrolment_no}/withdraw"),
+    ("GET", "/pelatihan-kerja/pusat"),
+    ("POST", "/pelatihan-kerja/pusat"),
+    ("GET", "/pelatihan-kerja/kelas"),
+    ("POST", "/pelatihan-kerja/kelas"),
+    ("GET", "/pelatihan-kerja/kelas/{id}"),
+    ("POST", "/pelatihan-kerja/kelas/{id}/sesi"),
+    ("POST", "/pelatihan-kerja/kelas/{id}/peserta"),
+    ("POST", "/pelatihan-kerja/kelas/{id}/kehadiran"),
+    ("POST", "/pelatihan-kerja/kelas/{id}/penilaian"),
+    ("GET", "/pelatihan-kerja/bursa"),
+    ("POST", "/pelatihan-kerja/bursa"),
+    ("GET", "/pelatihan-kerja/bursa/{id}"),
+    ("POST", "/pelatihan-kerja/bursa/{id}/lowongan"),
+    ("POST", "/pelatihan-kerja/bursa/{id}/lamaran"),
+    (
+        "POST",
+        "/pelatihan-kerja/bursa/{id}/lamaran/{application}/keputusan",
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,7 +142,26 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         | ("GET", "/api/v1/job-fairs")
         | ("GET", "/api/v1/job-fairs/{id}")
         | ("GET", "/api/v1/job-classes")
-        | ("GET", "/api/v1/job-classes/{id}") => scoped(reads(r), Ok),
+        | ("GET", "/api/v1/job-classes/{id}")
+        | ("GET", "/pelatihan-kerja/pusat")
+        | ("GET", "/pelatihan-kerja/kelas")
+        | ("GET", "/pelatihan-kerja/kelas/{id}")
+        | ("GET", "/pelatihan-kerja/bursa")
+        | ("GET", "/pelatihan-kerja/bursa/{id}") => scoped(reads(r), Ok),
+        // A page names a trainee outside the reader's region as a refused field (422),
+        // on the class or fair the reader may see.
+        ("POST", "/pelatihan-kerja/kelas/{id}/peserta")
+        | ("POST", "/pelatihan-kerja/kelas/{id}/kehadiran")
+        | ("POST", "/pelatihan-kerja/kelas/{id}/penilaian")
+        | ("POST", "/pelatihan-kerja/bursa/{id}/lamaran") => scoped(reads(r), Ok),
+        ("POST", "/pelatihan-kerja/kelas/{id}/sesi") => scoped(reads(r), Forbidden),
+        ("POST", "/pelatihan-kerja/bursa/{id}/lamaran/{application}/keputusan") => {
+            scoped(reads(r), NotFound)
+        }
+        ("POST", "/pelatihan-kerja/pusat")
+        | ("POST", "/pelatihan-kerja/kelas")
+        | ("POST", "/pelatihan-kerja/bursa")
+        | ("POST", "/pelatihan-kerja/bursa/{id}/lowongan") => scoped(registers(r), Forbidden),
         ("POST", "/api/v1/job-classes") => scoped(registers(r), Forbidden),
         ("POST", "/api/v1/job-classes/{id}/sessions") => scoped(reads(r), Forbidden),
         ("POST", "/api/v1/job-classes/{id}/trainees")
@@ -283,6 +320,26 @@ async fn target(app: &TestApp, i: u32, village: &str) -> Target {
 }
 
 fn body(path: &str, serial: u32, village: &str, t: &Target) -> Value {
+    // A page's form sends what its API call sends.
+    let path = match path {
+        "/pelatihan-kerja/pusat" => "/training-centres",
+        "/pelatihan-kerja/kelas" => "/job-classes",
+        "/pelatihan-kerja/kelas/{id}/sesi" => "/job-classes/{id}/sessions",
+        "/pelatihan-kerja/kelas/{id}/peserta" => "/job-classes/{id}/trainees",
+        "/pelatihan-kerja/kelas/{id}/kehadiran" => {
+            return json!({"session_no": "1", "present": t.no});
+        }
+        "/pelatihan-kerja/kelas/{id}/penilaian" => {
+            return json!({"enrolment_no": t.no, "competent": "0"});
+        }
+        "/pelatihan-kerja/bursa" => "/job-fairs",
+        "/pelatihan-kerja/bursa/{id}/lowongan" => "/job-fairs/{id}/vacancies",
+        "/pelatihan-kerja/bursa/{id}/lamaran" => "/job-fairs/{id}/applications",
+        "/pelatihan-kerja/bursa/{id}/lamaran/{application}/keputusan" => {
+            "/job-fair-applications/{id}/decision"
+        }
+        other => other,
+    };
     match path.trim_start_matches("/api/v1") {
         "/training-centres" => json!({
             "code": format!("C{serial}"), "name": "Pusat matriks", "district_code": &village[..8],
@@ -360,11 +417,11 @@ async fn programme_route_role_matrix(app: TestApp) {
                 let village = if is_in { IN_VILLAGE } else { OUT_VILLAGE };
                 let id = if route.contains("placements/{id}") {
                     t.placement_id
-                } else if route.contains("job-fairs/{id}") {
+                } else if route.contains("job-fairs/{id}") || route.contains("bursa/{id}") {
                     t.fair_id
                 } else if route.contains("job-fair-applications/{id}") {
                     t.application_id
-                } else if route.contains("job-classes/{id}") {
+                } else if route.contains("job-classes/{id}") || route.contains("kelas/{id}") {
                     t.class_id
                 } else {
                     t.event_id
@@ -372,7 +429,8 @@ async fn programme_route_role_matrix(app: TestApp) {
                 let path = route
                     .replace("{code}", "pelatihan_kerja")
                     .replace("{enrolment_no}", &t.no)
-                    .replace("{id}", &id.to_string());
+                    .replace("{id}", &id.to_string())
+                    .replace("{application}", &t.application_id.to_string());
                 let path = if route.contains("stats/placement") {
                     format!("{path}?region={}", if is_in { "31.71" } else { "31.74" })
                 } else {

@@ -37,6 +37,7 @@ mod facility_pages;
 mod finance;
 mod import;
 mod indicators;
+mod job_training_pages;
 mod ledger;
 mod listing;
 mod market;

@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use jakpreneur_core::job_training::{JobClassDraft, NewJobClass, parse_place};
-use jakpreneur_core::text::{date_or_today, given, parse_date};
+use jakpreneur_core::job_training::{Assessment, JobClassDraft, NewJobClass, SessionPlan};
+use jakpreneur_core::text::given;
 use jakpreneur_core::{FieldError, ValidationErrors};
 
 use crate::AppState;
@@ -121,27 +121,20 @@ pub async fn schedule(
     ApiPath(id): ApiPath<i64>,
     SignedInJson(actor, b): SignedInJson<ScheduleSession>,
 ) -> ApiResult<Json<ClassSessionView>> {
-    let mut errs = ValidationErrors::default();
-    if b.session_no.is_none() {
-        errs.push(FieldError::required("session_no"));
-    }
-    let held_on = errs.take(
-        given(b.held_on.as_deref())
-            .ok_or_else(|| FieldError::required("held_on"))
-            .and_then(|s| parse_date("held_on", s)),
-    );
-    let place = match given(b.place_code.as_deref()) {
-        None => Some(None),
-        Some(p) => errs.take(parse_place("place_code", p).map(Some)),
-    };
-    let (Some(no), Some(held_on), Some(place), true) =
-        (b.session_no, held_on, place, errs.is_empty())
-    else {
-        return Err(errs.into());
-    };
+    let plan = SessionPlan::parse(
+        b.session_no.map(|n| n.to_string()).as_deref(),
+        b.held_on.as_deref(),
+        b.place_code.as_deref(),
+    )?;
     let s = app
         .store
-        .schedule_session(&actor, id, no, held_on, place.as_ref())
+        .schedule_session(
+            &actor,
+            id,
+            plan.session_no,
+            plan.held_on,
+            plan.place.as_ref(),
+        )
         .await?;
     Ok(Json(ClassSessionView::from(s)))
 }
@@ -234,33 +227,14 @@ pub async fn assess(
     ApiPath(id): ApiPath<i64>,
     SignedInJson(actor, b): SignedInJson<ClassAssessment>,
 ) -> ApiResult<Json<JobClassDetail>> {
-    let mut errs = ValidationErrors::default();
-    let no = given(b.enrolment_no.as_deref()).map(str::to_owned);
-    if no.is_none() {
-        errs.push(FieldError::required("enrolment_no"));
-    }
-    if b.competent.is_none() {
-        errs.push(FieldError::required("competent"));
-    }
-    let today = app.clock.today();
-    let on = errs.take(
-        date_or_today("assessed_on", b.assessed_on.as_deref(), today).and_then(|d| {
-            if d > today {
-                Err(FieldError::new(
-                    "assessed_on",
-                    "date_in_future",
-                    format!("assessed_on {d} is in the future"),
-                ))
-            } else {
-                Ok(d)
-            }
-        }),
-    );
-    let (Some(no), Some(competent), Some(on), true) = (no, b.competent, on, errs.is_empty()) else {
-        return Err(errs.into());
-    };
+    let a = Assessment::parse(
+        b.enrolment_no.as_deref(),
+        b.competent,
+        b.assessed_on.as_deref(),
+        app.clock.today(),
+    )?;
     app.store
-        .assess_in_class(&actor, id, &no, competent, on)
+        .assess_in_class(&actor, id, &a.enrolment_no, a.competent, a.assessed_on)
         .await?;
     Ok(Json(detail(&app, &actor, id).await?))
 }

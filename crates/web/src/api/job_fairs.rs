@@ -5,8 +5,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use jakpreneur_core::enrolment::WageBand;
-use jakpreneur_core::job_training::{CentreDraft, FairDraft, NewCentre, NewFair, NewVacancy};
+use jakpreneur_core::job_training::{
+    CentreDraft, Decision, FairDraft, NewCentre, NewFair, NewVacancy,
+};
 use jakpreneur_core::text::{date_or_today, given};
 use jakpreneur_core::{FieldError, ValidationErrors};
 
@@ -238,57 +239,15 @@ pub async fn decide(
     ApiPath(id): ApiPath<i64>,
     SignedInJson(actor, b): SignedInJson<DecideApplication>,
 ) -> ApiResult<Json<ApplicationView>> {
-    let mut errs = ValidationErrors::default();
-    let hired = match given(b.decision.as_deref())
-        .map(str::to_lowercase)
-        .as_deref()
-    {
-        Some("hired") => Some(true),
-        Some("rejected") => Some(false),
-        Some(_) => {
-            errs.push(FieldError::new(
-                "decision",
-                "decision_invalid",
-                "decision must be hired or rejected",
-            ));
-            None
-        }
-        None => {
-            errs.push(FieldError::required("decision"));
-            None
-        }
-    };
-    let today = app.clock.today();
-    let on = errs.take(
-        date_or_today("decided_on", b.decided_on.as_deref(), today).and_then(|d| {
-            if d > today {
-                Err(FieldError::new(
-                    "decided_on",
-                    "date_in_future",
-                    format!("decided_on {d} is in the future"),
-                ))
-            } else {
-                Ok(d)
-            }
-        }),
-    );
-    let wage = match given(b.wage_band.as_deref()) {
-        None => Some(None),
-        Some(w) => errs.take(WageBand::parse(w).map(Some)),
-    };
-    if hired == Some(false) && wage.flatten().is_some() {
-        errs.push(FieldError::new(
-            "wage_band",
-            "wage_band_not_allowed",
-            "a rejected application has no wage",
-        ));
-    }
-    let (Some(hired), Some(on), Some(wage), true) = (hired, on, wage, errs.is_empty()) else {
-        return Err(errs.into());
-    };
+    let d = Decision::parse(
+        b.decision.as_deref(),
+        b.decided_on.as_deref(),
+        b.wage_band.as_deref(),
+        app.clock.today(),
+    )?;
     let a = app
         .store
-        .decide_application(&actor, id, hired, on, wage)
+        .decide_application(&actor, id, d.hired, d.decided_on, d.wage_band)
         .await?;
     Ok(Json(ApplicationView::from(a)))
 }

@@ -10,6 +10,7 @@ pub mod finance;
 pub mod financing;
 pub mod home;
 pub mod imports;
+pub mod job_training;
 pub mod katalog;
 pub mod ledger;
 pub mod market;

@@ -37,6 +37,8 @@ struct ListPage<'a> {
     q: String,
     reached: String,
     stages: Vec<Choice>,
+    /// Centres to enrol at, with the seats each has left.
+    centres: Vec<Choice>,
     can_enrol: bool,
     errors: HashMap<String, String>,
     values: HashMap<String, String>,
@@ -111,6 +113,21 @@ async fn list_page<'a>(
             .map(|s| Choice {
                 value: s.stage.clone(),
                 label: format!("{} {}", s.stage, name(&s.name_id, &s.name_en)),
+            })
+            .collect(),
+        centres: page
+            .app
+            .store
+            .centres(page.actor())
+            .await?
+            .into_iter()
+            .filter(|c| page.actor().scope.overlaps(&c.district_code))
+            .map(|c| Choice {
+                label: format!(
+                    "{} ({}) — {} / {}",
+                    c.name, c.code, c.in_training, c.capacity
+                ),
+                value: c.code,
             })
             .collect(),
         can_enrol: page.actor().can(Permission::TraineeRegister),
