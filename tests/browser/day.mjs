@@ -7,6 +7,9 @@
 //
 //   BASE_URL=http://127.0.0.1:8080 SHOTS=target/browser-shots node day.mjs
 //
+// DAYS=sudin.jakpus,instruktur runs only those accounts' days (and `public` the public
+// pages); CI runs them all.
+//
 // Chromium is Debian's (/usr/bin/chromium, or CHROMIUM); playwright-core never downloads
 // a browser.
 
@@ -23,6 +26,8 @@ const PASSWORD = process.env.DEMO_PASSWORD ?? 'ondel-ondel-kerak-telor';
 // The published authenticator key of the demo's admin and officer accounts.
 const TWO_FACTOR_KEY = process.env.DEMO_TWO_FACTOR_KEY ?? 'JAKPRENEURDEMOKEYONDELONDELKERAK';
 const WIDTHS = [1280, 390];
+const ONLY = process.env.DAYS ? process.env.DAYS.split(',').map((d) => d.trim()) : null;
+const runs = (name) => ONLY === null || ONLY.includes(name);
 
 mkdirSync(SHOTS, { recursive: true });
 const failures = [];
@@ -226,6 +231,31 @@ const days = {
     if (bad.status() !== 422) fail('enrol with a wrong NIK', `HTTP ${bad.status()}, not 422`);
     if ((await page.inputValue('#full_name')) !== 'Salah Ketik') fail('enrol refused', 'the typed name is lost');
     if ((await page.locator('#nik-error').count()) !== 1) fail('enrol refused', 'no error beside the NIK');
+    // The centres, a class, and the city's job fair with a wrong vacancy on purpose.
+    await visit(page, 'manpower-centres', width, '/pelatihan-kerja/pusat');
+    await visit(page, 'manpower-classes', width, '/pelatihan-kerja/kelas');
+    const cls = await page.locator('a[href^="/pelatihan-kerja/kelas/"]').first().getAttribute('href');
+    if (cls) await visit(page, 'manpower-class', width, cls);
+    else fail('manpower classes', 'no class listed');
+    await visit(page, 'manpower-fairs', width, '/pelatihan-kerja/bursa');
+    const fair = await page.locator('tr', { hasText: 'Jakarta Pusat' }).locator('a[href^="/pelatihan-kerja/bursa/"]').first().getAttribute('href');
+    if (!fair) throw new Error('no Central Jakarta job fair');
+    await visit(page, 'manpower-fair', width, fair);
+    await page.click('details:has(form[action$="/lowongan"]) > summary');
+    await page.fill('#vacancy-employer', 'PT Salah Isi');
+    await page.fill('#vacancy-position', 'Operator');
+    const refused = await submit(page, page.locator('form[action$="/lowongan"] button[type=submit]'));
+    await check(page, 'manpower-vacancy-refused', width, refused);
+    if (refused.status() !== 422) fail('a vacancy without openings', `HTTP ${refused.status()}, not 422`);
+    if ((await page.inputValue('#vacancy-employer')) !== 'PT Salah Isi') fail('vacancy refused', 'the typed employer is lost');
+    if ((await page.locator('#vacancy-openings-error').count()) !== 1) fail('vacancy refused', 'no error beside the openings');
+  },
+  // A job-training instructor in Gambir: the classes, and one class's sessions and trainees.
+  async instruktur(page, width) {
+    await visit(page, 'instructor-classes', width, '/pelatihan-kerja/kelas');
+    const cls = await page.locator('a[href^="/pelatihan-kerja/kelas/"]').first().getAttribute('href');
+    if (cls) await visit(page, 'instructor-class', width, cls);
+    else fail('instructor', 'no class listed');
   },
   async mitra(page, width) {
     await visit(page, 'partner-home', width, '/');
@@ -275,10 +305,11 @@ try {
     {
       const context = await browser.newContext({ viewport, bypassCSP: true });
       const page = await context.newPage();
-      for (const [label, path] of publicPages) await visit(page, label, width, path);
+      for (const [label, path] of publicPages) if (runs('public')) await visit(page, label, width, path);
       await context.close();
     }
     for (const [user, day] of Object.entries(days)) {
+      if (!runs(user)) continue;
       console.log(`${user} at ${width}px`);
       const context = await browser.newContext({ viewport, bypassCSP: true });
       const page = await context.newPage();

@@ -304,6 +304,7 @@ async fn add_classes(
     use jakpreneur_core::job_training::{JobClassDraft, NewJobClass};
     let starts = today - Duration::days(6);
     let r = jakpreneur_core::reference::reference();
+    let mut taken = std::collections::HashSet::new();
     for (code, _, _, city, _) in CENTRES {
         let mobile = code == "PPKD-JT2";
         let c = NewJobClass::parse(&JobClassDraft {
@@ -340,12 +341,24 @@ async fn add_classes(
                 .await
                 .context("scheduling a demo session")?;
         }
+        // A city with a mobile unit shares its waiting trainees between the centre's class
+        // (every other one) and the unit (the rest).
+        let shared = CENTRES.iter().any(|m| m.3 == city && m.0 == "PPKD-JT2");
         let trainees: Vec<String> = waiting
             .iter()
-            .filter(|(_, c, registered)| c == code && *registered <= starts)
+            .filter(|(no, c, registered)| {
+                let same = if mobile {
+                    centre_of(&format!("{city}.")).is_some_and(|own| own == c)
+                } else {
+                    c == code
+                };
+                same && *registered <= starts && !taken.contains(no)
+            })
+            .step_by(if shared && !mobile { 2 } else { 1 })
             .take(12)
             .map(|(no, _, _)| no.clone())
             .collect();
+        taken.extend(trainees.iter().cloned());
         for no in &trainees {
             match store.enrol_in_class(actor, class.id, no).await {
                 Ok(()) | Err(StoreError::Invalid(_)) => {}

@@ -44,9 +44,12 @@ impl ClassesPage<'_> {
 
 async fn classes_page<'a>(page: &'a PageCtx) -> Result<ClassesPage<'a>, StoreError> {
     let actor = page.actor();
+    // The reader's own region's classes first, each part latest first.
+    let mut classes = page.app.store.job_classes(actor).await?;
+    classes.sort_by_key(|k| !actor.scope.covers(&k.centre_district, ""));
     Ok(ClassesPage {
         c: page.chrome_at(&format!("{BASE}/kelas")),
-        classes: page.app.store.job_classes(actor).await?,
+        classes,
         centres: page.app.store.centres(actor).await?,
         can_open: actor.can(Permission::TraineeRegister),
         forms: Forms::default(),
@@ -100,6 +103,8 @@ struct ClassPage<'a> {
     /// The class's last day has come: trainees may be assessed.
     ended: bool,
     can_record: bool,
+    /// Sessions are scheduled by staff whose region holds the class's centre.
+    can_schedule: bool,
     forms: Forms,
 }
 
@@ -155,6 +160,8 @@ async fn class_page<'a>(page: &'a PageCtx, id: i64) -> Result<ClassPage<'a>, Sto
         c: page.chrome_at(&format!("{BASE}/kelas/{id}")),
         ended: page.today() >= k.ends_on,
         can_record: actor.can(Permission::TraineeRecord),
+        can_schedule: actor.can(Permission::TraineeRecord)
+            && actor.scope.covers(&k.centre_district, ""),
         districts: crate::pages::names::districts_for(&page.tr(), &actor.scope),
         k,
         centre,

@@ -38,9 +38,12 @@ impl WithForms for FairsPage<'_> {
 
 async fn fairs_page<'a>(page: &'a PageCtx) -> Result<FairsPage<'a>, StoreError> {
     let actor = page.actor();
+    // The fairs of the reader's own cities first, each part latest first.
+    let mut fairs = page.app.store.fairs(actor).await?;
+    fairs.sort_by_key(|f| !actor.scope.overlaps(&f.city_code));
     Ok(FairsPage {
         c: page.chrome_at(&format!("{BASE}/bursa")),
-        fairs: page.app.store.fairs(actor).await?,
+        fairs,
         cities: cities_for(&page.tr(), &actor.scope),
         can_announce: actor.can(Permission::TraineeRegister),
         today: page.today(),
@@ -126,7 +129,6 @@ async fn fair_page<'a>(page: &'a PageCtx, id: i64) -> Result<FairPage<'a>, Store
     let tr = page.tr();
     Ok(FairPage {
         c: page.chrome_at(&format!("{BASE}/bursa/{id}")),
-        fair,
         vacancies,
         applications,
         wage_bands: WageBand::ALL
@@ -136,9 +138,11 @@ async fn fair_page<'a>(page: &'a PageCtx, id: i64) -> Result<FairPage<'a>, Store
                 label: tr.tv("wage_band.", w.as_str()).to_owned(),
             })
             .collect(),
-        can_add: actor.can(Permission::TraineeRegister),
+        // Vacancies are added by staff whose region holds the fair's city.
+        can_add: actor.can(Permission::TraineeRegister) && actor.scope.overlaps(&fair.city_code),
         can_record: actor.can(Permission::TraineeRecord),
         forms: Forms::default(),
+        fair,
     })
 }
 
