@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::member::{CONSENT_VERSION, check_age, parse_registered_on};
+use crate::member::{check_age, parse_registered_on};
 use crate::region::RegionCode;
 use crate::text::{given, parse_date, parse_text};
 use crate::{FieldError, Nik, Phone, Sex, ValidationErrors};
@@ -24,8 +24,10 @@ pub const STAGE_PLACEMENT: &str = "K4";
 /// the trainee completed training.
 pub const PLACEMENT_WINDOW_MONTHS: u32 = 6;
 
-/// The consent text version an enrolment records (shared with Jakpreneur's form).
-pub const ENROLMENT_CONSENT_VERSION: &str = CONSENT_VERSION;
+/// The version of the job-training privacy notice (`/privasi/pelatihan-kerja`) an
+/// enrolment's consent names. Enrolments before it named Jakpreneur's notice
+/// (`2026-11-v1`), and keep the version they consented to.
+pub const ENROLMENT_CONSENT_VERSION: &str = "2026-12-pk-v1";
 
 /// An enrolment as typed or sent: every value a string.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]

@@ -276,6 +276,7 @@ fn page_routes() -> Pages {
     .get("/akun/daftar/kode", signup::code_form)
     .post("/akun/daftar/kode", signup::finish)
     .get("/privasi", privacy::notice)
+    .get("/privasi/pelatihan-kerja", privacy::job_training)
     .get("/katalog", katalog::list)
     .get("/katalog/{id}", katalog::show)
     .get("/media/{name}", katalog::media_file)

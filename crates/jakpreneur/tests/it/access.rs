@@ -163,6 +163,7 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         | ("GET", "/login")
         | ("GET", "/cek")
         | ("GET", "/privasi")
+        | ("GET", "/privasi/pelatihan-kerja")
         | ("GET", "/statistik")
         | ("GET", "/statistik/periode")
         | ("GET", "/statistik/definisi")
@@ -457,6 +458,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/account/two-factor/disable"),
     ("GET", "/cek"),
     ("GET", "/privasi"),
+    ("GET", "/privasi/pelatihan-kerja"),
     ("GET", "/statistik"),
     ("GET", "/statistik/periode"),
     ("GET", "/statistik/definisi"),

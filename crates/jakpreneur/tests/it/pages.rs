@@ -1071,6 +1071,32 @@ async fn the_privacy_notice_the_consent_cites_exists(app: TestApp) {
     }
     let en = app.anonymous().get("/privasi?lang=en").await.text();
     assert!(en.contains("Members&#39; rights"), "{en}");
+    // Job trainees consent to their own notice, of its own version.
+    let version = jakpreneur_core::enrolment::ENROLMENT_CONSENT_VERSION;
+    assert_ne!(version, jakpreneur_core::member::CONSENT_VERSION);
+    let form = app.get("/pelatihan-kerja").await.text();
+    assert!(
+        form.contains(&format!("versi {version}"))
+            && form.contains(r#"href="/privasi/pelatihan-kerja""#),
+        "{form}"
+    );
+    let notice = app.anonymous().get("/privasi/pelatihan-kerja").await;
+    assert_eq!(notice.status, StatusCode::OK);
+    let notice = notice.text();
+    for text in [
+        format!("Versi {version}"),
+        "Hak peserta".to_owned(),
+        "Dinas Tenaga Kerja, Transmigrasi dan Energi".to_owned(),
+        r#"href="/privasi""#.to_owned(),
+    ] {
+        assert!(notice.contains(&text), "{text}: {notice}");
+    }
+    let en = app
+        .anonymous()
+        .get("/privasi/pelatihan-kerja?lang=en")
+        .await
+        .text();
+    assert!(en.contains("Trainees&#39; rights"), "{en}");
     assert!(
         app.anonymous()
             .get("/cek")
