@@ -288,6 +288,7 @@ const publicPages = [
   ['public-katalog', '/katalog'],
   ['public-statistik', '/statistik'],
   ['public-placement', '/statistik/pelatihan-kerja'],
+  ['public-privasi-pelatihan-kerja', '/privasi/pelatihan-kerja'],
   ['public-privasi', '/privasi'],
   ['public-login', '/login'],
   ['public-signup', '/akun/daftar'],

@@ -77,7 +77,8 @@ pub use permits::{Permit, PermitDecision};
 pub use programmes::{
     ClassSession, ClassTrainee, EnrolmentEvent, EnrolmentFilter, EnrolmentPage, FairApplication,
     FairVacancy, JakpreneurReferral, JobClass, JobFair, Placement, PlacementGroup, PlacementReport,
-    ProgrammeEnrolment, StageCount, StageReached, StageRelease, TrainingCentre,
+    ProgrammeEnrolment, StageCount, StageReached, StageRelease, TraineeApplication, TraineeClass,
+    TrainingCentre,
 };
 pub use stats::{
     Breakdown, ByFacility, COHORT_WINDOWS, Cohort, CohortStage, Flows, Grouped, PeriodCounts,

@@ -380,6 +380,17 @@ async fn centres_classes_and_fairs_work_on_pages(app: TestApp) {
         (&p["outcome"], &p["employer"], &p["wage_band"]),
         (&json!("hired"), &json!("PT Uji"), &json!("min_to_1_5"))
     );
+    // The trainee's page lists the class (attendance, no assessment yet) and the hire.
+    let own = app.get(&format!("/pelatihan-kerja/{a}")).await.text();
+    for text in [
+        "Menjahit dasar",
+        "3 / 4",
+        "Bursa kerja uji",
+        "PT Uji — Penjahit",
+        "Diterima",
+    ] {
+        assert!(own.contains(text), "{text}: {own}");
+    }
     let fairs = app.get("/pelatihan-kerja/bursa").await.text();
     assert!(fairs.contains("Bursa kerja uji"), "{fairs}");
     // Paths that are no record are 404 pages, not errors.

@@ -19,6 +19,7 @@ mod people;
 mod placements;
 mod referral;
 mod stats;
+mod trainee_activity;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -30,6 +31,7 @@ pub use job_fairs::{FairApplication, FairVacancy, JobFair};
 pub use placements::Placement;
 pub use referral::JakpreneurReferral;
 pub use stats::{PlacementGroup, PlacementReport, StageCount, StageRelease};
+pub use trainee_activity::{TraineeApplication, TraineeClass};
 
 /// A person's enrolment in a programme. `personal` is `None` for a reader who may not see
 /// it (never the case for trainee readers today; kept like a member's for erasure).

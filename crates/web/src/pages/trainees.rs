@@ -19,7 +19,7 @@ use jakpreneur_core::text::given;
 use jakpreneur_core::{Permission, ValidationErrors};
 use jakpreneur_store::{
     EnrolmentEvent, EnrolmentFilter, JakpreneurReferral, Placement, ProgrammeEnrolment,
-    StageReached, StoreError,
+    StageReached, StoreError, TraineeApplication, TraineeClass,
 };
 
 use super::ctx::{PageCtx, PageQuery, SignedInPage};
@@ -220,6 +220,9 @@ struct ShowPage<'a> {
     stages: Vec<(String, String, Option<StageReached>)>,
     events: Vec<EnrolmentEvent>,
     placements: Vec<Placement>,
+    /// The classes the trainee sits in and the job fairs applied at.
+    classes: Vec<TraineeClass>,
+    applications: Vec<TraineeApplication>,
     kinds: Vec<ChoiceGroup>,
     outcomes: Vec<Choice>,
     wage_bands: Vec<Choice>,
@@ -264,6 +267,7 @@ async fn show_page<'a>(page: &'a PageCtx, no: &str) -> Result<ShowPage<'a>, Stor
     let e = page.app.store.enrolment(actor, no).await?;
     let (events, reached) = page.app.store.enrolment_events(actor, no).await?;
     let placements = page.app.store.placements(actor, no).await?;
+    let (classes, applications) = page.app.store.trainee_activity(actor, no).await?;
     let defs = page.app.store.programme_definitions().await?;
     let tr = page.tr();
     let en = tr.lang.code() == "en";
@@ -330,6 +334,8 @@ async fn show_page<'a>(page: &'a PageCtx, no: &str) -> Result<ShowPage<'a>, Stor
         stages,
         events,
         placements,
+        classes,
+        applications,
         kinds,
         outcomes: choices(
             "outcome.",
