@@ -163,6 +163,7 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::enrolments::place))
         .routes(routes!(api::enrolments::void_placement))
         .routes(routes!(api::enrolments::withdraw))
+        .routes(routes!(api::enrolments::erase))
         .routes(routes!(api::enrolments::refer))
         .routes(routes!(
             api::job_fairs::create_centre,
@@ -383,6 +384,7 @@ fn page_routes() -> Pages {
         "/pelatihan-kerja/{enrolment_no}/withdraw",
         trainees::withdraw,
     )
+    .post("/pelatihan-kerja/{enrolment_no}/erase", trainees::erase)
     .get("/pelatihan-kerja/pusat", job_training::centres::list)
     .post("/pelatihan-kerja/pusat", job_training::centres::create)
     .get("/pelatihan-kerja/kelas", job_training::classes::list)

@@ -202,10 +202,15 @@ pub async fn run(store: &Store, today: NaiveDate, count: usize) -> anyhow::Resul
         // still in class.
         let starts = registered + Duration::days(rng.random_range(3..30));
         let ends = starts + Duration::days(rng.random_range(7..28));
+        // Trainees of the last two months at a centre wait for (or sit in) its current
+        // class, recorded as a class below.
+        if let Some(c) = &e.centre_code
+            && (starts > today || today - registered < Duration::days(60))
+        {
+            waiting.push((no.clone(), c.clone(), registered));
+            continue;
+        }
         if starts > today {
-            if let Some(c) = &e.centre_code {
-                waiting.push((no.clone(), c.clone(), registered));
-            }
             continue;
         }
         record(event("class_enrolled", "K2", false, starts, &place, None)).await?;

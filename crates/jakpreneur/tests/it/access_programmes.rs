@@ -70,6 +70,9 @@ pub const PROGRAMME_ROUTES: &[(&str, &str)] = &[
         "POST",
         "/pelatihan-kerja/bursa/{id}/lamaran/{application}/keputusan",
     ),
+    // Last: an erasure withdraws the target.
+    ("POST", "/api/v1/enrolments/{enrolment_no}/erase"),
+    ("POST", "/pelatihan-kerja/{enrolment_no}/erase"),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,6 +193,15 @@ fn want(method: &str, path: &str, r: R, inside: bool) -> Want {
         | ("POST", "/api/v1/enrolments/{enrolment_no}/referral")
         | ("POST", "/pelatihan-kerja/{enrolment_no}/withdraw")
         | ("POST", "/pelatihan-kerja/{enrolment_no}/referral") => scoped(registers(r), NotFound),
+        // Only an administrator erases (a 422 the second time is past authorisation).
+        ("POST", "/api/v1/enrolments/{enrolment_no}/erase")
+        | ("POST", "/pelatihan-kerja/{enrolment_no}/erase") => {
+            if r == Admin {
+                Ok
+            } else {
+                Forbidden
+            }
+        }
         _ => panic!("no rule for {method} {path}"),
     }
 }

@@ -11,6 +11,7 @@ use crate::support::jakpreneur;
 on_both_backends!(
     reveal_and_export_are_audited,
     erasure_removes_personal_data_and_keeps_counts,
+    a_trainees_erasure_forgets_the_person_and_keeps_the_figures,
     audit_chain_catches_an_edited_row,
     audit_chain_cannot_be_recomputed_without_the_key,
     checkpoints_catch_entries_cut_off_the_end,
@@ -774,4 +775,137 @@ async fn public_check_lists_twenty_and_counts_the_rest(app: TestApp) {
     let page = app.anonymous().get("/cek?q=kemuning").await.text();
     assert!(page.contains("Menampilkan 20 dari 22"), "{page}");
     assert!(page.contains("<li>P2 Pelatihan</li>"), "{page}");
+}
+
+/// A job trainee who is also a Jakpreneur member asks for their data to be erased: the
+/// person's NIK, name, birth date and each enrolment's contact go, the enrolments end
+/// withdrawn, the placement figures do not move, the member record is untouched, and the
+/// NIK enrolled again is a new person. Only an administrator erases.
+async fn a_trainees_erasure_forgets_the_person_and_keeps_the_figures(app: TestApp) {
+    let village = "31.71.01.1001";
+    let m = member_in(41, village);
+    let res = app.post_json("/api/v1/members", &m).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let member_no = res.json()["member_no"].as_str().unwrap().to_owned();
+    let body = json!({
+        "nik": m["nik"], "full_name": m["full_name"], "birth_date": m["birth_date"],
+        "sex": m["sex"], "phone": "081234567890", "address": m["address"],
+        "village_code": village, "registered_on": "2025-01-06", "consent": true,
+    });
+    let res = app
+        .post_json("/api/v1/programmes/pelatihan_kerja/enrolments", &body)
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let no = res.json()["enrolment_no"].as_str().unwrap().to_owned();
+    for kind in ["class_enrolled", "assessed_competent", "certified"] {
+        let res = app
+            .post_json(
+                &format!("/api/v1/enrolments/{no}/events"),
+                &json!({"kind": kind, "occurred_on": "2025-02-01"}),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    }
+    let res = app
+        .post_json(
+            &format!("/api/v1/enrolments/{no}/placements"),
+            &json!({"outcome": "hired", "employer": "PT Hapus", "placed_on": "2025-03-01"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let before = placement_figures(&app).await;
+
+    // A manpower officer may not erase; the reason is required.
+    let officer = app
+        .user("sudin.jakpus", "manpower_officer", Some("31.71"))
+        .await;
+    let refused = app
+        .as_(&officer)
+        .post_json(
+            &format!("/api/v1/enrolments/{no}/erase"),
+            &json!({"reason": "permintaan"}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
+    let bad = app
+        .post_json(&format!("/api/v1/enrolments/{no}/erase"), &json!({}))
+        .await;
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bad.text()
+    );
+
+    let res = app
+        .post_json(
+            &format!("/api/v1/enrolments/{no}/erase"),
+            &json!({"reason": "permintaan peserta 2026-11-20"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let e = res.json();
+    assert!(e["erased_at"].is_string(), "{e}");
+    assert_eq!(e["full_name"], "");
+    assert_eq!(e["nik"], "");
+    assert!(e["phone"].is_null() && e["address"].is_null(), "{e}");
+    assert_eq!(e["status"], "withdrawn");
+    let again = app
+        .post_json(
+            &format!("/api/v1/enrolments/{no}/erase"),
+            &json!({"reason": "sekali lagi"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(again.error_code(), "already_erased", "{}", again.text());
+
+    // Nothing personal is left in the people table; the figures are the same.
+    let erased = count(
+        &app,
+        "SELECT COUNT(*) FROM people WHERE erased_at IS NOT NULL AND nik_hash IS NULL \
+         AND nik_cipher IS NULL AND full_name IS NULL AND birth_date IS NULL",
+    )
+    .await;
+    assert_eq!(erased, 1);
+    assert_eq!(placement_figures(&app).await, before);
+    // The Jakpreneur member keeps its own record.
+    let member = app
+        .get(&format!("/api/v1/members/{member_no}"))
+        .await
+        .json();
+    assert_eq!(member["full_name"], m["full_name"]);
+    // The trainee's page says so, without a name or birth date.
+    let page = app.get(&format!("/pelatihan-kerja/{no}")).await.text();
+    assert!(page.contains("(data pribadi dihapus)"), "{page}");
+    assert!(!page.contains(m["full_name"].as_str().unwrap()), "{page}");
+    // The NIK is forgotten: enrolled again it is a new person with a new number.
+    let res = app
+        .post_json("/api/v1/programmes/pelatihan_kerja/enrolments", &body)
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_ne!(res.json()["enrolment_no"], json!(no));
+    assert!(
+        audit_actions(&app, &no)
+            .await
+            .contains(&"trainee.erase".to_owned())
+    );
+}
+
+/// A count straight from the database, behind the product's back.
+async fn count(app: &TestApp, sql: &'static str) -> i64 {
+    use sqlx::Connection;
+    if app.db_url.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(&app.db_url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+    } else {
+        let url = format!("sqlite:{}", app.db_url);
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+    }
+}
+
+async fn placement_figures(app: &TestApp) -> serde_json::Value {
+    app.get("/api/v1/stats/placement?as_of=2025-12-31")
+        .await
+        .json()
 }

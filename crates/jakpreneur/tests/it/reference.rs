@@ -307,6 +307,7 @@ async fn openapi_lists_every_route_and_docs_work_offline(app: TestApp) {
             "post",
         ),
         ("/api/v1/enrolments/{enrolment_no}/withdraw", "post"),
+        ("/api/v1/enrolments/{enrolment_no}/erase", "post"),
         ("/api/v1/enrolments/{enrolment_no}/referral", "post"),
         ("/api/v1/stats/placement", "get"),
         ("/api/v1/public/stats/placement", "get"),

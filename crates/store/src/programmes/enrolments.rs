@@ -20,7 +20,7 @@ pub(crate) const ENROLMENT_SELECT: &str = "SELECT e.id, e.programme, e.enrolment
      p.nik_cipher, p.full_name, p.birth_date, p.sex, e.phone, e.address, e.province_code, \
      e.city_code, e.district_code, e.village_code, e.registered_on, e.status, e.withdrawn_on, \
      e.withdrawal_reason, e.consent_version, e.consent_at, m.member_no AS jakpreneur_member_no, \
-     e.referred_member_no, e.centre_code, e.version, e.created_at \
+     e.referred_member_no, e.centre_code, e.version, e.created_at, p.erased_at \
      FROM programme_enrolments e JOIN people p ON p.id = e.person_id \
      LEFT JOIN members m ON m.nik_hash = p.nik_hash";
 
@@ -50,6 +50,7 @@ pub(crate) struct EnrolmentRow {
     pub centre_code: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 impl EnrolmentRow {
@@ -88,6 +89,7 @@ impl EnrolmentRow {
             centre_code: self.centre_code,
             version: self.version,
             created_at: self.created_at,
+            erased_at: self.erased_at,
         })
     }
 }

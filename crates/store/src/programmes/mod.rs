@@ -12,6 +12,7 @@ mod centres;
 mod definitions;
 pub(crate) use definitions::write_definitions;
 mod enrolments;
+mod erasure;
 mod events;
 mod job_classes;
 mod job_fairs;
@@ -66,6 +67,8 @@ pub struct ProgrammeEnrolment {
     pub centre_code: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
+    /// When the person's personal data was erased (name, NIK, birth date, contact).
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 /// A service in an enrolment's ledger, with its void if it has one.

@@ -296,6 +296,35 @@ pub async fn void_placement(
     Ok(Json(PlacementView::from(p)))
 }
 
+/// Erase the trainee's personal data (NIK, name, birth date, phone, address) on request.
+/// The enrolment numbers, residence, services and placements stay, so no published figure
+/// changes; each of the person's enrolments ends withdrawn.
+#[utoipa::path(
+    post, path = "/api/v1/enrolments/{enrolment_no}/erase", tag = "programmes",
+    params(("enrolment_no" = String, Path)),
+    request_body = crate::views::EraseMember,
+    responses(
+        (status = 200, description = "Erased", body = EnrolmentView),
+        (status = 401, description = "No API token", body = ErrorBody),
+        (status = 403, description = "Only an administrator may erase", body = ErrorBody),
+        (status = 404, description = "No such enrolment", body = ErrorBody),
+        (status = 422, description = "Reason missing or invalid, or `already_erased`", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn erase(
+    State(app): State<AppState>,
+    ApiPath(no): ApiPath<String>,
+    SignedInJson(actor, body): SignedInJson<crate::views::EraseMember>,
+) -> ApiResult<Json<EnrolmentView>> {
+    let reason = parse_withdrawal_reason(body.reason.as_deref())?;
+    let e = app
+        .store
+        .erase_trainee(&actor, &no, &reason, app.clock.today())
+        .await?;
+    Ok(Json(EnrolmentView::from(e)))
+}
+
 /// Withdraw the enrolment from its programme (the person's other programmes stay).
 #[utoipa::path(
     post, path = "/api/v1/enrolments/{enrolment_no}/withdraw", tag = "programmes",

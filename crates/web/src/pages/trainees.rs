@@ -230,6 +230,8 @@ struct ShowPage<'a> {
     can_record: bool,
     can_register: bool,
     can_refer: bool,
+    /// An administrator may erase the trainee's personal data (once).
+    can_erase: bool,
     /// Which form the errors belong to: `event`, `placement`, `referral`, `withdraw`.
     form: String,
     /// The service form's `Idempotency-Key`: a double-clicked submit records once.
@@ -348,6 +350,7 @@ async fn show_page<'a>(page: &'a PageCtx, no: &str) -> Result<ShowPage<'a>, Stor
         sectors,
         can_record: actor.can(Permission::TraineeRecord) && e.status == "active",
         can_register: actor.can(Permission::TraineeRegister) && e.status == "active",
+        can_erase: actor.can(Permission::MemberErase) && e.erased_at.is_none(),
         can_refer: actor.can(Permission::TraineeRefer)
             && e.referred_member_no.is_none()
             && e.status == "active",
@@ -528,4 +531,24 @@ pub async fn withdraw(Path(no): Path<String>, page: SignedInPage, body: Bytes) -
         _ => Err(invalid(errs)),
     };
     back(&page, &no, "withdraw", outcome, f).await
+}
+
+/// `POST /pelatihan-kerja/{no}/erase`: erase the trainee's personal data (administrators).
+pub async fn erase(Path(no): Path<String>, page: SignedInPage, body: Bytes) -> Response {
+    if let Some(refused) = page.require(Permission::MemberErase) {
+        return refused;
+    }
+    let f = super::form(&body);
+    let outcome =
+        match jakpreneur_core::member::parse_withdrawal_reason(f.get("reason").map(String::as_str))
+        {
+            Ok(reason) => page
+                .app
+                .store
+                .erase_trainee(page.actor(), &no, &reason, page.today())
+                .await
+                .map(|_| ()),
+            Err(e) => Err(invalid(e.into())),
+        };
+    back(&page, &no, "erase", outcome, f).await
 }

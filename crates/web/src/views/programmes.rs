@@ -85,6 +85,8 @@ pub struct EnrolmentView {
     /// The training centre the trainee is enrolled at.
     pub centre_code: Option<String>,
     pub version: i64,
+    /// When the person's personal data was erased; the name and NIK are empty since.
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 impl From<ProgrammeEnrolment> for EnrolmentView {
@@ -111,6 +113,7 @@ impl From<ProgrammeEnrolment> for EnrolmentView {
             referred_member_no: e.referred_member_no,
             centre_code: e.centre_code,
             version: e.version,
+            erased_at: e.erased_at,
         }
     }
 }
