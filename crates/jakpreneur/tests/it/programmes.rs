@@ -582,6 +582,22 @@ async fn a_third_programme_needs_only_its_data_files(app: TestApp) {
         .map(|s| s["reached"].as_i64().unwrap())
         .collect();
     assert_eq!(reached, [1, 1, 1], "{release}");
+    // Its period, summary and cohort reports are not kept: refused naming the programme,
+    // not taken for an unknown one.
+    for path in [
+        "/api/v1/stats/period?from=2025-01-01&to=2025-12-31",
+        "/api/v1/public/stats/period?from=2025-01-01&to=2025-12-31",
+        "/api/v1/stats/summary?as_of=2025-12-31",
+        "/api/v1/stats/cohorts?from=2025-01&to=2025-06",
+    ] {
+        let res = app.get(&format!("{path}&programme=bantuan_modal")).await;
+        assert_eq!(
+            res.error_code(),
+            "programme_report_unavailable",
+            "{path}: {}",
+            res.text()
+        );
+    }
     // The same person in job training too: still one identity.
     enrol(&app, 1, GAMBIR).await;
     assert_eq!(people(&app).await, 1);

@@ -34,6 +34,28 @@ async fn programme_of(app: &AppState, raw: Option<&str>) -> ApiResult<String> {
     )?)
 }
 
+/// Period and cohort reports are kept for Jakpreneur's members: another programme named
+/// (known from the stored definitions, so one loaded from files too) is 422
+/// `programme_report_unavailable`, an unknown one `programme_unknown`.
+async fn jakpreneur_only(app: &AppState, raw: Option<&str>, report: &str) -> ApiResult<()> {
+    let named = jakpreneur_core::text::given(raw).map(str::to_lowercase);
+    if named
+        .as_deref()
+        .is_none_or(|p| p == jakpreneur_core::programme::JAKPRENEUR)
+    {
+        return Ok(());
+    }
+    let programme = programme_of(app, raw).await?;
+    Err(jakpreneur_core::FieldError::new(
+        "programme",
+        "programme_report_unavailable",
+        format!(
+            "{programme} has the stage release (/api/v1/stats/facilities or /funnel), not {report}"
+        ),
+    )
+    .into())
+}
+
 /// For a programme other than Jakpreneur, the facility release and the funnel are its
 /// stage release: people who reached each stage as of the date (exact for staff of the
 /// programme inside their region; counts below the threshold hidden for a district or
@@ -215,6 +237,7 @@ pub async fn period(
     ApiQuery(q): ApiQuery<PeriodQuery>,
     SignedIn(actor): SignedIn,
 ) -> ApiResult<Json<Value>> {
+    jakpreneur_only(&app, q.programme.as_deref(), "a period report").await?;
     let (p, region, by) = period_args(&q)?;
     if !exact_for(&actor, region.as_ref())? {
         return public_period(State(app), ApiQuery(q)).await;
@@ -310,6 +333,7 @@ pub async fn cohorts(
     SignedIn(actor): SignedIn,
 ) -> ApiResult<Json<CohortReport>> {
     let today = app.clock.today();
+    jakpreneur_only(&app, q.programme.as_deref(), "cohorts").await?;
     let (range, region) = reports::cohort_args(today, &q)?;
     Ok(Json(
         reports::cohort_report(&app.store, &actor, range, region.as_ref(), today).await?,
@@ -552,6 +576,7 @@ pub async fn public_period(
     State(app): State<AppState>,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Json<Value>> {
+    jakpreneur_only(&app, q.programme.as_deref(), "a period report").await?;
     let (p, region, by) = period_args(&q)?;
     let r = reports::period_report(&app.store, Audience::Public, p, region.as_ref(), by).await?;
     Ok(open_data(&app, r, region.as_ref(), by))
