@@ -344,6 +344,15 @@ pub fn parse_place(field: &'static str, raw: &str) -> Result<RegionCode, FieldEr
     district(field, raw)
 }
 
+/// The share of a class's sessions (percent) a trainee attends to be assessed competent.
+pub const COMPETENT_ATTENDANCE_PERCENT: i64 = 80;
+
+/// The sessions of `sessions` a competent trainee attended at least (the percentage,
+/// rounded up).
+pub fn sessions_for_competence(sessions: i64) -> i64 {
+    (sessions * COMPETENT_ATTENDANCE_PERCENT + 99) / 100
+}
+
 /// A class session to schedule: its number, its day and, for a mobile training unit,
 /// the district where it is held (a regular class meets at its centre).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,9 @@
 //! trainee's K2 service in the same transaction, referencing the class.
 
 use chrono::{NaiveDate, Utc};
-use jakpreneur_core::job_training::NewJobClass;
+use jakpreneur_core::job_training::{
+    COMPETENT_ATTENDANCE_PERCENT, NewJobClass, sessions_for_competence,
+};
 use jakpreneur_core::programme::NewEvent;
 use jakpreneur_core::{Actor, Permission, RegionCode, Scope};
 use serde::Serialize;
@@ -132,7 +134,7 @@ impl Store {
     }
 
     /// The class alone (with its centre's district), for the writes that need only it.
-    async fn class_row(&self, actor: &Actor, id: i64) -> Result<JobClass> {
+    pub async fn class_row(&self, actor: &Actor, id: i64) -> Result<JobClass> {
         require(actor, Permission::TraineeRead)?;
         query_text(format!("{CLASS_SELECT} WHERE j.id = $1"))
             .bind(id)
@@ -497,12 +499,12 @@ impl Store {
                 "this trainee was assessed already",
             ));
         }
-        if competent && attended * 100 < class.sessions * 80 {
+        if competent && attended < sessions_for_competence(class.sessions) {
             return Err(StoreError::invalid(
                 "competent",
                 "attendance_short",
                 format!(
-                    "attended {attended} of {} sessions; competence needs 80%",
+                    "attended {attended} of {} sessions; competence needs {COMPETENT_ATTENDANCE_PERCENT}%",
                     class.sessions
                 ),
             ));

@@ -199,7 +199,7 @@ pub async fn attendance(
     let (Some(session), true) = (b.session_no, errs.is_empty()) else {
         return Err(errs.into());
     };
-    app.store.job_class(&actor, id).await?;
+    app.store.class_row(&actor, id).await?;
     let added = app
         .store
         .record_class_attendance(&actor, id, session, &nos)

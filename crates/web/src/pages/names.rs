@@ -45,6 +45,18 @@ pub fn districts_for(tr: &Tr<'_>, scope: &Scope) -> Vec<super::Choice> {
         .collect()
 }
 
+/// The cities `scope` reaches, for a picker (a job fair's city).
+pub fn cities_for(tr: &Tr<'_>, scope: &Scope) -> Vec<super::Choice> {
+    reference()
+        .regions_at(RegionLevel::City)
+        .filter(|c| scope.overlaps(&c.code))
+        .map(|c| super::Choice {
+            value: c.code.clone(),
+            label: place(tr, &c.code),
+        })
+        .collect()
+}
+
 /// A KBLI section by name, in the reader's language: `Akomodasi dan makan minum`. The
 /// official Indonesian titles are in capitals; they are shown in sentence case.
 pub fn sector(tr: &Tr<'_>, code: &str) -> String {

@@ -137,9 +137,9 @@ impl ClassPage<'_> {
             .filter(|t| t.enrolment_no.is_none())
             .count()
     }
-    /// 80% of the sessions, rounded up: what a competent trainee attended at least.
+    /// The sessions a competent trainee attended at least.
     fn needed(&self) -> i64 {
-        (self.k.sessions * 80 + 99) / 100
+        jakpreneur_core::job_training::sessions_for_competence(self.k.sessions)
     }
 }
 
@@ -196,7 +196,7 @@ async fn class_for_write(page: &PageCtx, raw: &str) -> Result<i64, Response> {
         return Err(refused);
     }
     let found = match path_id(raw) {
-        Ok(id) => page.app.store.job_class(page.actor(), id).await.map(|_| id),
+        Ok(id) => page.app.store.class_row(page.actor(), id).await.map(|_| id),
         Err(e) => Err(e),
     };
     found.map_err(|e| page.error(page.chrome_at(page.uri.path()), e))

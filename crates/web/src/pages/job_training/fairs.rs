@@ -15,7 +15,7 @@ use jakpreneur_core::text::{date_or_today, given};
 use jakpreneur_core::{FieldError, ValidationErrors};
 use jakpreneur_store::{FairApplication, FairVacancy, JobFair, StoreError};
 
-use super::{BASE, Forms, WithForms, after, cities_for, path_id, read, unknown_trainee};
+use super::{BASE, Forms, WithForms, after, path_id, read, unknown_trainee};
 use crate::pages::ctx::{PageCtx, SignedInPage};
 use crate::pages::{Choice, Chrome};
 
@@ -44,7 +44,7 @@ async fn fairs_page<'a>(page: &'a PageCtx) -> Result<FairsPage<'a>, StoreError> 
     Ok(FairsPage {
         c: page.chrome_at(&format!("{BASE}/bursa")),
         fairs,
-        cities: cities_for(&page.tr(), &actor.scope),
+        cities: crate::pages::names::cities_for(&page.tr(), &actor.scope),
         can_announce: actor.can(Permission::TraineeRegister),
         today: page.today(),
         forms: Forms::default(),

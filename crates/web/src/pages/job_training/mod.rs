@@ -15,10 +15,9 @@ use std::future::Future;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
-use jakpreneur_core::{Permission, RegionLevel, Scope};
+use jakpreneur_core::Permission;
 use jakpreneur_store::StoreError;
 
-use super::Choice;
 use super::ctx::PageCtx;
 
 /// Where the department's pages live.
@@ -141,18 +140,6 @@ pub fn unknown_trainee(e: StoreError, field: &'static str, no: &str) -> StoreErr
         ),
         other => other,
     }
-}
-
-/// The cities `scope` reaches, for a fair's city.
-pub fn cities_for(tr: &crate::i18n::Tr<'_>, scope: &Scope) -> Vec<Choice> {
-    jakpreneur_core::reference::reference()
-        .regions_at(RegionLevel::City)
-        .filter(|c| scope.overlaps(&c.code))
-        .map(|c| Choice {
-            value: c.code.clone(),
-            label: super::names::place(tr, &c.code),
-        })
-        .collect()
 }
 
 #[cfg(test)]
